@@ -1,0 +1,51 @@
+"""The first stage of the two-stage fallback: offer the likeliest topics as buttons."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.knowledge import knowledge
+
+logger = logging.getLogger(__name__)
+
+MAX_TOPICS = 3
+RETRIEVAL_INTENTS = ("faq", "chitchat")
+
+
+def likely_topics(message: Dict[Text, Any]) -> List[Tuple[float, str, str]]:
+    """The likeliest topics of a parsed message as ``(confidence, button title, words to send)``, best first."""
+    kb = knowledge()
+    topics: Dict[str, Tuple[float, str, str]] = {}
+    for ranked in message.get("intent_ranking", []):
+        intent, confidence = ranked.get("name"), float(ranked.get("confidence") or 0)
+        if intent in RETRIEVAL_INTENTS:
+            selector = (message.get("response_selector") or {}).get(intent) or {}
+            for response in selector.get("ranking", [])[:MAX_TOPICS]:
+                article = kb.article(str(response.get("intent_response_key")))
+                if article and article.id not in topics:
+                    score = confidence * float(response.get("confidence") or 0)
+                    topics[article.id] = (score, article.title, article.questions[0])
+        elif intent in kb.topics and intent not in topics:
+            title, payload = kb.topics[intent]
+            topics[intent] = (confidence, title, payload)
+    return sorted(topics.values(), key=lambda t: t[0], reverse=True)[:MAX_TOPICS]
+
+
+class ActionDefaultAskAffirmation(Action):
+    """Asks "did you mean…?" with the 2-3 likeliest topics and a "something else" button."""
+
+    def name(self) -> Text:
+        return "action_default_ask_affirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        topics = likely_topics(tracker.latest_message)
+        buttons = [{"title": title, "payload": payload} for _, title, payload in topics]
+        buttons.append({"title": "Something else", "payload": "/out_of_scope"})
+        dispatcher.utter_message(text="I'm not sure I understood. Did you mean one of these?", buttons=buttons)
+        return []

@@ -1,0 +1,147 @@
+"""Importer of record (IOR) numbers: parse, normalise and mask.
+
+Three formats exist (with or without hyphens):
+
+* ``NN-NNNNNNNXX``: an IRS employer number plus a 2-character suffix (``12-3456789AB``);
+* ``NNN-NN-NNNN``: a Social Security number (sole proprietors). This is personal data: it is never shown in full and
+  never logged; use :func:`mask_text` on anything that may contain one;
+* ``YYDDPP-NNNNN``: a CBP-assigned number.
+
+Numbers are stored and compared by their *key*: upper case without hyphens or spaces. An 11-digit number without
+hyphens can be an employer number with a numeric suffix or a CBP-assigned number; both read the same as a key.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Optional
+
+EXAMPLES = "12-3456789AB (employer number), 232704-00123 (CBP-assigned) or 123-45-6789 (Social Security number)"
+
+
+class IorKind(str, Enum):
+    """The three IOR number formats."""
+
+    EIN = "ein"
+    SSN = "ssn"
+    CBP = "cbp"
+
+
+# Whole-string patterns; also used to build spaCy token patterns.
+EIN_RE = re.compile(r"^(\d{2})-?(\d{7})([A-Za-z0-9]{2})$")
+SSN_RE = re.compile(r"^(\d{3})-?(\d{2})-?(\d{4})$")
+CBP_RE = re.compile(r"^(\d{6})-?(\d{5})$")
+
+# Finds candidates inside free text (the spaCy pipeline does the same with its entity_ruler).
+IOR_IN_TEXT = re.compile(
+    r"(?<![\w-])(?:\d{2}-\d{7}[A-Za-z0-9]{2}|\d{9}[A-Za-z]{2}|\d{3}-\d{2}-\d{4}|\d{6}-\d{5}|\d{11}|\d{9})(?![\w-])"
+)
+# Social Security numbers inside free text, for masking. Nine bare digits are treated as one too: no other
+# identifier the bot handles has nine digits (HTS numbers have 2, 4, 6, 8 or 10).
+_SSN_IN_TEXT = re.compile(r"(?<![\w-])(\d{3})(-?)(\d{2})\2(\d{4})(?![\w-])")
+
+
+@dataclass(frozen=True)
+class IorNumber:
+    """A validated IOR number."""
+
+    kind: IorKind
+    key: str  # upper case, no separators: the database key
+
+    @property
+    def display(self) -> str:
+        """The number as shown to users: hyphenated, with a Social Security number masked."""
+        k = self.key
+        if self.kind is IorKind.SSN:
+            return f"***-**-{k[-4:]}"
+        if self.kind is IorKind.EIN:
+            return f"{k[:2]}-{k[2:]}"
+        return f"{k[:6]}-{k[6:]}"
+
+    def __str__(self) -> str:  # never leaks an SSN through formatting or logging
+        return self.display
+
+    def __repr__(self) -> str:
+        return f"IorNumber({self.kind.value}, {self.display!r})"
+
+
+class IorFormatError(ValueError):
+    """The text is not an IOR number in any of the three formats."""
+
+
+def parse_ior(text: str) -> IorNumber:
+    """Parse an IOR number in any of the three formats.
+
+    Args:
+        text: what the user typed; spaces around and inside are ignored.
+
+    Returns:
+        The parsed number.
+
+    Raises:
+        IorFormatError: the text is not in any accepted format. The message is safe to show (it does not echo input).
+    """
+    compact = re.sub(r"\s+", "", text or "")
+    if SSN_RE.match(compact):
+        return IorNumber(IorKind.SSN, re.sub(r"-", "", compact))
+    if CBP_RE.match(compact) and "-" in compact:
+        return IorNumber(IorKind.CBP, compact.replace("-", ""))
+    if EIN_RE.match(compact):
+        return IorNumber(IorKind.EIN, compact.replace("-", "").upper())
+    raise IorFormatError(f"That doesn't look like an importer of record number. Use a format such as {EXAMPLES}.")
+
+
+def try_parse_ior(text: Optional[str]) -> Optional[IorNumber]:
+    """Like :func:`parse_ior` but returns None instead of raising."""
+    try:
+        return parse_ior(text or "")
+    except IorFormatError:
+        return None
+
+
+def find_ior(text: str) -> Optional[IorNumber]:
+    """The first IOR number found inside free text, if any."""
+    for match in IOR_IN_TEXT.finditer(text or ""):
+        parsed = try_parse_ior(match.group(0))
+        if parsed:
+            return parsed
+    return None
+
+
+def mask_text(text: str) -> str:
+    """Replace every Social Security-format number in ``text`` with a masked form (``***-**-6789``)."""
+    if not text:
+        return text
+    return _SSN_IN_TEXT.sub(lambda m: f"***-**-{m.group(4)}", text)
+
+
+class MaskingFilter(logging.Filter):
+    """A logging filter that masks Social Security-format numbers in every record it sees."""
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: D102
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: leave the record as it is
+            return True
+        masked = mask_text(message)
+        if masked != message or record.args:
+            record.msg, record.args = masked, None
+        return True
+
+
+def install_log_masking() -> None:
+    """Mask SSN-format numbers in every log record this process creates, whichever logger or handler emits it."""
+    old_factory = logging.getLogRecordFactory()
+    if getattr(old_factory, "_cee_masking", False):
+        return
+
+    def factory(*args, **kwargs):  # type: ignore[no-untyped-def]
+        record = old_factory(*args, **kwargs)
+        MaskingFilter().filter(record)
+        return record
+
+    factory._cee_masking = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)

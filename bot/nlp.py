@@ -1,0 +1,165 @@
+"""The project's own spaCy pipeline: blank English, a lookup lemmatizer and an entity_ruler built from ``knowledge/``.
+
+spaCy's pretrained English models cannot be installed here, and the bot does not need them: every entity it uses
+(Centers, HTS numbers, importer numbers, metrics, periods, product words, request references) is deterministic, so an
+entity_ruler finds them exactly. Rasa loads the saved pipeline by path with ``SpacyNLP``.
+
+Rasa fingerprints a spaCy model by its path only, so the pipeline is saved under a path that carries a hash of
+everything it is built from: a changed pattern gives a new path, and the new path makes Rasa retrain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import shutil
+from pathlib import Path
+from typing import Any, Dict, List
+
+import spacy
+from spacy.language import Language
+
+from bot.knowledge import Knowledge
+from bot.settings import MODELS_DIR, ROOT
+
+logger = logging.getLogger(__name__)
+
+SPACY_DIR = MODELS_DIR / "spacy"
+PIPELINE_NAME = "cee_en"
+PIPELINE_VERSION = "1.0.0"  # bump when this module changes what it builds
+
+# Tokens that spaCy would split on hyphens but that are one identifier each.
+TOKEN_MATCH = re.compile(
+    r"^(?:\d{2}-\d{7}[A-Za-z0-9]{2}|\d{3}-\d{2}-\d{4}|\d{6}-\d{5}|(?:CR|OC|SV|cr|oc|sv)-\d{4}-\d{6})$"
+)
+IOR_TOKEN = r"^(?:\d{2}-?\d{7}[A-Za-z0-9]{2}|\d{3}-?\d{2}-?\d{4}|\d{6}-?\d{5}|\d{9}[A-Za-z]{2})$"
+REF_TOKEN = r"^(?i:(?:CR|OC|SV)-\d{4}-\d{6})$"
+# HTS: dotted numbers, 6/8/10 bare digits, and 4-digit headings that do not look like years (1950-2049).
+HTS_TOKEN = (
+    r"^(?:\d{4}\.\d{2}(?:\.\d{2}(?:\.?\d{2})?|\.\d{4})?|\d{6}|\d{8}|\d{10}"
+    r"|(?!19[5-9]\d|20[0-4]\d)(?:0[1-9]|[1-8]\d|9[0-7])\d{2})$"
+)
+CHAPTER_NUMBER = r"^(?:0?[1-9]|[1-8]\d|9[0-9])$"
+
+METRIC_WORDS = (
+    "importers", "importer", "importers of record", "partner accounts", "partner account", "partners",
+    "entries", "entry", "entry volume", "entry summaries", "entry summary volume",
+    "post-entry actions", "post entry actions", "post-entry action", "post-entry volume", "post entry volume",
+    "post-entry work", "post entry work", "post-entry", "post entry", "post-summary corrections",
+    "staff", "staffing", "employees", "personnel", "headcount", "officers", "people",
+)  # fmt: skip
+QUARTER = ["q1", "q2", "q3", "q4"]
+ORDINAL = ["first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th"]
+FY_TOKEN = r"^(?i:fy-?(?:\d{2}|\d{4}))$"
+YEAR = r"^(?:20\d{2})$"
+YEAR2 = r"^(?:\d{2}|\d{4})$"
+
+
+def _phrase_variants(text: str) -> List[str]:
+    """A name with ``&`` also written with ``and``, and with or without commas."""
+    variants = {text, text.replace("&", "and")}
+    variants |= {v.replace(",", "") for v in variants}
+    return sorted(variants)
+
+
+def _period_patterns() -> List[List[Dict[str, Any]]]:
+    fy = [{"TEXT": {"REGEX": FY_TOKEN}}]
+    fy_split = [{"LOWER": "fy"}, {"TEXT": {"REGEX": YEAR2}}]
+    fiscal = [{"LOWER": "fiscal"}, {"LOWER": "year"}, {"TEXT": {"REGEX": YEAR}}]
+    quarter = [{"LOWER": {"IN": QUARTER}}]
+    ordinal_q = [{"LOWER": {"IN": ORDINAL}}, {"LOWER": "quarter"}]
+    years = [fy, fy_split, fiscal]
+    patterns: List[List[Dict[str, Any]]] = [*years, quarter, [{"LOWER": "quarter"}, {"TEXT": {"REGEX": r"^[1-4]$"}}]]
+    for y in years:
+        patterns += [quarter + y, y + quarter, quarter + [{"LOWER": "of"}] + y, ordinal_q + [{"LOWER": "of"}] + y]
+        patterns += [ordinal_q + y]
+    patterns += [quarter + [{"TEXT": {"REGEX": YEAR}}], ordinal_q + [{"LOWER": "of"}, {"TEXT": {"REGEX": YEAR}}]]
+    for when in ("last", "this", "previous", "latest", "current", "past", "most recent", "prior"):
+        for unit in ("quarter", "fiscal year", "year"):
+            patterns.append([{"LOWER": w} for w in when.split()] + [{"LOWER": u} for u in unit.split()])
+    return patterns
+
+
+def build_patterns(kb: Knowledge) -> List[Dict[str, Any]]:
+    """Entity-ruler patterns for every entity the bot uses, generated from the knowledge base."""
+    patterns: List[Dict[str, Any]] = []
+    center_names = set()
+    for center in kb.centers:
+        for name in center.names:
+            for variant in _phrase_variants(name):
+                center_names.add(variant.lower())
+                patterns.append({"label": "center", "pattern": variant, "id": center.code})
+    for product in kb.products:
+        for words in product.words:
+            for variant in {words, words + "s"} if not words.endswith("s") else {words}:
+                if variant.lower() not in center_names:
+                    patterns.append({"label": "product", "pattern": variant, "id": product.hts})
+    for words in METRIC_WORDS:
+        patterns.append({"label": "metric", "pattern": words})
+    token_patterns = {
+        "hts_code": [
+            [{"LOWER": {"IN": ["chapter", "chapters"]}}, {"TEXT": {"REGEX": CHAPTER_NUMBER}}],
+            [{"TEXT": {"REGEX": HTS_TOKEN}}],
+        ],
+        "ior_number": [[{"TEXT": {"REGEX": IOR_TOKEN}}]],
+        "request_ref": [[{"TEXT": {"REGEX": REF_TOKEN}}]],
+        "period": _period_patterns(),
+    }
+    for label, pats in token_patterns.items():
+        patterns += [{"label": label, "pattern": p} for p in pats]
+    return patterns
+
+
+def fingerprint(patterns: List[Dict[str, Any]]) -> str:
+    """A short hash of what the pipeline is built from."""
+    payload = json.dumps(
+        {"patterns": patterns, "token_match": TOKEN_MATCH.pattern, "version": PIPELINE_VERSION, "spacy": spacy.__version__},
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+def pipeline_path(kb: Knowledge) -> Path:
+    """Where the pipeline for this knowledge is saved."""
+    return SPACY_DIR / f"{PIPELINE_NAME}-{fingerprint(build_patterns(kb))}"
+
+
+def create_pipeline(kb: Knowledge) -> Language:
+    """Create the pipeline in memory: tokenizer exceptions, lookup lemmatizer and entity_ruler."""
+    nlp = spacy.blank("en")
+    nlp.tokenizer.token_match = TOKEN_MATCH.match
+    # The ruler comes first: spaCy runs the components before it on every phrase pattern.
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": True})
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()  # loads the lookup tables; it also clears the ruler, so patterns go in after it
+    ruler.add_patterns(build_patterns(kb))
+    nlp.meta.update(
+        {
+            "name": PIPELINE_NAME,
+            "version": PIPELINE_VERSION,
+            "description": "CEE Guide domain pipeline, generated from knowledge/ by `python -m bot.build`",
+        }
+    )
+    return nlp
+
+
+def ensure_pipeline(kb: Knowledge) -> Path:
+    """Build and save the pipeline unless a pipeline built from the same inputs exists; remove older ones.
+
+    Returns:
+        The pipeline's path, relative to the project root (as written in ``config.yml``).
+    """
+    path = pipeline_path(kb)
+    if not (path / "meta.json").exists():
+        logger.info("Building the spaCy pipeline at %s", path)
+        tmp = path.with_name(path.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        create_pipeline(kb).to_disk(tmp)
+        tmp.rename(path)
+    for old in SPACY_DIR.glob(f"{PIPELINE_NAME}-*"):
+        if old != path:
+            shutil.rmtree(old, ignore_errors=True)
+    return path.relative_to(ROOT)

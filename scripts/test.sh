@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `make test` after setup: the whole test suite. Reports go to results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TF_CPP_MIN_LOG_LEVEL=2 PYTHONUNBUFFERED=1
+mkdir -p results
+exec .venv/bin/python -m pytest tests -ra -p no:cacheprovider "$@"

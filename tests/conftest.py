@@ -1,0 +1,168 @@
+"""Shared pytest fixtures.
+
+* ``pg_url`` (session): a throwaway PostgreSQL server from Debian's ``postgresql`` package, started in a temp folder
+  on 127.0.0.1 and a free port (as a non-root user when the tests run as root), with one database; yields its
+  SQLAlchemy URL and stops the server at the end. Skipped, with the reason, when PostgreSQL is not installed. Set
+  ``CEE_TEST_POSTGRES_URL`` to use a server that is already running instead.
+* ``db_url`` (per test, parametrised ``sqlite`` / ``postgresql``): an empty database of that kind, set as
+  ``DATABASE_URL`` for the test.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import pytest
+
+PG_SKIP_REASON = "PostgreSQL is not installed (apt-get install postgresql)"
+PG_ROOT = Path("/usr/lib/postgresql")
+PG_SUPERUSER = "ceeguide"
+PG_DATABASE = "cee_guide_test"
+PG_SYSTEM_USERS = ("postgres", "ceeguide-pg")  # the package's user, else one we create
+
+
+def _pg_bin() -> Optional[Path]:
+    """The bin folder of the newest PostgreSQL installed from Debian's packages, if any."""
+    found = [p.parent for p in PG_ROOT.glob("*/bin/initdb") if (p.parent / "pg_ctl").exists()]
+    found.sort(key=lambda b: int(b.parent.name) if b.parent.name.isdigit() else 0)
+    return found[-1] if found else None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _system_user() -> Optional[str]:
+    """The user to run PostgreSQL as: None when not root (PostgreSQL refuses to run as root)."""
+    if os.geteuid() != 0:
+        return None
+    for name in PG_SYSTEM_USERS:
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    name = PG_SYSTEM_USERS[-1]
+    subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+        check=True,
+        capture_output=True,
+    )
+    return name
+
+
+def _as_user(user: Optional[str], command: List[str]) -> List[str]:
+    return ["runuser", "-u", user, "--", *command] if user else command
+
+
+def _run(user: Optional[str], command: List[str]) -> None:
+    done = subprocess.run(_as_user(user, command), capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+
+def _admin_connect(url: str):  # type: ignore[no-untyped-def]
+    """A psycopg2 connection in autocommit mode to the server's ``postgres`` database."""
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    connection = psycopg2.connect(
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        dbname="postgres",
+        connect_timeout=10,
+    )
+    connection.autocommit = True
+    return connection
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server with one empty database; yields ``postgresql+psycopg2://...``."""
+    external = os.environ.get("CEE_TEST_POSTGRES_URL")
+    if external:
+        yield external
+        return
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        pytest.skip(PG_SKIP_REASON)
+    user = _system_user()
+    base = Path(tempfile.mkdtemp(prefix="cee-guide-pg-"))
+    data, log = base / "data", base / "server.log"
+    if user:
+        shutil.chown(base, user=user)
+    started = False
+    try:
+        _run(user, [str(bin_dir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER, "-A", "trust", "-E", "UTF8",
+                    "--locale=C", "--no-sync"])
+        for attempt in range(3):  # another process may take the free port before the server does
+            port = _free_port()
+            options = (
+                f"-c listen_addresses=127.0.0.1 -p {port} -k {base} "
+                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            )
+            try:
+                _run(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o", options,
+                            "start"])
+                started = True
+                break
+            except RuntimeError:
+                if attempt == 2:
+                    raise RuntimeError(f"PostgreSQL did not start:\n{log.read_text() if log.exists() else ''}")
+        server = f"postgresql+psycopg2://{PG_SUPERUSER}@127.0.0.1:{port}"
+        connection = _admin_connect(f"{server}/postgres")
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE DATABASE {PG_DATABASE}")
+        finally:
+            connection.close()
+        yield f"{server}/{PG_DATABASE}"
+    finally:
+        if started:
+            subprocess.run(
+                _as_user(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+                capture_output=True,
+                timeout=120,
+            )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An empty database (SQLite file or a fresh PostgreSQL database), set as ``DATABASE_URL`` for the test."""
+    from sqlalchemy.engine import make_url
+
+    from bot.db import store
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'cee-guide.db'}"
+    else:
+        server_url = request.getfixturevalue("pg_url")
+        name = f"cee_test_{uuid.uuid4().hex[:12]}"
+        admin = _admin_connect(server_url)
+        with admin.cursor() as cursor:
+            cursor.execute(f"CREATE DATABASE {name}")
+        url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    store.dispose_engines()
+    try:
+        yield url
+    finally:
+        store.dispose_engines()
+        if request.param == "postgresql":
+            with admin.cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            admin.close()

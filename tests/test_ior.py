@@ -1,0 +1,65 @@
+"""Importer of record numbers: parsing, masking, and masking in logs."""
+
+import logging
+
+import pytest
+
+from bot.ior import IorFormatError, IorKind, find_ior, install_log_masking, mask_text, parse_ior
+
+
+@pytest.mark.parametrize(
+    "text, kind, display",
+    [
+        ("12-3456789AB", IorKind.EIN, "12-3456789AB"),
+        ("123456789ab", IorKind.EIN, "12-3456789AB"),
+        (" 27-123456700 ", IorKind.EIN, "27-123456700"),
+        ("232704-00123", IorKind.CBP, "232704-00123"),
+        ("123-45-6789", IorKind.SSN, "***-**-6789"),
+        ("123456789", IorKind.SSN, "***-**-6789"),
+    ],
+)
+def test_parse_accepts_every_format(text: str, kind: IorKind, display: str) -> None:
+    ior = parse_ior(text)
+    assert ior.kind is kind
+    assert ior.display == display
+
+
+def test_eleven_bare_digits_are_one_key_whatever_the_format() -> None:
+    assert parse_ior("23270400123").key == parse_ior("232704-00123").key == "23270400123"
+
+
+@pytest.mark.parametrize("text", ["", "98-76", "hello", "12-3456789ABC", "1234-56-789", "555555-0012", "CR-2026-000123"])
+def test_parse_rejects_other_text_without_echoing_it(text: str) -> None:
+    with pytest.raises(IorFormatError) as info:
+        parse_ior(text)
+    assert "12-3456789AB" in str(info.value)  # the message gives an example
+    if text:
+        assert text not in str(info.value)
+
+
+def test_an_ssn_never_prints_in_full() -> None:
+    ior = parse_ior("123-45-6789")
+    for shown in (str(ior), repr(ior), f"{ior}", ior.display):
+        assert "123-45" not in shown and "12345" not in shown
+
+
+def test_mask_text_masks_ssns_only() -> None:
+    text = "ssn 123-45-6789, bare 987654321, ein 12-3456789AB, hts 8471300100, cbp 232704-00123"
+    masked = mask_text(text)
+    assert "123-45-6789" not in masked and "987654321" not in masked
+    assert "***-**-6789" in masked and "***-**-4321" in masked
+    for kept in ("12-3456789AB", "8471300100", "232704-00123"):
+        assert kept in masked
+
+
+def test_find_ior_in_free_text() -> None:
+    assert find_ior("which center is 12-3456789ab in?").display == "12-3456789AB"
+    assert find_ior("no number here") is None
+
+
+def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
+    install_log_masking()
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("cee.test").info("user said %s", "my ssn is 123-45-6789")
+    assert "123-45-6789" not in caplog.text
+    assert "***-**-6789" in caplog.text
