@@ -7,6 +7,7 @@ spaCy pipeline's path is part of config.yml, so a changed pipeline also retrains
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import subprocess
 import sys
@@ -45,6 +46,13 @@ def train(force: bool = False) -> bool:
     Returns:
         True if a model was trained.
     """
+    MODELS_DIR.mkdir(parents=True, exist_ok=True)
+    with (MODELS_DIR / ".train.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one training at a time; a second caller waits, then finds it current
+        return _train_locked(force)
+
+
+def _train_locked(force: bool) -> bool:
     if not force and is_current():
         print(f"model is up to date: {MODEL_PATH.relative_to(ROOT)}")
         return False
