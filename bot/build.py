@@ -7,7 +7,7 @@ Usage::
 
 Generated files (each says so in its first line; never edit them by hand):
 
-* ``domain.yml``: the ``bot/domain/*.yml`` parts, the replies in ``knowledge/responses.yml`` and one reply per FAQ
+* ``domain.yml``: the ``bot/domain/*.yml`` parts, the replies in ``knowledge/replies/*.yml`` and one reply per FAQ
   article;
 * ``bot/data/faq.yml``: the FAQ questions as training examples of the retrieval intents;
 * ``config.yml``: ``bot/config.template.yml`` with the path of the spaCy pipeline.
@@ -69,7 +69,7 @@ def render_domain(kb: Knowledge) -> str:
         merged[key] = {}
     parts = sorted(DOMAIN_PARTS.glob("*.yml"))
     sources: List[Any] = [(p.name, yaml.safe_load(p.read_text(encoding="utf-8")) or {}) for p in parts]
-    sources.append(("knowledge/responses.yml", {"responses": kb.responses}))
+    sources.append(("knowledge/replies/*.yml", {"responses": kb.responses}))
     faq = {a.response_name: [{"text": article_reply(a.answer, a.source)}] for a in kb.articles}
     sources.append(("knowledge/faq", {"responses": faq}))
     for name, part in sources:
@@ -87,7 +87,7 @@ def render_domain(kb: Knowledge) -> str:
         if not merged[key]:
             del merged[key]
     names = ", ".join(f"bot/domain/{p.name}" for p in parts)
-    return HEADER.format(sources=f"{names}, knowledge/responses.yml and knowledge/faq/") + _dump(merged)
+    return HEADER.format(sources=f"{names}, knowledge/replies/*.yml and knowledge/faq/") + _dump(merged)
 
 
 def render_faq_nlu(kb: Knowledge) -> str:

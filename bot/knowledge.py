@@ -438,19 +438,23 @@ def _load_articles(folder: Path) -> List[Article]:
     return articles
 
 
-def _load_responses(path: Path) -> Tuple[Dict[str, List[Dict[str, Any]]], Dict[str, Tuple[str, str]]]:
-    data = _read_yaml(path)
+def _load_replies(folder: Path) -> Tuple[Dict[str, List[Dict[str, Any]]], Dict[str, Tuple[str, str]]]:
+    """The fixed replies and the fallback topics of every ``replies/*.yml`` file."""
     responses: Dict[str, List[Dict[str, Any]]] = {}
-    for name, variants in (data.get("responses") or {}).items():
-        if name == "__line__":
-            continue
-        if not name.startswith("utter_") or not isinstance(variants, list) or not variants:
-            raise KnowledgeError(path, None, f"reply '{name}' must start with utter_ and list at least one variant")
-        responses[name] = [_strip_lines(v) for v in variants]
-    topics = {}
-    for intent, topic in (data.get("topics") or {}).items():
-        if intent != "__line__":
-            topics[intent] = (_require(path, topic, "title"), _require(path, topic, "payload"))
+    topics: Dict[str, Tuple[str, str]] = {}
+    for path in sorted(folder.glob("*.yml")):
+        data = _read_yaml(path)
+        for name, variants in (data.get("responses") or {}).items():
+            if name == "__line__":
+                continue
+            if not name.startswith("utter_") or not isinstance(variants, list) or not variants:
+                raise KnowledgeError(path, None, f"reply '{name}' must start with utter_ and list at least one variant")
+            if name in responses:
+                raise KnowledgeError(path, variants[0].get("__line__"), f"reply '{name}' is defined twice")
+            responses[name] = [_strip_lines(v) for v in variants]
+        for intent, topic in (data.get("topics") or {}).items():
+            if intent != "__line__":
+                topics[intent] = (_require(path, topic, "title"), _require(path, topic, "payload"))
     return responses, topics
 
 
@@ -471,7 +475,7 @@ def load_knowledge(folder: Path = KNOWLEDGE_DIR) -> Knowledge:
     """
     source, directory, centers = _load_centers(folder / "centers.yml")
     chapters, headings = _load_hts(folder / "hts", {c.code for c in centers})
-    responses, topics = _load_responses(folder / "responses.yml")
+    responses, topics = _load_replies(folder / "replies")
     return Knowledge(
         source_url=source,
         directory_url=directory,

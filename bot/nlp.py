@@ -44,8 +44,8 @@ HTS_TOKEN = (
 CHAPTER_NUMBER = r"^(?:0?[1-9]|[1-8]\d|9[0-9])$"
 
 METRIC_WORDS = (
-    "importers", "importer", "importers of record", "partner accounts", "partner account", "partners",
-    "entries", "entry", "entry volume", "entry summaries", "entry summary volume",
+    "importers", "importers of record", "partner accounts", "partner account",
+    "entries", "entry volume", "entry summaries", "entry summary volume",
     "post-entry actions", "post entry actions", "post-entry action", "post-entry volume", "post entry volume",
     "post-entry work", "post entry work", "post-entry", "post entry", "post-summary corrections",
     "staff", "staffing", "employees", "personnel", "headcount", "officers", "people",

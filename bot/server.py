@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 def reply_text(name: str, **values: Any) -> str:
-    """The first variant of a fixed reply from ``knowledge/responses.yml``, with its ``{placeholders}`` filled."""
+    """The first variant of a fixed reply from ``knowledge/replies/*.yml``, with its ``{placeholders}`` filled."""
     text = str(knowledge().responses[name][0]["text"]).strip()
     for key, value in values.items():
         text = text.replace("{" + key + "}", str(value))

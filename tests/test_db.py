@@ -232,6 +232,7 @@ def test_a_failed_upsert_changes_nothing(figures_db: str) -> None:
         ("123-45-6789", "CEE004", IorKind.SSN, "Sample Sole Proprietor Imports"),
         (" 123 45 6789 ", "CEE004", IorKind.SSN, "Sample Sole Proprietor Imports"),
     ],
+    ids=["ein", "ein-compact", "cbp", "cbp-compact", "ssn", "ssn-spaced"],
 )
 def test_find_importer_in_every_format(sample_db: str, typed: str, code: str, kind: IorKind, name: str) -> None:
     found = store.find_importer(parse_ior(typed))
@@ -261,12 +262,13 @@ def test_upsert_importers(db: str) -> None:
         ImporterInput(parse_ior("12-3456789AB"), "A", "CEE010", "84", True, "large"),
         ImporterInput(parse_ior(SSN), "B", "CEE004", "64", False, "small"),
     ]
-    first = store.upsert_importers(rows)
+    first = store.upsert_importers(rows, "CBP data (test.csv)")
     assert (first.inserted, first.updated) == (2, 0)
-    moved = store.upsert_importers([ImporterInput(parse_ior("123456789"), "B", "CEE008", "95", False, "mid")])
+    moved = store.upsert_importers([ImporterInput(parse_ior("123456789"), "B", "CEE008", "95", False, "mid")], "x")
     assert (moved.inserted, moved.updated) == (0, 1)
     found = store.find_importer(parse_ior(SSN))
     assert found is not None and (found.center_code, found.size, found.primary_hts_chapter) == ("CEE008", "mid", "95")
+    assert found.source == "x"
     assert store.count_importers() == 2 and store.count_importers("CEE010") == 1
 
 
@@ -277,6 +279,7 @@ def test_seed_loads_the_sample_once(db: str) -> None:
     importers = importer.parse_importers(importer.SAMPLE_IMPORTERS)
     assert result.figures.inserted == len(figures) and result.importers.inserted == len(importers)
     assert store.count_importers() == len(importers)
+    assert store.find_importer(importers[0].ior).source == store.SAMPLE_SOURCE
     assert importer.seed_sample_data() is None
     assert store.count_importers() == len(importers)
     latest = store.figure("CEE010", "entries")

@@ -96,6 +96,7 @@ def test_importer_chapters_belong_to_their_center() -> None:
         ("23270400123", "Sample Gulf Energy Traders", "CEE006", "27", False, "mid"),
         ("123456789", "Sample Sole Proprietor Imports", "CEE004", "64", False, "small"),
     ],
+    ids=["ein", "cbp", "ssn"],  # an SSN-format number is not shown in full, not even in a test id
 )
 def test_fixed_records_for_the_tests(ior: str, name: str, code: str, chapter: str, partner: bool, size: str) -> None:
     rows = {row.ior.key: row for row in importer.parse_importers(importer.SAMPLE_IMPORTERS)}

@@ -116,7 +116,8 @@ def importer_answer(ior: IorNumber, record: Optional[Any]) -> str:
         )
     center = knowledge().center(record.center_code)
     partner = "is a partner account" if record.partner_account else "is not a partner account"
+    sample = " (from the fictional sample data)" if "sample" in record.source.lower() else ""
     return (
-        f"Importer {ior.display} ({record.name}) is assigned to {center_sentence(center)}. It {partner}.\n"
+        f"Importer {ior.display} ({record.name}){sample} is assigned to {center_sentence(center)}. It {partner}.\n"
         f"{directory_line()}"
     )

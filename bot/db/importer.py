@@ -274,7 +274,7 @@ def import_importers(path: Path) -> UpsertResult:
     """Check an importers file and upsert it in one transaction (errors as in :func:`import_figures`)."""
     rows = parse_importers(path)
     store.init_db()
-    return store.upsert_importers(rows)
+    return store.upsert_importers(rows, f"CBP data ({path.name})")
 
 
 def seed_sample_data(

@@ -95,6 +95,7 @@ class ImporterRow(Base):
     primary_hts_chapter = Column(String(2), nullable=False)
     partner_account = Column(Boolean, nullable=False, default=False)
     size = Column(String(5), nullable=False)
+    source = Column(String(200), nullable=False, default="")  # e.g. "sample data" or "CBP data (importers.csv)"
     updated_at = Column(UtcDateTime, nullable=False, default=utcnow)
 
 

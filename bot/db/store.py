@@ -119,6 +119,7 @@ class ImporterRecord:
     partner_account: bool
     size: str
     updated_at: dt.datetime
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -409,6 +410,7 @@ def _importer_record(row: ImporterRow) -> ImporterRecord:
         partner_account=bool(row.partner_account),
         size=row.size,
         updated_at=row.updated_at,
+        source=row.source,
     )
 
 
@@ -624,7 +626,7 @@ def _upsert_figures(session: Session, rows: Sequence[FigureInput], source: str) 
     return UpsertResult(inserted, updated, unchanged)
 
 
-def _upsert_importers(session: Session, rows: Sequence[ImporterInput]) -> UpsertResult:
+def _upsert_importers(session: Session, rows: Sequence[ImporterInput], source: str) -> UpsertResult:
     existing: Dict[str, ImporterRow] = {}
     keys = [r.ior.key for r in rows]
     for chunk in _chunks(keys):
@@ -640,6 +642,7 @@ def _upsert_importers(session: Session, rows: Sequence[ImporterInput]) -> Upsert
             "primary_hts_chapter": item.primary_hts_chapter,
             "partner_account": item.partner_account,
             "size": item.size,
+            "source": source,
         }
         row = existing.get(item.ior.key)
         if row is None:
@@ -682,11 +685,11 @@ def upsert_figures(rows: Sequence[FigureInput], source: str) -> UpsertResult:
         return _upsert_figures(session, rows, source)
 
 
-def upsert_importers(rows: Sequence[ImporterInput]) -> UpsertResult:
+def upsert_importers(rows: Sequence[ImporterInput], source: str) -> UpsertResult:
     """Insert or update importers by IOR number, all in one transaction (errors as in :func:`upsert_figures`)."""
     _check_inputs(importers=rows)
     with _session(write=True) as session:
-        return _upsert_importers(session, rows)
+        return _upsert_importers(session, rows, source)
 
 
 def is_empty() -> bool:
@@ -713,7 +716,7 @@ def seed(
         with _session(write=True) as session:
             if not _is_empty(session):
                 return None
-            return SeedResult(_upsert_figures(session, figures, source), _upsert_importers(session, importers))
+            return SeedResult(_upsert_figures(session, figures, source), _upsert_importers(session, importers, source))
     except IntegrityError:
         if not is_empty():  # another process seeded it at the same moment
             return None
@@ -763,7 +766,8 @@ def create_request(
             two processes confirming at the same moment.
 
     Raises:
-        ValueError: unknown kind, details not a JSON object, or an empty email.
+        ValueError: unknown kind, details not a mapping, or an empty email.
+        TypeError: a value in details cannot be written as JSON.
         DatabaseUnavailable: the database cannot be reached.
     """
     if kind not in REQUEST_KINDS:
