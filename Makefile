@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
+# TensorFlow (imported by Rasa and spaCy) is chatty at start-up; keep its warnings and errors only.
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed

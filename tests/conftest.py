@@ -166,3 +166,50 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
             with admin.cursor() as cursor:
                 cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             admin.close()
+
+
+# -- action tests ------------------------------------------------------------------------------------------------------
+@pytest.fixture
+def sample_db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A SQLite database seeded with the sample data, set as ``DATABASE_URL`` for the test."""
+    from bot.db import importer, store
+
+    url = f"sqlite:///{tmp_path / 'sample.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    store.init_db()
+    assert importer.seed_sample_data() is not None
+    yield url
+    store.dispose_engines()
+
+
+def make_tracker(text: str, intent: str, entities: Optional[List[dict]] = None, slots: Optional[dict] = None,
+                 sender: str = "test-user", active_loop: Optional[str] = None) -> "Tracker":
+    """A rasa_sdk Tracker whose latest message is ``text`` with the given intent and entities."""
+    from rasa_sdk import Tracker
+
+    return Tracker(
+        sender_id=sender,
+        slots=dict(slots or {}),
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+def entity(name: str, value: str) -> dict:
+    """An entity as the NLU pipeline reports it."""
+    return {"entity": name, "value": value, "extractor": "SpacyEntityExtractor"}
+
+
+def run_action(action: object, tracker: "Tracker") -> "tuple[list, list]":
+    """Run an action as the action server would; returns (messages, events)."""
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, {}))  # type: ignore[attr-defined]
+    return dispatcher.messages, events

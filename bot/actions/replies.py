@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
 
-from bot.ior import IorNumber
+from bot.ior import IorNumber, mask_text
 from bot.knowledge import Center, HtsAnswer, knowledge
 from bot.settings import CEE_DIRECTORY_URL
 
@@ -50,6 +51,25 @@ def mentioned_centers(tracker: Tracker) -> List[Center]:
         if center and center not in found:
             found.append(center)
     return found
+
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def render(name: str, **values: Any) -> Dict[str, Any]:
+    """A fixed reply from ``knowledge/replies/*.yml`` as a message: ``{"text": ..., "buttons": [...]}``.
+
+    ``{placeholders}`` are filled from ``values`` in one pass (a value's own text is never searched for placeholders;
+    unknown placeholders stay as they are); runs of blank lines left by empty values are reduced to one; every
+    Social Security-format number is masked. Buttons are included when the reply has some.
+    """
+    variant = knowledge().responses[name][0]
+    text = _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0),
+                            str(variant.get("text") or ""))
+    message: Dict[str, Any] = {"text": mask_text(re.sub(r"\n{3,}", "\n\n", text).strip())}
+    if variant.get("buttons"):
+        message["buttons"] = [dict(button) for button in variant["buttons"]]
+    return message
 
 
 def table(caption: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Dict[str, Any]:

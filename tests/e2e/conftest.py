@@ -63,12 +63,16 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
         pytest.fail("no trained model: run `make test` (it trains first)")
     workdir: Path = tmp_path_factory.mktemp("e2e")
     database_url = f"sqlite:///{workdir / 'cee.db'}"
-    settings = replace(load_settings(), database_url=database_url, rasa_api_token=None, rasa_jwt_secret=None,
-                       slack_token=None, slack_signing_secret=None, **TEST_PORTS)
+    base = load_settings()
+    cors_origins = (*base.cors_origins, f"http://127.0.0.1:{TEST_PORTS['web_port']}")  # the browser test's page
+    settings = replace(base, database_url=database_url, rasa_api_token=None, rasa_jwt_secret=None,
+                       slack_token=None, slack_signing_secret=None, cors_origins=cors_origins, **TEST_PORTS)
     seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "DATABASE_URL": database_url})
     assert seeded.returncode == 0, seeded.stderr
     stack = Stack(settings, log_dir=workdir / "log")
+    for service in stack.services:  # the socket.io channel reads its allowed origins from CORS_ORIGINS
+        service.env["CORS_ORIGINS"] = ",".join(settings.cors_origins)
     try:
         stack.start(timeout=240)
         yield Bot(stack, f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook", database_url)
