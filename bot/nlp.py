@@ -93,7 +93,7 @@ def build_patterns(kb: Knowledge) -> List[Dict[str, Any]]:
                 patterns.append({"label": "center", "pattern": variant, "id": center.code})
     for product in kb.products:
         for words in product.words:
-            for variant in {words, words + "s"} if not words.endswith("s") else {words}:
+            for variant in sorted({words, words + "s"}) if not words.endswith("s") else [words]:
                 if variant.lower() not in center_names:
                     patterns.append({"label": "product", "pattern": variant, "id": product.hts})
     for words in METRIC_WORDS:

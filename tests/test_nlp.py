@@ -87,3 +87,17 @@ def test_the_path_changes_with_the_patterns() -> None:
 def test_patterns_survive_initialize() -> None:
     nlp = create_pipeline(knowledge())
     assert ("Laredo", "center") in [(e.text, e.label_) for e in nlp("Laredo").ents]
+
+
+def test_the_path_is_the_same_in_every_process() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = "from bot.knowledge import knowledge; from bot.nlp import pipeline_path; print(pipeline_path(knowledge()))"
+    paths = {
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip()
+        for seed in ("1", "2", "3")
+    }
+    assert len(paths) == 1, paths
