@@ -70,7 +70,10 @@ def install_patches() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.core.processor import MessageProcessor
 
+    from bot.channels.console import install as install_console_rendering
+
     install_log_masking()
+    install_console_rendering()  # `rasa shell` shows tables and charts as text
     if getattr(MessageProcessor.handle_message, "_cee_guarded", False):
         return
     settings = load_settings()

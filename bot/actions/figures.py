@@ -6,6 +6,7 @@ loaded). The database is read on every question, so figures imported while the b
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 import re
@@ -115,8 +116,12 @@ async def _query(function: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(function, *args)
 
 
-class FiguresAction(Action):
+class FiguresAction(Action, abc.ABC):
     """Base of the figures actions: answers from the database and says so when the database is down."""
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        """The action's name (subclasses); being abstract, this base class is not registered as an action."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -128,9 +133,9 @@ class FiguresAction(Action):
             dispatcher.utter_message(text=replies.database_down())
         return []
 
+    @abc.abstractmethod
     async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         """Send the answer (subclasses)."""
-        raise NotImplementedError
 
 
 def _metric_or_ask(dispatcher: CollectingDispatcher, tracker: Tracker, template: str) -> Optional[str]:

@@ -1,0 +1,265 @@
+"""Rasa's Slack channel for brokers, with a configurable Web API address, threads, and no duplicate answers.
+
+On top of Rasa 3.6's ``SlackInput`` (which already verifies ``X-Slack-Signature`` and answers Slack at once, before
+the bot has replied):
+
+* **Web API address.** ``slack_api_url`` (``SLACK_API_URL`` in ``.env``, default ``https://slack.com/api/``) is the
+  base URL of every Web API call, for GovSlack or a test stand-in.
+* **Threads.** Every answer goes to the thread of the message it answers (``use_threads``), and with
+  ``conversation_granularity: thread`` each thread is its own conversation.
+* **No duplicates.** Slack delivers an event again when it did not get a 2xx within 3 seconds (``X-Slack-Retry-Num``)
+  and, in a channel, may send the same message as both a ``message`` and an ``app_mention`` event. Every event
+  is remembered for an hour (bounded, in memory) by its ``event_id`` and by its message (channel and ``ts``); a
+  delivery already seen is acknowledged with ``X-Slack-No-Retry: 1`` and not answered again. A retry for a
+  ``http_timeout`` is never answered (Rasa's rule: the first delivery did arrive). A retry for another reason whose
+  first delivery never arrived (the server was down) is answered once.
+* **url_verification** is answered with ``{"challenge": ...}``, only for a correctly signed request.
+* **Formatting.** Markdown links and bold become Slack ``mrkdwn``; tables, lists and charts meant for the web chat are
+  sent as text (a chart as its text alternative, since Slack cannot show ``data:`` images). ``as_user`` (a legacy
+  argument that new Slack apps may not use) is not sent.
+
+This memory of events is per process: with several Rasa replicas, route Slack to one of them (or keep the
+default, where Slack's ``http_timeout`` retries are ignored anyway).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from http import HTTPStatus
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels import slack as rasa_slack
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.channels.text import custom_as_text, to_mrkdwn
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+EVENT_MEMORY_SECONDS = 3600.0
+EVENT_MEMORY_SIZE = 10_000
+MAX_SECTION_CHARS = 3000  # Slack's limit for a section block's text
+MAX_BUTTONS = 25  # Slack's limit for the elements of an actions block
+# Message subtypes that carry something a person wrote; the others (joins, edits, deletions, bot posts) are skipped.
+USER_SUBTYPES = {None, "file_share", "thread_broadcast"}
+
+
+def api_base_url(url: Optional[str]) -> str:
+    """The Web API base URL with the trailing slash slack_sdk needs (it joins method names to it)."""
+    url = (url or DEFAULT_API_URL).strip()
+    return url if url.endswith("/") else url + "/"
+
+
+class RecentEvents:
+    """A bounded, thread-safe set of keys that forgets each key ``ttl`` seconds after it was added."""
+
+    def __init__(self, ttl: float = EVENT_MEMORY_SECONDS, max_size: int = EVENT_MEMORY_SIZE) -> None:
+        self.ttl = ttl
+        self.max_size = max_size
+        self._expiry: "OrderedDict[str, float]" = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, *keys: Optional[str]) -> bool:
+        """Remember the keys; False when any of them was already remembered (a duplicate)."""
+        keys_ = [k for k in keys if k]
+        now = time.monotonic()
+        with self._lock:
+            while self._expiry and next(iter(self._expiry.values())) <= now:
+                self._expiry.popitem(last=False)
+            duplicate = any(k in self._expiry for k in keys_)
+            for key in keys_:
+                self._expiry[key] = now + self.ttl
+                self._expiry.move_to_end(key)
+            while len(self._expiry) > self.max_size:
+                self._expiry.popitem(last=False)
+            return not duplicate
+
+    def __len__(self) -> int:
+        return len(self._expiry)
+
+
+class SlackBot(rasa_slack.SlackBot):
+    """Rasa's Slack output channel, talking to ``api_url`` and writing Slack mrkdwn."""
+
+    def __init__(
+        self,
+        token: Text,
+        slack_channel: Optional[Text] = None,
+        thread_id: Optional[Text] = None,
+        proxy: Optional[Text] = None,
+        api_url: str = DEFAULT_API_URL,
+    ) -> None:
+        super().__init__(token, slack_channel, thread_id, proxy)
+        self.client = AsyncWebClient(token, base_url=api_base_url(api_url), proxy=proxy)
+
+    async def _post_message(self, channel: Text, **kwargs: Any) -> None:
+        kwargs.pop("as_user", None)
+        kwargs.pop("type", None)  # Rasa adds type="mrkdwn", which is not a chat.postMessage argument
+        await super()._post_message(channel, **kwargs)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        """One Slack message per bot message (Rasa would post one per paragraph)."""
+        await self._post_message(channel=self.slack_channel or recipient_id, text=to_mrkdwn(text.strip()))
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        if len(buttons) > MAX_BUTTONS or len(text) > MAX_SECTION_CHARS:
+            return await self.send_text_message(recipient_id, text, **kwargs)
+        mrkdwn = to_mrkdwn(text.strip())
+        blocks = [
+            {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}},
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": str(b["title"])[:75]},
+                        "value": str(b["payload"])[:2000],
+                    }
+                    for b in buttons
+                ],
+            },
+        ]
+        await self._post_message(channel=self.slack_channel or recipient_id, text=mrkdwn, blocks=blocks)
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        text = custom_as_text(json_message, slack=True)
+        if text is None:  # Slack's own JSON (blocks, attachments): passed on as Rasa does
+            return await super().send_custom_json(recipient_id, json_message, **kwargs)
+        if text.strip():
+            await self._post_message(channel=self.slack_channel or recipient_id, text=text)
+
+
+class SlackInput(rasa_slack.SlackInput):
+    """Rasa's Slack input channel with a configurable Web API URL and de-duplicated events (see the module doc)."""
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        channel = super().from_credentials(credentials)
+        channel.slack_api_url = api_base_url((credentials or {}).get("slack_api_url"))  # type: ignore[attr-defined]
+        return channel
+
+    def __init__(self, *args: Any, slack_api_url: Optional[str] = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.slack_api_url = api_base_url(slack_api_url)
+        self.recent_events = RecentEvents()
+
+    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+        return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.slack_api_url)
+
+    @staticmethod
+    def delivery_keys(request: Request) -> List[str]:
+        """What identifies this delivery: the event id and the message (channel + ts), or an interaction's ids."""
+        keys: List[str] = []
+        if request.headers.get("content-type") == "application/json":
+            body = request.json or {}
+            if body.get("event_id"):
+                keys.append(f"event:{body['event_id']}")
+            event = body.get("event") or {}
+            if event.get("channel") and event.get("ts"):
+                keys.append(f"message:{event['channel']}:{event['ts']}")
+        else:
+            try:
+                payload = json.loads(request.form["payload"][0])
+            except (KeyError, IndexError, TypeError, ValueError):
+                return keys
+            action = (payload.get("actions") or [{}])[0]
+            if payload.get("trigger_id"):
+                keys.append(f"trigger:{payload['trigger_id']}")
+            if action.get("action_ts"):
+                keys.append(f"action:{payload.get('user', {}).get('id')}:{action['action_ts']}")
+        return keys
+
+    async def process_message(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        text: Text,
+        sender_id: Optional[Text],
+        metadata: Optional[Dict],
+    ) -> Any:
+        """Answer a delivery once: a delivery already seen (a retry or a twin event) is acknowledged and dropped."""
+        retry = request.headers.get(self.retry_num_header)
+        reason = request.headers.get(self.retry_reason_header)
+        if not self.recent_events.add(*self.delivery_keys(request)):
+            logger.info("Ignored a Slack delivery already received (retry %s, reason %s).", retry, reason)
+            return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
+        return await super().process_message(request, on_new_message, text, sender_id, metadata)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """``/webhooks/slack/webhook``: signature first, then the challenge, events and interactions."""
+        slack_webhook = Blueprint("slack_webhook", __name__)
+
+        @slack_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @slack_webhook.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            if not self.is_request_from_slack_authentic(request):
+                logger.warning("Rejected a Slack request without a valid X-Slack-Signature.")
+                return response.text(
+                    "Message is not properly signed with a valid X-Slack-Signature header",
+                    status=HTTPStatus.BAD_REQUEST,
+                )
+            content_type = request.headers.get("content-type")
+            if content_type == "application/json":
+                try:
+                    body = json.loads(request.body)
+                except ValueError:
+                    return response.text("Invalid JSON.", status=HTTPStatus.BAD_REQUEST)
+                if not isinstance(body, dict):
+                    return response.text("Invalid event.", status=HTTPStatus.BAD_REQUEST)
+                if body.get("type") == "url_verification" or "challenge" in body:
+                    return response.json({"challenge": body.get("challenge")})
+                return await self._handle_event(request, body, on_new_message)
+            if content_type == "application/x-www-form-urlencoded":
+                return await self._handle_interaction(request, on_new_message)
+            return response.text("Bot message delivered.")
+
+        return slack_webhook
+
+    async def _handle_event(
+        self, request: Request, body: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        event = body.get("event") or {}
+        if not self._is_user_message(body) or event.get("subtype") not in USER_SUBTYPES:
+            logger.debug("Skipped a Slack event that is not a user message.")
+            return response.text("Bot message delivered.")
+        metadata = self.get_metadata(request)
+        if not self._is_supported_channel(body, metadata):
+            logger.warning("Received a Slack message on an unsupported channel: %s", metadata.get("out_channel"))
+            return response.text("channel not supported.")
+        conversation_id = self._get_conversation_id(
+            event.get("user", ""), metadata.get("out_channel"), metadata.get("thread_id")
+        )
+        text = self._sanitize_user_message(event.get("text", ""), metadata["users"])
+        return await self.process_message(request, on_new_message, text, conversation_id, metadata)
+
+    async def _handle_interaction(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        try:
+            payload = json.loads(request.form["payload"][0])
+        except (KeyError, IndexError, TypeError, ValueError):
+            return response.text("The input message could not be processed.", status=HTTPStatus.BAD_REQUEST)
+        if self._is_interactive_message(payload):
+            text = self._get_interactive_response(payload["actions"][0])
+            if text is not None:
+                metadata = self.get_metadata(request)
+                conversation_id = self._get_conversation_id(
+                    payload.get("user", {}).get("id"), metadata.get("out_channel"), metadata.get("thread_id")
+                )
+                return await self.process_message(request, on_new_message, text, conversation_id, metadata)
+            if payload["actions"][0]["type"] == "button":
+                return response.text("User clicked link button")  # link buttons have no value
+        return response.text("The input message could not be processed.", status=HTTPStatus.BAD_REQUEST)

@@ -1,0 +1,187 @@
+"""Rasa's socket.io channel, limited to the web pages in ``CORS_ORIGINS``, and able to send the widget's tables.
+
+Two changes to Rasa 3.6's ``socketio`` channel, which otherwise behaves the same (events, ``session_request`` /
+``session_confirm``, session persistence, ``socketio_path``, ``namespace``, ``jwt_key``, ``metadata_key``):
+
+* **Origins.** Rasa creates its socket.io server with ``cors_allowed_origins=[]``, which switches python-engineio's
+  origin check off: any web page could then open a WebSocket to the bot whatever ``rasa run --cors`` says (browsers do
+  not apply CORS to WebSockets). Here the server gets the allowed origins, so a handshake (polling or WebSocket) from
+  another origin gets HTTP 400. Requests without an ``Origin`` header (non-browser clients) are not affected. The CORS
+  response headers stay with Sanic-CORS (``rasa run --cors``, from the same setting): engine.io adding its own too
+  would send ``Access-Control-Allow-Origin`` twice, which browsers reject.
+* **Session persistence.** python-socketio 5.x made ``AsyncServer.enter_room`` a coroutine, which Rasa 3.6 calls
+  without ``await``: the client never joined its session's room, so with ``session_persistence`` no answer reached
+  it. Here it is awaited.
+* **Custom JSON.** Rasa emits a custom payload as ``sio.emit(event, **json_message)``, which fails for anything but
+  ``{"data": ...}``; an action's ``json_message={"type": "table", ...}`` made Rasa raise a ``TypeError``. Here the
+  payload is sent as the event's data, which is what the widget (``web/widget/cee-chat.js``) draws.
+
+Credentials (``credentials.yml``), besides Rasa's own:
+
+``cors_allowed_origins``
+    a list of origins (``scheme://host[:port]``), a comma-separated string or ``"*"``; default: ``CORS_ORIGINS``
+    from ``.env`` / the environment (see :mod:`bot.settings`): ``http://localhost:8080,http://127.0.0.1:8080``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text, Union
+
+import rasa.core.channels.channel
+import rasa.shared.utils.io
+from rasa.core.channels import socketio as rasa_socketio
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+import engineio
+import socketio
+
+from bot.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+Origins = Union[str, List[str]]
+# Keyword arguments of AsyncServer.emit: a custom payload made only of these is Rasa's own emit format.
+_EMIT_ARGUMENTS = {"data", "to", "room", "skip_sid", "namespace", "callback"}
+
+
+def allowed_origins(configured: Union[None, str, Iterable[str]] = None) -> Origins:
+    """The origins to allow: ``configured`` if given (a list, a comma-separated string or ``"*"``), else the settings.
+
+    Never returns ``[]``: python-engineio reads an empty list as "no origin check at all".
+    """
+    if configured is None:
+        origins = list(load_settings().cors_origins)
+    elif isinstance(configured, str):
+        origins = [part.strip() for part in configured.split(",") if part.strip()]
+    else:
+        origins = [str(part).strip() for part in configured if str(part).strip()]
+    origins = [origin.rstrip("/") for origin in origins]
+    if "*" in origins:
+        return "*"
+    # An empty list would disable the check: allow only an origin no browser sends instead.
+    return origins or ["null-origin.invalid"]
+
+
+class _OriginCheckingEngineIO(engineio.AsyncServer):
+    """engine.io server that checks the ``Origin`` but leaves the CORS response headers to Sanic-CORS."""
+
+    def _cors_headers(self, environ: Dict[str, Any]) -> List[Any]:
+        return []
+
+
+class AsyncServer(socketio.AsyncServer):
+    """socket.io server whose engine.io server checks origins without adding CORS headers."""
+
+    def _engineio_server_class(self) -> type:
+        return _OriginCheckingEngineIO
+
+
+class SocketIOOutput(rasa_socketio.SocketIOOutput):
+    """Rasa's socket.io output, in the channel's namespace, sending custom JSON as the event's data."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text, namespace: Optional[Text] = None) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.namespace = namespace
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        await self.sio.emit(self.bot_message_evt, response, room=socket_id, namespace=self.namespace)
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        if json_message and set(json_message) <= _EMIT_ARGUMENTS and "data" in json_message:
+            # Rasa's format: {"data": ..., "room": ...}
+            arguments = {"room": recipient_id, "namespace": self.namespace, **json_message}
+            await self.sio.emit(self.bot_message_evt, **arguments)
+        else:
+            await self._send_message(recipient_id, json_message)
+
+
+class SocketIOInput(rasa_socketio.SocketIOInput):
+    """Rasa's socket.io input channel with an origin allow-list (see the module doc)."""
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = dict(credentials or {})
+        origins = credentials.pop("cors_allowed_origins", None)
+        channel = super().from_credentials(credentials)
+        if origins is not None:
+            channel.cors_allowed_origins = allowed_origins(origins)  # type: ignore[attr-defined]
+        return channel
+
+    def __init__(self, *args: Any, cors_allowed_origins: Union[None, str, Iterable[str]] = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.cors_allowed_origins: Origins = allowed_origins(cors_allowed_origins)
+
+    def get_output_channel(self) -> Optional[rasa.core.channels.channel.OutputChannel]:
+        if self.sio is None:
+            return super().get_output_channel()  # Rasa's warning
+        return SocketIOOutput(self.sio, self.bot_message_evt, self.namespace)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> rasa_socketio.SocketBlueprint:
+        """Rasa's blueprint (same handlers), with an origin-checking server and this module's output channel."""
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
+        socketio_webhook = rasa_socketio.SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+        logger.info("socket.io accepts browser connections from: %s", self.cors_allowed_origins)
+
+        @socketio_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+            if self.jwt_key:
+                payload = None
+                if auth and auth.get("token"):
+                    payload = rasa.core.channels.channel.decode_bearer_token(
+                        auth.get("token"), self.jwt_key, self.jwt_algorithm
+                    )
+                if not payload:
+                    return False
+            logger.debug("User %s connected to the socket.io endpoint.", sid)
+            return True
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            logger.debug("User %s disconnected from the socket.io endpoint.", sid)
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+            data = data if isinstance(data, dict) else {}
+            if not data.get("session_id"):
+                data["session_id"] = uuid.uuid4().hex
+            if self.session_persistence:
+                entered = sio.enter_room(sid, data["session_id"], namespace=self.namespace)
+                if inspect.isawaitable(entered):  # a coroutine in recent python-socketio 5.x
+                    await entered
+            await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Dict) -> None:
+            if not isinstance(data, dict):
+                return
+            output_channel = SocketIOOutput(sio, self.bot_message_evt, self.namespace)
+            if self.session_persistence:
+                if not data.get("session_id"):
+                    rasa.shared.utils.io.raise_warning(
+                        "A message without a valid session_id was received. This message will be ignored. Make sure "
+                        "to set a proper session id using the `session_request` socketIO event."
+                    )
+                    return
+                sender_id = data["session_id"]
+            else:
+                sender_id = sid
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, Text):
+                metadata = json.loads(metadata)
+            message = UserMessage(
+                data.get("message", ""), output_channel, sender_id, input_channel=self.name(), metadata=metadata
+            )
+            await on_new_message(message)
+
+        return socketio_webhook

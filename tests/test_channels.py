@@ -1,0 +1,93 @@
+"""The channel helpers without servers: origins, Slack de-duplication and formatting, text for rich messages."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from bot.channels.slack import RecentEvents, SlackInput, api_base_url
+from bot.channels.socketio import SocketIOInput, allowed_origins
+from bot.channels.text import custom_as_text, to_mrkdwn
+
+
+def test_allowed_origins(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert allowed_origins(["http://a:1/", " http://b:2 "]) == ["http://a:1", "http://b:2"]
+    assert allowed_origins("http://a:1,http://b:2") == ["http://a:1", "http://b:2"]
+    assert allowed_origins("http://a:1, *") == "*"
+    assert allowed_origins([]) == ["null-origin.invalid"]  # never [], which would switch the check off
+    monkeypatch.setenv("CORS_ORIGINS", "http://x.example:8080")
+    assert allowed_origins() == ["http://x.example:8080"]
+
+
+def test_socketio_channel_from_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CORS_ORIGINS", raising=False)
+    channel = SocketIOInput.from_credentials({"session_persistence": True})
+    assert channel.session_persistence and channel.name() == "socketio"
+    assert "http://127.0.0.1:8080" in channel.cors_allowed_origins
+    channel.blueprint(lambda message: None)
+    assert channel.sio.eio.cors_allowed_origins == channel.cors_allowed_origins
+    assert channel.sio.eio._cors_headers({"HTTP_ORIGIN": "http://127.0.0.1:8080", "REQUEST_METHOD": "GET"}) == []
+    other = SocketIOInput.from_credentials({"cors_allowed_origins": ["https://cee.example"]})
+    assert other.cors_allowed_origins == ["https://cee.example"]
+
+
+def test_recent_events_forget_and_stay_bounded() -> None:
+    events = RecentEvents(ttl=0.2, max_size=3)
+    assert events.add("event:1", "message:C:1")
+    assert not events.add("event:1")
+    assert not events.add("event:2", "message:C:1")  # the same message under another event id
+    time.sleep(0.3)
+    assert events.add("event:1")
+    for n in range(10):
+        events.add(f"k{n}")
+    assert len(events) == 3
+
+
+def test_slack_channel_from_credentials() -> None:
+    channel = SlackInput.from_credentials(
+        {"slack_token": "xoxb-1", "slack_signing_secret": "s", "slack_api_url": "https://slack.example.gov/api",
+         "use_threads": True, "conversation_granularity": "thread"}
+    )  # fmt: skip
+    assert channel.slack_api_url == "https://slack.example.gov/api/"
+    output = channel.get_output_channel("D1", "123.456")
+    assert output.client.base_url == "https://slack.example.gov/api/" and output.thread_id == "123.456"
+    assert api_base_url(None) == "https://slack.com/api/"
+    with pytest.raises(Exception):
+        SlackInput.from_credentials({"slack_token": "xoxb-1"})  # no signing secret: Rasa refuses to start
+
+
+def test_mrkdwn() -> None:
+    assert to_mrkdwn("See [the CEE Directory](https://www.cbp.gov/x) and **this** <b>") == (
+        "See <https://www.cbp.gov/x|the CEE Directory> and *this* &lt;b&gt;"
+    )
+
+
+def test_custom_as_text() -> None:
+    table = {"type": "table", "caption": "The ten Centers", "columns": ["Code", "City"], "rows": [["CEE010", "Laredo"]]}
+    assert custom_as_text(table) == "The ten Centers\nCode    City\n------  ------\nCEE010  Laredo"
+    assert custom_as_text(table, slack=True).startswith("*The ten Centers*\n```\nCode")
+    assert custom_as_text({"type": "list", "items": ["a", "b"], "ordered": True}) == "1. a\n2. b"
+    assert custom_as_text({"type": "chart", "src": "data:image/png;base64,xx", "alt": "Bar chart: X."}) == "Bar chart: X."
+    assert custom_as_text({"blocks": []}) is None
+
+
+def test_console_prints_text_for_rich_messages(capsys: pytest.CaptureFixture) -> None:
+    from rasa.core.channels import console
+
+    from bot.channels.console import install
+
+    install()
+    install()  # idempotent
+    console._print_bot_output({"custom": {"type": "chart", "src": "data:image/png;base64,AAAA", "alt": "Bar chart: X."}})
+    console._print_bot_output({"text": "Hello", "custom": {"type": "list", "items": ["a"]}})
+    out = capsys.readouterr().out
+    assert "Bar chart: X." in out and "base64" not in out
+    assert "Hello" in out and "• a" in out
+
+
+def test_custom_as_text_escapes_for_slack() -> None:
+    table = {"type": "table", "caption": "A & B", "columns": ["Center"], "rows": [["Agriculture & <Prepared>"]]}
+    text = custom_as_text(table, slack=True)
+    assert "*A &amp; B*" in text and "Agriculture &amp; &lt;Prepared&gt;" in text
+    assert "Agriculture & <Prepared>" in custom_as_text(table)
