@@ -56,7 +56,7 @@ def mentioned_centers(tracker: Tracker) -> List[Center]:
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def render(name: str, **values: Any) -> Dict[str, Any]:
+def render(name: str, /, **values: Any) -> Dict[str, Any]:
     """A fixed reply from ``knowledge/replies/*.yml`` as a message: ``{"text": ..., "buttons": [...]}``.
 
     ``{placeholders}`` are filled from ``values`` in one pass (a value's own text is never searched for placeholders;
