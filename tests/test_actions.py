@@ -241,3 +241,12 @@ def test_fallback_offers_the_likeliest_topics() -> None:
     assert titles[0] == "How to change your Center" or "change" in titles[0].lower()
     assert "Request a change of Center" in titles and titles[-1] == "Something else"
     assert len(titles) <= 4
+
+
+def test_fallback_with_nothing_to_go_on_offers_the_main_topics() -> None:
+    tracker = make_tracker("blorp", "inform")
+    tracker.latest_message["intent_ranking"] = [{"name": "inform", "confidence": 0.9}]
+    messages, _ = run_action(ActionDefaultAskAffirmation(), tracker)
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert len(titles) == 3 and titles[-1] == "Something else"
+    assert "The Center for a product" in titles

@@ -14,6 +14,8 @@ logger = logging.getLogger(__name__)
 
 MAX_TOPICS = 3
 RETRIEVAL_INTENTS = ("faq", "chitchat")
+# Offered when the message gives too little to go on (e.g. a stray answer with no question asked).
+DEFAULT_TOPICS = ("center_for_product", "request_change_center", "help")
 
 
 def likely_topics(message: Dict[Text, Any]) -> List[Tuple[float, str, str]]:
@@ -45,6 +47,12 @@ class ActionDefaultAskAffirmation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         topics = likely_topics(tracker.latest_message)
+        kb = knowledge()
+        for intent in DEFAULT_TOPICS:
+            if len(topics) >= MAX_TOPICS - 1:
+                break
+            if kb.topics[intent][0] not in [title for _, title, _ in topics]:
+                topics.append((0.0, *kb.topics[intent]))
         buttons = [{"title": title, "payload": payload} for _, title, payload in topics]
         buttons.append({"title": "Something else", "payload": "/out_of_scope"})
         dispatcher.utter_message(text="I'm not sure I understood. Did you mean one of these?", buttons=buttons)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -18,7 +19,14 @@ from bot.serve import Stack
 from bot.settings import ROOT, load_settings
 from bot.train import MODEL_PATH
 
-TEST_PORTS = {"action_port": 15055, "rasa_port": 15005, "web_port": 18080}
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# Free loopback ports, chosen once per test run, so that a second run (or a `make run`) on the machine never clashes.
+TEST_PORTS = {"action_port": _free_port(), "rasa_port": _free_port(), "web_port": _free_port()}
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 The page is the demo page served by the stack (``web/``), with the widget pointed at the test Rasa port: the
 widget's ``data-server`` attribute is set on its script tag as the page loads (the widget would otherwise use
-``location.hostname:5005``). The page's origin (``http://127.0.0.1:18080``) is in the test stack's CORS_ORIGINS.
+``location.hostname:5005``). The page's origin (``http://127.0.0.1:<web port>``) is in the test stack's CORS_ORIGINS.
 
 Also saves a screenshot to ``results/screenshot-chat.png``; ``CEE_UPDATE_SCREENSHOT=1`` (or a missing file) also
 writes ``docs/screenshot-chat.png``, the one the README shows.

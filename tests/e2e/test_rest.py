@@ -33,14 +33,16 @@ def test_goodbye(bot: Bot) -> None:
     assert "Goodbye" in bot.text("bye for now")
 
 
-def test_gibberish_offers_topics_then_rephrase(bot: Bot) -> None:
+def test_gibberish_offers_topics_then_help(bot: Bot) -> None:
     sender = new_sender()
     first = bot.send("blorp zanzibar quux", sender)
     assert "Did you mean" in first[0]["text"]
     titles = [b["title"] for b in first[0]["buttons"]]
     assert 2 <= len(titles) <= 4 and titles[-1] == "Something else"
+    # "Something else": the two-stage fallback asks to rephrase; outside it, the bot says what it can do.
     second = bot.text("/out_of_scope", sender)
-    assert "say it another way" in second
+    assert "say it another way" in second or "Say **help** for examples" in second
+    assert "Laredo" in bot.text("Where is the Machinery Center?", sender)  # the conversation goes on
 
 
 def test_too_long_message_gets_a_polite_answer(bot: Bot) -> None:
