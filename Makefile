@@ -8,8 +8,8 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-# Rasa 3.6 runs on Python 3.8-3.10: python3.10 on PATH, else pyenv's 3.10.13.
-PYTHON310 ?= $(shell command -v python3.10 2>/dev/null || { p=$$(pyenv prefix 3.10.13 2>/dev/null) && echo $$p/bin/python3.10; })
+# Rasa 3.6 runs on Python 3.8-3.10: a working python3.10 on PATH, else pyenv's 3.10.x, else /usr/bin/python3.10.
+PYTHON310 ?= $(shell bash scripts/find-python.sh)
 
 .PHONY: help setup build db web train run shell actions test test-fast crossval bench lock system-deps clean
 
