@@ -19,14 +19,20 @@ from bot.serve import Stack
 from bot.settings import ROOT, load_settings
 from bot.train import MODEL_PATH
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def free_ports(count: int) -> List[int]:
+    """Distinct ports free on 127.0.0.1 now (fixed test ports would clash with other test runs on this machine)."""
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
 
 
-# Free loopback ports, chosen once per test run, so that a second run (or a `make run`) on the machine never clashes.
-TEST_PORTS = {"action_port": _free_port(), "rasa_port": _free_port(), "web_port": _free_port()}
+# Chosen once per test run, so that a second run (or a `make run`) on the machine never clashes.
+TEST_PORTS = dict(zip(("action_port", "rasa_port", "web_port"), free_ports(3)))
 
 
 @dataclass

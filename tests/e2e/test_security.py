@@ -11,7 +11,6 @@ import json
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import urllib.error
@@ -28,24 +27,12 @@ import websockets
 from bot.serve import Stack
 from bot.settings import ROOT, load_settings
 from bot.train import MODEL_PATH
-from tests.e2e.conftest import Bot, new_sender
+from tests.e2e.conftest import Bot, free_ports, new_sender
 
 API_TOKEN = "test-api-token-5b1e"
 JWT_SECRET = "test-jwt-secret-77c2-0123456789abcdef0123"  # 32+ bytes, as HS256 wants
 ALLOWED_ORIGIN = "http://127.0.0.1:8080"  # a default CORS origin
 DISALLOWED_ORIGIN = "http://evil.example"
-
-
-def free_ports(count: int) -> List[int]:
-    """Distinct ports free on 127.0.0.1 now (fixed test ports would clash with other test runs on this machine)."""
-    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def status_of(url: str, method: str = "GET", headers: Optional[Dict[str, str]] = None, body: Any = None) -> int:

@@ -14,12 +14,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import List
 
 import pytest
 
 from bot.settings import ROOT
 from bot.train import MODEL_PATH
+from tests.e2e.conftest import free_ports
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -27,18 +27,6 @@ PROMPT = "Your input ->"
 LOAD_TIMEOUT = 240  # the model loads in about 30 s, longer while other tests run
 REPLY_TIMEOUT = 60
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
-
-
-def free_ports(count: int) -> List[int]:
-    """Distinct ports free on 127.0.0.1 now (fixed test ports would clash with other test runs on this machine)."""
-    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def port_is_free(port: int) -> bool:

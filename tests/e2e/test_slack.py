@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -30,7 +29,7 @@ import pytest
 from bot.serve import Stack
 from bot.settings import ROOT, load_settings
 from bot.train import MODEL_PATH
-from tests.e2e.conftest import Bot
+from tests.e2e.conftest import Bot, free_ports
 
 TOKEN = "xoxb-test-token"
 SIGNING_SECRET = "test-signing-secret-3f6c"
@@ -115,18 +114,6 @@ class SlackBot:
                 return response.status, response.read(), dict(response.headers)
         except urllib.error.HTTPError as error:
             return error.code, error.read(), dict(error.headers)
-
-
-def free_ports(count: int) -> List[int]:
-    """Distinct ports free on 127.0.0.1 now (fixed test ports would clash with other test runs on this machine)."""
-    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 def sign(body: bytes, timestamp: Optional[int] = None, secret: str = SIGNING_SECRET) -> Dict[str, str]:
