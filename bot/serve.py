@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +26,129 @@ from bot.settings import ROOT, VAR_DIR, Settings, load_settings
 from bot.train import MODEL_PATH
 
 LOG_DIR = VAR_DIR / "log"
+
+
+def free_ports(count: int, host: str = "127.0.0.1") -> List[int]:
+    """Distinct TCP ports nobody listens on right now (for tests, the benchmark and side-by-side deployments)."""
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind((host, 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+# TensorFlow's thread pools are for big models: for one message of these small ones, handing tiny operations to other
+# threads costs more than it saves (and competes with the action server). One thread each, unless set in .env.
+TF_THREAD_DEFAULTS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
+MEMORY_TRACKER_STORE = "bot.stores.MemoryTrackerStore"
+
+
+def _store_url(name: str) -> Optional[str]:
+    """``TRACKER_STORE_URL`` / ``LOCK_STORE_URL`` from the environment (``load_settings`` has read ``.env``)."""
+    return os.environ.get(name) or None
+
+
+def tracker_store_endpoint(url: str) -> Dict[str, object]:
+    """Rasa's ``tracker_store`` section for a SQLAlchemy URL (``postgresql://...``, ``sqlite:///...``) or ``redis://``.
+
+    Raises:
+        ValueError: a URL of another kind.
+    """
+    from sqlalchemy.engine import make_url
+
+    if url.startswith(("redis://", "rediss://")):
+        return {"type": "redis", **_redis_parts(url)}
+    parsed = make_url(url)
+    dialect = parsed.get_backend_name()
+    if dialect not in ("postgresql", "sqlite"):
+        raise ValueError(f"TRACKER_STORE_URL: use a postgresql://, sqlite:/// or redis:// URL, not {dialect}")
+    section: Dict[str, object] = {"type": "sql", "dialect": parsed.drivername, "db": parsed.database or ""}
+    if dialect == "sqlite":  # a relative path is taken from the project root, as for DATABASE_URL
+        section["db"] = parsed.database if parsed.database == ":memory:" else str(ROOT / (parsed.database or "rasa.db"))
+        return section
+    for key, value in (("url", parsed.host), ("port", parsed.port), ("username", parsed.username),
+                       ("password", parsed.password)):  # fmt: skip  (Rasa calls the host "url")
+        if value is not None:
+            section[key] = value
+    if parsed.query:
+        section["query"] = dict(parsed.query)
+    return section
+
+
+def _redis_parts(url: str) -> Dict[str, object]:
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    parts: Dict[str, object] = {"url": parsed.hostname or "localhost", "port": parsed.port or 6379}
+    if parsed.path.strip("/"):
+        parts["db"] = int(parsed.path.strip("/"))
+    if parsed.password:
+        parts["password"] = parsed.password
+    if parsed.scheme == "rediss":
+        parts["use_ssl"] = True
+    return parts
+
+
+def lock_store_endpoint(url: str) -> Dict[str, object]:
+    """Rasa's ``lock_store`` section for a ``redis://host:port/db`` URL.
+
+    Raises:
+        ValueError: not a Redis URL (Rasa's only lock store shared between processes).
+    """
+    if not url.startswith(("redis://", "rediss://")):
+        raise ValueError("LOCK_STORE_URL: use a redis:// URL (Rasa's only lock store shared between processes)")
+    return {"type": "redis", **_redis_parts(url)}
+
+
+def endpoints_file(
+    path: Optional[Path] = None, tracker_store_url: Optional[str] = None, lock_store_url: Optional[str] = None
+) -> Path:
+    """Write the run-time endpoints: ``endpoints.yml`` plus the stores named in ``.env``.
+
+    ``TRACKER_STORE_URL`` (PostgreSQL, SQLite or Redis) keeps conversations outside the Rasa process, so that they
+    survive a restart and several Rasa servers can share them; ``LOCK_STORE_URL`` (Redis) lets several Rasa processes
+    handle one conversation's messages one at a time. Without them both stay in the Rasa process's memory (one
+    process only): conversations in :class:`bot.stores.MemoryTrackerStore`, locks in Rasa's in-memory lock store.
+    Like :func:`credentials_file`, this avoids ``${VAR}`` references to variables that may be unset. The URLs can
+    also be given (``deploy/scale_out.py`` does).
+    """
+    endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
+    tracker_url = tracker_store_url or _store_url("TRACKER_STORE_URL")
+    lock_url = lock_store_url or _store_url("LOCK_STORE_URL")
+    if tracker_url:
+        endpoints["tracker_store"] = tracker_store_endpoint(tracker_url)
+    elif "tracker_store" not in endpoints:
+        endpoints["tracker_store"] = {"type": MEMORY_TRACKER_STORE}  # Rasa's in-memory store, faster (bot/stores.py)
+    if lock_url:
+        endpoints["lock_store"] = lock_store_endpoint(lock_url)
+    path = path or VAR_DIR / "endpoints.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# GENERATED at start-up by bot/serve.py from endpoints.yml and .env; it may hold passwords.\n"
+        + yaml.safe_dump(endpoints, sort_keys=False),
+        encoding="utf-8",
+    )
+    os.chmod(path, 0o600)
+    return path
+
+
+def sanic_workers() -> str:
+    """``SANIC_WORKERS`` for the Rasa server: more than 1 only with a shared tracker store and a Redis lock store.
+
+    Rasa itself checks only the lock store; with the default in-memory tracker store each worker would keep its own
+    copy of a conversation, so that a conversation would forget what it was told whenever a message reaches another
+    worker. Each worker loads its own copy of the model (memory × workers).
+    """
+    wanted = os.environ.get("SANIC_WORKERS") or "1"
+    if wanted != "1" and not (_store_url("TRACKER_STORE_URL") and _store_url("LOCK_STORE_URL")):
+        print(
+            f"SANIC_WORKERS={wanted} needs TRACKER_STORE_URL and LOCK_STORE_URL (see .env.example); using 1 worker.",
+            file=sys.stderr,
+        )
+        return "1"
+    return wanted
 
 
 def credentials_file(settings: Settings, path: Optional[Path] = None) -> Path:
@@ -53,10 +177,13 @@ def credentials_file(settings: Settings, path: Optional[Path] = None) -> Path:
     return path
 
 
-def rasa_command(settings: Settings, credentials: Path, model: Path = MODEL_PATH) -> List[str]:
+def rasa_command(
+    settings: Settings, credentials: Path, model: Path = MODEL_PATH, endpoints: Optional[Path] = None
+) -> List[str]:
     """The Rasa server's command line. The HTTP API is on only when a token or a JWT secret is set."""
+    endpoints = endpoints or endpoints_file(credentials.parent / "endpoints.yml")
     command = [
-        sys.executable, "-m", "bot.server", "run", "--model", str(model), "--endpoints", "endpoints.yml",
+        sys.executable, "-m", "bot.server", "run", "--model", str(model), "--endpoints", str(endpoints),
         "--credentials", str(credentials), "--interface", settings.host, "--port", str(settings.rasa_port),
         "--cors", *settings.cors_origins,
     ]  # fmt: skip
@@ -123,6 +250,10 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
             "SANIC_HOST": host,  # the action server listens on this address only
             "TF_CPP_MIN_LOG_LEVEL": "2",
+            "SANIC_WORKERS": sanic_workers(),
+            # Rasa sends usage data and crash reports to Rasa's servers unless told not to.
+            "RASA_TELEMETRY_ENABLED": os.environ.get("RASA_TELEMETRY_ENABLED") or "false",
+            **{name: os.environ.get(name) or default for name, default in TF_THREAD_DEFAULTS.items()},
         }
         credentials = credentials_file(settings, log_dir / "credentials.yml")
         self.services = [
@@ -189,7 +320,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     if not MODEL_PATH.exists():
         print("No trained model: run `make run` (it trains when needed).", file=sys.stderr)
         return 1
-    stack = Stack(settings)
+    try:
+        stack = Stack(settings)
+    except ValueError as exc:  # e.g. a TRACKER_STORE_URL or LOCK_STORE_URL of the wrong kind
+        print(f"Could not start CEE Guide: {exc}. See .env.example.", file=sys.stderr)
+        return 1
     print("Starting the action server, the Rasa server and the chat page (logs in var/log/)...", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)
     try:

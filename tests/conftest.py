@@ -11,9 +11,7 @@
 from __future__ import annotations
 
 import os
-import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
@@ -22,43 +20,12 @@ from typing import Iterator, List, Optional
 
 import pytest
 
+from bot.serve import free_ports
+from deploy.scale_out import pg_bin, pg_system_user
+
 PG_SKIP_REASON = "PostgreSQL is not installed (apt-get install postgresql)"
-PG_ROOT = Path("/usr/lib/postgresql")
 PG_SUPERUSER = "ceeguide"
 PG_DATABASE = "cee_guide_test"
-PG_SYSTEM_USERS = ("postgres", "ceeguide-pg")  # the package's user, else one we create
-
-
-def _pg_bin() -> Optional[Path]:
-    """The bin folder of the newest PostgreSQL installed from Debian's packages, if any."""
-    found = [p.parent for p in PG_ROOT.glob("*/bin/initdb") if (p.parent / "pg_ctl").exists()]
-    found.sort(key=lambda b: int(b.parent.name) if b.parent.name.isdigit() else 0)
-    return found[-1] if found else None
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _system_user() -> Optional[str]:
-    """The user to run PostgreSQL as: None when not root (PostgreSQL refuses to run as root)."""
-    if os.geteuid() != 0:
-        return None
-    for name in PG_SYSTEM_USERS:
-        try:
-            pwd.getpwnam(name)
-            return name
-        except KeyError:
-            continue
-    name = PG_SYSTEM_USERS[-1]
-    subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-        check=True,
-        capture_output=True,
-    )
-    return name
 
 
 def _as_user(user: Optional[str], command: List[str]) -> List[str]:
@@ -96,10 +63,10 @@ def pg_url() -> Iterator[str]:
     if external:
         yield external
         return
-    bin_dir = _pg_bin()
+    bin_dir = pg_bin()
     if bin_dir is None:
         pytest.skip(PG_SKIP_REASON)
-    user = _system_user()
+    user = pg_system_user()
     base = Path(tempfile.mkdtemp(prefix="cee-guide-pg-"))
     data, log = base / "data", base / "server.log"
     if user:
@@ -109,7 +76,7 @@ def pg_url() -> Iterator[str]:
         _run(user, [str(bin_dir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER, "-A", "trust", "-E", "UTF8",
                     "--locale=C", "--no-sync"])
         for attempt in range(3):  # another process may take the free port before the server does
-            port = _free_port()
+            port = free_ports(1)[0]
             options = (
                 f"-c listen_addresses=127.0.0.1 -p {port} -k {base} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"

@@ -15,21 +15,9 @@ from typing import Any, Dict, Iterator, List
 
 import pytest
 
-from bot.serve import Stack
+from bot.serve import Stack, free_ports
 from bot.settings import ROOT, load_settings
 from bot.train import MODEL_PATH
-
-def free_ports(count: int) -> List[int]:
-    """Distinct ports free on 127.0.0.1 now (fixed test ports would clash with other test runs on this machine)."""
-    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(sock.getsockname()[1]) for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
 
 # Chosen once per test run, so that a second run (or a `make run`) on the machine never clashes.
 TEST_PORTS = dict(zip(("action_port", "rasa_port", "web_port"), free_ports(3)))

@@ -1,0 +1,84 @@
+"""A faster in-memory tracker store for one Rasa process: ``tracker_store: type: bot.stores.MemoryTrackerStore``.
+
+``bot/serve.py`` uses it when ``.env`` names no ``TRACKER_STORE_URL``. Rasa's own in-memory store keeps each
+conversation as JSON and, for every message, turns it back into a tracker (parsing every event and replaying them all)
+and into JSON again afterwards, so that a message cost more the longer its conversation was. This one keeps a copy of
+each tracker instead. Like Rasa's, it lives inside one process and forgets everything on restart: several processes
+(``SANIC_WORKERS`` > 1, several replicas) need a shared store (PostgreSQL or Redis, see ``TRACKER_STORE_URL``).
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
+
+# The attributes of a Rasa 3.6 tracker; a tracker with others (another Rasa version) is copied by replaying its events.
+_TRACKER_FIELDS = frozenset(
+    {"_max_event_history", "_paused", "active_loop", "assistant_id", "events", "followup_action", "is_rule_tracker",
+     "latest_action", "latest_bot_utterance", "latest_message", "model_id", "sender_id", "sender_source", "slots"}
+)  # fmt: skip
+
+
+def copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """An independent copy of a tracker, made without replaying its events.
+
+    The events are shared, as Rasa's own tracker copies share them; the slots, the latest action and the active loop,
+    which a tracker changes in place, are copied.
+    """
+    state = vars(tracker)
+    if type(tracker) is not DialogueStateTracker or set(state) != _TRACKER_FIELDS:
+        return tracker.travel_back_in_time(float("inf"))  # Rasa's own copy (bot/speedups.py may replace .copy)
+    new = DialogueStateTracker.__new__(DialogueStateTracker)
+    new.__dict__.update(state)
+    new.events = collections.deque(tracker.events, tracker.events.maxlen)
+    slots = type(tracker.slots)()
+    slots.update({name: _copy_slot(slot) for name, slot in tracker.slots.items()})
+    new.slots = slots
+    new.latest_action = dict(tracker.latest_action) if tracker.latest_action is not None else None
+    new.active_loop = copy.deepcopy(tracker.active_loop)
+    return new
+
+
+def _copy_slot(slot: Any) -> Any:
+    new = copy.copy(slot)
+    value = getattr(slot, "_value", None)
+    if isinstance(value, (list, dict, set)):
+        new._value = copy.deepcopy(value)
+    return new
+
+
+class MemoryTrackerStore(InMemoryTrackerStore):
+    """Rasa's in-memory tracker store, keeping a copy of each tracker instead of its JSON."""
+
+    def __init__(self, domain: Any, event_broker: Any = None, **kwargs: Any) -> None:
+        super().__init__(domain, event_broker, **kwargs)
+        self._trackers: Dict[Text, DialogueStateTracker] = {}
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Keep a copy of the tracker (and stream its new events, if an event broker is set)."""
+        await self.stream_events(tracker)
+        self._trackers[tracker.sender_id] = copy_tracker(tracker)
+        self.store[tracker.sender_id] = ""  # Rasa's keys() lists the conversations from here
+
+    async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        """A copy of the stored tracker: its last session only, unless ``fetch_all_sessions`` (as Rasa's store)."""
+        stored = self._trackers.get(sender_id)
+        if stored is None:
+            return None
+        tracker = copy_tracker(stored)
+        if fetch_all_sessions:
+            return tracker
+        starts = [
+            index for index, event in enumerate(tracker.events)
+            if isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME
+        ]  # fmt: skip
+        if not starts or starts == [0]:
+            return tracker  # one session
+        sessions = get_trackers_for_conversation_sessions(tracker)
+        return tracker if len(sessions) <= 1 else sessions[-1]

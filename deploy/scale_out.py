@@ -1,0 +1,582 @@
+"""Two CEE Guide Rasa servers behind nginx, sharing PostgreSQL and Redis: ``deploy/scale-out.sh start|stop|status``.
+
+Everything comes from Debian packages (``postgresql``, ``redis-server``, ``nginx``) and listens on 127.0.0.1 only::
+
+    nginx :5080 ──┬── Rasa server 1 :5101 ─┐
+                  └── Rasa server 2 :5102 ─┼── action server :5155
+                                           ├── PostgreSQL :5433  (tracker store "rasa"; the bot's "cee_guide")
+                                           └── Redis :6380       (lock store)
+
+* REST messages (``/webhooks/``) go to either replica (``least_conn``): the conversation is in PostgreSQL and Rasa's
+  per-conversation lock in Redis, so any replica can answer any message, and when one is down nginx uses the other.
+* socket.io (``/socket.io/``) is sticky (``ip_hash``; WebSocket upgrade headers are passed on): a socket.io session
+  lives in one Rasa process.
+* Slack (``/webhooks/slack/``, off here since Slack cannot reach loopback) goes to replica 1, replica 2 being its
+  backup: the channel's memory of deliveries already answered is per process (``bot/channels/slack.py``).
+* nginx adds ``X-CEE-Upstream`` (the replica that answered) to every response, for the tests and for debugging.
+* Each Rasa server runs one Sanic worker, with TensorFlow thread pools of 1 thread (``TF_THREAD_DEFAULTS`` in
+  ``bot/serve.py``; ``TF_INTRA_OP_PARALLELISM_THREADS`` and ``TF_INTER_OP_PARALLELISM_THREADS`` override them).
+* All state lives in one folder (default ``var/scale-out/``): databases, logs, pid files, nginx's configuration.
+  PostgreSQL runs as the ``postgres`` user when started by root (it refuses to run as root); if that user cannot
+  reach the folder, its data goes to a temporary folder instead (named in ``state.json``).
+
+``start`` refuses to run when that folder has a running deployment or a port is taken; ``stop`` stops everything it
+started and keeps the folder, so that a new ``start`` finds the conversations again (``stop --clean`` removes it).
+Ports: ``--ports nginx=5080,rasa1=5101,...`` or ``--free-ports``. ``status`` exits with 0 only when every part is up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+from bot import serve
+from bot.serve import TF_THREAD_DEFAULTS, credentials_file, endpoints_file, rasa_command
+from bot.settings import ROOT, VAR_DIR, load_settings
+from bot.train import MODEL_PATH
+
+DEFAULT_DIR = VAR_DIR / "scale-out"
+NGINX_TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
+DEFAULT_PORTS = {"nginx": 5080, "rasa1": 5101, "rasa2": 5102, "actions": 5155, "postgres": 5433, "redis": 6380}
+HOST = "127.0.0.1"
+PG_SUPERUSER = "ceeguide"
+TRACKER_DB = "rasa"
+APP_DB = "cee_guide"
+PG_RUN_AS = ("postgres", "ceeguide-pg")  # when started by root: the package's user, else one we create
+RASA_SERVERS = ("rasa1", "rasa2")
+
+
+class DeployError(RuntimeError):
+    """The deployment could not be started (the message says why and where the logs are)."""
+
+
+# -- what is installed ------------------------------------------------------------------------------------------------
+def pg_bin() -> Optional[Path]:
+    """The bin folder of the newest PostgreSQL from Debian's packages, if installed."""
+    found = [p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/initdb") if (p.parent / "pg_ctl").exists()]
+    found.sort(key=lambda b: int(b.parent.name) if b.parent.name.isdigit() else 0)
+    return found[-1] if found else None
+
+
+def redis_bin() -> Optional[str]:
+    return shutil.which("redis-server")
+
+
+def nginx_bin() -> Optional[str]:
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
+def missing_packages() -> List[str]:
+    """The Debian packages this deployment needs that are not installed."""
+    return [name for name, found in (("postgresql", pg_bin()), ("redis-server", redis_bin()),
+                                     ("nginx", nginx_bin())) if not found]  # fmt: skip
+
+
+# -- state ------------------------------------------------------------------------------------------------------------
+@dataclass
+class Deployment:
+    """What ``start`` started, saved as ``state.json`` in the state folder."""
+
+    state_dir: str
+    ports: Dict[str, int]
+    pids: Dict[str, int] = field(default_factory=dict)
+    pg_user: Optional[str] = None
+    pg_dir: Optional[str] = None  # PostgreSQL's folder: <state>/postgres, unless pg_user cannot reach the state folder
+
+    @property
+    def dir(self) -> Path:
+        return Path(self.state_dir)
+
+    @property
+    def url(self) -> str:
+        """nginx: the one address clients use."""
+        return f"http://{HOST}:{self.ports['nginx']}"
+
+    @property
+    def rest_url(self) -> str:
+        return f"{self.url}/webhooks/rest/webhook"
+
+    @property
+    def tracker_store_url(self) -> str:
+        return f"postgresql+psycopg2://{PG_SUPERUSER}@{HOST}:{self.ports['postgres']}/{TRACKER_DB}"
+
+    @property
+    def database_url(self) -> str:
+        return f"postgresql+psycopg2://{PG_SUPERUSER}@{HOST}:{self.ports['postgres']}/{APP_DB}"
+
+    @property
+    def lock_store_url(self) -> str:
+        return f"redis://{HOST}:{self.ports['redis']}/0"
+
+    def rasa_url(self, name: str) -> str:
+        return f"http://{HOST}:{self.ports[name]}"
+
+    def save(self) -> None:
+        (self.dir / "state.json").write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, state_dir: Path) -> Optional["Deployment"]:
+        path = state_dir / "state.json"
+        return cls(**json.loads(path.read_text())) if path.exists() else None
+
+
+def free_ports() -> Dict[str, int]:
+    """A free loopback port for every part (for tests and parallel runs)."""
+    return dict(zip(DEFAULT_PORTS, serve.free_ports(len(DEFAULT_PORTS), HOST)))
+
+
+def _alive(pid: Optional[int]) -> bool:
+    """Whether a process with this pid exists (whatever it is: see :func:`running`)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of ours is not alive
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
+    except OSError:
+        return False
+
+
+def _marker(dep: "Deployment", name: str) -> str:
+    """A string that the command line of this deployment's ``name`` process holds, and no other process's."""
+    if name == "postgres":
+        return str(Path(dep.pg_dir or dep.dir / "postgres") / "data")
+    if name == "redis":
+        return f"{HOST}:{dep.ports['redis']}"  # redis-server shows "redis-server 127.0.0.1:PORT"
+    if name == "nginx":
+        return str(dep.dir / "nginx")
+    return f"--port {dep.ports[name]}"  # the Rasa servers and the action server
+
+
+def running(dep: "Deployment", name: str) -> bool:
+    """Whether the process saved as ``name`` still runs and is still that part of this deployment.
+
+    A pid alone is not enough: after a reboot or a crash, the saved pid may belong to another process by now, which
+    ``stop`` must never signal.
+    """
+    pid = dep.pids.get(name)
+    if not _alive(pid):
+        return False
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return _marker(dep, name) in command
+
+
+def listening(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:port."""
+
+    try:
+        with socket.create_connection((HOST, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _run(command: List[str], user: Optional[str] = None, timeout: float = 120, **kwargs) -> str:
+    full = ["runuser", "-u", user, "--", *command] if user else command
+    done = subprocess.run(full, capture_output=True, text=True, timeout=timeout, **kwargs)
+    if done.returncode != 0:
+        raise DeployError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+def _spawn(command: List[str], log: Path, env: Dict[str, str]) -> int:
+    """Start a server in its own session (it outlives this script); its pid."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+    return process.pid
+
+
+def _tail(path: Path, lines: int = 25) -> str:
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+
+# -- the parts --------------------------------------------------------------------------------------------------------
+def pg_system_user() -> Optional[str]:
+    """The user to run PostgreSQL as: None when not root (PostgreSQL refuses to run as root), else the package's
+    user or one created for it."""
+    if os.geteuid() != 0:
+        return None
+    for name in PG_RUN_AS:
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    _run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_RUN_AS[-1]])
+    return PG_RUN_AS[-1]
+
+
+def _start_postgres(dep: Deployment) -> None:
+    bin_dir = pg_bin()
+    assert bin_dir is not None
+    base = dep.dir / "postgres"
+    if dep.pg_dir and Path(dep.pg_dir).is_dir():
+        base = Path(dep.pg_dir)  # the previous run's (a restart keeps the conversations)
+    elif dep.pg_user and subprocess.run(["runuser", "-u", dep.pg_user, "--", "test", "-x", str(dep.dir)]).returncode:
+        base = Path(tempfile.mkdtemp(prefix="cee-scale-out-pg-"))  # e.g. pytest's folders are private to root
+    dep.pg_dir = str(base)
+    dep.save()
+    data = base / "data"
+    base.mkdir(parents=True, exist_ok=True)
+    if dep.pg_user:
+        shutil.chown(base, user=dep.pg_user)
+    if not (data / "PG_VERSION").exists():
+        _run([str(bin_dir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER, "-A", "trust", "-E", "UTF8",
+              "--locale=C", "--no-sync"], dep.pg_user)  # fmt: skip
+    port = dep.ports["postgres"]
+    options = f"-c listen_addresses={HOST} -p {port} -k {base} -c max_connections=200"
+    _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "postgres.log"), "-w", "-t", "60", "-o", options,
+          "start"], dep.pg_user)  # fmt: skip
+    dep.pids["postgres"] = int((data / "postmaster.pid").read_text().split()[0])
+    import psycopg2
+
+    connection = psycopg2.connect(host=HOST, port=port, user=PG_SUPERUSER, dbname="postgres", connect_timeout=10)
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            for name in (TRACKER_DB, APP_DB):
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+                if cursor.fetchone() is None:
+                    cursor.execute(f"CREATE DATABASE {name}")
+    finally:
+        connection.close()
+
+
+def _stop_postgres(dep: Deployment) -> None:
+    bin_dir, data = pg_bin(), Path(dep.pg_dir or dep.dir / "postgres") / "data"
+    if bin_dir and (data / "postmaster.pid").exists():
+        subprocess.run(
+            (["runuser", "-u", dep.pg_user, "--"] if dep.pg_user else [])
+            + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60", "stop"],
+            capture_output=True, timeout=90,
+        )  # fmt: skip
+
+
+def _start_redis(dep: Deployment) -> None:
+    base = dep.dir / "redis"
+    base.mkdir(parents=True, exist_ok=True)
+    pidfile = base / "redis.pid"
+    pidfile.unlink(missing_ok=True)  # left by a crash
+    _run([redis_bin() or "redis-server", "--port", str(dep.ports["redis"]), "--bind", HOST, "--dir", str(base),
+          "--daemonize", "yes", "--pidfile", str(pidfile), "--logfile", str(base / "redis.log"), "--save", "",
+          "--appendonly", "no"])  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not (pidfile.exists() and listening(dep.ports["redis"])):
+        if time.monotonic() > deadline:
+            raise DeployError(f"Redis did not start:\n{_tail(base / 'redis.log')}")
+        time.sleep(0.1)
+    dep.pids["redis"] = int(pidfile.read_text().split()[0])
+
+
+def _create_tracker_tables(dep: Deployment) -> None:
+    """Create Rasa's tables once, before two servers race to create them at the same time."""
+    code = (
+        "from rasa.core.tracker_store import SQLTrackerStore\n"
+        f"SQLTrackerStore(dialect='postgresql', host='{HOST}', port={dep.ports['postgres']}, db='{TRACKER_DB}', "
+        f"username='{PG_SUPERUSER}')\n"
+    )
+    _run([sys.executable, "-c", code], timeout=300, cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+
+
+def _server_env(dep: Deployment) -> Dict[str, str]:
+    return {
+        "ACTION_ENDPOINT_URL": f"http://{HOST}:{dep.ports['actions']}/webhook",
+        "DATABASE_URL": dep.database_url,
+        "TRACKER_STORE_URL": dep.tracker_store_url,
+        "LOCK_STORE_URL": dep.lock_store_url,
+        "SANIC_HOST": HOST,
+        "SANIC_WORKERS": "1",
+        "PYTHONUNBUFFERED": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": os.environ.get("RASA_TELEMETRY_ENABLED") or "false",
+        **{name: os.environ.get(name) or default for name, default in TF_THREAD_DEFAULTS.items()},
+    }
+
+
+def _start_bot(dep: Deployment) -> None:
+    env = _server_env(dep)
+    seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, **env}, timeout=300)  # fmt: skip
+    if seeded.returncode != 0:
+        raise DeployError(f"could not fill the bot's database:\n{seeded.stderr[-2000:]}")
+    _create_tracker_tables(dep)
+    logs = dep.dir / "log"
+    dep.pids["actions"] = _spawn(
+        [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(dep.ports["actions"])],
+        logs / "actions.log", env,
+    )  # fmt: skip
+    endpoints = endpoints_file(dep.dir / "endpoints.yml", dep.tracker_store_url, dep.lock_store_url)
+    settings = replace(load_settings(), host=HOST, slack_token=None, slack_signing_secret=None)
+    credentials = credentials_file(settings, dep.dir / "credentials.yml")
+    for name in RASA_SERVERS:
+        command = rasa_command(replace(settings, rasa_port=dep.ports[name]), credentials, MODEL_PATH, endpoints)
+        dep.pids[name] = _spawn(command, logs / f"{name}.log", env)
+
+
+def _start_nginx(dep: Deployment) -> None:
+    base = dep.dir / "nginx"
+    for sub in ("logs", "tmp"):
+        (base / sub).mkdir(parents=True, exist_ok=True)
+    user_line = ""
+    if os.geteuid() == 0:  # nginx's workers run as nobody: they only need their temporary folder
+        user_line = "user nobody nogroup;"
+        shutil.chown(base / "tmp", user="nobody", group="nogroup")
+    conf = NGINX_TEMPLATE.read_text()
+    values = {"user_line": user_line, "listen": f"{HOST}:{dep.ports['nginx']}",
+              "rasa_1": f"{HOST}:{dep.ports['rasa1']}", "rasa_2": f"{HOST}:{dep.ports['rasa2']}"}  # fmt: skip
+    for name, value in values.items():
+        conf = conf.replace(f"@{name}@", value)
+    (base / "nginx.conf").write_text(
+        f"# GENERATED by deploy/scale_out.py from deploy/nginx.conf.template; do not edit.\n{conf}"
+    )
+    nginx = nginx_bin() or "nginx"
+    pidfile = base / "nginx.pid"
+    pidfile.unlink(missing_ok=True)  # left by a crash
+    args = ["-p", f"{base}/", "-c", str(base / "nginx.conf"), "-e", str(base / "logs" / "error.log")]
+    _run([nginx, "-t", "-q", *args])
+    _run([nginx, *args])
+    deadline = time.monotonic() + 30
+    while not pidfile.exists():
+        if time.monotonic() > deadline:
+            raise DeployError(f"nginx did not start:\n{_tail(base / 'logs' / 'error.log')}")
+        time.sleep(0.1)
+    dep.pids["nginx"] = int(pidfile.read_text().split()[0])
+
+
+def _wait_for_servers(dep: Deployment, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    waiting = ["actions", *RASA_SERVERS]
+    while waiting:
+        for name in list(waiting):
+            if not _alive(dep.pids.get(name)):
+                raise DeployError(f"the {name} server stopped:\n{_tail(dep.dir / 'log' / f'{name}.log')}")
+            url = f"http://{HOST}:{dep.ports[name]}" + ("/health" if name == "actions" else "/")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status < 500:
+                        waiting.remove(name)
+            except (urllib.error.URLError, OSError):
+                pass
+        if waiting and time.monotonic() > deadline:
+            raise DeployError(f"no answer from {', '.join(waiting)} after {timeout:.0f} s; logs in {dep.dir / 'log'}")
+        time.sleep(0.5)
+
+
+# -- commands ---------------------------------------------------------------------------------------------------------
+PART_NAMES = {"postgres": "PostgreSQL (tracker store, bot database)", "redis": "Redis (lock store)",
+              "actions": "action server", "rasa1": "Rasa server 1", "rasa2": "Rasa server 2",
+              "nginx": "nginx (load balancer)"}  # fmt: skip
+
+
+def _quiet(message: str) -> None:
+    pass
+
+
+def start(
+    state_dir: Path = DEFAULT_DIR,
+    ports: Optional[Dict[str, int]] = None,
+    timeout: float = 600,
+    say: Callable[[str], None] = _quiet,
+) -> Deployment:
+    """Start PostgreSQL, Redis, the action server, two Rasa servers and nginx; wait until all answer.
+
+    ``say`` receives a line for each step.
+
+    Raises:
+        DeployError: a package or the trained model is missing, a deployment already runs there, a port is taken, or
+            a part did not start (whatever had started is stopped again).
+    """
+    missing = missing_packages()
+    if missing:
+        raise DeployError(
+            f"missing Debian packages: {' '.join(missing)}; install them as root with `bash scripts/system-deps.sh` "
+            f"(or apt-get install {' '.join(missing)})"
+        )
+    if not MODEL_PATH.exists():
+        raise DeployError("no trained model: run `make train` first")
+    state_dir = state_dir.resolve()
+    previous = Deployment.load(state_dir)
+    if previous and any(running(previous, name) for name in previous.pids):
+        raise DeployError(
+            f"a deployment is already running in {state_dir}; stop it first: {_command('stop', state_dir)}"
+        )
+    wanted = {**DEFAULT_PORTS, **(ports or {})}
+    busy = [f"{HOST}:{port} ({name})" for name, port in wanted.items() if listening(port)]
+    if busy:
+        raise DeployError(
+            f"already in use: {', '.join(busy)}. Stop what uses it, or choose other ports with --ports "
+            f"name=port,... or --free-ports"
+        )
+    if len(set(wanted.values())) != len(wanted):
+        raise DeployError(f"two parts on the same port: {wanted}")
+    state_dir.mkdir(parents=True, exist_ok=True)
+    dep = Deployment(str(state_dir), wanted, pg_user=pg_system_user(), pg_dir=previous.pg_dir if previous else None)
+    steps = [("postgres", _start_postgres), ("redis", _start_redis), ("actions", _start_bot), ("nginx", _start_nginx)]
+    try:
+        dep.save()
+        for name, step in steps:
+            if name == "actions":
+                say("  bot database, action server and two Rasa servers (loading the model takes a while)")
+            else:
+                say(f"  {PART_NAMES[name]} on {HOST}:{dep.ports[name]}")
+            step(dep)
+            dep.save()
+        _wait_for_servers(dep, timeout)
+    except BaseException:
+        say("  failed: stopping what had started")
+        stop(state_dir)
+        raise
+    return dep
+
+
+def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> List[str]:
+    """Stop everything ``start`` started there (nginx, Rasa servers, action server, Redis, PostgreSQL); what stopped.
+
+    Only processes that are still this deployment's parts are signalled (see :func:`running`).
+    """
+    state_dir = state_dir.resolve()
+    dep = Deployment.load(state_dir)
+    stopped: List[str] = []
+    if dep is not None:
+        for name in ("nginx", *RASA_SERVERS, "actions", "redis"):
+            pid = dep.pids.get(name)
+            if pid is None or not running(dep, name):
+                continue
+            # the Python servers were started in their own session (process group = pid): stop their children too
+            group = name in (*RASA_SERVERS, "actions") and os.getpgid(pid) == pid
+            kill = os.killpg if group else os.kill
+            try:
+                kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+            deadline = time.monotonic() + 20
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if _alive(pid):
+                try:
+                    kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            stopped.append(name)
+        if running(dep, "postgres"):
+            _stop_postgres(dep)
+            stopped.append("postgres")
+    if clean:
+        if dep is not None and dep.pg_dir and not Path(dep.pg_dir).is_relative_to(state_dir):
+            shutil.rmtree(dep.pg_dir, ignore_errors=True)
+        shutil.rmtree(state_dir, ignore_errors=True)
+    return stopped
+
+
+def status(state_dir: Path = DEFAULT_DIR) -> Dict[str, Dict[str, object]]:
+    """Each part's pid, port, and whether it runs and answers."""
+    dep = Deployment.load(state_dir.resolve())
+    if dep is None:
+        return {}
+    return {
+        name: {"pid": dep.pids.get(name), "port": port, "running": running(dep, name), "listening": listening(port)}
+        for name, port in dep.ports.items()
+    }
+
+
+def _command(verb: str, state_dir: Path) -> str:
+    where = "" if state_dir.resolve() == DEFAULT_DIR.resolve() else f" --dir {state_dir}"
+    return f"deploy/scale-out.sh {verb}{where}"
+
+
+def _parse_ports(text: str) -> Dict[str, int]:
+    ports = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.partition("=")
+        if name not in DEFAULT_PORTS or not value.isdigit() or not 0 < int(value) < 65536:
+            raise argparse.ArgumentTypeError(f"use name=port,... with names {', '.join(DEFAULT_PORTS)}")
+        ports[name] = int(value)
+    return ports
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="deploy/scale-out.sh",
+        description=__doc__.split("\n")[0],
+        epilog="Exit codes: 0 done (status: every part is up), 1 start failed, 3 status: not running or a part down.",
+    )
+    parser.add_argument("command", choices=("start", "stop", "status"))
+    parser.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"state folder (default {DEFAULT_DIR})")
+    default_ports = ",".join(f"{name}={port}" for name, port in DEFAULT_PORTS.items())
+    parser.add_argument("--ports", type=_parse_ports, default={}, help=f"start: ports to use (default {default_ports})")
+    parser.add_argument("--free-ports", action="store_true", help="start: pick free ports instead of the defaults")
+    parser.add_argument("--clean", action="store_true", help="stop: also remove the state folder (all data)")
+    args = parser.parse_args(argv)
+    state_dir: Path = args.dir.resolve()
+    if args.command == "start":
+        ports = {**(free_ports() if args.free_ports else {}), **args.ports}
+        print(f"Starting CEE Guide with two Rasa servers (state in {state_dir}):", flush=True)
+        try:
+            dep = start(state_dir, ports, say=lambda line: print(line, flush=True))
+        except DeployError as exc:
+            print(f"scale-out: could not start: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("scale-out: interrupted; everything that had started is stopped.", file=sys.stderr)
+            return 1
+        print(
+            f"CEE Guide (2 Rasa servers behind nginx) is running:\n"
+            f"  REST       POST {dep.rest_url}\n"
+            f"  socket.io  {dep.url}/socket.io   (for the widget: data-server=\"{dep.url}\")\n"
+            f"  logs       {dep.dir / 'log'}, {dep.dir / 'nginx' / 'logs'}\n"
+            f"Check it with: {_command('status', state_dir)}\n"
+            f"Stop it with:  {_command('stop', state_dir)}",
+            flush=True,
+        )
+        return 0
+    if args.command == "stop":
+        stopped = stop(state_dir, clean=args.clean)
+        print(f"stopped: {', '.join(stopped)}" if stopped else f"nothing was running in {state_dir}")
+        if args.clean:
+            print(f"removed {state_dir}")
+        return 0
+    parts = status(state_dir)
+    if not parts:
+        print(f"no deployment in {state_dir} (start one with: {_command('start', state_dir)})")
+        return 3
+    if not any(part["running"] for part in parts.values()):
+        print(f"the deployment in {state_dir} is stopped (start it with: {_command('start', state_dir)})")
+        return 3
+    for name, part in parts.items():
+        if part["running"] and part["listening"]:
+            state = "up"
+        elif part["running"]:
+            state = "STARTING/NOT ANSWERING"
+        else:
+            state = "DOWN"
+        print(f"{name:9} {state:5} pid {part['pid'] or '-':>7}  {HOST}:{part['port']}  {PART_NAMES[name]}")
+    return 0 if all(p["running"] and p["listening"] for p in parts.values()) else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""Two Rasa servers behind nginx sharing PostgreSQL (tracker store) and Redis (lock store): issue 7's scale-out tests.
+
+Test order matters: the fail-over test kills one replica, so it runs last (pytest keeps the order of this file).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+import urllib.request
+import uuid
+from typing import Any, Dict, List, Set, Tuple
+
+import aiohttp
+import psycopg2
+import pytest
+import redis
+
+from bot.settings import load_settings
+from deploy.scale_out import HOST, PG_SUPERUSER, RASA_SERVERS, TRACKER_DB, Deployment, listening
+from tests.e2e.test_security import websocket_exchange
+
+pytestmark = pytest.mark.scale
+
+USERS, TURNS = 50, 20
+REQUEST_TIMEOUT_S = 120
+MESSAGES = [  # FAQ, Center and product look-ups, small talk: no form, so that every turn is one plain answer
+    "what exactly is a cee",
+    "Where is the Machinery Center?",
+    "which center handles frozen shrimp",
+    "when did the centers of excellence start",
+    "list all the centers",
+    "center for HTS 8471.30",
+    "tell me about Base Metals",
+    "thanks",
+]
+ACTION_SERVER_DOWN = "isn't available right now"  # utter_action_server_down: would hide a broken action server
+
+
+def post(dep: Deployment, sender: str, text: str) -> Tuple[List[Dict[str, Any]], str]:
+    """One message through nginx: the replies and the replica that answered (``host:port``)."""
+    request = urllib.request.Request(
+        dep.rest_url, json.dumps({"sender": sender, "message": text}).encode(), {"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_S) as response:
+        return json.loads(response.read()), response.headers.get("X-CEE-Upstream", "")
+
+
+def stored_events(dep: Deployment, prefix: str) -> Dict[str, Dict[str, int]]:
+    """Events per conversation and type (``user``, ``bot``, ...) in the PostgreSQL tracker store."""
+    connection = psycopg2.connect(host=HOST, port=dep.ports["postgres"], user=PG_SUPERUSER, dbname=TRACKER_DB,
+                                  connect_timeout=10)  # fmt: skip
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sender_id, type_name, count(*) FROM events WHERE sender_id LIKE %s "
+                "GROUP BY sender_id, type_name",
+                (prefix + "%",),
+            )
+            found: Dict[str, Dict[str, int]] = {}
+            for sender, kind, count in cursor.fetchall():
+                found.setdefault(sender, {})[kind] = count
+            return found
+    finally:
+        connection.close()
+
+
+def lock_commands(dep: Deployment) -> int:
+    """How many SET commands Redis has run: Rasa's RedisLockStore saves a conversation's lock with SET."""
+    client = redis.Redis(host=HOST, port=dep.ports["redis"], socket_timeout=10)
+    try:
+        return int(client.info("commandstats").get("cmdstat_set", {}).get("calls", 0))
+    finally:
+        client.close()
+
+
+def replica_of(dep: Deployment, upstream: str) -> str:
+    """``rasa1`` or ``rasa2`` for nginx's ``$upstream_addr`` (the last address, if nginx tried more than one)."""
+    last = upstream.split(",")[-1].strip()
+    return next((name for name in RASA_SERVERS if last == f"{HOST}:{dep.ports[name]}"), f"unknown ({upstream!r})")
+
+
+def test_50_users_at_once_get_every_answer_and_every_turn_is_stored(deployment: Deployment) -> None:
+    prefix = f"load-{uuid.uuid4().hex[:8]}-"
+    replicas: Set[str] = set()
+    locks_before = lock_commands(deployment)
+
+    async def user(session: aiohttp.ClientSession, number: int) -> List[str]:
+        errors = []
+        for turn in range(TURNS):  # one message after the other, as a person (or a widget) sends them
+            text = MESSAGES[(number + turn) % len(MESSAGES)]
+            try:
+                body = {"sender": f"{prefix}{number}", "message": text}
+                async with session.post(deployment.rest_url, json=body) as r:
+                    replicas.add(replica_of(deployment, r.headers.get("X-CEE-Upstream", "")))
+                    replies = await r.json(content_type=None) if r.status == 200 else await r.text()
+                    if r.status != 200 or not replies or ACTION_SERVER_DOWN in json.dumps(replies):
+                        errors.append(f"user {number} turn {turn + 1} ({text!r}): HTTP {r.status}, {replies!r:.300}")
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                errors.append(f"user {number} turn {turn + 1} ({text!r}): {type(exc).__name__} {exc}")
+        return errors
+
+    async def everyone() -> List[str]:
+        timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+        async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=USERS)) as session:
+            results = await asyncio.gather(*(user(session, n) for n in range(USERS)))
+        return [error for errors in results for error in errors]
+
+    started = time.monotonic()
+    errors = asyncio.run(everyone())
+    elapsed = time.monotonic() - started
+    assert errors == [], f"{len(errors)} errors in {USERS * TURNS} messages, e.g. {errors[:5]}"
+    print(f"\n{USERS} users × {TURNS} messages: {elapsed:.1f} s, {USERS * TURNS / elapsed:.1f} messages/s")
+
+    assert replicas == set(RASA_SERVERS), replicas  # nginx spread the users over both replicas
+    stored = stored_events(deployment, prefix)
+    assert len(stored) == USERS, sorted(stored)
+    wrong = {sender: kinds for sender, kinds in stored.items() if kinds.get("user") != TURNS}
+    assert wrong == {}, f"conversations without exactly {TURNS} user messages in PostgreSQL: {wrong}"
+    unanswered = {sender: kinds for sender, kinds in stored.items() if kinds.get("bot", 0) < TURNS}
+    assert unanswered == {}, unanswered
+    # Every message went through Rasa's lock store in Redis (a ticket saved with SET, at least once per message).
+    assert lock_commands(deployment) - locks_before >= USERS * TURNS
+
+
+def polling_exchange(url: str, origin: str, message: str) -> Tuple[List[Dict[str, Any]], List[str]]:
+    """The socket.io protocol over HTTP long-polling, as a browser without WebSocket speaks it.
+
+    Every request is a separate HTTP request, which nginx must send to the replica that holds the socket.io session.
+    Returns the bot's replies and the upstream (``host:port``) of every request.
+    """
+    upstreams: List[str] = []
+    sid = ""
+
+    def request(body: str = "", timeout: float = 15) -> List[str]:
+        query = "EIO=4&transport=polling" + (f"&sid={sid}" if sid else "")
+        data = body.encode() if body else None
+        headers = {"Origin": origin, "Content-Type": "text/plain;charset=UTF-8"}
+        http_request = urllib.request.Request(f"{url}/socket.io/?{query}", data, headers)
+        with urllib.request.urlopen(http_request, timeout=timeout) as r:
+            upstreams.append(r.headers.get("X-CEE-Upstream", ""))
+            return r.read().decode().split("\x1e")  # engine.io packets
+
+    def events(timeout: float = 15) -> List[Tuple[str, Any]]:
+        found = []
+        for packet in request(timeout=timeout):
+            if packet.startswith("42"):
+                event, *data = json.loads(packet[2:])
+                found.append((event, data[0] if data else None))
+        return found
+
+    opened = request()[0]
+    assert opened.startswith("0"), opened  # engine.io open
+    sid = json.loads(opened[1:])["sid"]
+    request("40")  # socket.io connect to the default namespace
+    assert any(packet.startswith("40") for packet in request())
+    request("42" + json.dumps(["session_request", {"session_id": None}]))
+    confirmed = [data for event, data in events() if event == "session_confirm"]
+    assert confirmed, "no session_confirm"
+    request("42" + json.dumps(["user_uttered", {"message": message, "session_id": confirmed[0]}]))
+    replies: List[Dict[str, Any]] = []
+    deadline = time.monotonic() + 60
+    while not replies and time.monotonic() < deadline:  # a long poll returns when the server has something to send
+        replies += [data for event, data in events(timeout=60) if event == "bot_uttered"]
+    request("1")  # engine.io close
+    return replies, upstreams
+
+
+def test_the_web_chat_works_through_nginx_over_websocket_and_polling(deployment: Deployment) -> None:
+    origin = load_settings().cors_origins[0]  # the widget's page
+    replies = asyncio.run(websocket_exchange(deployment.url, origin, "what does CEE005 cover"))
+    assert "Base Metals" in json.dumps(replies), replies  # nginx passed the WebSocket upgrade on
+    replies, upstreams = polling_exchange(deployment.url, origin, "Where is the Machinery Center?")
+    assert "Laredo" in json.dumps(replies), replies
+    assert len(upstreams) >= 7 and len(set(upstreams)) == 1, upstreams  # sticky: every request reached one replica
+    assert replica_of(deployment, upstreams[0]) in RASA_SERVERS, upstreams
+
+
+def test_a_conversation_goes_on_when_its_replica_dies(deployment: Deployment) -> None:
+    sender = f"failover-{uuid.uuid4().hex[:8]}"
+    replies, first = post(deployment, sender, "look up the center for my importer number")
+    assert "importer of record number" in replies[0]["text"], replies  # the form asks for the number
+    victim = replica_of(deployment, first)
+    assert victim in RASA_SERVERS, first
+    os.killpg(deployment.pids[victim], signal.SIGKILL)  # a crash, not a clean shutdown
+    deadline = time.monotonic() + 20
+    while listening(deployment.ports[victim]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not listening(deployment.ports[victim])
+
+    replies, second = post(deployment, sender, "12-3456789AB")  # the answer to the form's question
+
+    survivor = replica_of(deployment, second)
+    assert survivor in RASA_SERVERS and survivor != victim, (first, second)  # the other replica answered
+    text = "\n".join(str(r.get("text", "")) for r in replies)
+    assert "Machinery Center (CEE010)" in text, text  # it knew the form was waiting for the number
+    assert stored_events(deployment, sender)[sender]["user"] == 2  # both turns are in PostgreSQL
+
+    replies, third = post(deployment, sender, "Where is the Machinery Center?")  # and the conversation goes on
+    assert replica_of(deployment, third) == survivor
+    assert "Laredo" in json.dumps(replies), replies
