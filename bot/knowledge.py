@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Pattern, Tuple
 
 import yaml
 
@@ -136,11 +136,21 @@ class Knowledge:
     responses: Dict[str, List[Dict[str, Any]]]
     topics: Dict[str, Tuple[str, str]]  # intent -> (button title, words sent)
     _by_name: Dict[str, Center] = field(default_factory=dict, repr=False)
+    # Compiled once (several hundred patterns overflow ``re``'s own cache, which made every look-up recompile them).
+    _name_patterns: List[Tuple[Pattern[str], str]] = field(default_factory=list, repr=False)
+    _product_patterns: List[Tuple[Pattern[str], str, str]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         for center in self.centers:
             for name in center.names:
                 self._by_name[_fold(name)] = center
+        self._name_patterns[:] = [(re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])"), name)
+                                  for name in sorted(self._by_name, key=len, reverse=True)]  # fmt: skip
+        self._product_patterns[:] = [
+            (re.compile(rf"(?<!\w){re.escape(_fold(words))}(?:e?s)?(?!\w)"), words, product.hts)
+            for product in self.products
+            for words in product.words
+        ]
 
     # -- Centers ---------------------------------------------------------------------------------------------------
     def center(self, code: str) -> Center:
@@ -162,8 +172,8 @@ class Knowledge:
         folded = " ".join(folded.split())
         if folded in self._by_name:
             return self._by_name[folded]
-        for name in sorted(self._by_name, key=len, reverse=True):
-            if re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", folded):
+        for pattern, name in self._name_patterns:  # the longest name first
+            if pattern.search(folded):
                 return self._by_name[name]
         return None
 
@@ -205,11 +215,9 @@ class Knowledge:
         """
         folded = _fold(text)
         best: Optional[Tuple[str, str]] = None
-        for product in self.products:
-            for words in product.words:
-                pattern = rf"(?<!\w){re.escape(_fold(words))}(?:e?s)?(?!\w)"
-                if re.search(pattern, folded) and (best is None or len(words) > len(best[0])):
-                    best = (words, product.hts)
+        for pattern, words, hts in self._product_patterns:
+            if (best is None or len(words) > len(best[0])) and pattern.search(folded):
+                best = (words, hts)
         if best:
             return best
         content = [w for w in re.findall(r"[a-z]+", folded) if len(w) > 2 and w not in _TITLE_STOPWORDS]
