@@ -155,8 +155,19 @@ def test_a_cancelled_wait_passes_the_turn_on() -> None:
     assert asyncio.run(scenario())
 
 
-def test_others_compute_while_a_message_waits_for_an_answer() -> None:
+@pytest.mark.parametrize(
+    "hold, expected",
+    [
+        (0.05, ["quick answer", "other computes", "slow answer"]),  # the default: a quick exchange keeps the turn
+        (0.0, ["other computes", "quick answer", "slow answer"]),  # every exchange hands the turn on
+    ],
+)
+def test_others_compute_while_a_message_waits_for_a_slow_answer(
+    hold: float, expected: List[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from bot import speedups
+
+    monkeypatch.setattr(speedups, "HOLD_TURN_SECONDS", hold)
 
     async def scenario() -> List[str]:
         turns, order = speedups._turns(), []
@@ -189,8 +200,7 @@ def test_others_compute_while_a_message_waits_for_an_answer() -> None:
         await waiting
         return order
 
-    # every exchange hands the turn on, even a quick one
-    assert asyncio.run(scenario()) == ["other computes", "quick answer", "slow answer"]
+    assert asyncio.run(scenario()) == expected
 
 
 # -- the whole bot, with and without the speed-ups ---------------------------------------------------------------------
