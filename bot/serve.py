@@ -123,15 +123,8 @@ def endpoints_file(
         endpoints["tracker_store"] = {"type": MEMORY_TRACKER_STORE}  # Rasa's in-memory store, faster (bot/stores.py)
     if lock_url:
         endpoints["lock_store"] = lock_store_endpoint(lock_url)
-    path = path or VAR_DIR / "endpoints.yml"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        "# GENERATED at start-up by bot/serve.py from endpoints.yml and .env; it may hold passwords.\n"
-        + yaml.safe_dump(endpoints, sort_keys=False),
-        encoding="utf-8",
-    )
-    os.chmod(path, 0o600)
-    return path
+    sources = "endpoints.yml and .env; it may hold passwords"
+    return _write_private_yaml(path or VAR_DIR / "endpoints.yml", endpoints, sources)
 
 
 def sanic_workers() -> str:
@@ -166,11 +159,15 @@ def credentials_file(settings: Settings, path: Optional[Path] = None) -> Path:
             "use_threads": True,
             "conversation_granularity": "thread",
         }
-    path = path or VAR_DIR / "credentials.yml"
+    sources = "credentials.yml and .env; it may hold secrets"
+    return _write_private_yaml(path or VAR_DIR / "credentials.yml", credentials, sources)
+
+
+def _write_private_yaml(path: Path, data: Dict[str, object], sources: str) -> Path:
+    """Write a run-time YAML file, readable by its owner only, that says where it comes from."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
-        "# GENERATED at start-up by bot/serve.py from credentials.yml and .env; it may hold secrets.\n"
-        + yaml.safe_dump(credentials, sort_keys=False),
+        f"# GENERATED at start-up by bot/serve.py from {sources}.\n" + yaml.safe_dump(data, sort_keys=False),
         encoding="utf-8",
     )
     os.chmod(path, 0o600)
