@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 # Rasa 3.6 runs on Python 3.8-3.10: a working python3.10 on PATH, else pyenv's 3.10.x, else /usr/bin/python3.10.
 PYTHON310 ?= $(shell bash scripts/find-python.sh)
 
-.PHONY: help setup build db web train run shell actions test crossval lock system-deps clean
+.PHONY: help setup build db web train run shell actions test bench crossval lock system-deps clean
 
 help:
 	@echo "make run       set everything up, then start the bot (chat page on http://127.0.0.1:8080)"
@@ -19,6 +19,7 @@ help:
 	@echo "make shell     talk to the bot in the terminal (rasa shell, with the action server)"
 	@echo "make train     train the model when its inputs changed;  make actions: the action server alone"
 	@echo "make build     check knowledge/ and rebuild the generated files;  make crossval: NLU cross-validation"
+	@echo "make bench     measure speed and memory against a stock Rasa starter bot (about 20 minutes; results/)"
 
 $(INSTALLED): requirements.txt requirements.lock
 	@if [ -z "$(PYTHON310)" ] || ! "$(PYTHON310)" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
@@ -61,6 +62,10 @@ system-deps:
 
 test: setup system-deps train
 	@bash scripts/test.sh
+
+# Speed, memory and training time against a stock `rasa init` bot, in the same run: results/bench.{json,md}.
+bench: setup train
+	@$(PY) -m bench
 
 crossval: setup
 	@bash scripts/crossval.sh

@@ -1,0 +1,102 @@
+"""Processes: starting and stopping process groups, and the memory of a process tree (from /proc)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+
+def start(command: List[str], cwd: Path, env: Dict[str, str], log_path: Path) -> subprocess.Popen:
+    """Start a command in its own process group, with its output in ``log_path``."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            command, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def stop(process: Optional[subprocess.Popen], timeout: float = 20) -> None:
+    """Stop a process group started by :func:`start`: SIGTERM, then SIGKILL after ``timeout``."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+def _children_map() -> Dict[int, List[int]]:
+    children: Dict[int, List[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def tree(pids: Iterable[int]) -> List[int]:
+    """The given processes and all their descendants that are alive."""
+    children = _children_map()
+    found: List[int] = []
+    todo = list(pids)
+    while todo:
+        pid = todo.pop()
+        if pid in found or not Path(f"/proc/{pid}").exists():
+            continue
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _kib(path: Path, key: str) -> int:
+    try:
+        for line in path.read_text().splitlines():
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def memory_mib(pids: Iterable[int]) -> Dict[str, float]:
+    """RSS and PSS (shared pages split between the processes that share them) of process trees, in MiB.
+
+    RSS counts pages shared by forked workers once per worker; PSS does not. Both are reported.
+    """
+    members = tree(pids)
+    rss = sum(_kib(Path(f"/proc/{pid}/status"), "VmRSS") for pid in members)
+    pss = sum(_kib(Path(f"/proc/{pid}/smaps_rollup"), "Pss") for pid in members)
+    return {"rss_mib": round(rss / 1024, 1), "pss_mib": round(pss / 1024, 1), "processes": len(members)}
+
+
+def cpu_seconds(pids: Iterable[int]) -> float:
+    """User + system CPU time used so far by process trees (live processes only)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in tree(pids):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def tail(path: Optional[Path], lines: int = 30) -> str:
+    """The last lines of a log file."""
+    if path is None or not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])

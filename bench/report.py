@@ -1,0 +1,179 @@
+"""Figures, their ratios to the stock bot, the targets of issue 7, and the JSON and Markdown reports."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    unit: str
+    get: Callable[[Dict[str, Any]], Optional[float]]
+    better: str  # "lower" or "higher"
+
+
+def _dig(*path: str) -> Callable[[Dict[str, Any]], Optional[float]]:
+    def get(bot: Dict[str, Any]) -> Optional[float]:
+        value: Any = bot
+        for part in path:
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value = value[part]
+        return value if isinstance(value, (int, float)) else None
+
+    return get
+
+
+FIGURES = [
+    Figure("cold_start", "cold start to first answer", "s", _dig("cold_start", "first_answer_s"), "lower"),
+    Figure("rss", "resident memory after warm-up (RSS)", "MiB", _dig("memory_after_warm_up", "rss_mib"), "lower"),
+    Figure("pss", "memory after warm-up (PSS)", "MiB", _dig("memory_after_warm_up", "pss_mib"), "lower"),
+    Figure("rss_after_load", "resident memory after the load (RSS)", "MiB", _dig("memory_after_load", "rss_mib"),
+           "lower"),  # fmt: skip
+    Figure("single_p50", "1 user: p50", "ms", _dig("single_user", "p50_ms"), "lower"),
+    Figure("single_p95", "1 user: p95", "ms", _dig("single_user", "p95_ms"), "lower"),
+    Figure("concurrent_p50", "20 users: p50", "ms", _dig("concurrent", "p50_ms"), "lower"),
+    Figure("concurrent_p95", "20 users: p95", "ms", _dig("concurrent", "p95_ms"), "lower"),
+    Figure("throughput", "20 users: throughput", "msg/s", _dig("concurrent", "throughput_msg_s"), "higher"),
+    Figure("cpu_per_message", "CPU per message (20 users, servers)", "ms", _dig("concurrent", "cpu_ms_per_message"),
+           "lower"),  # fmt: skip
+    Figure("turn1", "long conversation: turn 1", "ms", _dig("long_conversation", "turn1_ms"), "lower"),
+    Figure("turn_last", "long conversation: last turn", "ms", _dig("long_conversation", "last_turn_ms"), "lower"),
+    Figure("turn_ratio", "long conversation: last turn / turn 1", "×", _dig("long_conversation", "ratio"), "lower"),
+    Figure("train_scratch", "training from scratch", "s", _dig("training", "from_scratch_s"), "lower"),
+    Figure("train_edit", "training after a reply-text edit", "s", _dig("training", "after_reply_text_edit_s"), "lower"),
+]
+
+
+@dataclass(frozen=True)
+class Target:
+    figure: str
+    text: str
+    check: Callable[[float, float, Dict[str, Any]], Optional[bool]]  # (ours, stock, our results) -> met
+
+
+def _ratio_target(limit: float, higher: bool = False) -> Callable[[float, float, Dict[str, Any]], Optional[bool]]:
+    def check(ours: float, stock: float, _: Dict[str, Any]) -> Optional[bool]:
+        if ours is None or stock is None or stock == 0:
+            return None
+        return ours / stock >= limit if higher else ours / stock <= limit
+
+    return check
+
+
+def _turn_target(ours: float, stock: float, results: Dict[str, Any]) -> Optional[bool]:
+    return None if ours is None else ours <= 1.5
+
+
+TARGETS = [
+    Target("throughput", "throughput with 20 users ≥ 2× stock", _ratio_target(2.0, higher=True)),
+    Target("concurrent_p95", "p95 with 20 users ≤ 0.5× stock", _ratio_target(0.5)),
+    Target("single_p50", "single-user p50 ≤ stock", _ratio_target(1.0)),
+    Target("cold_start", "cold start ≤ 0.6× stock", _ratio_target(0.6)),
+    Target("rss", "resident memory ≤ stock", _ratio_target(1.0)),
+    Target("turn_ratio", "turn-50 latency ≤ 1.5× turn-1 (ours)", _turn_target),
+]
+
+
+def _fmt(value: Optional[float]) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+
+
+def evaluate(results: Dict[str, Any]) -> Dict[str, Any]:
+    """Add ``figures`` (ours, stock, ratio) and ``targets`` (met or not) to the results."""
+    ours, stock = results["bots"].get("ours", {}), results["bots"].get("stock", {})
+    figures = {}
+    for figure in FIGURES:
+        a, b = figure.get(ours), figure.get(stock)
+        ratio = round(a / b, 2) if a is not None and b not in (None, 0) else None
+        figures[figure.key] = {"label": figure.label, "unit": figure.unit, "ours": a, "stock": b, "ratio": ratio}
+    targets = []
+    for target in TARGETS:
+        row = figures[target.figure]
+        met = target.check(row["ours"], row["stock"], ours)
+        targets.append({"target": target.text, "figure": target.figure, "ours": row["ours"], "stock": row["stock"],
+                        "ratio": row["ratio"], "met": met})  # fmt: skip
+    results["figures"] = figures
+    results["targets"] = targets
+    return results
+
+
+def _met(met: Optional[bool]) -> str:
+    return "met" if met else "not measured" if met is None else "NOT met"
+
+
+def console_lines(results: Dict[str, Any]) -> List[str]:
+    lines = [f"{'figure':42} {'ours':>10} {'stock':>10} {'ours/stock':>10}"]
+    for key, row in results["figures"].items():
+        label = f"{row['label']} ({row['unit']})"
+        lines.append(f"{label:42} {_fmt(row['ours']):>10} {_fmt(row['stock']):>10} {_fmt(row['ratio']):>10}")
+    lines.append("")
+    for target in results["targets"]:
+        ratio = target["ours"] if target["figure"] == "turn_ratio" else target["ratio"]
+        lines.append(f"{_met(target['met']):>12}  {target['target']}  (ratio {_fmt(ratio)})")
+    return lines
+
+
+def markdown(results: Dict[str, Any]) -> str:
+    env = results["environment"]
+    out = [
+        "# CEE Guide benchmark",
+        "",
+        f"Run {results['started']} on {env['cpus']} CPUs (load average at the start {env['load_average_start']}), "
+        f"Rasa {env['rasa']}, Python {env['python']}. Generated by `make bench` (`python -m bench`); the numbers "
+        "come from one run on a shared machine, so compare ratios, not absolute values.",
+        "",
+        "| figure | CEE Guide | stock starter bot | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    errors = [f"**Error:** {error}." for error in results.get("errors", [])]
+    out[4:4] = errors + [""] * bool(errors)
+    for row in results["figures"].values():
+        out.append(f"| {row['label']} ({row['unit']}) | {_fmt(row['ours'])} | {_fmt(row['stock'])} | "
+                   f"{_fmt(row['ratio'])} |")  # fmt: skip
+    out += ["", "## Targets (issue 7)", "", "| target | ratio | result |", "|---|---:|---|"]
+    for target in results["targets"]:
+        ratio = target["ours"] if target["figure"] == "turn_ratio" else target["ratio"]
+        out.append(f"| {target['target']} | {_fmt(ratio)} | {_met(target['met'])} |")
+    settings = results["settings"]
+    out += [
+        "",
+        "## How it was measured",
+        "",
+        "- Both bots on 127.0.0.1, each on its own ports, measured one at a time (never both under load at once), "
+        f"each phase {settings['rounds']} times in ABBA order (stock, ours, ours, stock) so that both see the same "
+        "drift of a shared machine; every simulated user is a new conversation id.",
+        f"- Cold start: from starting the processes to the first non-empty REST answer (`hello`); median of "
+        f"{settings['cold_starts']} starts of each bot, alternating. CEE Guide starts its action server and Rasa "
+        "server together, as `make run` does.",
+        "- Memory: RSS and PSS summed over the process trees of the Rasa server and the action server (CEE Guide); "
+        f"the starter bot: {results['bots'].get('stock', {}).get('details', {}).get('action_server', '')}.",
+        f"- 1 user: {settings['single_users']} conversations of {settings['single_turns']} messages, one after the "
+        f"other. 20 users: {settings['users']} users at once × {settings['turns']} messages each; throughput = "
+        "answered messages / wall time, over all rounds. CPU per message: CPU time of the bot's servers / answered "
+        "messages.",
+        f"- Long conversation: {settings['long_conversations']} conversations of {settings['long_turns']} turns per "
+        f"round; the median latency of the first {settings['window']} turns against the last {settings['window']} "
+        "(the same messages).",
+        "- Training: `rasa train --force` in a copy of the training inputs with an empty cache, then the same after "
+        "appending a few words to one reply (CEE Guide: an FAQ answer; starter bot: `utter_greet`).",
+        f"- Messages, CEE Guide: {', '.join(repr(m) for m in settings['messages']['ours'])}.",
+        f"- Messages, starter bot: {', '.join(repr(m) for m in settings['messages']['stock'])}.",
+        "",
+        "Full figures (including errors, empty answers and the configuration of each bot) are in `results/bench.json`.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def write(results: Dict[str, Any], out_dir: Path) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "bench.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out_dir / "bench.md").write_text(markdown(results), encoding="utf-8")
