@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from bench import procs
-from bot.serve import Service, Stack, free_ports
+from bot.serve import Service, Stack, free_ports, spawn, stop_group, tail
 from bot.settings import ROOT, load_settings
 from bot.train import MODEL_PATH
 
@@ -99,7 +99,7 @@ class BotUnderTest:
 
     def stop(self) -> None:
         for process in reversed(list(self.processes.values())):
-            procs.stop(process)
+            stop_group(process)
         self.processes = {}
 
     def memory(self) -> Dict[str, Any]:
@@ -113,7 +113,7 @@ class BotUnderTest:
         return {name: procs.cpu_seconds([p.pid]) for name, p in self.processes.items() if p.poll() is None}
 
     def log_tail(self) -> str:
-        return "\n".join(f"--- {name}\n{procs.tail(path)}" for name, path in self.logs.items())
+        return "\n".join(f"--- {name}\n{tail(path)}" for name, path in self.logs.items())
 
 
 class StockBot(BotUnderTest):
@@ -145,10 +145,10 @@ class StockBot(BotUnderTest):
                 timeout=1800,
             )
         if done.returncode != 0:
-            raise RuntimeError(f"rasa init failed:\n{procs.tail(log)}")
+            raise RuntimeError(f"rasa init failed:\n{tail(log)}")
         models = sorted((self.project / "models").glob("*.tar.gz"))
         if not models:
-            raise RuntimeError(f"rasa init trained no model:\n{procs.tail(log)}")
+            raise RuntimeError(f"rasa init trained no model:\n{tail(log)}")
         self.model = models[-1]
         endpoints = (self.project / "endpoints.yml").read_text()
         self.details["action_server"] = (
@@ -168,7 +168,7 @@ class StockBot(BotUnderTest):
         ]  # fmt: skip
         self.logs["rasa"] = self.workdir / "log" / "stock-rasa.log"
         started = time.monotonic()
-        self.processes["rasa"] = procs.start(command, self.project, {"PYTHONUNBUFFERED": "1"}, self.logs["rasa"])
+        self.processes["rasa"] = spawn(command, self.logs["rasa"], {"PYTHONUNBUFFERED": "1"}, cwd=self.project)
         try:
             seconds = first_answer(self.rest_url, self.first_message, started, list(self.processes.values()), timeout)
         except RuntimeError as exc:

@@ -1,35 +1,10 @@
-"""Processes: starting and stopping process groups, and the memory of a process tree (from /proc)."""
+"""The memory and CPU time of process trees, from /proc (bot.serve starts and stops the processes)."""
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
-
-
-def start(command: List[str], cwd: Path, env: Dict[str, str], log_path: Path) -> subprocess.Popen:
-    """Start a command in its own process group, with its output in ``log_path``."""
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
-        return subprocess.Popen(
-            command, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-
-def stop(process: Optional[subprocess.Popen], timeout: float = 20) -> None:
-    """Stop a process group started by :func:`start`: SIGTERM, then SIGKILL after ``timeout``."""
-    if process is None or process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        pass
+from typing import Dict, Iterable, List
 
 
 def _children_map() -> Dict[int, List[int]]:
@@ -93,10 +68,3 @@ def cpu_seconds(pids: Iterable[int]) -> float:
         fields = stat[stat.rindex(")") + 2 :].split()
         total += int(fields[11]) + int(fields[12])
     return total / tick
-
-
-def tail(path: Optional[Path], lines: int = 30) -> str:
-    """The last lines of a log file."""
-    if path is None or not path.exists():
-        return ""
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])

@@ -19,7 +19,7 @@ from typing import Any, Dict, List
 
 import yaml
 
-from bench import procs
+from bot.serve import tail
 from bot.settings import ROOT
 
 EDIT_SUFFIX = " (edited for the benchmark)"
@@ -37,7 +37,7 @@ def _train(project: Path, command: List[str], cache: Path, log: Path, force: boo
         done = subprocess.run(full, cwd=project, env=env, stdout=out, stderr=subprocess.STDOUT, timeout=3600)
     seconds = time.monotonic() - started
     if done.returncode != 0:
-        raise RuntimeError(f"training in {project} failed:\n{procs.tail(log)}")
+        raise RuntimeError(f"training in {project} failed:\n{tail(log)}")
     return seconds
 
 

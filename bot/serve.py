@@ -193,6 +193,38 @@ def rasa_command(
     return command
 
 
+def spawn(command: List[str], log_path: Path, env: Dict[str, str], cwd: Path = ROOT) -> subprocess.Popen:
+    """Start a command in a process group of its own, with the environment plus ``env`` and its output appended to
+    ``log_path``."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            command, cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def stop_group(process: Optional[subprocess.Popen], timeout: float = 20) -> None:
+    """Stop a process group started by :func:`spawn`: SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+def tail(path: Optional[Path], lines: int = 30) -> str:
+    """The last lines of a log file ("" when there is none)."""
+    if path is None or not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
 @dataclass
 class Service:
     """One server process."""
@@ -205,17 +237,8 @@ class Service:
     log_path: Optional[Path] = None
 
     def start(self, log_dir: Path) -> None:
-        log_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = log_dir / f"{self.name}.log"
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            self.command,
-            cwd=ROOT,
-            env={**os.environ, **self.env},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.process = spawn(self.command, self.log_path, self.env)
 
     def is_up(self) -> bool:
         try:
@@ -225,13 +248,7 @@ class Service:
             return False
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_group(self.process)
 
 
 class Stack:
@@ -282,12 +299,12 @@ class Stack:
         while pending:
             for service in list(pending):
                 if service.process and service.process.poll() is not None:
-                    raise RuntimeError(f"the {service.name} server stopped:\n{self._tail(service)}")
+                    raise RuntimeError(f"the {service.name} server stopped:\n{tail(service.log_path)}")
                 if service.is_up():
                     pending.remove(service)
             if pending and time.monotonic() > deadline:
                 names = ", ".join(s.name for s in pending)
-                raise RuntimeError(f"no answer from {names} after {timeout:.0f} s:\n{self._tail(pending[0])}")
+                raise RuntimeError(f"no answer from {names} after {timeout:.0f} s:\n{tail(pending[0].log_path)}")
             time.sleep(0.5)
 
     def stop(self) -> None:
@@ -298,12 +315,6 @@ class Stack:
     def first_dead(self) -> Optional[Service]:
         """A server that has stopped, if any."""
         return next((s for s in self.services if s.process and s.process.poll() is not None), None)
-
-    @staticmethod
-    def _tail(service: Service, lines: int = 30) -> str:
-        if not service.log_path or not service.log_path.exists():
-            return ""
-        return "\n".join(service.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def _interrupt(signum: int, frame: object) -> None:

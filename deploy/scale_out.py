@@ -110,13 +110,16 @@ class Deployment:
     def rest_url(self) -> str:
         return f"{self.url}/webhooks/rest/webhook"
 
+    def postgres_url(self, database: str) -> str:
+        return f"postgresql+psycopg2://{PG_SUPERUSER}@{HOST}:{self.ports['postgres']}/{database}"
+
     @property
     def tracker_store_url(self) -> str:
-        return f"postgresql+psycopg2://{PG_SUPERUSER}@{HOST}:{self.ports['postgres']}/{TRACKER_DB}"
+        return self.postgres_url(TRACKER_DB)
 
     @property
     def database_url(self) -> str:
-        return f"postgresql+psycopg2://{PG_SUPERUSER}@{HOST}:{self.ports['postgres']}/{APP_DB}"
+        return self.postgres_url(APP_DB)
 
     @property
     def lock_store_url(self) -> str:
@@ -192,27 +195,21 @@ def listening(port: int) -> bool:
         return False
 
 
-def _run(command: List[str], user: Optional[str] = None, timeout: float = 120, **kwargs) -> str:
-    full = ["runuser", "-u", user, "--", *command] if user else command
-    done = subprocess.run(full, capture_output=True, text=True, timeout=timeout, **kwargs)
+def as_user(user: Optional[str], command: List[str]) -> List[str]:
+    """The command line that runs ``command`` as ``user`` (unchanged for None)."""
+    return ["runuser", "-u", user, "--", *command] if user else command
+
+
+def run_as(command: List[str], user: Optional[str] = None, timeout: float = 120, **kwargs) -> str:
+    """Run a command (as ``user``, when given) and return its output.
+
+    Raises:
+        DeployError: it failed; its output is in the message.
+    """
+    done = subprocess.run(as_user(user, command), capture_output=True, text=True, timeout=timeout, **kwargs)
     if done.returncode != 0:
         raise DeployError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout
-
-
-def _spawn(command: List[str], log: Path, env: Dict[str, str]) -> int:
-    """Start a server in its own session (it outlives this script); its pid."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
-    return process.pid
-
-
-def _tail(path: Path, lines: int = 25) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
 
 # -- the parts --------------------------------------------------------------------------------------------------------
@@ -227,7 +224,7 @@ def pg_system_user() -> Optional[str]:
             return name
         except KeyError:
             continue
-    _run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_RUN_AS[-1]])
+    run_as(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_RUN_AS[-1]])
     return PG_RUN_AS[-1]
 
 
@@ -237,7 +234,7 @@ def _start_postgres(dep: Deployment) -> None:
     base = dep.dir / "postgres"
     if dep.pg_dir and Path(dep.pg_dir).is_dir():
         base = Path(dep.pg_dir)  # the previous run's (a restart keeps the conversations)
-    elif dep.pg_user and subprocess.run(["runuser", "-u", dep.pg_user, "--", "test", "-x", str(dep.dir)]).returncode:
+    elif dep.pg_user and subprocess.run(as_user(dep.pg_user, ["test", "-x", str(dep.dir)])).returncode:
         base = Path(tempfile.mkdtemp(prefix="cee-scale-out-pg-"))  # e.g. pytest's folders are private to root
     dep.pg_dir = str(base)
     dep.save()
@@ -246,12 +243,12 @@ def _start_postgres(dep: Deployment) -> None:
     if dep.pg_user:
         shutil.chown(base, user=dep.pg_user)
     if not (data / "PG_VERSION").exists():
-        _run([str(bin_dir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER, "-A", "trust", "-E", "UTF8",
-              "--locale=C", "--no-sync"], dep.pg_user)  # fmt: skip
+        run_as([str(bin_dir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER, "-A", "trust", "-E", "UTF8",
+                "--locale=C", "--no-sync"], dep.pg_user)  # fmt: skip
     port = dep.ports["postgres"]
     options = f"-c listen_addresses={HOST} -p {port} -k {base} -c max_connections=200"
-    _run([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "postgres.log"), "-w", "-t", "60", "-o", options,
-          "start"], dep.pg_user)  # fmt: skip
+    run_as([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "postgres.log"), "-w", "-t", "60", "-o",
+            options, "start"], dep.pg_user)  # fmt: skip
     dep.pids["postgres"] = int((data / "postmaster.pid").read_text().split()[0])
     import psycopg2
 
@@ -270,11 +267,8 @@ def _start_postgres(dep: Deployment) -> None:
 def _stop_postgres(dep: Deployment) -> None:
     bin_dir, data = pg_bin(), Path(dep.pg_dir or dep.dir / "postgres") / "data"
     if bin_dir and (data / "postmaster.pid").exists():
-        subprocess.run(
-            (["runuser", "-u", dep.pg_user, "--"] if dep.pg_user else [])
-            + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60", "stop"],
-            capture_output=True, timeout=90,
-        )  # fmt: skip
+        stop = [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60", "stop"]
+        subprocess.run(as_user(dep.pg_user, stop), capture_output=True, timeout=90)
 
 
 def _start_redis(dep: Deployment) -> None:
@@ -282,13 +276,13 @@ def _start_redis(dep: Deployment) -> None:
     base.mkdir(parents=True, exist_ok=True)
     pidfile = base / "redis.pid"
     pidfile.unlink(missing_ok=True)  # left by a crash
-    _run([redis_bin() or "redis-server", "--port", str(dep.ports["redis"]), "--bind", HOST, "--dir", str(base),
+    run_as([redis_bin() or "redis-server", "--port", str(dep.ports["redis"]), "--bind", HOST, "--dir", str(base),
           "--daemonize", "yes", "--pidfile", str(pidfile), "--logfile", str(base / "redis.log"), "--save", "",
           "--appendonly", "no"])  # fmt: skip
     deadline = time.monotonic() + 30
     while not (pidfile.exists() and listening(dep.ports["redis"])):
         if time.monotonic() > deadline:
-            raise DeployError(f"Redis did not start:\n{_tail(base / 'redis.log')}")
+            raise DeployError(f"Redis did not start:\n{serve.tail(base / 'redis.log')}")
         time.sleep(0.1)
     dep.pids["redis"] = int(pidfile.read_text().split()[0])
 
@@ -300,7 +294,7 @@ def _create_tracker_tables(dep: Deployment) -> None:
         f"SQLTrackerStore(dialect='postgresql', host='{HOST}', port={dep.ports['postgres']}, db='{TRACKER_DB}', "
         f"username='{PG_SUPERUSER}')\n"
     )
-    _run([sys.executable, "-c", code], timeout=300, cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+    run_as([sys.executable, "-c", code], timeout=300, cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
 
 
 def _server_env(dep: Deployment) -> Dict[str, str]:
@@ -326,16 +320,16 @@ def _start_bot(dep: Deployment) -> None:
         raise DeployError(f"could not fill the bot's database:\n{seeded.stderr[-2000:]}")
     _create_tracker_tables(dep)
     logs = dep.dir / "log"
-    dep.pids["actions"] = _spawn(
+    dep.pids["actions"] = serve.spawn(
         [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(dep.ports["actions"])],
         logs / "actions.log", env,
-    )  # fmt: skip
+    ).pid  # fmt: skip
     endpoints = endpoints_file(dep.dir / "endpoints.yml", dep.tracker_store_url, dep.lock_store_url)
     settings = replace(load_settings(), host=HOST, slack_token=None, slack_signing_secret=None)
     credentials = credentials_file(settings, dep.dir / "credentials.yml")
     for name in RASA_SERVERS:
         command = rasa_command(replace(settings, rasa_port=dep.ports[name]), credentials, MODEL_PATH, endpoints)
-        dep.pids[name] = _spawn(command, logs / f"{name}.log", env)
+        dep.pids[name] = serve.spawn(command, logs / f"{name}.log", env).pid
 
 
 def _start_nginx(dep: Deployment) -> None:
@@ -358,12 +352,12 @@ def _start_nginx(dep: Deployment) -> None:
     pidfile = base / "nginx.pid"
     pidfile.unlink(missing_ok=True)  # left by a crash
     args = ["-p", f"{base}/", "-c", str(base / "nginx.conf"), "-e", str(base / "logs" / "error.log")]
-    _run([nginx, "-t", "-q", *args])
-    _run([nginx, *args])
+    run_as([nginx, "-t", "-q", *args])
+    run_as([nginx, *args])
     deadline = time.monotonic() + 30
     while not pidfile.exists():
         if time.monotonic() > deadline:
-            raise DeployError(f"nginx did not start:\n{_tail(base / 'logs' / 'error.log')}")
+            raise DeployError(f"nginx did not start:\n{serve.tail(base / 'logs' / 'error.log')}")
         time.sleep(0.1)
     dep.pids["nginx"] = int(pidfile.read_text().split()[0])
 
@@ -374,7 +368,7 @@ def _wait_for_servers(dep: Deployment, timeout: float) -> None:
     while waiting:
         for name in list(waiting):
             if not _alive(dep.pids.get(name)):
-                raise DeployError(f"the {name} server stopped:\n{_tail(dep.dir / 'log' / f'{name}.log')}")
+                raise DeployError(f"the {name} server stopped:\n{serve.tail(dep.dir / 'log' / f'{name}.log')}")
             url = f"http://{HOST}:{dep.ports[name]}" + ("/health" if name == "actions" else "/")
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:

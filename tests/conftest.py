@@ -21,21 +21,11 @@ from typing import Iterator, List, Optional
 import pytest
 
 from bot.serve import free_ports
-from deploy.scale_out import pg_bin, pg_system_user
+from deploy.scale_out import as_user, pg_bin, pg_system_user, run_as
 
 PG_SKIP_REASON = "PostgreSQL is not installed (apt-get install postgresql)"
 PG_SUPERUSER = "ceeguide"
 PG_DATABASE = "cee_guide_test"
-
-
-def _as_user(user: Optional[str], command: List[str]) -> List[str]:
-    return ["runuser", "-u", user, "--", *command] if user else command
-
-
-def _run(user: Optional[str], command: List[str]) -> None:
-    done = subprocess.run(_as_user(user, command), capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
 
 def _admin_connect(url: str):  # type: ignore[no-untyped-def]
@@ -73,8 +63,8 @@ def pg_url() -> Iterator[str]:
         shutil.chown(base, user=user)
     started = False
     try:
-        _run(user, [str(bin_dir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER, "-A", "trust", "-E", "UTF8",
-                    "--locale=C", "--no-sync"])
+        run_as([str(bin_dir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER, "-A", "trust", "-E", "UTF8",
+                "--locale=C", "--no-sync"], user)
         for attempt in range(3):  # another process may take the free port before the server does
             port = free_ports(1)[0]
             options = (
@@ -82,8 +72,8 @@ def pg_url() -> Iterator[str]:
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             )
             try:
-                _run(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o", options,
-                            "start"])
+                run_as([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o", options,
+                        "start"], user)
                 started = True
                 break
             except RuntimeError:
@@ -100,7 +90,7 @@ def pg_url() -> Iterator[str]:
     finally:
         if started:
             subprocess.run(
-                _as_user(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
+                as_user(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
                 capture_output=True,
                 timeout=120,
             )
