@@ -14,7 +14,6 @@ class Figure:
     label: str
     unit: str
     get: Callable[[Dict[str, Any]], Optional[float]]
-    better: str  # "lower" or "higher"
 
 
 def _dig(*path: str) -> Callable[[Dict[str, Any]], Optional[float]]:
@@ -30,23 +29,21 @@ def _dig(*path: str) -> Callable[[Dict[str, Any]], Optional[float]]:
 
 
 FIGURES = [
-    Figure("cold_start", "cold start to first answer", "s", _dig("cold_start", "first_answer_s"), "lower"),
-    Figure("rss", "resident memory after warm-up (RSS)", "MiB", _dig("memory_after_warm_up", "rss_mib"), "lower"),
-    Figure("pss", "memory after warm-up (PSS)", "MiB", _dig("memory_after_warm_up", "pss_mib"), "lower"),
-    Figure("rss_after_load", "resident memory after the load (RSS)", "MiB", _dig("memory_after_load", "rss_mib"),
-           "lower"),  # fmt: skip
-    Figure("single_p50", "1 user: p50", "ms", _dig("single_user", "p50_ms"), "lower"),
-    Figure("single_p95", "1 user: p95", "ms", _dig("single_user", "p95_ms"), "lower"),
-    Figure("concurrent_p50", "20 users: p50", "ms", _dig("concurrent", "p50_ms"), "lower"),
-    Figure("concurrent_p95", "20 users: p95", "ms", _dig("concurrent", "p95_ms"), "lower"),
-    Figure("throughput", "20 users: throughput", "msg/s", _dig("concurrent", "throughput_msg_s"), "higher"),
-    Figure("cpu_per_message", "CPU per message (20 users, servers)", "ms", _dig("concurrent", "cpu_ms_per_message"),
-           "lower"),  # fmt: skip
-    Figure("turn1", "long conversation: turn 1", "ms", _dig("long_conversation", "turn1_ms"), "lower"),
-    Figure("turn_last", "long conversation: last turn", "ms", _dig("long_conversation", "last_turn_ms"), "lower"),
-    Figure("turn_ratio", "long conversation: last turn / turn 1", "×", _dig("long_conversation", "ratio"), "lower"),
-    Figure("train_scratch", "training from scratch", "s", _dig("training", "from_scratch_s"), "lower"),
-    Figure("train_edit", "training after a reply-text edit", "s", _dig("training", "after_reply_text_edit_s"), "lower"),
+    Figure("cold_start", "cold start to first answer", "s", _dig("cold_start", "first_answer_s")),
+    Figure("rss", "resident memory after warm-up (RSS)", "MiB", _dig("memory_after_warm_up", "rss_mib")),
+    Figure("pss", "memory after warm-up (PSS)", "MiB", _dig("memory_after_warm_up", "pss_mib")),
+    Figure("rss_after_load", "resident memory after the load (RSS)", "MiB", _dig("memory_after_load", "rss_mib")),
+    Figure("single_p50", "1 user: p50", "ms", _dig("single_user", "p50_ms")),
+    Figure("single_p95", "1 user: p95", "ms", _dig("single_user", "p95_ms")),
+    Figure("concurrent_p50", "20 users: p50", "ms", _dig("concurrent", "p50_ms")),
+    Figure("concurrent_p95", "20 users: p95", "ms", _dig("concurrent", "p95_ms")),
+    Figure("throughput", "20 users: throughput", "msg/s", _dig("concurrent", "throughput_msg_s")),
+    Figure("cpu_per_message", "CPU per message (20 users, servers)", "ms", _dig("concurrent", "cpu_ms_per_message")),
+    Figure("turn1", "long conversation: turn 1", "ms", _dig("long_conversation", "turn1_ms")),
+    Figure("turn_last", "long conversation: last turn", "ms", _dig("long_conversation", "last_turn_ms")),
+    Figure("turn_ratio", "long conversation: last turn / turn 1", "×", _dig("long_conversation", "ratio")),
+    Figure("train_scratch", "training from scratch", "s", _dig("training", "from_scratch_s")),
+    Figure("train_edit", "training after a reply-text edit", "s", _dig("training", "after_reply_text_edit_s")),
 ]
 
 
@@ -54,11 +51,11 @@ FIGURES = [
 class Target:
     figure: str
     text: str
-    check: Callable[[float, float, Dict[str, Any]], Optional[bool]]  # (ours, stock, our results) -> met
+    check: Callable[[Optional[float], Optional[float]], Optional[bool]]  # (ours, stock) -> met
 
 
-def _ratio_target(limit: float, higher: bool = False) -> Callable[[float, float, Dict[str, Any]], Optional[bool]]:
-    def check(ours: float, stock: float, _: Dict[str, Any]) -> Optional[bool]:
+def _ratio_target(limit: float, higher: bool = False) -> Callable[[Optional[float], Optional[float]], Optional[bool]]:
+    def check(ours: Optional[float], stock: Optional[float]) -> Optional[bool]:
         if ours is None or stock is None or stock == 0:
             return None
         return ours / stock >= limit if higher else ours / stock <= limit
@@ -66,7 +63,7 @@ def _ratio_target(limit: float, higher: bool = False) -> Callable[[float, float,
     return check
 
 
-def _turn_target(ours: float, stock: float, results: Dict[str, Any]) -> Optional[bool]:
+def _turn_target(ours: Optional[float], stock: Optional[float]) -> Optional[bool]:
     return None if ours is None else ours <= 1.5
 
 
@@ -97,7 +94,7 @@ def evaluate(results: Dict[str, Any]) -> Dict[str, Any]:
     targets = []
     for target in TARGETS:
         row = figures[target.figure]
-        met = target.check(row["ours"], row["stock"], ours)
+        met = target.check(row["ours"], row["stock"])
         targets.append({"target": target.text, "figure": target.figure, "ours": row["ours"], "stock": row["stock"],
                         "ratio": row["ratio"], "met": met})  # fmt: skip
     results["figures"] = figures

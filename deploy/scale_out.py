@@ -125,9 +125,6 @@ class Deployment:
     def lock_store_url(self) -> str:
         return f"redis://{HOST}:{self.ports['redis']}/0"
 
-    def rasa_url(self, name: str) -> str:
-        return f"http://{HOST}:{self.ports[name]}"
-
     def save(self) -> None:
         (self.dir / "state.json").write_text(json.dumps(asdict(self), indent=2) + "\n")
 
