@@ -1,0 +1,122 @@
+"""Spelling in the NLU pipeline: two Rasa components around the rest of it (see ``bot/config.template.yml``).
+
+* ``bot.normalise.SpellingNormaliser`` comes first: it corrects the message's misspelt words (``bot/spelling.py``), so
+  that every later component (spaCy entities, featurizers, DIET, the response selectors) reads "which center handles
+  electronics" for "wich centre handels eletronics". It does the same to the training examples, so the model is
+  trained on the text it will see.
+* ``bot.normalise.OriginalText`` comes last: it puts the user's own text back (form answers such as names and
+  e-mails are taken from it, and logs and tests see what was typed), maps the entities' positions back to it, and
+  adds the corrected text to the parse data as ``text_normalised`` for the actions.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.settings import ROOT
+from bot.spelling import Correction, Speller
+
+logger = logging.getLogger(__name__)
+
+ORIGINAL = "text_original"  # kept on the message between the two components, not part of the parse data
+NORMALISED = "text_normalised"  # the corrected text, part of the parse data the actions receive
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class SpellingNormaliser(GraphComponent):
+    """Corrects misspelt words in the text of messages and training examples."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        """``dictionary``: the word list built by ``python -m bot.build`` (a path relative to the project)."""
+        return {"dictionary": None}
+
+    def __init__(self, speller: Optional[Speller]) -> None:
+        self.speller = speller
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SpellingNormaliser":
+        """Load the dictionary named in the configuration (no dictionary: the text is left as it is)."""
+        if not config.get("dictionary"):
+            return cls(None)
+        return cls(Speller.load(ROOT / config["dictionary"]))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Correct the training examples, moving their entity annotations with the words."""
+        for example in training_data.training_examples:
+            self._correct(example, keep_original=False)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Correct each message, keeping its original text for :class:`OriginalText`."""
+        for message in messages:
+            self._correct(message, keep_original=True)
+        return messages
+
+    def _correct(self, message: Message, keep_original: bool) -> None:
+        text = message.get(TEXT)
+        if self.speller is None or not isinstance(text, str) or not text:
+            return
+        correction = self.speller.correct(text)
+        if not correction.spans:
+            return
+        message.set(TEXT, correction.text)
+        _move_entities(message, correction.to_corrected)
+        if keep_original:
+            message.set(ORIGINAL, correction)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class OriginalText(GraphComponent):
+    """Puts the user's own text back after the NLU pipeline, and adds the corrected one as ``text_normalised``."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "OriginalText":
+        """No configuration."""
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Training examples stay corrected (nothing after this component reads them)."""
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Restore each corrected message's text and map its entities back to it."""
+        for message in messages:
+            correction = message.get(ORIGINAL)
+            text = message.get(TEXT)
+            message.set(NORMALISED, text, add_to_output=True)
+            if isinstance(correction, Correction):
+                message.set(TEXT, correction.original)
+                _move_entities(message, correction.to_original)
+                message.data.pop(ORIGINAL, None)
+        return messages
+
+
+def _move_entities(message: Message, mapping: Any) -> None:
+    """Map each entity's start and end with ``mapping`` (a :class:`Correction` method)."""
+    for entity in message.get(ENTITIES) or []:
+        if ENTITY_ATTRIBUTE_START in entity and ENTITY_ATTRIBUTE_END in entity:
+            entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END] = mapping(
+                entity[ENTITY_ATTRIBUTE_START], entity[ENTITY_ATTRIBUTE_END]
+            )

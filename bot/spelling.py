@@ -1,0 +1,181 @@
+"""Spelling normalisation: "wich centre handels eletronics" → "which center handles electronics".
+
+The dictionary is built by ``python -m bot.build`` from ``knowledge/`` (Center names, products, HTS chapter titles,
+``spelling.yml``), the words of the training examples and English word frequencies (wordfreq), and saved under a path
+that carries a hash of its content (like the spaCy pipeline), so a changed dictionary retrains. At run time only the
+saved file is read: nothing is downloaded.
+
+A word is corrected only when it is made of letters (an apostrophe allowed), has at least four of them, and is neither
+a known English word nor a domain word nor in ``spelling.yml``'s ``keep`` list; it becomes the closest domain word
+(SymSpell, one edit for four-letter words, two for longer ones), else the closest common English word. Anything with a
+digit or a symbol (importer numbers, HTS codes, e-mails, references, CF-28) is never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+from bot.knowledge import Knowledge
+from bot.settings import MODELS_DIR, ROOT
+
+SPELLING_DIR = MODELS_DIR / "spelling"
+KNOWN_WORDS = 60_000  # English words accepted as they are (wordfreq's most frequent)
+COMMON_WORDS = 8_000  # English words a typo may be corrected to, besides the domain words
+DOMAIN_BOOST = 1_000  # a domain word wins over a general word at the same edit distance
+
+# A whitespace-separated chunk: leading punctuation, a word of letters (an inner apostrophe allowed), trailing punctuation.
+_CHUNK = re.compile(r"^([\"'(\[]*)([A-Za-z]+(?:'[A-Za-z]+)?)([\"')\].,;:!?]*)$")
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+Span = Tuple[int, int, int, int]  # (original start, original end, new start, new end) of a replaced word
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A message's text after spelling normalisation, with the replaced words' positions."""
+
+    original: str
+    text: str
+    spans: Tuple[Span, ...]
+
+    def to_original(self, start: int, end: int) -> Tuple[int, int]:
+        """Map a character range of the corrected text back to the original text."""
+        return self._map(start, end, new_to_old=True)
+
+    def to_corrected(self, start: int, end: int) -> Tuple[int, int]:
+        """Map a character range of the original text to the corrected text."""
+        return self._map(start, end, new_to_old=False)
+
+    def _map(self, start: int, end: int, new_to_old: bool) -> Tuple[int, int]:
+        def one(pos: int, is_end: bool) -> int:
+            shift = 0
+            for o_start, o_end, n_start, n_end in self.spans:
+                src = (n_start, n_end) if new_to_old else (o_start, o_end)
+                dst = (o_start, o_end) if new_to_old else (n_start, n_end)
+                if pos >= src[1]:
+                    shift = dst[1] - src[1]
+                elif pos > src[0] or (is_end and pos == src[1]):
+                    return dst[1] if is_end else dst[0]
+                else:
+                    break
+            return pos + shift
+
+        return one(start, False), one(end, True)
+
+
+class Speller:
+    """Corrects the misspelt words of a message (see the module docstring for which words)."""
+
+    def __init__(self, domain: Dict[str, int], common: Dict[str, int], known: Iterable[str],
+                 replace: Dict[str, str], keep: Iterable[str]) -> None:  # fmt: skip
+        from symspellpy import SymSpell
+
+        self.replace = dict(replace)
+        self.accepted = set(known) | set(domain) | {w.lower() for w in keep}
+        self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        for word, count in common.items():
+            self._symspell.create_dictionary_entry(word, count)
+        for word, count in domain.items():
+            self._symspell.create_dictionary_entry(word, count * DOMAIN_BOOST)
+
+    @classmethod
+    def load(cls, path: Path) -> "Speller":
+        """Load a dictionary written by :func:`ensure_dictionary`."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(data["domain"], data["common"], data["known"], data["replace"], data["keep"])
+
+    def word(self, word: str) -> Optional[str]:
+        """The correction of one lower-case word, or None when it stays as it is."""
+        if word in self.replace:
+            return self.replace[word]
+        if len(word) < 4 or word in self.accepted or "'" in word:
+            return None
+        from symspellpy import Verbosity
+
+        found = self._symspell.lookup(word, Verbosity.CLOSEST, max_edit_distance=1 if len(word) == 4 else 2)
+        if not found:
+            return None
+        # Among the closest words, swapped letters ("mnay") beat a more frequent word one edit away ("may").
+        same_letters = [s for s in found if sorted(s.term) == sorted(word)]
+        return max(same_letters or found, key=lambda s: s.count).term
+
+    def correct(self, text: str) -> Correction:
+        """Correct every misspelt word of ``text``; everything else (spacing included) stays as it is."""
+        out: List[str] = []
+        spans: List[Span] = []
+        position = shift = 0
+        for match in re.finditer(r"\S+", text):
+            chunk = _CHUNK.match(match.group())
+            fixed = self.word(chunk.group(2).lower()) if chunk else None
+            if chunk is None or fixed is None:
+                continue
+            start = match.start() + len(chunk.group(1))
+            end = start + len(chunk.group(2))
+            out += [text[position:start], fixed]
+            spans.append((start, end, start + shift, start + shift + len(fixed)))
+            shift += len(fixed) - (end - start)
+            position = end
+        out.append(text[position:])
+        return Correction(text, "".join(out), tuple(spans))
+
+
+# -- the dictionary, built by `python -m bot.build` ---------------------------------------------------------------
+def domain_words(kb: Knowledge, examples: Iterable[str], known: Set[str]) -> Dict[str, int]:
+    """The words of the domain with their counts: Center names, products and HTS chapter titles, plus the known
+    English words of the training examples (their deliberate typos are left out, so the bot learns to correct them).
+
+    FAQ answers and replies are left out on purpose: editing an answer must not change the model.
+    """
+    names: List[str] = [w for p in kb.products for w in p.words]
+    for center in kb.centers:
+        names += [*center.names, center.industries]
+    names += [rule.title for rule in kb.chapters.values()]
+    names += [*kb.spelling["replace"].values(), *kb.spelling["keep"]]
+    names += [a.title for a in kb.articles]
+    counts: Dict[str, int] = {}
+    for text, only_known in [(t, False) for t in names] + [(t, True) for t in examples]:
+        for word in _WORD.findall(text.lower()):
+            if not only_known or word in known:
+                counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def render_dictionary(kb: Knowledge, examples: Iterable[str]) -> str:
+    """The dictionary file's content (JSON), from the knowledge base, the training examples and wordfreq."""
+    from wordfreq import top_n_list, word_frequency
+
+    english = [w for w in top_n_list("en", KNOWN_WORDS) if _WORD.fullmatch(w)]
+    domain = domain_words(kb, [*examples, *(q for a in kb.articles for q in a.questions)], set(english))
+    common = {w: max(1, int(word_frequency(w, "en") * 1e9)) for w in english[:COMMON_WORDS] if len(w) >= 3}
+    payload = {"domain": dict(sorted(domain.items())), "common": common, "known": sorted(english),
+               "replace": kb.spelling["replace"], "keep": sorted(kb.spelling["keep"])}  # fmt: skip
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+
+
+def dictionary_path(content: str) -> Path:
+    """Where a dictionary with this content is saved: the hash in its name makes Rasa retrain when it changes."""
+    return SPELLING_DIR / f"words-{hashlib.sha256(content.encode()).hexdigest()[:12]}.json"
+
+
+def ensure_dictionary(kb: Knowledge, examples: Iterable[str]) -> Path:
+    """Write the dictionary unless one with the same content exists; remove older ones.
+
+    Returns:
+        Its path, relative to the project root (as written in ``config.yml``).
+    """
+    content = render_dictionary(kb, examples)
+    path = dictionary_path(content)
+    if not path.exists():
+        SPELLING_DIR.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(content, encoding="utf-8")
+        tmp.rename(path)
+    for old in SPELLING_DIR.glob("words-*.json"):
+        if old != path:
+            old.unlink()
+    return path.relative_to(ROOT)

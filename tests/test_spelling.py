@@ -1,0 +1,60 @@
+"""Spelling normalisation (bot/spelling.py) with the dictionary built from knowledge/."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.build import training_examples
+from bot.knowledge import knowledge
+from bot.settings import ROOT
+from bot.spelling import Speller, dictionary_path, render_dictionary
+
+
+@pytest.fixture(scope="module")
+def speller() -> Speller:
+    path = dictionary_path(render_dictionary(knowledge(), training_examples()))
+    assert path.exists(), "run `python -m bot.build` (make test does)"
+    return Speller.load(ROOT / path)
+
+
+@pytest.mark.parametrize(
+    "typed, corrected",
+    [
+        ("how do i chnage my centre", "how do i change my center"),
+        ("wich centre handels steel", "which center handles steel"),
+        ("which cntr handles eletronics", "which center handles electronics"),
+        ("machinary staf?", "machinery staff?"),
+        ("how mnay partner acounts", "how many partner accounts"),
+        ("base metal", "base metals"),
+    ],
+)
+def test_corrects_typos(speller: Speller, typed: str, corrected: str) -> None:
+    assert speller.correct(typed).text == corrected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "importer 12-3456789AB", "ssn 123-45-6789", "cbp 232704-00123", "HTS 8429.51.1010", "got a CF-28 from ACE",
+        "mail john.smtih@acme.com", "status of CR-2026-000123", "the KI query in ACE", "CTPAT and ISA partners",
+        "heading 8429", "Q3 FY2025",
+    ],
+)  # fmt: skip
+def test_never_touches_numbers_codes_emails_or_jargon(speller: Speller, text: str) -> None:
+    assert speller.correct(text).text == text
+
+
+def test_known_words_and_spacing_stay(speller: Speller) -> None:
+    text = "Which  Center handles   frozen shrimp?\nThanks!"
+    assert speller.correct(text).text == text
+
+
+def test_positions_map_back_to_the_typed_text(speller: Speller) -> None:
+    correction = speller.correct("wat is a partnr acount at Laredo")
+    assert correction.text == "what is a partner account at Laredo"
+    start = correction.text.index("Laredo")
+    assert correction.to_original(start, start + 6) == (26, 32)
+    assert correction.original[26:32] == "Laredo"
+    word = correction.text.index("partner")
+    assert correction.to_original(word, word + 7) == (9, 15)  # "partnr"
+    assert correction.to_corrected(9, 15) == (word, word + 7)
