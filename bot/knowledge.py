@@ -7,8 +7,9 @@ names the file and line, so that CBP staff can fix content without knowing Rasa.
 from __future__ import annotations
 
 import csv
-import functools
+import logging
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Pattern, Tuple
@@ -16,6 +17,8 @@ from typing import Any, Dict, Iterable, List, Optional, Pattern, Tuple
 import yaml
 
 from bot.settings import KNOWLEDGE_DIR
+
+logger = logging.getLogger(__name__)
 
 ARTICLE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 CENTER_CODE = re.compile(r"^CEE0(0[1-9]|10)$")
@@ -121,6 +124,11 @@ class Article:
     def response_name(self) -> str:
         return f"utter_{self.intent}/{self.id}"
 
+    @property
+    def reply(self) -> str:
+        """The answer as the bot sends it: the answer, then its source."""
+        return f"{self.answer.strip()}\n\nSource: {self.source}"
+
 
 @dataclass
 class Knowledge:
@@ -135,6 +143,7 @@ class Knowledge:
     articles: List[Article]
     responses: Dict[str, List[Dict[str, Any]]]
     topics: Dict[str, Tuple[str, str]]  # intent -> (button title, words sent)
+    spelling: Dict[str, Any] = field(default_factory=lambda: {"replace": {}, "keep": []})  # spelling.yml
     _by_name: Dict[str, Center] = field(default_factory=dict, repr=False)
     # Compiled once (several hundred patterns overflow ``re``'s own cache, which made every look-up recompile them).
     _name_patterns: List[Tuple[Pattern[str], str]] = field(default_factory=list, repr=False)
@@ -257,14 +266,29 @@ def reflow(text: str) -> str:
     return "\n".join(out)
 
 
+CHAPTER_WORD = r"(?:chapters?|chap\.?|ch\.?)"
+_UNITS = "one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+# "sixty one" → 61, for chapters written in words ("chapter sixty-one").
+NUMBER_WORDS: Dict[str, int] = {
+    **{w: i for i, w in enumerate(_UNITS, 1)},
+    **{w: i for i, w in enumerate(_TEENS, 10)},
+    **{w: 10 * i for i, w in enumerate(_TENS, 2)},
+    **{f"{t} {u}": 10 * i + j for i, t in enumerate(_TENS, 2) for j, u in enumerate(_UNITS, 1)},
+}
+
+
 def normalise_hts(text: Optional[str]) -> Optional[str]:
     """The digits of an HTS reference (``chapter 3`` → ``03``, ``8471.30`` → ``847130``), or None if invalid."""
     if not text:
         return None
     t = text.strip().lower()
-    chapter = re.fullmatch(r"(?:hts(?:us)?\s+)?chapters?\s*(\d{1,2})", t)
+    chapter = re.fullmatch(rf"(?:hts(?:us)?\s+)?{CHAPTER_WORD}\s*(\d{{1,2}}|[a-z -]+)", t)
     if chapter:
-        return chapter.group(1).zfill(2)
+        number = chapter.group(1)
+        value = int(number) if number.isdigit() else NUMBER_WORDS.get(" ".join(number.replace("-", " ").split()))
+        return f"{value:02d}" if value and 1 <= value <= 99 else None
     t = re.sub(r"^(?:hts(?:us)?|heading|subheading|tariff(?:\s+number)?)\s*[:#]?\s*", "", t)
     if not re.fullmatch(r"[\d.\s]+", t):
         return None
@@ -466,6 +490,19 @@ def _load_replies(folder: Path) -> Tuple[Dict[str, List[Dict[str, Any]]], Dict[s
     return responses, topics
 
 
+def _load_spelling(path: Path) -> Dict[str, Any]:
+    """``spelling.yml``: words always replaced (``replace``) and words never corrected (``keep``), in lower case."""
+    data = _read_yaml(path)
+    replace = {k: v for k, v in (data.get("replace") or {}).items() if k != "__line__"}
+    for word, fixed in replace.items():
+        if not isinstance(fixed, str) or not fixed or word != word.lower() or " " in word:
+            raise KnowledgeError(path, data.get("__line__"), f"replace: '{word}' needs one lower-case word and a text")
+    keep = data.get("keep") or []
+    if not isinstance(keep, list) or not all(isinstance(w, str) for w in keep):
+        raise KnowledgeError(path, data.get("__line__"), "keep: must be a list of words")
+    return {"replace": replace, "keep": [w.lower() for w in keep]}
+
+
 def _strip_lines(value: Any) -> Any:
     """Remove the ``__line__`` markers added by the loader."""
     if isinstance(value, dict):
@@ -494,10 +531,46 @@ def load_knowledge(folder: Path = KNOWLEDGE_DIR) -> Knowledge:
         articles=_load_articles(folder / "faq"),
         responses=responses,
         topics=topics,
+        spelling=_load_spelling(folder / "spelling.yml"),
     )
 
 
-@functools.lru_cache(maxsize=1)
+RELOAD_CHECK_SECONDS = 1.0
+_loaded: Dict[str, Any] = {"knowledge": None, "signature": None, "checked": 0.0}
+
+
+def _signature(folder: Path) -> Tuple[Tuple[str, int, int], ...]:
+    """Names, sizes and modification times of every knowledge file: it changes when a file is edited."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".yml", ".yaml", ".csv"))
+    return tuple((p.as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+
+
 def knowledge() -> Knowledge:
-    """The project's knowledge, loaded once per process."""
-    return load_knowledge()
+    """The project's knowledge, loaded once and loaded again when a file of ``knowledge/`` changes.
+
+    The files are looked at no more than once a second. An edit that does not pass the checks is logged with its file
+    and line, and the knowledge loaded before stays in use, so a typo in a running bot's answer never stops it.
+    """
+    now = time.monotonic()
+    if _loaded["knowledge"] is not None and now - _loaded["checked"] < RELOAD_CHECK_SECONDS:
+        return _loaded["knowledge"]
+    _loaded["checked"] = now
+    signature = _signature(KNOWLEDGE_DIR)
+    if _loaded["knowledge"] is None or signature != _loaded["signature"]:
+        try:
+            fresh = load_knowledge()
+        except KnowledgeError as exc:
+            if _loaded["knowledge"] is None:
+                raise
+            logger.error("Knowledge not reloaded, the previous version stays in use: %s", exc)
+        else:
+            if _loaded["knowledge"] is not None:
+                logger.info("Knowledge reloaded from %s", KNOWLEDGE_DIR)
+            _loaded["knowledge"] = fresh
+        _loaded["signature"] = signature
+    return _loaded["knowledge"]
+
+
+def reset_knowledge() -> None:
+    """Forget the loaded knowledge (tests that change it in memory)."""
+    _loaded.update(knowledge=None, signature=None, checked=0.0)

@@ -10,7 +10,8 @@ from typing import Optional, Tuple
 from dotenv import load_dotenv
 
 ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE_DIR = ROOT / "knowledge"
+# CEE_KNOWLEDGE_DIR points the running servers at another copy of knowledge/ (the live-edit test uses one).
+KNOWLEDGE_DIR = Path(os.environ.get("CEE_KNOWLEDGE_DIR") or ROOT / "knowledge")
 MODELS_DIR = ROOT / "bot" / "models"
 VAR_DIR = ROOT / "var"
 

@@ -5,7 +5,7 @@ from typing import List, Tuple
 import pytest
 import spacy
 
-from bot.knowledge import knowledge
+from bot.knowledge import knowledge, reset_knowledge
 from bot.nlp import create_pipeline, ensure_pipeline, pipeline_path
 
 
@@ -81,7 +81,7 @@ def test_the_path_changes_with_the_patterns() -> None:
     try:
         assert pipeline_path(kb) != before
     finally:
-        knowledge.cache_clear()
+        reset_knowledge()
 
 
 def test_patterns_survive_initialize() -> None:
@@ -94,7 +94,7 @@ def test_the_path_is_the_same_in_every_process() -> None:
     import subprocess
     import sys
 
-    code = "from bot.knowledge import knowledge; from bot.nlp import pipeline_path; print(pipeline_path(knowledge()))"
+    code = "from bot.knowledge import knowledge, reset_knowledge; from bot.nlp import pipeline_path; print(pipeline_path(knowledge()))"
     paths = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                        env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip()

@@ -264,7 +264,7 @@ def _run_conversations(model: str, action_url: str, out: str) -> None:
 
     async def main() -> None:
         agent = await load_agent(model_path=model, endpoints=AvailableEndpoints(
-            action=EndpointConfig(action_url), tracker_store=store))  # fmt: skip
+            action=EndpointConfig(action_url), tracker_store=store, nlg=EndpointConfig(type="bot.nlg.KnowledgeNLG")))
         results = []
         for number, conversation in enumerate(_conversations()):
             replies = []

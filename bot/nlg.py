@@ -1,0 +1,62 @@
+"""Reply texts at run time: ``bot.nlg.KnowledgeNLG``, Rasa's response generator reading ``knowledge/`` (endpoints.yml).
+
+The domain that Rasa trains with holds only the names of the replies (``python -m bot.build`` writes a placeholder for
+each), so editing an FAQ answer, its source link or a fixed reply changes no training input and needs no training:
+the running server picks the edit up within seconds (``bot.knowledge.knowledge`` reloads a changed folder).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import OutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.knowledge import Knowledge, knowledge
+
+
+def _escape_payloads(variants: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Double the braces of button payloads such as ``/inform{"choice": "other"}``.
+
+    Rasa fills ``{placeholders}`` in every text of a reply, payloads included; doubled braces are its escape, so the
+    JSON reaches the channel as written in ``knowledge/replies/``.
+    """
+    escaped = []
+    for variant in variants:
+        buttons = [
+            {**b, "payload": str(b["payload"]).replace("{", "{{").replace("}", "}}")} if "payload" in b else b
+            for b in variant.get("buttons") or []
+        ]
+        escaped.append({**variant, "buttons": buttons} if buttons else variant)
+    return escaped
+
+
+def responses_of(kb: Knowledge) -> Dict[str, List[Dict[str, Any]]]:
+    """Every reply the bot can send, as Rasa's responses: the fixed replies and the FAQ answers with their sources."""
+    responses = {name: _escape_payloads(variants) for name, variants in kb.responses.items()}
+    responses.update({a.response_name: [{"text": a.reply}] for a in kb.articles})
+    return responses
+
+
+class KnowledgeNLG(TemplatedNaturalLanguageGenerator):
+    """Rasa's templated generator, with the responses of the current ``knowledge/`` instead of the domain's."""
+
+    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
+        self._source: Optional[Knowledge] = None
+        super().__init__(self._current())
+
+    def _current(self) -> Dict[Text, List[Dict[Text, Any]]]:
+        kb = knowledge()
+        if kb is not self._source:
+            self._source, self.responses = kb, responses_of(kb)
+        return self.responses
+
+    async def generate(
+        self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
+    ) -> Optional[Dict[Text, Any]]:
+        """Rasa's generation, from the knowledge as it is now."""
+        self._current()
+        return await super().generate(utter_action, tracker, output_channel, **kwargs)

@@ -1,0 +1,103 @@
+"""Editing knowledge/ while the bot runs: the new text is answered within seconds, with no training.
+
+The servers run on a copy of knowledge/ (CEE_KNOWLEDGE_DIR), which the test edits as CBP staff would edit the real one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Iterator, Tuple
+
+import pytest
+
+from bot.serve import Stack, free_ports
+from bot.settings import KNOWLEDGE_DIR, ROOT, load_settings
+from bot.train import MODEL_PATH
+
+LIVE_WITHIN_S = 10
+
+
+@pytest.fixture(scope="module")
+def live_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Callable[[str], str], Path]]:
+    if not MODEL_PATH.exists():
+        pytest.fail("no trained model: run `make test` (it trains first)")
+    workdir = tmp_path_factory.mktemp("live")
+    copy = workdir / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, copy)
+    database_url = f"sqlite:///{workdir / 'cee.db'}"
+    seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "DATABASE_URL": database_url}, timeout=300)  # fmt: skip
+    assert seeded.returncode == 0, seeded.stderr
+    settings = replace(load_settings(), database_url=database_url, rasa_api_token=None, rasa_jwt_secret=None,
+                       slack_token=None, slack_signing_secret=None,
+                       **dict(zip(("action_port", "rasa_port", "web_port"), free_ports(3))))  # fmt: skip
+    stack = Stack(settings, log_dir=workdir / "log")
+    stack.services = [s for s in stack.services if s.name != "web"]
+    for service in stack.services:
+        service.env["CEE_KNOWLEDGE_DIR"] = str(copy)
+
+    def ask(message: str) -> str:
+        body = json.dumps({"sender": f"live-{uuid.uuid4().hex[:8]}", "message": message}).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook", body,
+                                         {"Content-Type": "application/json"})  # fmt: skip
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return "\n".join(r.get("text") or "" for r in json.loads(response.read()))
+
+    try:
+        stack.start(timeout=240)
+        yield ask, copy
+    finally:
+        stack.stop()
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _seconds_until(ask: Callable[[str], str], question: str, wanted: str) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < 30:
+        if wanted in ask(question):
+            return time.monotonic() - started
+        time.sleep(0.5)
+    return float("inf")
+
+
+def test_an_faq_answer_edit_is_live_without_training(live_bot: Tuple[Callable[[str], str], Path]) -> None:
+    ask, copy = live_bot
+    question = "How do I change the Center my company is assigned to?"
+    assert "Office of Field Operations" in ask(question)
+    model_before = MODEL_PATH.stat().st_mtime_ns
+    _edit(copy / "faq" / "change.yml", "You can ask to change (appeal) your Center assignment",
+          "LIVE EDIT: you can ask to change (appeal) your Center assignment")
+    assert _seconds_until(ask, question, "LIVE EDIT: you can ask") <= LIVE_WITHIN_S
+    assert MODEL_PATH.stat().st_mtime_ns == model_before  # nothing was trained
+
+
+def test_a_reply_edit_reaches_the_action_server_too(live_bot: Tuple[Callable[[str], str], Path]) -> None:
+    ask, copy = live_bot
+    _edit(copy / "replies" / "lookup.yml", "I don't keep a copy of those contacts",
+          "LIVE EDIT: I don't keep a copy of those contacts")
+    assert _seconds_until(ask, "what's the phone number of the Machinery Center", "LIVE EDIT") <= LIVE_WITHIN_S
+
+
+def test_a_broken_edit_keeps_the_last_good_answer(live_bot: Tuple[Callable[[str], str], Path]) -> None:
+    ask, copy = live_bot
+    question = "How do I change the Center my company is assigned to?"
+    path = copy / "faq" / "change.yml"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(good.replace("  - id: change_how", "  - id: [broken", 1), encoding="utf-8")
+    time.sleep(2.5)  # past the reload check
+    assert "Office of Field Operations" in ask(question)  # the previous knowledge stays in use
+    path.write_text(good, encoding="utf-8")
