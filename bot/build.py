@@ -19,6 +19,7 @@ A file is rewritten only when its content changes, so that ``make`` retrains onl
 from __future__ import annotations
 
 import argparse
+import re
 import logging
 import sys
 from pathlib import Path
@@ -29,11 +30,13 @@ import yaml
 from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.nlp import ensure_pipeline, pipeline_path
 from bot.settings import ROOT
+from bot.spelling import dictionary_path, ensure_dictionary, render_dictionary
 
 logger = logging.getLogger(__name__)
 
 DOMAIN_PARTS = ROOT / "bot" / "domain"
 CONFIG_TEMPLATE = ROOT / "bot" / "config.template.yml"
+NLU_DIR = ROOT / "bot" / "data" / "nlu"
 OUTPUTS = {
     "domain": ROOT / "domain.yml",
     "faq": ROOT / "bot" / "data" / "faq.yml",
@@ -61,29 +64,8 @@ def _dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
 
 
-def article_reply(text: str, source: str) -> str:
-    """An FAQ answer as the bot sends it: the answer, then its source."""
-    return f"{text.strip()}\n\nSource: {source}"
-
-
-def _escape_payloads(variants: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Double the braces of button payloads such as ``/inform{"choice": "other"}``.
-
-    Rasa fills ``{placeholders}`` in every text of a reply, payloads included; doubled braces are its escape, so the
-    JSON reaches the channel as written in ``knowledge/replies/``.
-    """
-    escaped = []
-    for variant in variants:
-        buttons = [
-            {**b, "payload": str(b["payload"]).replace("{", "{{").replace("}", "}}")} if "payload" in b else b
-            for b in variant.get("buttons") or []
-        ]
-        escaped.append({**variant, "buttons": buttons} if buttons else variant)
-    return escaped
-
-
 def render_domain(kb: Knowledge) -> str:
-    """Merge the domain parts, the fixed replies and the FAQ replies into one domain."""
+    """Merge the domain parts and the names of the fixed and FAQ replies into one domain."""
     merged: Dict[str, Any] = {"version": "3.1"}
     for key in _LIST_KEYS:
         merged[key] = []
@@ -91,9 +73,11 @@ def render_domain(kb: Knowledge) -> str:
         merged[key] = {}
     parts = sorted(DOMAIN_PARTS.glob("*.yml"))
     sources: List[Any] = [(p.name, yaml.safe_load(p.read_text(encoding="utf-8")) or {}) for p in parts]
-    replies = {name: _escape_payloads(variants) for name, variants in kb.responses.items()}
+    # The replies' names only: their texts are read from knowledge/ at run time (bot/nlg.py), so that editing one
+    # needs no training.
+    replies = {name: [{"text": f"({name}: knowledge/replies)"}] for name in kb.responses}
     sources.append(("knowledge/replies/*.yml", {"responses": replies}))
-    faq = {a.response_name: [{"text": article_reply(a.answer, a.source)}] for a in kb.articles}
+    faq = {a.response_name: [{"text": f"({a.response_name}: knowledge/faq)"}] for a in kb.articles}
     sources.append(("knowledge/faq", {"responses": faq}))
     for name, part in sources:
         for key, value in part.items():
@@ -141,12 +125,24 @@ def _name_variants(name: str) -> List[str]:
     return sorted({name, spelled, name.replace(",", ""), spelled.replace(",", "")})
 
 
+def training_examples() -> List[str]:
+    """The hand-written NLU examples of ``bot/data/nlu/`` (entity markup removed), for the spelling dictionary."""
+    examples = []
+    for path in sorted(NLU_DIR.glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
+            for line in str(block.get("examples") or "").splitlines():
+                examples.append(re.sub(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})", r"\1", line.lstrip("- ")))
+    return examples
+
+
 def render_config(kb: Knowledge) -> str:
     """config.yml with the path of the spaCy pipeline built from this knowledge."""
     template = CONFIG_TEMPLATE.read_text(encoding="utf-8")
     body = "\n".join(line for line in template.splitlines() if not line.startswith("# "))
     model = pipeline_path(kb).relative_to(ROOT).as_posix()
-    return HEADER.format(sources="bot/config.template.yml") + body.replace("{spacy_model}", model).lstrip("\n") + "\n"
+    words = dictionary_path(render_dictionary(kb, training_examples())).relative_to(ROOT).as_posix()
+    body = body.replace("{spacy_model}", model).replace("{spelling_dictionary}", words)
+    return HEADER.format(sources="bot/config.template.yml") + body.lstrip("\n") + "\n"
 
 
 def render_all(kb: Knowledge) -> Dict[Path, str]:
@@ -177,6 +173,7 @@ def build(kb: Knowledge) -> List[Path]:
             path.write_text(text, encoding="utf-8")
             written.append(path)
     ensure_pipeline(kb)
+    ensure_dictionary(kb, training_examples())
     return written
 
 

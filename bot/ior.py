@@ -17,7 +17,7 @@ import logging
 import re
 from dataclasses import dataclass
 from enum import Enum
-from typing import Optional
+from typing import Optional, Tuple
 
 EXAMPLES = "12-3456789AB (employer number), 232704-00123 (CBP-assigned) or 123-45-6789 (Social Security number)"
 
@@ -61,6 +61,14 @@ class IorNumber:
             return f"{k[:2]}-{k[2:]}"
         return f"{k[:6]}-{k[6:]}"
 
+    @property
+    def canonical(self) -> str:
+        """The full number, hyphenated in its own format (``230517-40021``): parses back to the same kind."""
+        k = self.key
+        if self.kind is IorKind.SSN:
+            return f"{k[:3]}-{k[3:5]}-{k[5:]}"
+        return f"{k[:2]}-{k[2:]}" if self.kind is IorKind.EIN else f"{k[:6]}-{k[6:]}"
+
     def __str__(self) -> str:  # never leaks an SSN through formatting or logging
         return self.display
 
@@ -92,6 +100,31 @@ def parse_ior(text: str) -> IorNumber:
     if EIN_RE.match(compact):
         return IorNumber(IorKind.EIN, compact.replace("-", "").upper())
     raise IorFormatError(f"That doesn't look like an importer of record number. Use a format such as {EXAMPLES}.")
+
+
+# Something typed as a number: at least three digits, maybe with letters and hyphens.
+_NUMBER_LIKE = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d)[A-Za-z0-9][\w-]{2,24}(?![\w-])")
+
+
+def format_problem(text: str) -> Optional[Tuple[str, str]]:
+    """What is wrong with a number that was meant as an importer number, for a reply that says so.
+
+    Returns:
+        ``(the number as typed, masked; what is wrong)``, or None when the text holds no number-like word or holds a
+        valid importer number.
+    """
+    if find_ior(text):
+        return None
+    match = _NUMBER_LIKE.search(text or "")
+    if not match:
+        return None
+    typed = match.group(0)
+    digits = sum(ch.isdigit() for ch in typed)
+    if digits not in (9, 11):
+        why = f"it has {digits} digits, and an importer number has 9 (Social Security number) or 11"
+    else:
+        why = "its digits, letters or hyphens are not in the places an importer number has them"
+    return mask_text(typed), why
 
 
 def try_parse_ior(text: Optional[str]) -> Optional[IorNumber]:

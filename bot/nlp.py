@@ -21,18 +21,21 @@ from typing import Any, Dict, List
 import spacy
 from spacy.language import Language
 
-from bot.knowledge import Knowledge
+from bot.knowledge import NUMBER_WORDS, Knowledge
 from bot.settings import MODELS_DIR, ROOT
 
 logger = logging.getLogger(__name__)
 
 SPACY_DIR = MODELS_DIR / "spacy"
 PIPELINE_NAME = "cee_en"
-PIPELINE_VERSION = "1.0.0"  # bump when this module changes what it builds
+PIPELINE_VERSION = "1.2.0"  # bump when this module changes what it builds
 
 # Tokens that spaCy would split on hyphens but that are one identifier each.
+# Any other hyphenated number ("55-1234567800", a mistyped importer number) stays one token too, so that no part of
+# it is read as an HTS number.
 TOKEN_MATCH = re.compile(
-    r"^(?:\d{2}-\d{7}[A-Za-z0-9]{2}|\d{3}-\d{2}-\d{4}|\d{6}-\d{5}|(?:CR|OC|SV|cr|oc|sv)-\d{4}-\d{6})$"
+    r"^(?:\d{2}-\d{7}[A-Za-z0-9]{2}|\d{3}-\d{2}-\d{4}|\d{6}-\d{5}|(?:CR|OC|SV|cr|oc|sv)-\d{4}-\d{6}"
+    r"|\d{2,}-[0-9A-Za-z]{2,}(?:-[0-9A-Za-z]+)?)$"
 )
 IOR_TOKEN = r"^(?:\d{2}-?\d{7}[A-Za-z0-9]{2}|\d{3}-?\d{2}-?\d{4}|\d{6}-?\d{5}|\d{9}[A-Za-z]{2})$"
 REF_TOKEN = r"^(?i:(?:CR|OC|SV)-\d{4}-\d{6})$"
@@ -42,6 +45,8 @@ HTS_TOKEN = (
     r"|(?!19[5-9]\d|20[0-4]\d)(?:0[1-9]|[1-8]\d|9[0-7])\d{2})$"
 )
 CHAPTER_NUMBER = r"^(?:0?[1-9]|[1-8]\d|9[0-9])$"
+CHAPTER_WORDS = ["chapter", "chapters", "ch", "ch.", "chap", "chap."]
+HEADING_DOTTED = r"^(?:0[1-9]|[1-8]\d|9[0-7])\.\d{2}$"  # "84.29", heading 8429 written with a dot
 
 METRIC_WORDS = (
     "importers", "importers of record", "partner accounts", "partner account",
@@ -62,6 +67,32 @@ def _phrase_variants(text: str) -> List[str]:
     variants = {text, text.replace("&", "and")}
     variants |= {v.replace(",", "") for v in variants}
     return sorted(variants)
+
+
+def _chapter_in_words() -> List[List[Dict[str, Any]]]:
+    """"chapter sixty-one", "ch sixty one": a chapter number in words."""
+    patterns = []
+    for words in NUMBER_WORDS:
+        parts = words.split()
+        tokens: List[Dict[str, Any]] = [{"LOWER": parts[0]}]
+        if len(parts) == 2:
+            tokens += [{"TEXT": "-", "OP": "?"}, {"LOWER": parts[1]}]
+        patterns.append([{"LOWER": {"IN": CHAPTER_WORDS}}, *tokens])
+    return patterns
+
+
+def _form_patterns() -> List[List[Dict[str, Any]]]:
+    """CBP forms ("CF-28", "CBP Form 29", "form 7501", "7501 entry"): longer than a bare number, so that the entity
+    ruler prefers them to the HTS heading the same digits would be."""
+    number = {"TEXT": {"REGEX": r"^(?:28|29|7501|4647|19)$"}}
+    prefix = {"LOWER": {"IN": ["cf", "cbp", "form", "cbpf"]}}
+    dash = {"TEXT": "-", "OP": "?"}
+    return [
+        [{"LOWER": {"REGEX": r"^cf-?(?:28|29|7501|4647|19)$"}}],
+        [prefix, dash, number],
+        [{"LOWER": "cbp"}, {"LOWER": "form"}, number],
+        [{"TEXT": "7501"}, {"LOWER": {"IN": ["entry", "entries", "form", "forms", "summary", "summaries"]}}],
+    ]
 
 
 def _period_patterns() -> List[List[Dict[str, Any]]]:
@@ -100,10 +131,13 @@ def build_patterns(kb: Knowledge) -> List[Dict[str, Any]]:
         patterns.append({"label": "metric", "pattern": words})
     token_patterns = {
         "hts_code": [
-            [{"LOWER": {"IN": ["chapter", "chapters"]}}, {"TEXT": {"REGEX": CHAPTER_NUMBER}}],
+            [{"LOWER": {"IN": CHAPTER_WORDS}}, {"TEXT": {"REGEX": CHAPTER_NUMBER}}],
+            *_chapter_in_words(),
             [{"TEXT": {"REGEX": HTS_TOKEN}}],
+            [{"TEXT": {"REGEX": HEADING_DOTTED}}],
         ],
         "ior_number": [[{"TEXT": {"REGEX": IOR_TOKEN}}]],
+        "form": _form_patterns(),
         "request_ref": [[{"TEXT": {"REGEX": REF_TOKEN}}]],
         "period": _period_patterns(),
     }

@@ -15,13 +15,28 @@ errs on the side of selecting: a confidence equal to a threshold counts as a fal
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Text
 
 from rasa.core.constants import DEFAULT_NLU_FALLBACK_AMBIGUITY_THRESHOLD, DEFAULT_NLU_FALLBACK_THRESHOLD
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.fallback_classifier import AMBIGUITY_THRESHOLD_KEY
 from rasa.nlu.selectors.response_selector import ResponseSelector
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RESPONSES_KEY,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+)
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+)
+from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 from rasa.shared.nlu.training_data.message import Message
 
 logger = logging.getLogger(__name__)
@@ -61,4 +76,26 @@ class OnDemandResponseSelector(ResponseSelector):
         needed = [message for message in messages if self.selection_needed(message)]
         if needed:
             super().process(needed)
+            for message in needed:
+                self.prefer_named_form(message)
         return messages
+
+    def prefer_named_form(self, message: Message) -> None:
+        """A question that names a CBP form gets that form's article: when the pick is the article of another form
+        (``faq/cf29`` for "what's a CF-28"), the named form's article (``faq/cf28``) replaces it, if there is one."""
+        numbers = {n for e in message.get(ENTITIES) or [] if e.get("entity") == "form"
+                   for n in re.findall(r"\d+", str(e.get("value")))}  # fmt: skip
+        selected = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(self.retrieval_intent)
+        if not numbers or not selected:
+            return
+        prediction = selected[RESPONSE_SELECTOR_PREDICTION_KEY]
+        picked = str(prediction[INTENT_RESPONSE_KEY])
+        named = [f"{self.retrieval_intent}/cf{n}" for n in sorted(numbers)]
+        if picked in named or not re.fullmatch(rf"{re.escape(str(self.retrieval_intent))}/cf\d+", picked):
+            return
+        for key in named:
+            responses = self.responses.get(intent_response_key_to_template_key(key))
+            if responses:
+                prediction.update({INTENT_RESPONSE_KEY: key, RESPONSE_SELECTOR_RESPONSES_KEY: responses,
+                                   RESPONSE_SELECTOR_UTTER_ACTION_KEY: intent_response_key_to_template_key(key)})
+                return

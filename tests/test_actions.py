@@ -117,7 +117,11 @@ def test_center_for_importer(sample_db_url: str, number: str, center: str, partn
     messages, events = run_action(ActionCenterForImporter(), make_tracker(number, "center_for_importer", slots={"ior_number": key}))
     answer = texts(messages)
     assert center in answer and partner in answer and "sample data" in answer
-    assert events == [{"event": "slot", "timestamp": None, "name": "ior_number", "value": None}]
+    assert events[0] == {"event": "slot", "timestamp": None, "name": "ior_number", "value": None}
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["ctx_center"] == center[-7:-1] and slots["ctx_topic"] == "importer"  # "where is it?" follows
+    assert slots["ctx_importer"].startswith(f"{'***-**-6789' if number == '123-45-6789' else number} (")
+    assert "123-45-6789" not in str(events) and "123456789" not in str(events)  # never a full SSN-format number
 
 
 def test_an_ssn_is_never_echoed(sample_db_url: str) -> None:

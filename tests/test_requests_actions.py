@@ -241,12 +241,12 @@ def test_ior_numbers_one_or_several_in_any_format(db: str, text: str, keys: List
     assert not messages
 
 
-@pytest.mark.parametrize("text, which", [("my number", "that"), ("12-34567", "that"),
-                                        ("12-3456789AB, 99-99", "the 2nd number"), ("1234567890123", "that")])
+@pytest.mark.parametrize("text, which", [("my number", "That"), ("12-34567", "That"),
+                                        ("12-3456789AB, 99-99", "The 2nd number"), ("1234567890123", "That")])
 def test_ior_numbers_wrong_are_asked_again_with_examples(db: str, text: str, which: str) -> None:
     result, messages = validate(V_CC, "cc_ior_numbers", text)
     assert result == {"cc_ior_numbers": None}
-    assert f"couldn't read {which}" in texts(messages) and "12-3456789AB" in texts(messages)
+    assert f"{which} isn't an importer of record number" in texts(messages) and "12-3456789AB" in texts(messages)
 
 
 def test_ior_numbers_offer_the_current_center_from_the_database(db: str) -> None:

@@ -8,7 +8,9 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions.replies import directory_line, mentioned_centers, table
+from bot.actions import replies
+from bot.actions.context import Query, TopicAction, handles, remember
+from bot.actions.replies import directory_line, table
 from bot.knowledge import knowledge
 
 logger = logging.getLogger(__name__)
@@ -32,29 +34,60 @@ class ActionListCenters(Action):
         return []
 
 
-class ActionCenterInfo(Action):
+def _ask_which(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+    kb = knowledge()
+    names = ", ".join(c.name for c in kb.centers)
+    dispatcher.utter_message(
+        text=f"Which Center do you mean? The ten Centers are: {names}. You can also use a code (CEE001) "
+        "or a city (Laredo).",
+        buttons=[{"title": c.name, "payload": c.name} for c in kb.centers],
+    )
+    return remember(query, awaiting="center")
+
+
+@handles("center_info")
+async def center_info(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+    """Where a Center is and what it covers."""
+    if not query.centers:
+        return _ask_which(dispatcher, query)
+    for center in query.centers:
+        dispatcher.utter_message(
+            text=f"The **{center.label}** is managed from **{center.city}**. It handles post-release trade work "
+            f"for importers in its industries: {center.industries}, whatever port the goods arrive at.\n"
+            f"{directory_line()}\nSource: {knowledge().source_url}"
+        )
+    return remember(query)
+
+
+@handles("center_contact")
+async def center_contact(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+    """How to reach a Center: its contacts are published in the CEE Directory, which the bot does not copy. With no
+    Center named or talked about, the FAQ answer on contacting a Center."""
+    if not query.centers:
+        article = knowledge().article("faq/contact_center")
+        dispatcher.utter_message(text=article.reply if article else directory_line())
+        return remember(query)
+    for center in query.centers:
+        dispatcher.utter_message(
+            **replies.render("utter_center_contact", center=center.label, city=center.city,
+                             directory=knowledge().directory_url)  # fmt: skip
+        )
+    return remember(query)
+
+
+class ActionCenterInfo(TopicAction):
     """Says where a Center is and what it covers; the Center may be named by name, short name, code or city."""
+
+    topic = "center_info"
 
     def name(self) -> Text:
         return "action_center_info"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        kb = knowledge()
-        centers = mentioned_centers(tracker)
-        if not centers:
-            names = ", ".join(c.name for c in kb.centers)
-            dispatcher.utter_message(
-                text=f"Which Center do you mean? The ten Centers are: {names}. You can also use a code (CEE001) "
-                "or a city (Laredo).",
-                buttons=[{"title": c.name, "payload": f"Tell me about the {c.name} Center"} for c in kb.centers[:10]],
-            )
-            return []
-        for center in centers:
-            dispatcher.utter_message(
-                text=f"The **{center.label}** is managed from **{center.city}**. It handles post-release trade work "
-                f"for importers in its industries: {center.industries}, whatever port the goods arrive at.\n"
-                f"{directory_line()}\nSource: {kb.source_url}"
-            )
-        return []
+
+class ActionCenterContact(TopicAction):
+    """How to contact a Center (phone, e-mail, director, web page)."""
+
+    topic = "center_contact"
+
+    def name(self) -> Text:
+        return "action_center_contact"

@@ -6,20 +6,19 @@ loaded). The database is read on every question, so figures imported while the b
 
 from __future__ import annotations
 
-import abc
 import asyncio
 import logging
 import re
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, TypeVar
 
-from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions import replies
 from bot.actions.charts import bar_chart
+from bot.actions.context import Query, TopicAction, handles, remember
 from bot.db import store
 from bot.db.store import FigureRecord, Period
-from bot.knowledge import Center, knowledge
+from bot.knowledge import knowledge
 
 logger = logging.getLogger(__name__)
 
@@ -32,23 +31,15 @@ METRICS: Dict[str, str] = {
     "post_entry_actions": "post-entry actions",
     "staff": "CBP staff",
 }
-_METRIC_WORDS: List[Tuple[str, str]] = [
-    (r"partner", "partner_accounts"),
-    (r"post[\s-]*(entry|summary)", "post_entry_actions"),
-    (r"importer", "importers"),
-    (r"entr(y|ies)", "entries"),
-    (r"staff|employee|personnel|headcount|officer|people", "staff"),
-]
-_FEWEST = re.compile(r"\b(least|fewest|lowest|smallest|minimum|bottom|less)\b", re.IGNORECASE)
+_FEWEST = re.compile(r"\b(least|fewest|lowest|smallest|minimum|bottom|less|last place)\b", re.IGNORECASE)
+_EVERY_CENTER = re.compile(r"\b(each|every|all|per|by)\s+(the\s+)?(cent(er|re)s?|cees?)\b|\bcent(er|re)s\b", re.IGNORECASE)
+_SUPERLATIVE = re.compile(
+    r"\b(most|least|fewest|top|bottom|biggest|smallest|largest|greatest|highest|lowest|busiest|leads?|leading|"
+    r"rank\w*|more|less|best|worst|max\w*|min\w*)\b",
+    re.IGNORECASE,
+)
+_ONE_CENTER = re.compile(r"\b(the|my|our|this|that|their|its)\s+(cent(er|re)|cee)\b(?!s)", re.IGNORECASE)
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
-
-
-def metric_of(text: Optional[str]) -> Optional[str]:
-    """The metric key for words such as "partner accounts" or "employees"."""
-    for pattern, metric in _METRIC_WORDS:
-        if text and re.search(pattern, text, re.IGNORECASE):
-            return metric
-    return None
 
 
 def parse_period(text: Optional[str], latest: Optional[Period]) -> Tuple[Optional[int], Optional[int]]:
@@ -116,40 +107,23 @@ async def _query(function: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(function, *args)
 
 
-class FiguresAction(Action, abc.ABC):
-    """Base of the figures actions: answers from the database and says so when the database is down."""
-
-    @abc.abstractmethod
-    def name(self) -> Text:
-        """The action's name (subclasses); being abstract, this base class is not registered as an action."""
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        try:
-            await self.answer(dispatcher, tracker)
-        except store.DatabaseUnavailable:
-            logger.warning("Figures unavailable: the database cannot be reached")
-            dispatcher.utter_message(text=replies.database_down())
-        return []
-
-    @abc.abstractmethod
-    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        """Send the answer (subclasses)."""
-
-
-def _metric_or_ask(dispatcher: CollectingDispatcher, tracker: Tracker, template: str) -> Optional[str]:
-    """The metric asked about; when there is none, ask for it with one button per metric."""
-    metric = metric_of(" ".join(replies.entity_values(tracker, "metric"))) or metric_of(
-        tracker.latest_message.get("text")
+def _ask_metric(dispatcher: CollectingDispatcher, query: Query, template: str) -> List[Dict[Text, Any]]:
+    """Ask which figure, with one button per metric; the answer completes the question."""
+    dispatcher.utter_message(
+        text="Which figure would you like? I have importers, partner accounts, entries, post-entry actions and "
+        "CBP staff per Center.",
+        buttons=[{"title": label.capitalize(), "payload": template.format(metric=label)} for label in METRICS.values()],
     )
-    if metric is None:
-        dispatcher.utter_message(
-            text="Which figure would you like? I have importers, partner accounts, entries, post-entry actions and "
-            "CBP staff per Center.",
-            buttons=[{"title": label.capitalize(), "payload": template.format(metric=label)} for label in METRICS.values()],
-        )
-    return metric
+    return remember(query, awaiting="metric")
+
+
+def _ask_center(dispatcher: CollectingDispatcher, query: Query, metric: str) -> List[Dict[Text, Any]]:
+    """Ask which Center, with one button per Center and one for all of them."""
+    kb = knowledge()
+    buttons = [{"title": c.name, "payload": c.name} for c in kb.centers]
+    buttons.append({"title": "All Centers", "payload": f"How many {METRICS[metric]} does each Center have?"})
+    dispatcher.utter_message(text=f"Which Center would you like the {METRICS[metric]} of?", buttons=buttons)
+    return remember(query, awaiting="center")
 
 
 def _no_data(dispatcher: CollectingDispatcher, fy: Optional[int], quarter: Optional[int], latest: Optional[Period]) -> None:
@@ -165,48 +139,55 @@ def _ranking_chart(records: List[FigureRecord], metric: str, period: str) -> Dic
     return bar_chart(f"{METRICS[metric].capitalize()} by Center, {period}", labels, [r.value for r in records], METRICS[metric])
 
 
-class ActionFigure(FiguresAction):
-    """One Center's figure for a metric, for the latest period or a named one (all Centers when none is named)."""
+@handles("figure")
+async def figure(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+    """One Center's figure (two or more Centers side by side), for the latest period or a named one."""
+    center_words = f"the {query.center.name} Center" if query.center else "each Center"
+    if query.metric is None:
+        return _ask_metric(dispatcher, query, f"How many {{metric}} does {center_words} have?")
+    latest = await _query(store.latest_period)
+    fy, quarter = parse_period(query.period, latest)
+    if not query.centers:
+        if not _EVERY_CENTER.search(query.text):
+            return _ask_center(dispatcher, query, query.metric)
+        top = await send_ranking(dispatcher, query.metric, fy, quarter, latest, fewest=False)
+        return remember(query, topic="ranking", center=top)
+    records = [await _query(store.figure, c.code, query.metric, fy, quarter) for c in query.centers]
+    if any(r is None for r in records):
+        _no_data(dispatcher, fy, quarter, latest)
+        return remember(query)
+    label = METRICS[query.metric]
+    if len(records) == 1:
+        record = records[0]
+        dispatcher.utter_message(
+            text=f"The **{query.centers[0].label}** had **{replies.number(record.value)} {label}** in "
+            f"{record_period(record)}.\n{source_line(record.source)}"
+        )
+        return remember(query)
+    lines = [f"- **{c.label}**: {replies.number(r.value)} {label}" for c, r in zip(query.centers, records)]
+    ordered = sorted(zip(query.centers, records), key=lambda pair: pair[1].value, reverse=True)
+    if ordered[0][1].value == ordered[1][1].value:
+        verdict = f"They have the same number of {label}."
+    else:
+        verdict = f"The {ordered[0][0].name} Center has more {label} than the {ordered[1][0].name} Center."
+    dispatcher.utter_message(
+        text=f"{label.capitalize()} in {record_period(records[0])}:\n" + "\n".join(lines) + f"\n{verdict}\n"
+        f"{source_line(records[0].source)}"
+    )
+    return remember(query, center=",".join(c.code for c in query.centers))
 
-    def name(self) -> Text:
-        return "action_figure"
 
-    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        centers = replies.mentioned_centers(tracker)
-        center_words = f"the {centers[0].name} Center" if centers else "each Center"
-        metric = _metric_or_ask(dispatcher, tracker, f"How many {{metric}} does {center_words} have?")
-        if metric is None:
-            return
-        latest = await _query(store.latest_period)
-        fy, quarter = parse_period(replies.first_entity(tracker, "period"), latest)
-        if not centers:
-            await send_ranking(dispatcher, metric, fy, quarter, latest, fewest=False)
-            return
-        for center in centers:
-            record = await _query(store.figure, center.code, metric, fy, quarter)
-            if record is None:
-                _no_data(dispatcher, fy, quarter, latest)
-                continue
-            dispatcher.utter_message(
-                text=f"The **{center.label}** had **{replies.number(record.value)} {METRICS[metric]}** in "
-                f"{record_period(record)}.\n{source_line(record.source)}"
-            )
-
-
-class ActionRanking(FiguresAction):
+@handles("ranking")
+async def ranking(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
     """Which Center has the most (or the least) of a metric, with the full ranking."""
-
-    def name(self) -> Text:
-        return "action_ranking"
-
-    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        metric = _metric_or_ask(dispatcher, tracker, "Which Center has the most {metric}?")
-        if metric is None:
-            return
-        latest = await _query(store.latest_period)
-        fy, quarter = parse_period(replies.first_entity(tracker, "period"), latest)
-        fewest = bool(_FEWEST.search(tracker.latest_message.get("text") or ""))
-        await send_ranking(dispatcher, metric, fy, quarter, latest, fewest)
+    if not query.follow_up and _ONE_CENTER.search(query.text) and not _SUPERLATIVE.search(query.text):
+        return await figure(dispatcher, query)  # "entries handled by the center last quarter?": which Center?
+    if query.metric is None:
+        return _ask_metric(dispatcher, query, "Which Center has the most {metric}?")
+    latest = await _query(store.latest_period)
+    fy, quarter = parse_period(query.period, latest)
+    top = await send_ranking(dispatcher, query.metric, fy, quarter, latest, bool(_FEWEST.search(query.text)))
+    return remember(query, center=top)  # "where is it?" is then about the first Center of the ranking
 
 
 async def send_ranking(
@@ -216,12 +197,16 @@ async def send_ranking(
     quarter: Optional[int],
     latest: Optional[Period],
     fewest: bool,
-) -> None:
-    """Send the ranking of all Centers for a metric and period, as text, a table and a chart."""
+) -> Optional[str]:
+    """Send the ranking of all Centers for a metric and period, as text, a table and a chart.
+
+    Returns:
+        The code of the Center ranked first, if there were figures.
+    """
     records = await _query(store.ranking, metric, fy, quarter)
     if not records:
         _no_data(dispatcher, fy, quarter, latest)
-        return
+        return None
     kb = knowledge()
     ordered = list(reversed(records)) if fewest else records
     top = ordered[0]
@@ -238,79 +223,107 @@ async def send_ranking(
         ),
     )
     dispatcher.utter_message(json_message=_ranking_chart(records, metric, period))
+    return top.center_code
 
 
-class ActionTotal(FiguresAction):
+@handles("total")
+async def total(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
     """A metric added up across all Centers."""
-
-    def name(self) -> Text:
-        return "action_total"
-
-    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        metric = _metric_or_ask(dispatcher, tracker, "How many {metric} do all the Centers have in total?")
-        if metric is None:
-            return
-        latest = await _query(store.latest_period)
-        fy, quarter = parse_period(replies.first_entity(tracker, "period"), latest)
-        total = await _query(store.totals, metric, fy, quarter)
-        if total is None:
-            _no_data(dispatcher, fy, quarter, latest)
-            return
-        if total.quarter is not None:
-            period = period_label(total.fiscal_year, total.quarter)
-        else:
-            how = "total of the quarters loaded" if total.aggregate == "sum" else "as of the latest quarter loaded"
-            period = f"FY{total.fiscal_year} ({how})"
-        dispatcher.utter_message(
-            text=f"Across the {total.centers} Centers with data, there were **{replies.number(total.value)} "
-            f"{METRICS[metric]}** in {period}.\n{source_line(total.source)}"
-        )
+    if query.metric is None:
+        return _ask_metric(dispatcher, query, "How many {metric} do all the Centers have in total?")
+    latest = await _query(store.latest_period)
+    fy, quarter = parse_period(query.period, latest)
+    result = await _query(store.totals, query.metric, fy, quarter)
+    if result is None:
+        _no_data(dispatcher, fy, quarter, latest)
+        return remember(query)
+    if result.quarter is not None:
+        period = period_label(result.fiscal_year, result.quarter)
+    else:
+        how = "total of the quarters loaded" if result.aggregate == "sum" else "as of the latest quarter loaded"
+        period = f"FY{result.fiscal_year} ({how})"
+    dispatcher.utter_message(
+        text=f"Across the {result.centers} Centers with data, there were **{replies.number(result.value)} "
+        f"{METRICS[query.metric]}** in {period}.\n{source_line(result.source)}"
+    )
+    return remember(query)
 
 
-class ActionTrend(FiguresAction):
+@handles("trend")
+async def trend(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
     """One Center's metric over its latest eight quarters, quarter over quarter and year over year."""
-
-    def name(self) -> Text:
-        return "action_trend"
-
-    async def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        centers = replies.mentioned_centers(tracker)
-        if not centers:
-            dispatcher.utter_message(
-                text="Which Center would you like to see over time?",
-                buttons=[{"title": c.name, "payload": f"How have entries at the {c.name} Center changed over time?"}
-                         for c in knowledge().centers],
-            )
-            return
-        center: Center = centers[0]
-        metric = _metric_or_ask(dispatcher, tracker, f"How have {{metric}} at the {center.name} Center changed?")
-        if metric is None:
-            return
-        series = await _query(store.series, center.code, metric, 8)
-        if len(series) < 2:
-            dispatcher.utter_message(text=f"I don't have enough quarters of figures for the {center.label} yet.")
-            return
-        last, before = series[-1], series[-2]
-        text = f"**{METRICS[metric].capitalize()}** at the **{center.label}**, quarter by quarter:\n"
-        text += "\n".join(f"- {period_label(r.fiscal_year, r.quarter)}: {replies.number(r.value)}" for r in series)
-        text += f"\nQuarter over quarter: {_change(before.value, last.value)} (Q{before.quarter} to Q{last.quarter})."
-        year_ago = next((r for r in series if (r.fiscal_year, r.quarter) == (last.fiscal_year - 1, last.quarter)), None)
-        if year_ago:
-            text += f" Year over year: {_change(year_ago.value, last.value)} (FY{year_ago.fiscal_year} Q{last.quarter} to FY{last.fiscal_year} Q{last.quarter})."
-        labels = [f"FY{r.fiscal_year % 100:02d} Q{r.quarter}" for r in series]
+    center = query.center
+    if center is None:
         dispatcher.utter_message(
-            text=f"{text}\n{source_line(last.source)}",
-            json_message=replies.table(
-                f"{METRICS[metric].capitalize()} at the {center.name} Center",
-                ("Quarter", METRICS[metric].capitalize()),
-                [(period_label(r.fiscal_year, r.quarter), replies.number(r.value)) for r in series],
-            ),
+            text="Which Center would you like to see over time?",
+            buttons=[{"title": c.name, "payload": c.name} for c in knowledge().centers],
         )
-        title = f"{METRICS[metric].capitalize()} at the {center.name} Center"
-        dispatcher.utter_message(json_message=bar_chart(title, labels, [r.value for r in series], METRICS[metric]))
+        return remember(query, awaiting="center")
+    if query.metric is None:
+        return _ask_metric(dispatcher, query, f"How have {{metric}} at the {center.name} Center changed?")
+    metric = query.metric
+    series = await _query(store.series, center.code, metric, 8)
+    if len(series) < 2:
+        dispatcher.utter_message(text=f"I don't have enough quarters of figures for the {center.label} yet.")
+        return remember(query)
+    last, before = series[-1], series[-2]
+    text = f"**{METRICS[metric].capitalize()}** at the **{center.label}**, quarter by quarter:\n"
+    text += "\n".join(f"- {period_label(r.fiscal_year, r.quarter)}: {replies.number(r.value)}" for r in series)
+    text += f"\nQuarter over quarter: {_change(before.value, last.value)} (Q{before.quarter} to Q{last.quarter})."
+    year_ago = next((r for r in series if (r.fiscal_year, r.quarter) == (last.fiscal_year - 1, last.quarter)), None)
+    if year_ago:
+        text += f" Year over year: {_change(year_ago.value, last.value)} (FY{year_ago.fiscal_year} Q{last.quarter} to FY{last.fiscal_year} Q{last.quarter})."
+    labels = [f"FY{r.fiscal_year % 100:02d} Q{r.quarter}" for r in series]
+    dispatcher.utter_message(
+        text=f"{text}\n{source_line(last.source)}",
+        json_message=replies.table(
+            f"{METRICS[metric].capitalize()} at the {center.name} Center",
+            ("Quarter", METRICS[metric].capitalize()),
+            [(period_label(r.fiscal_year, r.quarter), replies.number(r.value)) for r in series],
+        ),
+    )
+    title = f"{METRICS[metric].capitalize()} at the {center.name} Center"
+    dispatcher.utter_message(json_message=bar_chart(title, labels, [r.value for r in series], METRICS[metric]))
+    return remember(query)
 
 
 def _change(old: int, new: int) -> str:
     if old == 0:
         return "not comparable (no earlier value)"
     return f"{replies.percent((new - old) / old * 100)} ({replies.number(old)} to {replies.number(new)})"
+
+
+class ActionFigure(TopicAction):
+    """One Center's figure for a metric (two Centers side by side; all Centers when asked for each Center)."""
+
+    topic = "figure"
+
+    def name(self) -> Text:
+        return "action_figure"
+
+
+class ActionRanking(TopicAction):
+    """Which Center has the most (or the least) of a metric, with the full ranking."""
+
+    topic = "ranking"
+
+    def name(self) -> Text:
+        return "action_ranking"
+
+
+class ActionTotal(TopicAction):
+    """A metric added up across all Centers."""
+
+    topic = "total"
+
+    def name(self) -> Text:
+        return "action_total"
+
+
+class ActionTrend(TopicAction):
+    """One Center's metric over time."""
+
+    topic = "trend"
+
+    def name(self) -> Text:
+        return "action_trend"

@@ -13,62 +13,65 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot.actions import replies
-from bot.ior import EXAMPLES, IorFormatError, parse_ior, try_parse_ior
-from bot.knowledge import HtsAnswer, knowledge, normalise_hts
+from bot.actions.context import Query, TopicAction, handles, remember, resolve
+from bot.ior import EXAMPLES, IorFormatError, format_problem, parse_ior, try_parse_ior
+from bot.knowledge import CHAPTER_WORD, knowledge, normalise_hts
 
 logger = logging.getLogger(__name__)
 
 _DIGITS_IN_TEXT = re.compile(r"(?<![\w.-])(\d{4}(?:\.?\d{2}){0,3})(?![\w-])")
 
 
-class ActionCenterForProduct(Action):
+@handles("product")
+async def product(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+    """Which Center handles goods named by HTS number or in plain words."""
+    kb = knowledge()
+    hts = query.hts or _hts_in_text(query.text)
+    if hts is None and query.follow_up and normalise_hts(query.product):
+        hts = query.product  # "and for April?" after an HTS question keeps the number
+    if hts:
+        answer = kb.classify_hts(hts)
+        if answer is None:
+            dispatcher.utter_message(
+                text=f"I couldn't find HTS {hts}: an HTS number has a chapter from 01 to 99 and 2, 4, 6, 8 or 10 "
+                "digits, like 0306.17 or 8471.30.0100. Could you check it?"
+            )
+            return remember(query, product=hts, awaiting="product")
+        dispatcher.utter_message(text=replies.hts_answer(answer, f"HTS {hts}"))
+        return remember(query, product=hts, center=answer.center.code if answer.center else None)
+    found = kb.find_product(query.product or query.text)
+    if found:
+        matched, code = found
+        answer = kb.classify_hts(code)
+        if answer:
+            dispatcher.utter_message(text=replies.hts_answer(answer, f"**{matched}**", from_words=True))
+            return remember(query, product=matched, center=answer.center.code if answer.center else None)
+    if query.centers and not query.follow_up:
+        center = query.centers[0]
+        dispatcher.utter_message(
+            text=f"Goods of that industry usually go to {replies.center_sentence(center)}, which covers "
+            f"{center.industries}. {replies.ASSIGNMENT_REMINDER}\nSource: {kb.source_url}"
+        )
+        return remember(query)
+    dispatcher.utter_message(
+        text="Which product do you mean? Give me its HTS number (for example 0306.17 or 8471.30) or describe it "
+        "in a few words (for example \"frozen shrimp\" or \"brake pads\")."
+    )
+    return remember(query, awaiting="product")
+
+
+class ActionCenterForProduct(TopicAction):
     """Answers which Center handles goods named by HTS number or in plain words."""
+
+    topic = "product"
 
     def name(self) -> Text:
         return "action_center_for_product"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        kb = knowledge()
-        text = tracker.latest_message.get("text") or ""
-        hts = replies.first_entity(tracker, "hts_code") or _hts_in_text(text)
-        if hts:
-            answer = kb.classify_hts(hts)
-            if answer is None:
-                dispatcher.utter_message(
-                    text=f"I couldn't find HTS {hts}: an HTS number has a chapter from 01 to 99 and 2, 4, 6, 8 or 10 "
-                    "digits, like 0306.17 or 8471.30.0100. Could you check it?"
-                )
-                return []
-            dispatcher.utter_message(text=replies.hts_answer(answer, f"HTS {hts}"))
-            return []
-        words = replies.first_entity(tracker, "product")
-        found = kb.find_product(words or text)
-        if found:
-            matched, code = found
-            answer = kb.classify_hts(code)
-            if answer:
-                dispatcher.utter_message(text=replies.hts_answer(answer, f"**{matched}**", from_words=True))
-                return []
-        centers = replies.mentioned_centers(tracker)
-        if centers:
-            center = centers[0]
-            dispatcher.utter_message(
-                text=f"Goods of that industry usually go to {replies.center_sentence(center)}, which covers "
-                f"{center.industries}. {replies.ASSIGNMENT_REMINDER}\nSource: {kb.source_url}"
-            )
-            return []
-        dispatcher.utter_message(
-            text="Which product do you mean? Give me its HTS number (for example 0306.17 or 8471.30) or describe it "
-            "in a few words (for example \"frozen shrimp\" or \"brake pads\")."
-        )
-        return []
-
 
 def _hts_in_text(text: str) -> Optional[str]:
     """An HTS number the entity ruler does not tag (e.g. a heading that looks like a year), if the text has one."""
-    chapter = re.search(r"\bchapter\s+(\d{1,2})\b", text, re.IGNORECASE)
+    chapter = re.search(rf"\b{CHAPTER_WORD}\s+(\d{{1,2}})\b", text, re.IGNORECASE)
     if chapter:
         return f"chapter {chapter.group(1)}"
     for match in _DIGITS_IN_TEXT.finditer(text):
@@ -78,7 +81,7 @@ def _hts_in_text(text: str) -> Optional[str]:
 
 
 class ValidateImporterLookupForm(FormValidationAction):
-    """Checks the importer of record number's format and asks again, with examples, when it is wrong."""
+    """Checks the importer of record number's format and asks again, saying what is wrong, when it is not valid."""
 
     def name(self) -> Text:
         return "validate_importer_lookup_form"
@@ -88,10 +91,34 @@ class ValidateImporterLookupForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         try:
             ior = parse_ior(str(value or ""))
-        except IorFormatError as exc:
-            dispatcher.utter_message(text=str(exc))
+        except IorFormatError:
+            dispatcher.utter_message(**_format_error(str(value or "")))
             return {"ior_number": None}
-        return {"ior_number": ior.key}
+        return {"ior_number": ior.canonical}
+
+
+def _format_error(text: str) -> Dict[str, Any]:
+    what, why = format_problem(text) or ("That", "it has no digits where an importer number has them")
+    what = f"“{what}”" if what != "That" else what
+    return replies.render("utter_ior_format_error", what=what, why=why)
+
+
+class ActionAskImporterNumber(Action):
+    """Asks for the importer number; when the question that started the look-up held a number in a wrong format,
+    says what is wrong with it first."""
+
+    def name(self) -> Text:
+        return "action_ask_importer_lookup_form_ior_number"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if not format_problem(text):
+            dispatcher.utter_message(**replies.render("utter_ask_importer_lookup_form_ior_number"))
+        elif tracker.get_slot("requested_slot") != "ior_number":  # asked again: validate_ior_number said it already
+            dispatcher.utter_message(**_format_error(text))
+        return []
 
 
 class ActionCenterForImporter(Action):
@@ -116,4 +143,24 @@ class ActionCenterForImporter(Action):
             dispatcher.utter_message(text=replies.database_down())
             return [SlotSet("ior_number", None)]
         dispatcher.utter_message(text=replies.importer_answer(ior, record))
-        return [SlotSet("ior_number", None)]
+        context = []
+        if record:
+            query = resolve(tracker, "importer")
+            context = remember(query, center=record.center_code, importer=f"{ior.display} ({record.name})",
+                               partner=bool(record.partner_account))  # fmt: skip
+        return [SlotSet("ior_number", None), *context]
+
+
+@handles("importer")
+async def importer(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+    """A follow-up on the importer just looked up ("is that a partner account?"), from the context."""
+    tracker_slots = query.slots
+    if not tracker_slots.get("ctx_importer") or not query.center:
+        dispatcher.utter_message(**replies.render("utter_ask_importer_lookup_form_ior_number"))
+        return remember(query)
+    partner = "is a partner account" if tracker_slots.get("ctx_partner") else "is not a partner account"
+    dispatcher.utter_message(
+        text=f"Importer {tracker_slots['ctx_importer']} is assigned to {replies.center_sentence(query.center)}. "
+        f"It {partner}.\n{replies.directory_line()}"
+    )
+    return remember(query)

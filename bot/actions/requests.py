@@ -205,13 +205,13 @@ def parse_ior_numbers(text: str) -> List[IorNumber]:
     """
     tokens = [t for t in _IOR_TOKEN.findall(text or "") if _looks_numbered(t)]
     if not tokens:
-        raise Invalid("utter_invalid_ior_numbers", which="that")
+        raise Invalid("utter_invalid_ior_numbers", which="That")
     found: List[IorNumber] = []
     for position, token in enumerate(tokens, 1):
         try:
             ior = parse_ior(re.sub(r"[\u2010\u2011\u2013]", "-", token))
         except IorFormatError:
-            which = "that" if len(tokens) == 1 else f"the {_ordinal(position)} number"
+            which = "That" if len(tokens) == 1 else f"The {_ordinal(position)} number"
             raise Invalid("utter_invalid_ior_numbers", which=which)
         if ior.key not in {i.key for i in found}:
             found.append(ior)

@@ -1,0 +1,142 @@
+"""Reading a message against the conversation: ``bot.followups.ContextualIntent`` in the NLU pipeline.
+
+Rasa passes the conversation's tracker to NLU components that ask for it. This one runs right after DIET, so the
+response selectors and the FallbackClassifier see its decision, and changes the intent only where the message cannot
+be understood without the turn before:
+
+* the bot has just asked for a missing piece (a Center, a metric, a product) and the short reply gives it
+  ("electronics", "the Miami one", "laptops mostly"): ``follow_up``, answered by ``action_follow_up`` with the
+  question that was asked (``bot/actions/context.py``);
+* a short follow-up or correction after a Center, figure or product answer ("and Machinery?", "no, I meant
+  Base Metals", "what about last quarter?"): ``follow_up``; with "total" or "most/least" in it, ``ask_total`` or
+  ``ask_ranking`` ("and the total?", "and the least?");
+* ``follow_up`` with no such context to follow (an FAQ answer came in between): the next likeliest intent;
+* how to reach a Center that is named or was just talked about ("phone number for the Houston CEE", "how do I get
+  in touch with them"): ``center_contact``;
+* a short question about the importer just looked up ("is that a partner account?"): ``follow_up``;
+* a short message with an importer number, outside a request ("and 232704-00123?"): ``center_for_importer``;
+* a short message with an HTS number read as an FAQ question ("8703?" taken for CF-28): ``center_for_product``,
+  unless it names a form (CF-28, CBP Form 29, 7501).
+
+During a form, the form's own rules decide. The original intent is kept in the parse data as ``intent_before_context``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+FOLLOW_UP = "follow_up"
+SHORT = 7  # words
+FIGURE_TOPICS = ("figure", "ranking", "total", "trend")
+PIECES = {"center": ("center",), "metric": ("metric",), "product": ("product", "hts_code"), "period": ("period",)}
+# The start of an elliptical follow-up or a correction.
+MARKER = re.compile(
+    r"^\W*(and|what about|how about|what of|same|also|now|then|ok(ay)?|no|nope|not|sorry|oops|actually|i meant|"
+    r"i mean|make that|make it|rather|instead|but|wrong|wait|my bad|typo|correction|scratch that|err?|um+)\b",
+    re.IGNORECASE,
+)
+_TOTAL = re.compile(r"\b(total|altogether|all together|combined|sum)\b", re.IGNORECASE)
+_RANKING = re.compile(r"\b(most|least|fewest|top|bottom|biggest|smallest|largest|highest|lowest|rank(ing)?)\b",
+                      re.IGNORECASE)  # fmt: skip
+REQUESTS = ("request_change_center", "request_outreach_call", "request_site_visit", "request_status")
+_IMPORTER_FOLLOW_UP = re.compile(r"\b(partner|assigned|which cent(er|re)|what cent(er|re))", re.IGNORECASE)
+_CONTACT = re.compile(r"\b(phone|e-?mail|contact|director|call them|reach|address|website|web ?page|get in touch|"
+                      r"get a ?hold of|talk to someone|who runs|who heads|in charge)\b", re.IGNORECASE)
+_IMPORTER_NUMBER = re.compile(r"\b(importer|ior)\b.*?(?=\S*\d\S*\d\S*\d)|(?=\S*\d\S*\d\S*\d)\S+.*\b(importer|ior)\b",
+                              re.IGNORECASE)  # fmt: skip
+KEEP = ("faq", "chitchat", "stop", "greet", "goodbye", "thank", "help", "human_handoff")  # never read as a follow-up
+BEFORE = "intent_before_context"
+
+
+def recent_topic(tracker: Optional[DialogueStateTracker]) -> Optional[str]:
+    """The question type answered on the previous user turn, if the context was set then; None otherwise."""
+    if tracker is None or tracker.active_loop_name:
+        return None
+    turns = sum(1 for event in tracker.events if getattr(event, "type_name", "") == "user")
+    slot_turn = tracker.get_slot("ctx_turn")
+    if slot_turn is None or int(slot_turn) != turns:
+        return None
+    return tracker.get_slot("ctx_topic")
+
+
+def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optional[str]:
+    """The intent the message has in this conversation, or None to keep the classifier's."""
+    intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+    text = str(message.get(TEXT) or "")
+    labels = {str(e.get("entity")) for e in message.get(ENTITIES) or []}
+    in_form = tracker is not None and bool(tracker.active_loop_name)
+    if in_form:
+        return None
+    short = len(text.split()) <= SHORT
+    if "ior_number" in labels and short and intent not in (*KEEP, *REQUESTS):
+        return "center_for_importer"
+    if _IMPORTER_NUMBER.search(text) and not labels & {"hts_code", "form"} and intent in ("center_for_product", FOLLOW_UP):
+        return "center_for_importer"  # "which center is importer 12345": a wrong number, said so by the look-up
+    if ("hts_code" in labels and not labels & {"form", "ior_number"} and len(text.split()) <= 5
+            and intent in ("faq", "center_for_importer", FOLLOW_UP, "inform")):  # fmt: skip
+        return "center_for_product"  # "8703?", "hts 8428": a product question, whatever the number looked like
+    topic = recent_topic(tracker)
+    center_known = "center" in labels or bool(topic and tracker and tracker.get_slot("ctx_center"))
+    if center_known and _CONTACT.search(text) and intent in ("faq", "center_info", FOLLOW_UP):
+        return "center_contact"  # "phone number for the Houston CEE", "how do I get in touch with them"
+    if topic == "importer" and short and _IMPORTER_FOLLOW_UP.search(text):
+        return FOLLOW_UP  # "is that a partner account?" after an importer look-up
+    if topic and short:
+        awaiting = tracker.get_slot("ctx_awaiting") if tracker else None
+        if awaiting and labels & set(PIECES.get(awaiting, ())) and (intent not in KEEP or len(text.split()) <= 3):
+            return FOLLOW_UP  # "partner accounts" after "Which figure?" is the figure, not the FAQ article
+        if MARKER.match(text) and topic in FIGURE_TOPICS and intent not in ("faq",):
+            if _TOTAL.search(text):
+                return "ask_total"
+            if _RANKING.search(text):
+                return "ask_ranking"
+        pieces = labels & {p for names in PIECES.values() for p in names}
+        if MARKER.match(text) and pieces and (intent not in KEEP or len(text.split()) <= 4):
+            return FOLLOW_UP  # "actually post entry actions" is the metric, not the FAQ article it resembles
+    if intent == FOLLOW_UP and not topic:
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        others = [r[INTENT_NAME_KEY] for r in ranking if r.get(INTENT_NAME_KEY) != FOLLOW_UP]
+        return others[0] if others else None
+    return None
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ContextualIntent(GraphComponent):
+    """Changes the intent where the turn before decides it (see the module docstring)."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ContextualIntent":
+        """No configuration."""
+        return cls()
+
+    def process(self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None) -> List[Message]:
+        """Decide each message's intent in the conversation ``tracker`` (None outside a conversation)."""
+        for message in messages:
+            new = decide(message, tracker)
+            if new is None:
+                continue
+            old = message.get(INTENT) or {}
+            message.set(BEFORE, old, add_to_output=True)
+            # The context decided: the chosen intent is certain, and the classifier's others at most half as likely
+            # (the FallbackClassifier would otherwise call a close second an ambiguity).
+            ranking = [{**r, PREDICTED_CONFIDENCE_KEY: float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) / 2}
+                       for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != new]  # fmt: skip
+            chosen = {INTENT_NAME_KEY: new, PREDICTED_CONFIDENCE_KEY: 1.0}
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+        return messages

@@ -1,0 +1,99 @@
+"""Conversation context (bot/actions/context.py): follow-ups, references and missing pieces, action by action."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+from rasa_sdk import Tracker
+
+from bot.actions.centers import ActionCenterContact, ActionCenterInfo
+from bot.actions.context import ActionFollowUp
+from bot.actions.figures import ActionFigure, ActionRanking, ActionTotal
+from bot.actions.lookup import ActionCenterForProduct
+from tests.conftest import entity, run_action
+
+
+class Conversation:
+    """Runs actions turn after turn, carrying the slots they set, as Rasa does."""
+
+    def __init__(self) -> None:
+        self.slots: Dict[str, object] = {}
+        self.turns = 0
+
+    def say(self, action: object, text: str, intent: str, entities: Optional[List[dict]] = None) -> Tuple[str, Dict]:
+        self.turns += 1
+        tracker = Tracker(
+            sender_id="context-test", slots=dict(self.slots),
+            latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
+            events=[{"event": "user", "text": f"turn {i}"} for i in range(self.turns)], paused=False,
+            followup_action=None, active_loop={}, latest_action_name="action_listen",
+        )  # fmt: skip
+        messages, events = run_action(action, tracker)
+        for event in events:
+            if event.get("event") == "slot":
+                self.slots[event["name"]] = event["value"]
+        return "\n".join(m.get("text") or "" for m in messages), self.slots
+
+
+def test_and_another_center_repeats_the_figure(sample_db_url: str) -> None:
+    chat = Conversation()
+    first, _ = chat.say(ActionFigure(), "how many staff at electronics", "ask_figure",
+                        [entity("metric", "staff"), entity("center", "Electronics")])
+    assert "Electronics Center (CEE007)" in first and "CBP staff" in first
+    second, _ = chat.say(ActionFollowUp(), "and Machinery?", "follow_up", [entity("center", "Machinery")])
+    assert "Machinery Center (CEE010)" in second and "CBP staff" in second
+    third, _ = chat.say(ActionFollowUp(), "same for partner accounts", "follow_up", [entity("metric", "partner accounts")])
+    assert "Machinery Center (CEE010)" in third and "partner accounts" in third
+    total, _ = chat.say(ActionTotal(), "and the total?", "ask_total")
+    assert "Across the" in total and "partner accounts" in total
+
+
+def test_a_missing_center_is_asked_for_then_the_question_answered(sample_db_url: str) -> None:
+    chat = Conversation()
+    ask, slots = chat.say(ActionFigure(), "how many staff", "ask_figure", [entity("metric", "staff")])
+    assert "Which Center" in ask and slots["ctx_awaiting"] == "center"
+    answer, slots = chat.say(ActionFollowUp(), "electronics", "follow_up", [entity("center", "electronics")])
+    assert "Electronics Center (CEE007)" in answer and "CBP staff" in answer and slots["ctx_awaiting"] is None
+
+
+def test_references_take_the_center_of_the_last_answer(sample_db_url: str) -> None:
+    chat = Conversation()
+    chat.say(ActionCenterForProduct(), "which center handles copper tubing", "center_for_product",
+             [entity("product", "copper tubing")])  # fmt: skip
+    where, _ = chat.say(ActionCenterInfo(), "where is it?", "center_info")
+    assert "Base Metals Center (CEE005)" in where and "Chicago" in where
+    phone, _ = chat.say(ActionCenterContact(), "its phone number?", "center_contact")
+    assert "Base Metals Center (CEE005)" in phone and "CEE Directory" in phone
+    staff, _ = chat.say(ActionFigure(), "how many staff work there?", "ask_figure", [entity("metric", "staff")])
+    assert "Base Metals Center (CEE005)" in staff and "CBP staff" in staff
+
+
+def test_a_correction_redoes_the_answer_with_the_last_center_named(sample_db_url: str) -> None:
+    chat = Conversation()
+    chat.say(ActionFigure(), "entries at laredo", "ask_figure", [entity("metric", "entries"), entity("center", "Laredo")])
+    fixed, _ = chat.say(ActionFollowUp(), "not laredo, buffalo", "follow_up",
+                        [entity("center", "laredo"), entity("center", "buffalo")])  # fmt: skip
+    assert "Industrial & Manufacturing Materials Center (CEE009)" in fixed and "entries" in fixed
+
+
+def test_two_centers_are_compared_and_the_comparison_followed(sample_db_url: str) -> None:
+    chat = Conversation()
+    both, _ = chat.say(ActionFigure(), "does electronics have more staff than machinery", "ask_figure",
+                       [entity("center", "Electronics"), entity("metric", "staff"), entity("center", "Machinery")])
+    assert "Electronics Center (CEE007)" in both and "Machinery Center (CEE010)" in both and "more CBP staff" in both
+    again, _ = chat.say(ActionFollowUp(), "and importers?", "follow_up", [entity("metric", "importers")])
+    assert "Electronics Center (CEE007)" in again and "Machinery Center (CEE010)" in again and "importers" in again
+
+
+def test_a_new_question_does_not_inherit_the_old_center(sample_db_url: str) -> None:
+    chat = Conversation()
+    chat.say(ActionFigure(), "staff at electronics", "ask_figure", [entity("metric", "staff"), entity("center", "Electronics")])
+    ranking, slots = chat.say(ActionRanking(), "which center has the most importers", "ask_ranking",
+                              [entity("metric", "importers")])  # fmt: skip
+    assert "had the most importers" in ranking and slots["ctx_center"] != "CEE007"
+
+
+def test_a_follow_up_with_nothing_to_follow_goes_by_what_it_names(sample_db_url: str) -> None:
+    chat = Conversation()
+    answer, _ = chat.say(ActionFollowUp(), "and Machinery?", "follow_up", [entity("center", "Machinery")])
+    assert "Machinery Center (CEE010)" in answer and "is managed from" in answer

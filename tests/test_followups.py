@@ -1,0 +1,100 @@
+"""The contextual intent step of the NLU pipeline (bot/followups.py), on real trackers."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.followups import FOLLOW_UP, decide
+
+DOMAIN = Domain.load("domain.yml")
+
+
+def tracker(topic: Optional[str], awaiting: Optional[str] = None, turns: int = 1, form: Optional[str] = None,
+            turn_of_context: Optional[int] = None) -> DialogueStateTracker:  # fmt: skip
+    events: list = [UserUttered(f"message {i}") for i in range(turns)]
+    if topic:
+        events += [SlotSet("ctx_topic", topic), SlotSet("ctx_turn", float(turn_of_context or turns)),
+                   SlotSet("ctx_awaiting", awaiting), SlotSet("ctx_center", "CEE009")]  # fmt: skip
+    if form:
+        events.append(ActiveLoop(form))
+    return DialogueStateTracker.from_events("test", events, DOMAIN.slots)
+
+
+def message(text: str, intent: str, entities: List[str] = (), ranking: List[str] = ()) -> Message:  # type: ignore[assignment]
+    return Message(data={
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.4},
+        "intent_ranking": [{"name": n, "confidence": 0.3} for n in (intent, *ranking)],
+        "entities": [{"entity": e, "value": "x", "start": 0, "end": 1} for e in entities],
+    })  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities, awaiting",
+    [
+        ("electronics", "center_info", ["center"], "center"),
+        ("the Miami one", "nlu_fallback", ["center"], "center"),
+        ("partner accounts", "faq", ["metric"], "metric"),
+        ("laptops mostly", "inform", ["product"], "product"),
+    ],
+)
+def test_a_reply_to_what_the_bot_asked_completes_the_question(text: str, intent: str, entities: List[str],
+                                                              awaiting: str) -> None:  # fmt: skip
+    assert decide(message(text, intent, entities), tracker("figure", awaiting)) == FOLLOW_UP
+
+
+def test_a_question_while_the_bot_waits_is_still_a_question() -> None:
+    question = message("what are partner accounts and how do I become one", "faq", ["metric"])
+    assert decide(question, tracker("figure", "metric")) is None
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities, expected",
+    [
+        ("and Machinery?", "center_info", ["center"], FOLLOW_UP),
+        ("no, I meant Base Metals", "deny", ["center"], FOLLOW_UP),
+        ("what about last quarter", "nlu_fallback", ["period"], FOLLOW_UP),
+        ("and the total?", "nlu_fallback", [], "ask_total"),
+        ("and the least?", "center_info", [], "ask_ranking"),
+        ("tell me about Machinery", "center_info", ["center"], None),  # a new question, not a follow-up
+    ],
+)
+def test_short_follow_ups_after_a_figure(text: str, intent: str, entities: List[str], expected: Optional[str]) -> None:
+    assert decide(message(text, intent, entities), tracker("figure")) == expected
+
+
+def test_no_follow_up_without_a_recent_answer_to_follow() -> None:
+    stale = tracker("figure", turns=3, turn_of_context=1)  # an FAQ answer came in between
+    assert decide(message("and Machinery?", "center_info", ["center"]), stale) is None
+    assert decide(message("and the benefits?", FOLLOW_UP, [], ["faq"]), stale) == "faq"
+    assert decide(message("and the benefits?", FOLLOW_UP, [], ["faq"]), None) == "faq"
+
+
+def test_forms_decide_for_themselves() -> None:
+    in_form = tracker("figure", "center", form="change_center_form")
+    assert decide(message("electronics", "center_info", ["center"]), in_form) is None
+    assert decide(message("12-3456789AB", "inform", ["ior_number"]), in_form) is None
+
+
+def test_numbers_decide_between_importers_products_and_forms() -> None:
+    assert decide(message("and 232704-00123?", "follow_up", ["ior_number"]), tracker("importer")) == "center_for_importer"
+    assert decide(message("8703?", "faq", ["hts_code"]), None) == "center_for_product"
+    assert decide(message("what is a CF-28", "faq", ["form"]), None) is None
+    assert decide(message("is 7501 entry summary the same as 8703?", "faq", ["form", "hts_code"]), None) is None
+
+
+def test_contact_questions_about_a_named_or_recent_center() -> None:
+    assert decide(message("phone number for the houston cee", "faq", ["center"]), None) == "center_contact"
+    assert decide(message("how do I get in touch with them", "faq"), tracker("center_info")) == "center_contact"
+    assert decide(message("how do I contact a Center", "faq"), None) is None  # no Center: the FAQ answer
+
+
+def test_an_importer_number_in_a_wrong_format_goes_to_the_importer_look_up() -> None:
+    assert decide(message("which center is importer 12345", "center_for_product"), None) == "center_for_importer"
+    assert decide(message("which center handles 8471", "center_for_product", ["hts_code"]), None) is None
