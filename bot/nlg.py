@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import OutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.knowledge import Knowledge, knowledge
@@ -46,17 +44,17 @@ class KnowledgeNLG(TemplatedNaturalLanguageGenerator):
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
         self._source: Optional[Knowledge] = None
-        super().__init__(self._current())
+        self._responses: Dict[Text, List[Dict[Text, Any]]] = {}
+        super().__init__({})
 
-    def _current(self) -> Dict[Text, List[Dict[Text, Any]]]:
+    @property  # type: ignore[override]
+    def responses(self) -> Dict[Text, List[Dict[Text, Any]]]:
+        """The replies of the knowledge as it is now (built again only when it was reloaded)."""
         kb = knowledge()
         if kb is not self._source:
-            self._source, self.responses = kb, responses_of(kb)
-        return self.responses
+            self._source, self._responses = kb, responses_of(kb)
+        return self._responses
 
-    async def generate(
-        self, utter_action: Text, tracker: DialogueStateTracker, output_channel: Text, **kwargs: Any
-    ) -> Optional[Dict[Text, Any]]:
-        """Rasa's generation, from the knowledge as it is now."""
-        self._current()
-        return await super().generate(utter_action, tracker, output_channel, **kwargs)
+    @responses.setter
+    def responses(self, value: Dict[Text, List[Dict[Text, Any]]]) -> None:
+        """Ignored: Rasa gives every generator the domain's responses, which hold only placeholders here."""

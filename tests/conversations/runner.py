@@ -282,12 +282,18 @@ def report(clean: Sequence[Outcome], typos: Sequence[Outcome], out_dir: Path) ->
     return figures
 
 
-def main() -> int:
+def main(argv: Optional[List[str]] = None) -> int:
     """Start a stack, ask both sets, write the results, print the figures."""
+    import argparse
+
+    from bot.train import MODEL_PATH
     from tests.conversations.stack import conversation_stack
 
+    parser = argparse.ArgumentParser(prog="python -m tests.conversations.runner", description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, default=MODEL_PATH, help="the trained model to ask (default: the bot's)")
+    args = parser.parse_args(argv)
     conversations = load()
-    with conversation_stack() as (rasa_url, token):
+    with conversation_stack(args.model) as (rasa_url, token):
         clean = run(rasa_url, token, conversations)
         typos = run(rasa_url, token, typo_copy(conversations))
     from bot.settings import ROOT

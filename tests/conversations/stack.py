@@ -15,10 +15,11 @@ from typing import Iterator, Tuple
 
 from bot.serve import Stack, free_ports
 from bot.settings import ROOT, load_settings
+from bot.train import MODEL_PATH
 
 
 @contextlib.contextmanager
-def conversation_stack() -> Iterator[Tuple[str, str]]:
+def conversation_stack(model: Path = MODEL_PATH) -> Iterator[Tuple[str, str]]:
     """Start the action server and Rasa; yield Rasa's URL and the API token; stop them."""
     token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory(prefix="cee-conversations-") as folder:
@@ -31,7 +32,7 @@ def conversation_stack() -> Iterator[Tuple[str, str]]:
         ports = dict(zip(("action_port", "rasa_port", "web_port"), free_ports(3)))
         settings = replace(load_settings(), database_url=database_url, rasa_api_token=token, rasa_jwt_secret=None,
                            slack_token=None, slack_signing_secret=None, **ports)  # fmt: skip
-        stack = Stack(settings, log_dir=workdir / "log")
+        stack = Stack(settings, log_dir=workdir / "log", model=model)
         stack.services = [s for s in stack.services if s.name != "web"]
         try:
             stack.start(timeout=240)
