@@ -41,7 +41,8 @@ PIECES = {"center": ("center",), "metric": ("metric",), "product": ("product", "
 # The start of an elliptical follow-up or a correction.
 MARKER = re.compile(
     r"^\W*(and|what about|how about|what of|same|also|now|then|ok(ay)?|no|nope|not|sorry|oops|actually|i meant|"
-    r"i mean|make that|make it|rather|instead|but|wrong|wait|my bad|typo|correction|scratch that|err?|um+)\b",
+    r"i mean|make that|make it|rather|instead|but|wrong|wait|my bad|typo|correction|scratch that|err?|um+|"
+    r"compare (it|that|them|this))\b",
     re.IGNORECASE,
 )
 _TOTAL = re.compile(r"\b(total|altogether|all together|combined|sum)\b", re.IGNORECASE)
@@ -100,6 +101,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
             if _RANKING.search(text):
                 return "ask_ranking"
         pieces = labels & {p for names in PIECES.values() for p in names}
+        if topic in FIGURE_TOPICS and "center" in labels and len(text.split()) <= 3 and intent == "center_info":
+            return FOLLOW_UP  # "CEE006?" right after a figure: the same figure for that Center
         if MARKER.match(text) and pieces and (intent not in KEEP or len(text.split()) <= 4):
             return FOLLOW_UP  # "actually post entry actions" is the metric, not the FAQ article it resembles
     if intent == FOLLOW_UP and not topic:

@@ -254,3 +254,25 @@ def test_fallback_with_nothing_to_go_on_offers_the_main_topics() -> None:
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert len(titles) == 3 and titles[-1] == "Something else"
     assert "The Center for a product" in titles
+
+
+@pytest.mark.parametrize("number", ["230517-40021", "12-3456789AB", "123456789AB"])
+def test_an_importer_number_comes_back_in_its_own_format(sample_db_url: str, number: str) -> None:
+    slot = _validate(number)["ior_number"]
+    messages, _ = run_action(ActionCenterForImporter(), make_tracker(number, "center_for_importer", slots={"ior_number": slot}))
+    shown = "230517-40021" if number.startswith("2305") else "12-3456789AB"
+    assert f"importer {shown.lower()}" in texts(messages).lower()
+
+
+@pytest.mark.parametrize("typed, why", [("12345", "it has 5 digits"), ("ABC-123", "it has 3 digits"),
+                                        ("12-3456789ABC", "not in the places")])  # fmt: skip
+def test_a_wrong_importer_number_is_named_with_the_three_formats(typed: str, why: str) -> None:
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ValidateImporterLookupForm().validate_ior_number(typed, dispatcher, make_tracker(typed, "x"), {}))
+    text = texts(dispatcher.messages)
+    assert f"“{typed}” isn't an importer of record number" in text and why in text
+    assert "NN-NNNNNNNXX" in text and "NNN-NN-NNNN" in text and "YYDDPP-NNNNN" in text

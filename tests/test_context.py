@@ -97,3 +97,10 @@ def test_a_follow_up_with_nothing_to_follow_goes_by_what_it_names(sample_db_url:
     chat = Conversation()
     answer, _ = chat.say(ActionFollowUp(), "and Machinery?", "follow_up", [entity("center", "Machinery")])
     assert "Machinery Center (CEE010)" in answer and "is managed from" in answer
+
+
+def test_compare_it_with_another_center(sample_db_url: str) -> None:
+    chat = Conversation()
+    chat.say(ActionFigure(), "staff at machinery", "ask_figure", [entity("metric", "staff"), entity("center", "Machinery")])
+    both, _ = chat.say(ActionFollowUp(), "compare it with base metals", "follow_up", [entity("center", "Base Metals")])
+    assert "Machinery Center (CEE010)" in both and "Base Metals Center (CEE005)" in both and "CBP staff" in both

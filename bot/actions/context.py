@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 CENTER_TOPICS = ("figure", "trend", "center_info", "center_contact", "importer")  # a missing Center comes from the context
 METRIC_TOPICS = ("figure", "ranking", "total", "trend")  # a missing metric comes from the context
+_COMPARE = re.compile(r"\b(compare\w*|vs\.?|versus|than|against|side by side)\b", re.IGNORECASE)
 _NOT = re.compile(r"\b(not|no|instead|wrong)\b", re.IGNORECASE)
 
 _METRIC_WORDS = [
@@ -125,8 +126,11 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
         topic = "product" if product else "figure" if metric else "center_info"
     if follow_up and len(centers) > 1 and _NOT.search(text):
         centers = centers[-1:]
-    if not centers and topic in CENTER_TOPICS and slot("ctx_center"):
-        centers = [kb.center(code) for code in str(slot("ctx_center")).split(",")]
+    earlier = [kb.center(code) for code in str(slot("ctx_center") or "").split(",") if code]
+    if not centers and topic in CENTER_TOPICS:
+        centers = earlier
+    elif topic == "figure" and len(centers) == 1 and earlier and _COMPARE.search(text) and centers[0] not in earlier:
+        centers = [*earlier[:1], *centers]  # "compare it with Base Metals"
     if not metric and topic in METRIC_TOPICS:
         metric = slot("ctx_metric")
     if follow_up:

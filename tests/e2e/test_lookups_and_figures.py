@@ -25,7 +25,7 @@ def test_the_bot_asks_for_the_number_and_checks_its_format(bot: Bot) -> None:
     sender = new_sender()
     assert "importer of record number" in bot.text("look up the center for my importer number", sender)
     again = bot.text("12-34", sender)
-    assert "doesn't look like an importer of record number" in again and "12-3456789AB" in again
+    assert "“12-34” isn't an importer of record number: it has 4 digits" in again and "12-3456789AB" in again
     answer = bot.text("232704-00123", sender)
     assert "Petroleum, Natural Gas & Minerals Center (CEE006)" in answer
 
