@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
-import logging
+import shutil
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -25,22 +26,28 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.settings import ROOT
 from bot.spelling import Correction, Speller
 
-logger = logging.getLogger(__name__)
-
 ORIGINAL = "text_original"  # kept on the message between the two components, not part of the parse data
 NORMALISED = "text_normalised"  # the corrected text, part of the parse data the actions receive
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
 class SpellingNormaliser(GraphComponent):
-    """Corrects misspelt words in the text of messages and training examples."""
+    """Corrects misspelt words in the text of messages and training examples.
+
+    Training copies the dictionary into the model, so a trained model never depends on a file that a later build
+    replaces.
+    """
+
+    WORDS = "words.json"
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         """``dictionary``: the word list built by ``python -m bot.build`` (a path relative to the project)."""
         return {"dictionary": None}
 
-    def __init__(self, speller: Optional[Speller]) -> None:
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 speller: Optional[Speller]) -> None:  # fmt: skip
+        self._config, self._model_storage, self._resource = config, model_storage, resource
         self.speller = speller
 
     @classmethod
@@ -51,10 +58,33 @@ class SpellingNormaliser(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "SpellingNormaliser":
-        """Load the dictionary named in the configuration (no dictionary: the text is left as it is)."""
-        if not config.get("dictionary"):
-            return cls(None)
-        return cls(Speller.load(ROOT / config["dictionary"]))
+        """Read the dictionary named in the configuration (no dictionary: the text is left as it is)."""
+        speller = Speller.load(ROOT / config["dictionary"]) if config.get("dictionary") else None
+        return cls(config, model_storage, resource, speller)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "SpellingNormaliser":
+        """Read the dictionary kept in the trained model."""
+        try:
+            with model_storage.read_from(resource) as folder:
+                path = Path(folder) / cls.WORDS
+                return cls(config, model_storage, resource, Speller.load(path) if path.exists() else None)
+        except ValueError:  # nothing stored: a model trained without a dictionary
+            return cls(config, model_storage, resource, None)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Keep a copy of the dictionary in the model."""
+        with self._model_storage.write_to(self._resource) as folder:
+            if self._config.get("dictionary"):
+                shutil.copyfile(ROOT / self._config["dictionary"], Path(folder) / self.WORDS)
+        return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Correct the training examples, moving their entity annotations with the words."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from bot.build import training_examples
@@ -58,3 +61,26 @@ def test_positions_map_back_to_the_typed_text(speller: Speller) -> None:
     word = correction.text.index("partner")
     assert correction.to_original(word, word + 7) == (9, 15)  # "partnr"
     assert correction.to_corrected(9, 15) == (word, word + 7)
+
+
+def test_the_trained_model_keeps_its_own_copy_of_the_dictionary(tmp_path: Path) -> None:
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.normalise import SpellingNormaliser
+
+    source = tmp_path / "words.json"
+    shutil.copyfile(ROOT / dictionary_path(render_dictionary(knowledge(), training_examples())), source)
+    (tmp_path / "model").mkdir()
+    storage, resource = LocalModelStorage(tmp_path / "model"), Resource("spelling")
+    context = ExecutionContext(GraphSchema({}), "test")
+    trained = SpellingNormaliser.create({"dictionary": str(source)}, storage, resource, context)
+    trained.train(TrainingData())
+    source.unlink()  # a later build removes the file the model was trained with
+    loaded = SpellingNormaliser.load({"dictionary": str(source)}, storage, resource, context)
+    message = Message(data={"text": "wich centre"})
+    loaded.process([message])
+    assert message.get("text") == "which center"

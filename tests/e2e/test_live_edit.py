@@ -6,22 +6,18 @@ The servers run on a copy of knowledge/ (CEE_KNOWLEDGE_DIR), which the test edit
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import time
 import urllib.request
 import uuid
-from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterator, Tuple
 
 import pytest
 
-from bot.serve import Stack, free_ports
-from bot.settings import KNOWLEDGE_DIR, ROOT, load_settings
+from bot.settings import KNOWLEDGE_DIR
 from bot.train import MODEL_PATH
+from tests.conversations.stack import running_stack
 
 LIVE_WITHIN_S = 10
 
@@ -30,33 +26,17 @@ LIVE_WITHIN_S = 10
 def live_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Callable[[str], str], Path]]:
     if not MODEL_PATH.exists():
         pytest.fail("no trained model: run `make test` (it trains first)")
-    workdir = tmp_path_factory.mktemp("live")
-    copy = workdir / "knowledge"
+    copy = tmp_path_factory.mktemp("live") / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, copy)
-    database_url = f"sqlite:///{workdir / 'cee.db'}"
-    seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "DATABASE_URL": database_url}, timeout=300)  # fmt: skip
-    assert seeded.returncode == 0, seeded.stderr
-    settings = replace(load_settings(), database_url=database_url, rasa_api_token=None, rasa_jwt_secret=None,
-                       slack_token=None, slack_signing_secret=None,
-                       **dict(zip(("action_port", "rasa_port", "web_port"), free_ports(3))))  # fmt: skip
-    stack = Stack(settings, log_dir=workdir / "log")
-    stack.services = [s for s in stack.services if s.name != "web"]
-    for service in stack.services:
-        service.env["CEE_KNOWLEDGE_DIR"] = str(copy)
+    with running_stack(env={"CEE_KNOWLEDGE_DIR": str(copy)}) as url:
 
-    def ask(message: str) -> str:
-        body = json.dumps({"sender": f"live-{uuid.uuid4().hex[:8]}", "message": message}).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook", body,
-                                         {"Content-Type": "application/json"})  # fmt: skip
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return "\n".join(r.get("text") or "" for r in json.loads(response.read()))
+        def ask(message: str) -> str:
+            body = json.dumps({"sender": f"live-{uuid.uuid4().hex[:8]}", "message": message}).encode()
+            request = urllib.request.Request(f"{url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return "\n".join(r.get("text") or "" for r in json.loads(response.read()))
 
-    try:
-        stack.start(timeout=240)
         yield ask, copy
-    finally:
-        stack.stop()
 
 
 def _edit(path: Path, old: str, new: str) -> None:
