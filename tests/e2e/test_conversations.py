@@ -16,9 +16,9 @@ from bot.train import MODEL_PATH
 from tests.conversations.runner import FOLLOW_UP_KINDS, load, report, run, typo_copy
 from tests.conversations.stack import conversation_stack
 
-CLEAN_FLOOR = 0.85
+CLEAN_FLOOR = 0.86
 TYPO_FLOOR = 0.80
-FOLLOW_UP_FLOOR = 0.70
+FOLLOW_UP_FLOOR = 0.75
 MIN_CONVERSATIONS, MIN_MULTI_TURN, MIN_PER_FOLLOW_UP_KIND = 400, 120, 10
 
 
