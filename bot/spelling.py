@@ -129,14 +129,13 @@ def domain_words(kb: Knowledge, examples: Iterable[str], known: Set[str]) -> Dic
     """The words of the domain with their counts: Center names, products and HTS chapter titles, plus the known
     English words of the training examples (their deliberate typos are left out, so the bot learns to correct them).
 
-    FAQ answers and replies are left out on purpose: editing an answer must not change the model.
+    FAQ titles, answers and replies are left out on purpose: editing them must not change the model.
     """
     names: List[str] = [w for p in kb.products for w in p.words]
     for center in kb.centers:
         names += [*center.names, center.industries]
     names += [rule.title for rule in kb.chapters.values()]
     names += [*kb.spelling["replace"].values(), *kb.spelling["keep"]]
-    names += [a.title for a in kb.articles]
     counts: Dict[str, int] = {}
     for text, only_known in [(t, False) for t in names] + [(t, True) for t in examples]:
         for word in _WORD.findall(text.lower()):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.build import render_domain, stale_files
+from bot.build import render_config, render_domain, stale_files
 from bot.nlg import responses_of
 from bot.knowledge import KnowledgeError, knowledge, load_knowledge, normalise_hts
 from bot.settings import KNOWLEDGE_DIR, ROOT
@@ -152,10 +152,13 @@ def test_an_edited_answer_changes_the_replies_but_not_the_training_inputs(kb_cop
     raw = path.read_text()
     first_line = raw.index("\n", raw.index("answer:", raw.index("id: change_how"))) + 1  # the answer's first line
     end = raw.index("\n", first_line)
-    path.write_text(raw[:first_line] + "      EDITED ANSWER for the test." + raw[end:])
+    edited_raw = raw[:first_line] + "      EDITED ANSWER for the test." + raw[end:]
+    path.write_text(edited_raw.replace("title: How to change your Center", "title: Changing your Center (edited)"))
     edited = load_knowledge(kb_copy)
+    assert next(a for a in edited.articles if a.id == "change_how").title == "Changing your Center (edited)"
     replies = responses_of(edited)
     assert replies["utter_faq/change_how"][0]["text"].startswith("EDITED ANSWER for the test.")
     assert replies["utter_faq/change_how"][0]["text"].endswith(f"Source: {article.source}")
     assert responses_of(kb)["utter_faq/change_how"][0]["text"] == f"{article.answer}\n\nSource: {article.source}"
     assert render_domain(edited) == render_domain(kb)  # no training input changed: nothing to retrain
+    assert render_config(edited) == render_config(kb)  # nor the spelling dictionary
