@@ -7,7 +7,8 @@ saved file is read: nothing is downloaded.
 
 A word is corrected only when it is made of letters (an apostrophe allowed), has at least four of them, and is neither
 a known English word nor a domain word nor in ``spelling.yml``'s ``keep`` list; it becomes the closest domain word
-(SymSpell, one edit for four-letter words, two for longer ones), else the closest common English word. Anything with a
+(SymSpell, one edit for words up to six letters, two for longer ones that keep their first letter), else the closest
+common English word. Anything with a
 digit or a symbol (importer numbers, HTS codes, e-mails, references, CF-28) is never touched.
 """
 
@@ -27,6 +28,7 @@ SPELLING_DIR = MODELS_DIR / "spelling"
 KNOWN_WORDS = 60_000  # English words accepted as they are (wordfreq's most frequent)
 COMMON_WORDS = 8_000  # English words a typo may be corrected to, besides the domain words
 DOMAIN_BOOST = 1_000  # a domain word wins over a general word at the same edit distance
+VERSION = 2  # bump when this module changes how it corrects: the dictionary's path changes and the model retrains
 
 # A whitespace-separated chunk: leading punctuation, a word of letters (an inner apostrophe allowed), trailing punctuation.
 _CHUNK = re.compile(r"^([\"'(\[]*)([A-Za-z]+(?:'[A-Za-z]+)?)([\"')\].,;:!?]*)$")
@@ -97,7 +99,10 @@ class Speller:
             return None
         from symspellpy import Verbosity
 
-        found = self._symspell.lookup(word, Verbosity.CLOSEST, max_edit_distance=1 if len(word) == 4 else 2)
+        # One edit for words up to six letters, two for longer ones and only keeping the first letter: a short
+        # unknown word two edits from a real one is more often a name or gibberish than a typo ("lorem" is not "more").
+        found = self._symspell.lookup(word, Verbosity.CLOSEST, max_edit_distance=1 if len(word) <= 6 else 2)
+        found = [s for s in found if s.distance == 1 or s.term[0] == word[0]]
         if not found:
             return None
         # Among the closest words, swapped letters ("mnay") beat a more frequent word one edit away ("may").
@@ -151,8 +156,8 @@ def render_dictionary(kb: Knowledge, examples: Iterable[str]) -> str:
     english = [w for w in top_n_list("en", KNOWN_WORDS) if _WORD.fullmatch(w)]
     domain = domain_words(kb, [*examples, *(q for a in kb.articles for q in a.questions)], set(english))
     common = {w: max(1, int(word_frequency(w, "en") * 1e9)) for w in english[:COMMON_WORDS] if len(w) >= 3}
-    payload = {"domain": dict(sorted(domain.items())), "common": common, "known": sorted(english),
-               "replace": kb.spelling["replace"], "keep": sorted(kb.spelling["keep"])}  # fmt: skip
+    payload = {"version": VERSION, "domain": dict(sorted(domain.items())), "common": common,
+               "known": sorted(english), "replace": kb.spelling["replace"], "keep": sorted(kb.spelling["keep"])}  # fmt: skip
     return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 

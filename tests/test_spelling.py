@@ -47,6 +47,11 @@ def test_never_touches_numbers_codes_emails_or_jargon(speller: Speller, text: st
     assert speller.correct(text).text == text
 
 
+@pytest.mark.parametrize("text", ["blorp zanzibar quux", "lorem ipsum", "Fooboro Traders LLC"])
+def test_gibberish_and_names_are_not_made_into_words(speller: Speller, text: str) -> None:
+    assert speller.correct(text).text == text
+
+
 def test_known_words_and_spacing_stay(speller: Speller) -> None:
     text = "Which  Center handles   frozen shrimp?\nThanks!"
     assert speller.correct(text).text == text

@@ -18,7 +18,7 @@ from tests.conversations.stack import conversation_stack
 
 CLEAN_FLOOR = 0.86
 TYPO_FLOOR = 0.80
-FOLLOW_UP_FLOOR = 0.75
+FOLLOW_UP_FLOOR = 0.70
 MIN_CONVERSATIONS, MIN_MULTI_TURN, MIN_PER_FOLLOW_UP_KIND = 400, 120, 10
 
 
