@@ -11,7 +11,8 @@ Generated files (each says so in its first line; never edit them by hand):
   article;
 * ``bot/data/faq.yml``: the FAQ questions as training examples of the retrieval intents;
 * ``bot/data/lookups.yml``: lookup tables of Center names and product words (features for the intent classifier);
-* ``config.yml``: ``bot/config.template.yml`` with the path of the spaCy pipeline.
+* ``config.yml``: ``bot/config.template.yml`` with the paths of the spaCy pipeline and the spelling dictionary
+  (``bot/spelling.py``; it depends on ``knowledge/`` only, so adding training examples leaves it as it is).
 
 A file is rewritten only when its content changes, so that ``make`` retrains only when something really changed.
 """
@@ -19,7 +20,6 @@ A file is rewritten only when its content changes, so that ``make`` retrains onl
 from __future__ import annotations
 
 import argparse
-import re
 import logging
 import sys
 from pathlib import Path
@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 DOMAIN_PARTS = ROOT / "bot" / "domain"
 CONFIG_TEMPLATE = ROOT / "bot" / "config.template.yml"
-NLU_DIR = ROOT / "bot" / "data" / "nlu"
 OUTPUTS = {
     "domain": ROOT / "domain.yml",
     "faq": ROOT / "bot" / "data" / "faq.yml",
@@ -125,22 +124,12 @@ def _name_variants(name: str) -> List[str]:
     return sorted({name, spelled, name.replace(",", ""), spelled.replace(",", "")})
 
 
-def training_examples() -> List[str]:
-    """The hand-written NLU examples of ``bot/data/nlu/`` (entity markup removed), for the spelling dictionary."""
-    examples = []
-    for path in sorted(NLU_DIR.glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
-            for line in str(block.get("examples") or "").splitlines():
-                examples.append(re.sub(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})", r"\1", line.lstrip("- ")))
-    return examples
-
-
 def render_config(kb: Knowledge) -> str:
     """config.yml with the path of the spaCy pipeline built from this knowledge."""
     template = CONFIG_TEMPLATE.read_text(encoding="utf-8")
     body = "\n".join(line for line in template.splitlines() if not line.startswith("# "))
     model = pipeline_path(kb).relative_to(ROOT).as_posix()
-    words = dictionary_path(render_dictionary(kb, training_examples())).relative_to(ROOT).as_posix()
+    words = dictionary_path(render_dictionary(kb)).relative_to(ROOT).as_posix()
     body = body.replace("{spacy_model}", model).replace("{spelling_dictionary}", words)
     return HEADER.format(sources="bot/config.template.yml") + body.lstrip("\n") + "\n"
 
@@ -173,7 +162,7 @@ def build(kb: Knowledge) -> List[Path]:
             path.write_text(text, encoding="utf-8")
             written.append(path)
     ensure_pipeline(kb)
-    ensure_dictionary(kb, training_examples())
+    ensure_dictionary(kb)
     return written
 
 

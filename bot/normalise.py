@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-import shutil
+import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
@@ -24,7 +24,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.settings import ROOT
-from bot.spelling import Correction, Speller
+from bot.spelling import Correction, Speller, with_examples
 
 ORIGINAL = "text_original"  # kept on the message between the two components, not part of the parse data
 NORMALISED = "text_normalised"  # the corrected text, part of the parse data the actions receive
@@ -34,8 +34,8 @@ NORMALISED = "text_normalised"  # the corrected text, part of the parse data the
 class SpellingNormaliser(GraphComponent):
     """Corrects misspelt words in the text of messages and training examples.
 
-    Training copies the dictionary into the model, so a trained model never depends on a file that a later build
-    replaces.
+    Training keeps the dictionary in the model, with the words of the training examples added (see
+    :func:`bot.spelling.with_examples`), so a trained model never depends on a file that a later build replaces.
     """
 
     WORDS = "words.json"
@@ -80,10 +80,12 @@ class SpellingNormaliser(GraphComponent):
             return cls(config, model_storage, resource, None)
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Keep a copy of the dictionary in the model."""
+        """Keep the dictionary, with the words of the training examples added, in the model."""
         with self._model_storage.write_to(self._resource) as folder:
             if self._config.get("dictionary"):
-                shutil.copyfile(ROOT / self._config["dictionary"], Path(folder) / self.WORDS)
+                data = json.loads((ROOT / self._config["dictionary"]).read_text(encoding="utf-8"))
+                data = with_examples(data, example_texts(training_data))
+                (Path(folder) / self.WORDS).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         return self._resource
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -141,6 +143,11 @@ class OriginalText(GraphComponent):
                 _move_entities(message, correction.to_original)
                 message.data.pop(ORIGINAL, None)
         return messages
+
+
+def example_texts(training_data: TrainingData) -> List[str]:
+    """The text of every training example."""
+    return [text for text in (m.get(TEXT) for m in training_data.training_examples) if isinstance(text, str)]
 
 
 def _move_entities(message: Message, mapping: Any) -> None:

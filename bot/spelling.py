@@ -1,9 +1,9 @@
 """Spelling normalisation: "wich centre handels eletronics" → "which center handles electronics".
 
 The dictionary is built by ``python -m bot.build`` from ``knowledge/`` (Center names, products, HTS chapter titles,
-``spelling.yml``), the words of the training examples and English word frequencies (wordfreq), and saved under a path
-that carries a hash of its content (like the spaCy pipeline), so a changed dictionary retrains. At run time only the
-saved file is read: nothing is downloaded.
+``spelling.yml``) and English word frequencies (wordfreq), and saved under a path that carries a hash of its content
+(like the spaCy pipeline), so a changed dictionary retrains. Training adds the words of the training examples and keeps
+the result in the model. At run time only the model's copy is read: nothing is downloaded.
 
 A word is corrected only when it is made of letters (an apostrophe allowed), has at least four of them, and is neither
 a known English word nor a domain word nor in ``spelling.yml``'s ``keep`` list; it becomes the closest domain word
@@ -19,7 +19,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from bot.knowledge import Knowledge
 from bot.settings import MODELS_DIR, ROOT
@@ -28,7 +28,7 @@ SPELLING_DIR = MODELS_DIR / "spelling"
 KNOWN_WORDS = 60_000  # English words accepted as they are (wordfreq's most frequent)
 COMMON_WORDS = 8_000  # English words a typo may be corrected to, besides the domain words
 DOMAIN_BOOST = 1_000  # a domain word wins over a general word at the same edit distance
-VERSION = 2  # bump when this module changes how it corrects: the dictionary's path changes and the model retrains
+VERSION = 3  # bump when this module changes how it corrects: the dictionary's path changes and the model retrains
 
 # A whitespace-separated chunk: leading punctuation, a word of letters (an inner apostrophe allowed), trailing punctuation.
 _CHUNK = re.compile(r"^([\"'(\[]*)([A-Za-z]+(?:'[A-Za-z]+)?)([\"')\].,;:!?]*)$")
@@ -87,8 +87,12 @@ class Speller:
 
     @classmethod
     def load(cls, path: Path) -> "Speller":
-        """Load a dictionary written by :func:`ensure_dictionary`."""
-        data = json.loads(path.read_text(encoding="utf-8"))
+        """Load a dictionary written by :func:`ensure_dictionary` or kept in a trained model."""
+        return cls.from_data(json.loads(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def from_data(cls, data: Dict[str, Any]) -> "Speller":
+        """A speller for a dictionary's content (see :func:`render_dictionary` and :func:`with_examples`)."""
         return cls(data["domain"], data["common"], data["known"], data["replace"], data["keep"])
 
     def word(self, word: str) -> Optional[str]:
@@ -129,10 +133,9 @@ class Speller:
         return Correction(text, "".join(out), tuple(spans))
 
 
-# -- the dictionary, built by `python -m bot.build` ---------------------------------------------------------------
-def domain_words(kb: Knowledge, examples: Iterable[str], known: Set[str]) -> Dict[str, int]:
-    """The words of the domain with their counts: Center names, products and HTS chapter titles, plus the known
-    English words of the training examples (their deliberate typos are left out, so the bot learns to correct them).
+# -- the dictionary: its knowledge part built by `python -m bot.build`, its examples part at training -------------
+def domain_words(kb: Knowledge) -> Dict[str, int]:
+    """The words of the domain with their counts: Center names, products, HTS chapter titles and ``spelling.yml``.
 
     FAQ titles, answers and replies are left out on purpose: editing them must not change the model.
     """
@@ -141,22 +144,38 @@ def domain_words(kb: Knowledge, examples: Iterable[str], known: Set[str]) -> Dic
         names += [*center.names, center.industries]
     names += [rule.title for rule in kb.chapters.values()]
     names += [*kb.spelling["replace"].values(), *kb.spelling["keep"]]
+    return _count(names, known=None)
+
+
+def with_examples(data: Dict[str, Any], examples: Iterable[str]) -> Dict[str, Any]:
+    """The dictionary ``data`` plus the known English words of the training examples, counted as domain words.
+
+    Their deliberate typos are left out (only words of the known English list count), so the bot learns to correct
+    them. Training adds them (``bot/normalise.py``): the dictionary file itself does not change when examples do, so
+    adding questions leaves ``config.yml`` as it is and the model can be fine-tuned.
+    """
+    domain = dict(data["domain"])
+    for word, count in _count(examples, known=set(data["known"])).items():
+        domain[word] = domain.get(word, 0) + count
+    return {**data, "domain": dict(sorted(domain.items()))}
+
+
+def _count(texts: Iterable[str], known: Optional[Set[str]]) -> Dict[str, int]:
     counts: Dict[str, int] = {}
-    for text, only_known in [(t, False) for t in names] + [(t, True) for t in examples]:
+    for text in texts:
         for word in _WORD.findall(text.lower()):
-            if not only_known or word in known:
+            if known is None or word in known:
                 counts[word] = counts.get(word, 0) + 1
     return counts
 
 
-def render_dictionary(kb: Knowledge, examples: Iterable[str]) -> str:
-    """The dictionary file's content (JSON), from the knowledge base, the training examples and wordfreq."""
+def render_dictionary(kb: Knowledge) -> str:
+    """The dictionary file's content (JSON), from the knowledge base and wordfreq."""
     from wordfreq import top_n_list, word_frequency
 
     english = [w for w in top_n_list("en", KNOWN_WORDS) if _WORD.fullmatch(w)]
-    domain = domain_words(kb, [*examples, *(q for a in kb.articles for q in a.questions)], set(english))
     common = {w: max(1, int(word_frequency(w, "en") * 1e9)) for w in english[:COMMON_WORDS] if len(w) >= 3}
-    payload = {"version": VERSION, "domain": dict(sorted(domain.items())), "common": common,
+    payload = {"version": VERSION, "domain": dict(sorted(domain_words(kb).items())), "common": common,
                "known": sorted(english), "replace": kb.spelling["replace"], "keep": sorted(kb.spelling["keep"])}  # fmt: skip
     return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
@@ -166,13 +185,13 @@ def dictionary_path(content: str) -> Path:
     return SPELLING_DIR / f"words-{hashlib.sha256(content.encode()).hexdigest()[:12]}.json"
 
 
-def ensure_dictionary(kb: Knowledge, examples: Iterable[str]) -> Path:
+def ensure_dictionary(kb: Knowledge) -> Path:
     """Write the dictionary unless one with the same content exists; remove older ones.
 
     Returns:
         Its path, relative to the project root (as written in ``config.yml``).
     """
-    content = render_dictionary(kb, examples)
+    content = render_dictionary(kb)
     path = dictionary_path(content)
     if not path.exists():
         SPELLING_DIR.mkdir(parents=True, exist_ok=True)

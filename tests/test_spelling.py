@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.build import training_examples
 from bot.knowledge import knowledge
+from bot.normalise import example_texts
 from bot.settings import ROOT
-from bot.spelling import Speller, dictionary_path, render_dictionary
+from bot.spelling import Speller, dictionary_path, render_dictionary, with_examples
+
+
+def _dictionary() -> Path:
+    path = ROOT / dictionary_path(render_dictionary(knowledge()))
+    assert path.exists(), "run `python -m bot.build` (make test does)"
+    return path
 
 
 @pytest.fixture(scope="module")
 def speller() -> Speller:
-    path = dictionary_path(render_dictionary(knowledge(), training_examples()))
-    assert path.exists(), "run `python -m bot.build` (make test does)"
-    return Speller.load(ROOT / path)
+    """The speller as training builds it: the dictionary file plus the words of the training examples."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_from_dict(domain_path=str(ROOT / "domain.yml"),
+                                                   training_data_paths=[str(ROOT / "bot" / "data")])
+    nlu = importer.get_nlu_data()
+    data = json.loads(_dictionary().read_text(encoding="utf-8"))
+    return Speller.from_data(with_examples(data, example_texts(nlu)))
 
 
 @pytest.mark.parametrize(
@@ -78,14 +90,25 @@ def test_the_trained_model_keeps_its_own_copy_of_the_dictionary(tmp_path: Path) 
     from bot.normalise import SpellingNormaliser
 
     source = tmp_path / "words.json"
-    shutil.copyfile(ROOT / dictionary_path(render_dictionary(knowledge(), training_examples())), source)
+    shutil.copyfile(_dictionary(), source)
     (tmp_path / "model").mkdir()
     storage, resource = LocalModelStorage(tmp_path / "model"), Resource("spelling")
     context = ExecutionContext(GraphSchema({}), "test")
     trained = SpellingNormaliser.create({"dictionary": str(source)}, storage, resource, context)
-    trained.train(TrainingData())
+    trained.train(TrainingData([Message(data={"text": "which center handles yesterday"})]))
     source.unlink()  # a later build removes the file the model was trained with
     loaded = SpellingNormaliser.load({"dictionary": str(source)}, storage, resource, context)
     message = Message(data={"text": "wich centre"})
     loaded.process([message])
     assert message.get("text") == "which center"
+    with storage.read_from(resource) as folder:  # the example's words are in the model's copy
+        assert json.loads((Path(folder) / SpellingNormaliser.WORDS).read_text())["domain"]["yesterday"] == 1
+
+
+def test_training_examples_are_added_at_training_not_to_the_dictionary_file() -> None:
+    """Adding questions must leave config.yml (which names the dictionary file) as it is, so the model can be
+    fine-tuned; the words of the examples are added when the model is trained."""
+    data = json.loads(_dictionary().read_text(encoding="utf-8"))
+    assert "yesterday" not in data["domain"] and "yesterday" in data["known"]
+    assert with_examples(data, ["yesterday and yesterday", "yesterdy"])["domain"]["yesterday"] == 2
+    assert "yesterdy" not in with_examples(data, ["yesterdy"])["domain"]  # a typo in an example is not a word
