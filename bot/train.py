@@ -24,7 +24,7 @@ from bot.train_plan import Inputs, Plan, decide
 MODEL_NAME = "cee-guide"
 MODEL_PATH = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
 # Fine-tuning trains this share of each component's epochs, on all the examples, starting from the last model.
-FINETUNE_EPOCH_FRACTION = 0.2
+FINETUNE_EPOCH_FRACTION = 0.1
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 

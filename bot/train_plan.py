@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Optional, Set
 import yaml
 
 FORMAT = 2  # of the manifest; a model with an older one is trained afresh (2: trained with PYTHONHASHSEED=0)
-MAX_FINETUNES = 5  # in a row; then a full training
+MAX_FINETUNES = 3  # in a row; then a full training (each one moves the model a little from a full training)
 MAX_CHANGED_SHARE = 0.1  # more changed examples than this share of all of them: a full training
 
 
