@@ -26,6 +26,7 @@ MODEL_PATH = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
 # Fine-tuning trains this share of each component's epochs, on all the examples, starting from the last model.
 FINETUNE_EPOCH_FRACTION = 0.1
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+FINETUNE_REFUSED = re.compile(r"(?i)finetun")  # Rasa's FinetuningValidator and model loading say "finetune"
 
 
 class TrainingFailed(RuntimeError):
@@ -33,10 +34,12 @@ class TrainingFailed(RuntimeError):
 
 
 def model_path(project: Path = ROOT) -> Path:
+    """The trained model of the project at ``project``."""
     return project / MODEL_PATH.relative_to(ROOT)
 
 
 def manifest_path(project: Path = ROOT) -> Path:
+    """The manifest of what the model was trained from (``bot/train_plan.py``), beside the model."""
     return model_path(project).with_suffix("").with_suffix(".inputs")
 
 
@@ -63,9 +66,13 @@ def _train_locked(force: bool, project: Path) -> Plan:
         return plan
     started = time.monotonic()
     log = _log(project)
+    # Rasa writes the model in place: until a training succeeds, no manifest says that the model is current.
+    manifest_path(project).unlink(missing_ok=True)
     done = _rasa_train(plan, project)
-    if not done and plan.action == "finetune":  # Rasa refuses what the plan could not foresee: start afresh
+    if not done and plan.action == "finetune" and FINETUNE_REFUSED.search(_reason(log)):
+        # Rasa refuses what the plan could not foresee: start afresh (its refusal stays in train.finetune.log)
         plan = Plan("full", f"Rasa could not fine-tune ({_reason(log)})", plan.added, plan.removed)
+        log.replace(log.with_name("train.finetune.log"))
         done = _rasa_train(plan, project)
     if not done:
         raise TrainingFailed(f"rasa train failed; the end of {log}:\n" + "\n".join(_tail(log)))
@@ -95,6 +102,7 @@ def _rasa_train(plan: Plan, project: Path) -> bool:
 
 
 def _log(project: Path) -> Path:
+    """Rasa's whole output of the last training."""
     return model_path(project).parent / "train.log"
 
 
@@ -105,6 +113,7 @@ def _reason(log: Path) -> str:
 
 
 def _tail(log: Path, lines: int = 40) -> List[str]:
+    """The last ``lines`` lines of ``log``."""
     return log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
 
 

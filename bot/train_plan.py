@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set
@@ -25,6 +26,9 @@ import yaml
 FORMAT = 2  # of the manifest; a model with an older one is trained afresh (2: trained with PYTHONHASHSEED=0)
 MAX_FINETUNES = 3  # in a row; then a full training (each one moves the model a little from a full training)
 MAX_CHANGED_SHARE = 0.1  # more changed examples than this share of all of them: a full training
+
+
+_ENTITY = re.compile(r"\]\(([\w-]+)[:)]|\]\{\"entity\":\s*\"([\w-]+)\"")  # [text](entity) or [text]{"entity": ...}
 
 
 def _digest(data: Any) -> str:
@@ -42,18 +46,24 @@ class Inputs:
     @classmethod
     def read(cls, project: Path) -> "Inputs":
         """The inputs of the project at ``project`` as they are now."""
-        structure: List[Any] = [(name, (project / name).read_text(encoding="utf-8"))
+        # Parsed, so that a comment changes nothing.
+        structure: List[Any] = [(name, yaml.safe_load((project / name).read_text(encoding="utf-8")))
                                 for name in ("config.yml", "domain.yml")]  # fmt: skip
         examples: Dict[str, Set[str]] = {}
+        entities: Set[str] = set()
         for path in sorted((project / "bot" / "data").rglob("*.yml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if not isinstance(data, dict):  # not training data Rasa reads; any change to it counts as structure
+                structure.append((path.relative_to(project).as_posix(), data))
+                continue
             for block in data.pop("nlu", None) or []:
-                if "intent" in block and "examples" in block:
+                if isinstance(block, dict) and "intent" in block and "examples" in block:
                     lines = [line[2:].strip() for line in str(block.pop("examples")).splitlines() if line.strip()]
                     examples.setdefault(block["intent"], set()).update(_digest(line)[:12] for line in lines)
+                    entities.update(a or b for a, b in _ENTITY.findall("\n".join(lines)))
                 structure.append(block)
             structure.append((path.relative_to(project).as_posix(), data))
-        structure.append(sorted(examples))
+        structure += [sorted(examples), sorted(entities)]  # a new label or entity type cannot be fine-tuned
         return cls(_digest(structure), {label: sorted(found) for label, found in sorted(examples.items())})
 
     @property
@@ -62,9 +72,12 @@ class Inputs:
         return _digest([self.structure, self.examples])
 
     def save(self, path: Path, finetunes: int) -> None:
+        """Write the manifest (atomically: a reader finds the old one or the new one, never half of one)."""
         payload = {"format": FORMAT, "digest": self.digest, "structure": self.structure, "examples": self.examples,
                    "finetunes": finetunes}  # fmt: skip
-        path.write_text(json.dumps(payload, sort_keys=True) + "\n", encoding="utf-8")
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(payload, sort_keys=True) + "\n", encoding="utf-8")
+        tmp.replace(path)
 
     @classmethod
     def load(cls, path: Path) -> Optional["Inputs"]:
@@ -91,7 +104,8 @@ class Plan:
 def decide(now: Inputs, last: Optional[Inputs], model_exists: bool, force: bool = False) -> Plan:
     """How to bring the model up to date with ``now``, given the manifest of the last model."""
     if not model_exists or last is None:
-        return Plan("full", "there is no trained model yet" if not model_exists else "the last model has no manifest from this trainer")
+        return Plan("full", "the last model has no manifest from this trainer" if model_exists
+                    else "there is no trained model yet")  # fmt: skip
     if force:
         return Plan("full", "a full training was asked for (--force)")
     if now.digest == last.digest:

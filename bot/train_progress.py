@@ -2,7 +2,7 @@
 
 Rasa's own output (log lines and tqdm bars, some hundreds of lines) goes to a log file; the terminal gets a line
 when each stage starts, and the epochs of each neural component as a bar (redrawn in place on a terminal, printed
-once when done otherwise)::
+once when done otherwise; on a terminal the bar replaces its stage's line)::
 
       0:01  reading and checking the training data
       0:15  RulePolicy
@@ -14,12 +14,13 @@ once when done otherwise)::
 
 from __future__ import annotations
 
+import codecs
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO, Callable, List, Optional
+from typing import IO, Callable, Dict, List, Optional
 
 STARTED = re.compile(r"Starting to train component '([^']+)'")
 EPOCHS = re.compile(r"Epochs:\s+\d+%\|[^|]*\|\s*(\d+)/(\d+)")
@@ -33,6 +34,7 @@ def clock(seconds: float) -> str:
 
 
 def bar(done: int, total: int) -> str:
+    """``(10, 40)`` → ``"[#####---------------]  10/40 epochs"``."""
     filled = BAR * done // max(total, 1)
     return f"[{'#' * filled}{'-' * (BAR - filled)}] {done:>3}/{total} epochs"
 
@@ -83,31 +85,46 @@ class Progress:
 
 
 def run(command: List[str], cwd: Path, log: Path, out: IO[str] = sys.stdout,
-        env: Optional[dict] = None) -> int:  # fmt: skip
-    """Run ``command``, keep its whole output in ``log`` and show the stages on ``out``; its exit code."""
+        env: Optional[Dict[str, str]] = None) -> int:  # fmt: skip
+    """Run ``command``, keep its whole output in ``log`` and show the stages on ``out``; its exit code.
+
+    When this process is interrupted (Ctrl-C, a timeout), the command is stopped too.
+    """
     progress = Progress(out, time.monotonic())
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w", encoding="utf-8") as keep:
+
+        def handle(piece: str) -> None:
+            keep.write(piece + "\n")
+            progress.feed(piece)
+
         process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        assert process.stdout is not None
-        _pieces(process.stdout.read1 if hasattr(process.stdout, "read1") else process.stdout.read,  # type: ignore[attr-defined]
-                lambda piece: (keep.write(piece + "\n"), progress.feed(piece)))  # fmt: skip
-        code = process.wait()
+        try:
+            assert process.stdout is not None
+            _pieces(process.stdout, handle)
+            code = process.wait()
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
     progress.finish_stage()
     return code
 
 
-def _pieces(read: Callable[[int], bytes], handle: Callable[[str], object]) -> None:
+def _pieces(stream: IO[bytes], handle: Callable[[str], None]) -> None:
     """Split a byte stream on newlines and carriage returns (tqdm redraws its bar with ``\\r``)."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # a character may be split across reads
+    read = getattr(stream, "read1", stream.read)
     pending = ""
     while True:
         chunk = read(65536)
         if not chunk:
             break
-        pending += chunk.decode("utf-8", errors="replace")
+        pending += decoder.decode(chunk)
         *pieces, pending = re.split(r"[\r\n]", pending)
         for piece in pieces:
             if piece.strip():
                 handle(piece)
+    pending += decoder.decode(b"", final=True)
     if pending.strip():
         handle(pending)

@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from bot.settings import ROOT
+from bench.training import add_questions, copy_inputs
 from bot.train_plan import MAX_FINETUNES, Inputs, decide
 
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    for name in ("config.yml", "domain.yml"):
-        shutil.copy2(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "bot" / "data", tmp_path / "bot" / "data")
-    return tmp_path
+    """A copy of the training inputs."""
+    return copy_inputs(tmp_path, spacy_link=True)
 
 
-def _edit_faq(project: Path, change: str) -> None:
+def _new_article(project: Path) -> None:
     path = project / "bot" / "data" / "faq.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    block = next(b for b in data["nlu"] if str(b.get("intent", "")).startswith("faq/"))
-    if change == "add":
-        block["examples"] += "- a brand new way of asking this\n- and another new one\n"
-    elif change == "new_label":
-        data["nlu"].append({"intent": "faq/brand_new_article", "examples": "- what is new\n"})
+    data["nlu"].append({"intent": "faq/brand_new_article", "examples": "- what is new\n"})
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
 
 
@@ -45,18 +38,34 @@ def test_no_model_or_force_trains_from_scratch(project: Path) -> None:
 
 def test_added_questions_fine_tune_and_say_how_many(project: Path) -> None:
     last = Inputs.read(project)
-    _edit_faq(project, "add")
+    add_questions(project / "bot" / "data" / "faq.yml", 2)
     plan = decide(Inputs.read(project), last, model_exists=True)
     assert (plan.action, plan.added, plan.removed) == ("finetune", 2, 0)
     assert "2 added" in plan.reason
 
 
-def test_a_new_article_or_a_config_change_trains_from_scratch(project: Path) -> None:
+def test_a_new_article_trains_from_scratch(project: Path) -> None:
     last = Inputs.read(project)
-    _edit_faq(project, "new_label")
+    _new_article(project)
     assert decide(Inputs.read(project), last, model_exists=True).action == "full"
-    _edit_faq(project, "none")
+
+
+def test_a_new_entity_type_in_an_example_trains_from_scratch(project: Path) -> None:
+    last = Inputs.read(project)
+    path = project / "bot" / "data" / "faq.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    block = next(b for b in data["nlu"] if str(b.get("intent", "")).startswith("faq/"))
+    block["examples"] += "- ask about [tomorrow](brand_new_entity)\n"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    assert decide(Inputs.read(project), last, model_exists=True).action == "full"
+
+
+def test_a_config_change_trains_from_scratch_but_a_comment_changes_nothing(project: Path) -> None:
+    last = Inputs.read(project)
     config = project / "config.yml"
+    config.write_text(config.read_text() + "\n# a comment\n")
+    assert decide(Inputs.read(project), last, model_exists=True).action == "none"
+    assert "random_seed: 7" in config.read_text()
     config.write_text(config.read_text().replace("random_seed: 7", "random_seed: 8", 1))
     assert decide(Inputs.read(project), last, model_exists=True).action == "full"
 
@@ -76,7 +85,7 @@ def test_fine_tuning_too_often_or_too_much_trains_from_scratch(project: Path, tm
     last = Inputs.read(project)
     manifest = tmp_path / "manifest.json"
     last.save(manifest, finetunes=MAX_FINETUNES)
-    _edit_faq(project, "add")
+    add_questions(project / "bot" / "data" / "faq.yml", 2)
     assert decide(Inputs.read(project), Inputs.load(manifest), model_exists=True).action == "full"
     few = Inputs(last.structure, {k: v[:1] for k, v in last.examples.items()})
     assert "too many" in decide(Inputs.read(project), few, model_exists=True).reason

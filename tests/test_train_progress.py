@@ -21,14 +21,18 @@ RASA_OUTPUT = [
 ]
 
 
-def test_one_line_per_stage_and_the_epochs_as_a_bar() -> None:
+def _shown(live: bool) -> str:
+    """What the terminal (``live``) or a log shows for RASA_OUTPUT."""
     out = io.StringIO()
-    progress = Progress(out, started=0.0, live=False)
+    progress = Progress(out, started=0.0, live=live)
     for piece in RASA_OUTPUT:
         progress.feed(piece)
     progress.finish_stage()
-    lines = out.getvalue().splitlines()
-    assert [line.split(None, 1)[1] for line in lines] == [
+    return out.getvalue()
+
+
+def test_one_line_per_stage_and_the_epochs_as_a_bar() -> None:
+    assert [line.split(None, 1)[1] for line in _shown(live=False).splitlines()] == [
         "reading and checking the training data",
         "CountVectorsFeaturizer",
         "DIETClassifier",
@@ -37,11 +41,8 @@ def test_one_line_per_stage_and_the_epochs_as_a_bar() -> None:
 
 
 def test_on_a_terminal_the_bar_is_redrawn_in_place() -> None:
-    out = io.StringIO()
-    progress = Progress(out, started=0.0, live=True)
-    for piece in RASA_OUTPUT:
-        progress.feed(piece)
-    assert "\r\033[K" in out.getvalue() and "20/40 epochs" in out.getvalue()
+    shown = _shown(live=True)
+    assert "\r\033[K" in shown and "20/40 epochs" in shown
 
 
 def test_clock_and_bar() -> None:
