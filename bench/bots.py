@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from typing import Any, Dict, List, Optional
 
 from bench import procs
 from bot.serve import Service, Stack, free_ports, spawn, stop_group, tail
-from bot.settings import ROOT, load_settings
+from bot.settings import KNOWLEDGE_DIR, ROOT, load_settings
 from bot.train import MODEL_PATH
 
 HOST = "127.0.0.1"
@@ -201,9 +202,11 @@ class OurBot(BotUnderTest):
             slack_signing_secret=None,
         )
         self.stack: Optional[Stack] = None
+        self.knowledge = workdir / "knowledge"  # the servers read this copy, which the benchmark may edit
 
     def prepare(self) -> None:
-        """Seed a private copy of the database (the benchmark never touches var/)."""
+        """Seed a private copy of the database and copy knowledge/ (the benchmark never touches var/ or knowledge/)."""
+        shutil.copytree(KNOWLEDGE_DIR, self.knowledge)
         if not MODEL_PATH.exists():
             raise RuntimeError("no trained model: run `make bench` (it trains first)")
         seeded = subprocess.run(
@@ -220,11 +223,13 @@ class OurBot(BotUnderTest):
         services: List[Service] = [s for s in self.stack.services if s.name != "web"]  # the chat page is not the bot
         started = time.monotonic()
         for service in services:
+            service.env = {**service.env, "CEE_KNOWLEDGE_DIR": str(self.knowledge)}
             service.start(self.stack.log_dir)
             assert service.process is not None and service.log_path is not None
             self.processes[service.name] = service.process
             self.logs[service.name] = service.log_path
-        self.details["env"] = {k: v for k, v in services[0].env.items() if k not in ("DATABASE_URL",)}
+        hidden = ("DATABASE_URL", "CEE_KNOWLEDGE_DIR")
+        self.details["env"] = {k: v for k, v in services[0].env.items() if k not in hidden}
         try:
             seconds = first_answer(self.rest_url, self.first_message, started, list(self.processes.values()), timeout)
             actions = next(s for s in services if s.name == "actions")

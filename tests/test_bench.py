@@ -9,8 +9,11 @@ from typing import Any, Dict
 from bench import load, report
 
 
-def _bot(throughput: float, p95: float, p50: float, cold: float, rss: float, ratio: float) -> Dict[str, Any]:
+def _bot(throughput: float, p95: float, p50: float, cold: float, rss: float, ratio: float,
+         scratch: float = 100.0, added: float = 50.0, edit: float = 2.0) -> Dict[str, Any]:  # fmt: skip
     return {
+        "training": {"from_scratch_s": scratch, "add_questions_s": added, "after_reply_text_edit_s": edit},
+        "edit_live": {"seconds": edit},
         "cold_start": {"first_answer_s": cold},
         "memory_after_warm_up": {"rss_mib": rss, "pss_mib": rss},
         "single_user": {"p50_ms": p50, "p95_ms": p50 * 2},
@@ -47,10 +50,13 @@ def test_every_target_is_checked_against_the_stock_bot() -> None:
     met = report.evaluate(_results(_bot(80, 300, 10, 10, 800, 1.2), _bot(35, 700, 20, 22, 1100, 2.0)))
     assert {t["figure"]: t["met"] for t in met["targets"]} == {
         "throughput": True, "concurrent_p95": True, "single_p50": True, "cold_start": True, "rss": True,
-        "turn_ratio": True}  # fmt: skip
-    missed = report.evaluate(_results(_bot(60, 400, 25, 15, 1200, 1.6), _bot(35, 700, 20, 22, 1100, 2.0)))
+        "turn_ratio": True, "train_scratch": True, "edit_live": True, "add_questions": True}  # fmt: skip
+    missed = report.evaluate(_results(_bot(60, 400, 25, 15, 1200, 1.6, scratch=300, added=61, edit=10.5),
+                                      _bot(35, 700, 20, 22, 1100, 2.0)))  # fmt: skip
     assert [t["figure"] for t in missed["targets"] if not t["met"]] == [
-        "throughput", "concurrent_p95", "single_p50", "cold_start", "rss", "turn_ratio"]  # fmt: skip
+        "throughput", "concurrent_p95", "single_p50", "cold_start", "rss", "turn_ratio", "train_scratch", "edit_live",
+        "add_questions"]  # fmt: skip
+    assert missed["figures"]["train_scratch"]["ratio"] == 3.0 and missed["figures"]["edit_live"]["ours"] == 10.5
     assert missed["figures"]["throughput"]["ratio"] == round(60 / 35, 2)
 
 
