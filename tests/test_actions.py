@@ -201,6 +201,16 @@ def test_ranking(sample_db_url: str, words: str, first: int) -> None:
     assert messages[1]["custom"]["type"] == "chart" and messages[1]["custom"]["src"].startswith("data:image/png;base64,")
 
 
+@pytest.mark.parametrize("words, asks", [("entries handled by the center last quarter?", True),
+                                         ("how many entries does my center process", True),
+                                         ("entries by center", False), ("entries for every CEE", False)])
+def test_a_figure_for_one_unnamed_center_asks_which_and_one_per_center_ranks(sample_db_url: str, words: str,
+                                                                             asks: bool) -> None:
+    messages, _ = run_action(ActionRanking(), _figure_tracker(words, "ask_ranking", metric="entries"))
+    assert ("Which Center would you like the entries of?" in texts(messages)) is asks
+    assert any(m.get("custom", {}).get("type") == "table" for m in messages) is not asks
+
+
 def test_total(sample_db_url: str) -> None:
     total = store.totals("partner_accounts")
     messages, _ = run_action(ActionTotal(), _figure_tracker("total partner accounts", "ask_total", metric="partner accounts"))

@@ -622,7 +622,8 @@ def test_an_faq_question_in_the_middle_goes_to_the_rules_but_a_name_like_an_faq_
     assert conv.slots["sv_company"] is None and conv.requested == "sv_company"
     conv.say("Gulf Energy Traders", "faq")  # the model takes this name for an FAQ: it is still the answer
     assert conv.slots["sv_company"] == "Gulf Energy Traders" and conv.requested == "sv_ior_number"
-    for slot, text in [("sv_ior_number", "what is an IOR number"), ("sv_ior_number", "Which format?")]:
+    for slot, text in [("sv_ior_number", "what is an IOR number"), ("sv_ior_number", "Which format?"),
+                       ("sv_ior_number", "wait whats a site visit for"), ("sv_ior_number", "ok first tell me who decides")]:
         conv.say(text, "faq")
         assert conv.requested == slot and any(e.get("event") == "action_execution_rejected" for e in conv.last)
 

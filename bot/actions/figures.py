@@ -32,7 +32,9 @@ METRICS: Dict[str, str] = {
     "staff": "CBP staff",
 }
 _FEWEST = re.compile(r"\b(least|fewest|lowest|smallest|minimum|bottom|less|last place)\b", re.IGNORECASE)
-_EVERY_CENTER = re.compile(r"\b(each|every|all|per|by)\s+(the\s+)?(cent(er|re)s?|cees?)\b|\bcent(er|re)s\b", re.IGNORECASE)
+_EVERY_CENTER = re.compile(  # "entries by Center", "per CEE", "all the Centers"; not "handled by the Center"
+    r"\b(each|every|all|per)\s+(the\s+)?(cent(er|re)s?|cees?)\b|\bby\s+(cent(er|re)|cee)s?\b|\bcent(er|re)s\b", re.IGNORECASE
+)
 _SUPERLATIVE = re.compile(
     r"\b(most|least|fewest|top|bottom|biggest|smallest|largest|greatest|highest|lowest|busiest|leads?|leading|"
     r"rank\w*|more|less|best|worst|max\w*|min\w*)\b",

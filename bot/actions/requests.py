@@ -729,7 +729,9 @@ def _activating(tracker: Tracker, form: str) -> bool:
 
 FREE_TEXT_FIELDS = ("cc_reason_detail", "sv_topic")
 _QUESTION_START = re.compile(
-    r"^\W*(how|what|what's|whats|when|where|why|who|which|is|are|can|could|do|does|did|will|would|should|may|"
+    r"^\W*((actually|actualy|wait|hold on|first|before that|but|so|ok|okay|oh|well|sorry|hmm|um|also|btw|"
+    r"quick question|and|just)\W+){0,3}"  # "wait whats ...", "actually, first tell me how ..."
+    r"(how|what|what's|whats|when|where|why|who|which|is|are|can|could|do|does|did|will|would|should|may|"
     r"tell me|explain)\b",
     re.I,
 )

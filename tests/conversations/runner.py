@@ -291,6 +291,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     parser = argparse.ArgumentParser(prog="python -m tests.conversations.runner", description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="the trained model to ask (default: the bot's)")
+    parser.add_argument("--out", type=Path, help="folder for the results (default: results/)")
     args = parser.parse_args(argv)
     conversations = load()
     with conversation_stack(args.model) as (rasa_url, token):
@@ -298,7 +299,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         typos = run(rasa_url, token, typo_copy(conversations))
     from bot.settings import ROOT
 
-    figures = report(clean, typos, ROOT / "results")
+    figures = report(clean, typos, args.out or ROOT / "results")
     print(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "by_kind"} if k != "by_kind" else v
                       for k, v in figures.items()}, indent=2))  # fmt: skip
     return 0
