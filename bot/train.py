@@ -69,9 +69,10 @@ def _train_locked(force: bool, project: Path) -> Plan:
     # Rasa writes the model in place: until a training succeeds, no manifest says that the model is current.
     manifest_path(project).unlink(missing_ok=True)
     done = _rasa_train(plan, project)
-    if not done and plan.action == "finetune" and FINETUNE_REFUSED.search(_reason(log)):
+    refusal = _reason(log) if not done and plan.action == "finetune" else ""
+    if FINETUNE_REFUSED.search(refusal):
         # Rasa refuses what the plan could not foresee: start afresh (its refusal stays in train.finetune.log)
-        plan = Plan("full", f"Rasa could not fine-tune ({_reason(log)})", plan.added, plan.removed)
+        plan = Plan("full", f"Rasa could not fine-tune ({refusal})", plan.added, plan.removed)
         log.replace(log.with_name("train.finetune.log"))
         done = _rasa_train(plan, project)
     if not done:
