@@ -15,6 +15,12 @@ be understood without the turn before:
   in touch with them"): ``center_contact``;
 * a short question about the importer just looked up ("is that a partner account?"): ``follow_up``;
 * a short message with an importer number, outside a request ("and 232704-00123?"): ``center_for_importer``;
+* a message none of whose words is known or a misspelling of one ("zxcvbnm lkjhg"): ``nlu_fallback``, whatever the
+  classifier made of it (the spelling step says so);
+* a message with a number too long for an HTS code ("1234567890123 which center"): ``center_for_importer``, whose
+  look-up says what is wrong with it;
+* which Center handles an industry that names a Center ("which center handles apparel", "who takes care of
+  electronics imports"): ``center_for_product``, not the Center's description or contacts;
 * a short message with an HTS number read as an FAQ question ("8703?" taken for CF-28): ``center_for_product``,
   unless it names a form (CF-28, CBP Form 29, 7501).
 
@@ -33,6 +39,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.normalise import NO_KNOWN_WORDS
 
 FOLLOW_UP = "follow_up"
 SHORT = 7  # words
@@ -56,6 +64,9 @@ _IMPORTER_NUMBER = re.compile(r"\b(importer|ior)\b.*?(?=\S*\d\S*\d\S*\d)|(?=\S*\
                               re.IGNORECASE)  # fmt: skip
 KEEP = ("faq", "chitchat", "stop", "greet", "goodbye", "thank", "help", "human_handoff")  # never read as a follow-up
 BEFORE = "intent_before_context"
+_WHO_HANDLES = re.compile(r"\b(which|what|who)\b.{0,30}?\b(handles?|handling|covers?|process(es)?|deals? with|"
+                          r"takes? care of|looks? after|is responsible for|is in charge of)\b", re.IGNORECASE)
+_TOO_LONG_FOR_HTS = re.compile(r"(?<![\w.-])\d{11,}(?![\w.-])")  # 11+ digits in a row: an importer number, if anything
 
 
 def recent_topic(tracker: Optional[DialogueStateTracker]) -> Optional[str]:
@@ -77,6 +88,11 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     in_form = tracker is not None and bool(tracker.active_loop_name)
     if in_form:
         return None
+    if message.get(NO_KNOWN_WORDS) and not labels:
+        return "nlu_fallback"
+    if _TOO_LONG_FOR_HTS.search(text) and not labels & {"ior_number", "form"} and intent in (
+            "center_for_product", "faq", FOLLOW_UP, "inform", "center_info"):  # fmt: skip
+        return "center_for_importer"
     short = len(text.split()) <= SHORT
     if "ior_number" in labels and short and intent not in (*KEEP, *REQUESTS):
         return "center_for_importer"
@@ -85,11 +101,13 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     if ("hts_code" in labels and not labels & {"form", "ior_number"} and len(text.split()) <= 5
             and intent in ("faq", "center_for_importer", FOLLOW_UP, "inform")):  # fmt: skip
         return "center_for_product"  # "8703?", "hts 8428": a product question, whatever the number looked like
+    if intent in ("center_info", "center_contact", "center_for_product") and _handles_a_center(message):
+        return "center_for_product"
     topic = recent_topic(tracker)
     center_known = "center" in labels or bool(topic and tracker and tracker.get_slot("ctx_center"))
     if center_known and _CONTACT.search(text) and intent in ("faq", "center_info", FOLLOW_UP):
         return "center_contact"  # "phone number for the Houston CEE", "how do I get in touch with them"
-    if topic == "importer" and short and _IMPORTER_FOLLOW_UP.search(text):
+    if topic == "importer" and short and _IMPORTER_FOLLOW_UP.search(text) and not labels & {"product", "hts_code"}:
         return FOLLOW_UP  # "is that a partner account?" after an importer look-up
     if topic and short:
         awaiting = tracker.get_slot("ctx_awaiting") if tracker else None
@@ -106,6 +124,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         if MARKER.match(text) and pieces and (intent not in KEEP or len(text.split()) <= 4):
             return FOLLOW_UP  # "actually post entry actions" is the metric, not the FAQ article it resembles
     if intent == FOLLOW_UP and not topic:
+        if labels & {"center", "product", "hts_code", "metric"}:
+            return None  # "CEE006?" first thing: action_follow_up answers by what it names
         ranking = message.get(INTENT_RANKING_KEY) or []
         others = [r[INTENT_NAME_KEY] for r in ranking if r.get(INTENT_NAME_KEY) != FOLLOW_UP]
         return others[0] if others else None
@@ -132,6 +152,8 @@ class ContextualIntent(GraphComponent):
         for message in messages:
             new = decide(message, tracker)
             if new is None:
+                if recent_topic(tracker) is None:
+                    _drop_follow_up(message)
                 continue
             old = message.get(INTENT) or {}
             message.set(BEFORE, old, add_to_output=True)
@@ -143,3 +165,18 @@ class ContextualIntent(GraphComponent):
             message.set(INTENT, chosen, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
         return messages
+
+
+def _handles_a_center(message: Message) -> bool:
+    """Whether the message asks which Center handles something named like a Center ("which center handles apparel")."""
+    asked = _WHO_HANDLES.search(str(message.get(TEXT) or ""))
+    centers = [e for e in message.get(ENTITIES) or [] if e.get("entity") == "center"]
+    return bool(asked and centers and all(int(e.get("start", -1)) >= asked.end() for e in centers))
+
+
+def _drop_follow_up(message: Message) -> None:
+    """With nothing to follow, ``follow_up`` is no rival of the top intent (the FallbackClassifier would call a close
+    second an ambiguity: "compare staffing at buffalo and laredo" is a figure question, not a follow-up)."""
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    if len(ranking) > 1 and ranking[0].get(INTENT_NAME_KEY) != FOLLOW_UP:
+        message.set(INTENT_RANKING_KEY, [r for r in ranking if r.get(INTENT_NAME_KEY) != FOLLOW_UP], add_to_output=True)

@@ -113,6 +113,18 @@ class Speller:
         same_letters = [s for s in found if sorted(s.term) == sorted(word)]
         return max(same_letters or found, key=lambda s: s.count).term
 
+    def knows_none(self, text: str) -> bool:
+        """Whether ``text`` has words and none of them is known or a misspelling of one ("zxcvbnm lkjhg").
+
+        Text with a digit never qualifies: it may hold a number (an HTS code, an importer number).
+        """
+        if any(ch.isdigit() for ch in text):
+            return False
+        words = re.findall(r"[^\W\d_]+", text.lower())
+        return bool(words) and not any(
+            w in self.replace or w in self.accepted or w in self._symspell.words or self.word(w) for w in words
+        )
+
     def correct(self, text: str) -> Correction:
         """Correct every misspelt word of ``text``; everything else (spacing included) stays as it is."""
         out: List[str] = []

@@ -104,3 +104,28 @@ def test_compare_it_with_another_center(sample_db_url: str) -> None:
     chat.say(ActionFigure(), "staff at machinery", "ask_figure", [entity("metric", "staff"), entity("center", "Machinery")])
     both, _ = chat.say(ActionFollowUp(), "compare it with base metals", "follow_up", [entity("center", "Base Metals")])
     assert "Machinery Center (CEE010)" in both and "Base Metals Center (CEE005)" in both and "CBP staff" in both
+
+
+def test_a_ranking_question_about_two_centers_compares_them(sample_db_url: str) -> None:
+    chat = Conversation()
+    both, _ = chat.say(ActionRanking(), "which has more post entry actions, the auto center or the metals center",
+                       "ask_ranking", [entity("center", "auto"), entity("center", "metals")])  # fmt: skip
+    assert "Automotive & Aerospace Center (CEE003)" in both and "Base Metals Center (CEE005)" in both
+    assert "post-entry actions" in both and "had the most" not in both
+
+
+def test_a_figure_asked_of_the_center_then_named_gives_that_figure(sample_db_url: str) -> None:
+    chat = Conversation()
+    asked, slots = chat.say(ActionRanking(), "entries handled by the center last quarter?", "ask_ranking")
+    assert "Which Center" in asked and slots["ctx_topic"] == "figure" and slots["ctx_awaiting"] == "center"
+    figure, _ = chat.say(ActionFollowUp(), "houston", "follow_up", [entity("center", "houston")])
+    assert "Petroleum, Natural Gas & Minerals Center (CEE006)" in figure and "entries" in figure
+    assert "had the most" not in figure
+
+
+def test_misspelt_centers_and_figures_are_understood(sample_db_url: str) -> None:
+    chat = Conversation()
+    answer, _ = chat.say(ActionFigure(), "how many entires did Base Meals handle last quarter", "ask_figure")
+    assert "Base Metals Center (CEE005)" in answer and "entries" in answer
+    again, _ = chat.say(ActionFollowUp(), "oops i meant partner acaoutns", "follow_up")
+    assert "Base Metals Center (CEE005)" in again and "partner accounts" in again

@@ -10,7 +10,8 @@ from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.followups import FOLLOW_UP, decide
+from bot.followups import FOLLOW_UP, ContextualIntent, decide
+from bot.normalise import NO_KNOWN_WORDS
 
 DOMAIN = Domain.load("domain.yml")
 
@@ -98,3 +99,40 @@ def test_contact_questions_about_a_named_or_recent_center() -> None:
 def test_an_importer_number_in_a_wrong_format_goes_to_the_importer_look_up() -> None:
     assert decide(message("which center is importer 12345", "center_for_product"), None) == "center_for_importer"
     assert decide(message("which center handles 8471", "center_for_product", ["hts_code"]), None) is None
+
+
+def test_a_message_of_unknown_words_is_not_understood() -> None:
+    gibberish = message("zxcvbnm lkjhg", "change_answer")
+    gibberish.set(NO_KNOWN_WORDS, True)
+    assert decide(gibberish, None) == "nlu_fallback"
+    assert decide(message("zxcvbnm lkjhg", "change_answer"), None) is None  # the spelling step did not flag it
+
+
+def test_a_number_too_long_for_an_hts_code_goes_to_the_importer_look_up() -> None:
+    assert decide(message("1234567890123 which center", "center_for_product"), None) == "center_for_importer"
+    assert decide(message("which center handles 8471300100", "center_for_product"), None) is None
+
+
+def test_which_center_handles_an_industry_named_like_a_center() -> None:
+    def asked(text: str, intent: str, name: str) -> Message:
+        start = text.index(name)
+        return Message(data={"text": text, "intent": {"name": intent, "confidence": 0.5}, "intent_ranking": [],
+                             "entities": [{"entity": "center", "value": name, "start": start, "end": start + len(name)}]})  # fmt: skip
+
+    assert decide(asked("which center handles apparel", "center_info", "apparel"), None) == "center_for_product"
+    assert decide(asked("who takes care of electronics imports", "center_contact", "electronics"), None) == "center_for_product"
+    assert decide(asked("what does the Machinery Center handle", "center_info", "Machinery"), None) is None
+
+
+def test_a_follow_up_that_names_something_is_kept_without_context() -> None:
+    assert decide(message("CEE006?", FOLLOW_UP, ["center"], ["greet"]), None) is None
+    assert decide(message("and the benefits?", FOLLOW_UP, [], ["faq"]), None) == "faq"
+
+
+def test_without_context_follow_up_is_no_rival() -> None:
+    figure = message("compare staffing at buffalo and laredo", "ask_figure", ["metric"], [FOLLOW_UP, "ask_trend"])
+    [out] = ContextualIntent().process([figure], None)
+    assert [r["name"] for r in out.get("intent_ranking")] == ["ask_figure", "ask_trend"]
+    [kept] = ContextualIntent().process([message("and Machinery?", "center_info", ["center"], [FOLLOW_UP])],
+                                        tracker("figure"))  # fmt: skip
+    assert kept.get("intent")["name"] == FOLLOW_UP

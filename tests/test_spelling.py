@@ -64,6 +64,13 @@ def test_gibberish_and_names_are_not_made_into_words(speller: Speller, text: str
     assert speller.correct(text).text == text
 
 
+@pytest.mark.parametrize("text, none", [("zxcvbnm lkjhg", True), ("blorp fnarg zzt wub", True), ("asdf", True),
+                                        ("hi", False), ("wich centre handels steel", False), ("zxcv 8471", False),
+                                        ("AGPP?", False), ("", False), ("?!", False)])  # fmt: skip
+def test_knows_when_no_word_is_known(speller: Speller, text: str, none: bool) -> None:
+    assert speller.knows_none(text) is none
+
+
 def test_known_words_and_spacing_stay(speller: Speller) -> None:
     text = "Which  Center handles   frozen shrimp?\nThanks!"
     assert speller.correct(text).text == text

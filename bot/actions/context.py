@@ -29,6 +29,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import fuzzy
 from bot.actions import replies
 from bot.db import store
 from bot.knowledge import Center, knowledge
@@ -114,8 +115,8 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     turn = user_turn(tracker)
     slot = tracker.get_slot
     recent = _as_int(slot("ctx_turn")) == turn - 1 and bool(slot("ctx_topic"))
-    centers = replies.mentioned_centers(tracker)
-    metric = metric_of(" ".join(replies.entity_values(tracker, "metric"))) or metric_of(text)
+    centers = replies.mentioned_centers(tracker) or fuzzy.centers_in(text)
+    metric = metric_of(" ".join(replies.entity_values(tracker, "metric"))) or metric_of(text) or fuzzy.metric_in(text)
     period = replies.first_entity(tracker, "period")
     hts = replies.first_entity(tracker, "hts_code")
     product = hts or replies.first_entity(tracker, "product")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from dataclasses import replace
 from typing import Any, Callable, Dict, List, Optional, Text, Tuple, TypeVar
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -144,6 +145,7 @@ def _ranking_chart(records: List[FigureRecord], metric: str, period: str) -> Dic
 @handles("figure")
 async def figure(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
     """One Center's figure (two or more Centers side by side), for the latest period or a named one."""
+    query = replace(query, topic="figure")  # also when a ranking question turned out to be about one Center
     center_words = f"the {query.center.name} Center" if query.center else "each Center"
     if query.metric is None:
         return _ask_metric(dispatcher, query, f"How many {{metric}} does {center_words} have?")
@@ -184,6 +186,8 @@ async def ranking(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[T
     """Which Center has the most (or the least) of a metric, with the full ranking."""
     if not query.follow_up and _ONE_CENTER.search(query.text) and not _SUPERLATIVE.search(query.text):
         return await figure(dispatcher, query)  # "entries handled by the center last quarter?": which Center?
+    if len(query.centers) > 1 and not query.follow_up:
+        return await figure(dispatcher, query)  # "which has more staff, Laredo or Buffalo?": the two side by side
     if query.metric is None:
         return _ask_metric(dispatcher, query, "Which Center has the most {metric}?")
     latest = await _query(store.latest_period)

@@ -1,0 +1,87 @@
+"""Names and figure words misspelt beyond what the spelling step corrects ("Base Meals", "sttaef", "partr accnts").
+
+The spelling step (``bot/spelling.py``) corrects a word one or two edits away from a dictionary word, and leaves a
+real word alone ("Meals"). The actions ask these functions only when the message named no Center or no figure
+exactly: a Center name or city close to a span of the message, and a figure word close to a word of it. Both keep
+the first letter and want longer words to be closer than short ones, so that ordinary words are not read as names.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Dict, List, Optional, Tuple
+
+from rapidfuzz.distance import OSA
+from wordfreq import zipf_frequency
+
+from bot.knowledge import Center, knowledge
+
+# The words that name a figure, and the figure they name (the actions' metric keys).
+_METRIC_WORDS: Dict[str, str] = {
+    **dict.fromkeys(("importer", "importers", "importing"), "importers"),
+    **dict.fromkeys(("partner", "partners", "partnership", "accounts"), "partner_accounts"),
+    **dict.fromkeys(("entries", "entry", "entres"), "entries"),
+    **dict.fromkeys(("staff", "staffing", "staffed", "employees", "employee", "personnel", "headcount", "officers",
+                     "workers"), "staff"),  # fmt: skip
+}
+_POST = re.compile(r"\bpost\W*e[a-z]{2,6}\b", re.IGNORECASE)  # "post etry", "post enrty actions"
+_WORD = re.compile(r"[a-z]+")
+_IGNORED = {"center", "centre", "centers", "centres", "cee", "the", "and", "of", "for", "at", "in", "with", "to"}
+COMMON = 3.0  # a word this frequent in English (wordfreq's Zipf scale) is meant as itself ("stuff" is not "staff")
+
+
+def _edits(target: str) -> int:
+    """The edits a misspelling of ``target`` may have (letters swapped count as one)."""
+    return 1 if len(target) < 5 else 2 if len(target) < 9 else 3
+
+
+def _close(word: str, target: str) -> bool:
+    """Whether ``word`` reads as a misspelling of ``target``: same first letter, few edits, not a common word."""
+    if len(word) < 4 or word[0] != target[0] or word == target:
+        return word == target
+    return OSA.distance(word, target) <= _edits(target) and zipf_frequency(word, "en") < COMMON
+
+
+def metric_in(text: str) -> Optional[str]:
+    """The figure a message names with a misspelt word ("how many sttaef", "post etry actions"), or None."""
+    if _POST.search(text):
+        return "post_entry_actions"
+    for word in _WORD.findall(text.lower()):
+        for target, metric in _METRIC_WORDS.items():
+            if _close(word, target):
+                return metric
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _names(kb_id: int) -> Tuple[Tuple[str, Center], ...]:
+    """Every Center name of five letters or more, folded (the knowledge object's id keys the cache)."""
+    kb = knowledge()
+    found = []
+    for center in kb.centers:
+        for name in center.names:
+            folded = " ".join(_WORD.findall(name.lower()))
+            if len(folded.replace(" ", "")) >= 5 and folded not in _IGNORED:
+                found.append((folded, center))
+    return tuple(found)
+
+
+def centers_in(text: str) -> List[Center]:
+    """The Centers a message names with a misspelling ("Base Meals", "Laredoo"), best match first, without repeats."""
+    words = _WORD.findall(text.lower())
+    scored: List[Tuple[int, int, Center]] = []
+    for name, center in _names(id(knowledge())):
+        size = len(name.split())
+        for start in range(len(words) - size + 1):
+            span = " ".join(words[start:start + size])
+            if span in _IGNORED or abs(len(span) - len(name)) > 2 or (size == 1 and not _close(span, name)):
+                continue
+            distance = OSA.distance(span, name)
+            if span[0] == name[0] and distance <= _edits(name.replace(" ", "")):
+                scored.append((distance, start, center))
+    found: List[Center] = []
+    for _, _, center in sorted(scored, key=lambda item: (item[1], item[0])):  # in the order the message names them
+        if center not in found:
+            found.append(center)
+    return found
