@@ -24,7 +24,8 @@ be understood without the turn before:
 * a short message with an HTS number read as an FAQ question ("8703?" taken for CF-28): ``center_for_product``,
   unless it names a form (CF-28, CBP Form 29, 7501).
 
-During a form, the form's own rules decide. The original intent is kept in the parse data as ``intent_before_context``.
+During a form, the form's own rules decide, except that an answer read as a request to start (a company named
+"Sample Sole Proprietor Imports") is an answer (``inform``) unless it has a word that starts a request. The original intent is kept in the parse data as ``intent_before_context``.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ KEEP = ("faq", "chitchat", "stop", "greet", "goodbye", "thank", "help", "human_h
 BEFORE = "intent_before_context"
 _WHO_HANDLES = re.compile(r"\b(which|what|who)\b.{0,30}?\b(handles?|handling|covers?|process(es)?|deals? with|"
                           r"takes? care of|looks? after|is responsible for|is in charge of)\b", re.IGNORECASE)
+_STARTS_A_REQUEST = re.compile(r"\b(chang\w*|switch\w*|mov(e|ing)|transfer\w*|reassign\w*|appeal\w*|visit\w*|"
+                               r"call\w*|outreach|sign\w*|request\w*|start\w*|instead|new|another)\b", re.IGNORECASE)
 _TOO_LONG_FOR_HTS = re.compile(r"(?<![\w.-])\d{11,}(?![\w.-])")  # 11+ digits in a row: an importer number, if anything
 
 
@@ -87,6 +90,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     labels = {str(e.get("entity")) for e in message.get(ENTITIES) or []}
     in_form = tracker is not None and bool(tracker.active_loop_name)
     if in_form:
+        if intent in REQUESTS[:3] and not _STARTS_A_REQUEST.search(text):
+            return "inform"  # the company "Sample Sole Proprietor Imports", not a change-of-Center request
         return None
     if message.get(NO_KNOWN_WORDS) and not labels:
         return "nlu_fallback"

@@ -1,24 +1,27 @@
-"""Names and figure words misspelt beyond what the spelling step corrects ("Base Meals", "sttaef", "partr accnts").
+"""Names, products and figure words misspelt beyond what the spelling step corrects ("Base Meals", "sttaef",
+"frozen shrip").
 
-The spelling step (``bot/spelling.py``) corrects a word one or two edits away from a dictionary word, and leaves a
-real word alone ("Meals"). The actions ask these functions only when the message named no Center or no figure
-exactly: a Center name or city close to a span of the message, and a figure word close to a word of it. Both keep
-the first letter and want longer words to be closer than short ones, so that ordinary words are not read as names.
+The spelling step (``bot/spelling.py``) corrects a word one or two edits away from a dictionary word, leaves a real
+word alone ("Meals") and sometimes picks the wrong one ("shrip" as "ship"). The actions ask these functions when the
+message named no Center or no figure exactly, and for a product phrase longer than the one found exactly: a name
+close to a span of the message as typed or as corrected. Every word keeps its first letter, longer words may have
+more edits than short ones, and a common English word is never read as a misspelling of another.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from rapidfuzz.distance import OSA
 from wordfreq import zipf_frequency
 
 from bot.knowledge import Center, knowledge
 
-# The words that name a figure, and the figure they name (the actions' metric keys).
-_METRIC_WORDS: Dict[str, str] = {
+# The words that name a figure, and the figure they name (the actions' metric keys); also domain words of the spelling
+# dictionary.
+METRIC_WORDS: Dict[str, str] = {
     **dict.fromkeys(("importer", "importers", "importing"), "importers"),
     **dict.fromkeys(("partner", "partners", "partnership", "accounts"), "partner_accounts"),
     **dict.fromkeys(("entries", "entry", "entres"), "entries"),
@@ -31,16 +34,18 @@ _IGNORED = {"center", "centre", "centers", "centres", "cee", "the", "and", "of",
 COMMON = 3.0  # a word this frequent in English (wordfreq's Zipf scale) is meant as itself ("stuff" is not "staff")
 
 
-def _edits(target: str) -> int:
-    """The edits a misspelling of ``target`` may have (letters swapped count as one)."""
-    return 1 if len(target) < 5 else 2 if len(target) < 9 else 3
+def _edits(target: str, strict: bool = False) -> int:
+    """The edits a misspelling of ``target`` may have (letters swapped count as one); ``strict`` for the many
+    product words, where a misspelt question word would otherwise find one ("whiah" is not "wheat")."""
+    shift = 2 if strict else 0
+    return 1 if len(target) < 5 + shift else 2 if len(target) < 9 + shift else 3
 
 
-def _close(word: str, target: str) -> bool:
+def _close(word: str, target: str, strict: bool = False) -> bool:
     """Whether ``word`` reads as a misspelling of ``target``: same first letter, few edits, not a common word."""
     if len(word) < 4 or word[0] != target[0] or word == target:
         return word == target
-    return OSA.distance(word, target) <= _edits(target) and zipf_frequency(word, "en") < COMMON
+    return OSA.distance(word, target) <= _edits(target, strict) and zipf_frequency(word, "en") < COMMON
 
 
 def metric_in(text: str) -> Optional[str]:
@@ -48,7 +53,7 @@ def metric_in(text: str) -> Optional[str]:
     if _POST.search(text):
         return "post_entry_actions"
     for word in _WORD.findall(text.lower()):
-        for target, metric in _METRIC_WORDS.items():
+        for target, metric in METRIC_WORDS.items():
             if _close(word, target):
                 return metric
     return None
@@ -85,3 +90,32 @@ def centers_in(text: str) -> List[Center]:
         if center not in found:
             found.append(center)
     return found
+
+
+@functools.lru_cache(maxsize=4)
+def _products(kb_id: int) -> Tuple[Tuple[Tuple[str, ...], str, str], ...]:
+    """Every product phrase as words, as written, and its HTS code (the knowledge object's id keys the cache)."""
+    return tuple((tuple(_WORD.findall(words.lower())), words, product.hts)
+                 for product in knowledge().products for words in product.words)  # fmt: skip
+
+
+def product_in(texts: Sequence[str], found: Optional[Tuple[str, str]]) -> Optional[Tuple[str, str]]:
+    """The product a message names: ``found`` (the product list's exact match, see ``Knowledge.find_product``) unless
+    one of ``texts`` (the message as typed and as corrected) names a longer product phrase, misspelt or not.
+
+    Returns:
+        ``(words as written in the product list, HTS chapter or heading)``, or ``found``.
+    """
+    products = _products(id(knowledge()))
+    exact = found is not None and any(found[0] == name for _, name, _ in products)
+    best, best_size = (found, len(found[0].split())) if found and exact else (found, 0)
+    for text in texts:
+        words = _WORD.findall(text.lower())
+        for phrase, name, hts in products:
+            if len(phrase) <= best_size:
+                continue
+            for start in range(len(words) - len(phrase) + 1):
+                if all(_close(word, target, strict=True) for word, target in zip(words[start:], phrase)):
+                    best, best_size = (name, hts), len(phrase)
+                    break
+    return best

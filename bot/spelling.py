@@ -8,7 +8,7 @@ the result in the model. At run time only the model's copy is read: nothing is d
 A word is corrected only when it is made of letters (an apostrophe allowed), has at least four of them, and is neither
 a known English word nor a domain word nor in ``spelling.yml``'s ``keep`` list; it becomes the closest domain word
 (SymSpell, one edit for words up to six letters, two for longer ones that keep their first letter), else the closest
-common English word. Anything with a
+common English word (among words equally close, a domain word wins: "shrip" is "shrimp", not "ship"). Anything with a
 digit or a symbol (importer numbers, HTS codes, e-mails, references, CF-28) is never touched.
 """
 
@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
+from bot.fuzzy import METRIC_WORDS
 from bot.knowledge import Knowledge
 from bot.settings import MODELS_DIR, ROOT
 
@@ -28,7 +29,7 @@ SPELLING_DIR = MODELS_DIR / "spelling"
 KNOWN_WORDS = 60_000  # English words accepted as they are (wordfreq's most frequent)
 COMMON_WORDS = 8_000  # English words a typo may be corrected to, besides the domain words
 DOMAIN_BOOST = 1_000  # a domain word wins over a general word at the same edit distance
-VERSION = 3  # bump when this module changes how it corrects: the dictionary's path changes and the model retrains
+VERSION = 4  # bump when this module changes how it corrects: the dictionary's path changes and the model retrains
 
 # A whitespace-separated chunk: leading punctuation, a word of letters (an inner apostrophe allowed), trailing punctuation.
 _CHUNK = re.compile(r"^([\"'(\[]*)([A-Za-z]+(?:'[A-Za-z]+)?)([\"')\].,;:!?]*)$")
@@ -79,6 +80,7 @@ class Speller:
 
         self.replace = dict(replace)
         self.accepted = set(known) | set(domain) | {w.lower() for w in keep}
+        self.domain = set(domain)
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word, count in common.items():
             self._symspell.create_dictionary_entry(word, count)
@@ -109,9 +111,11 @@ class Speller:
         found = [s for s in found if s.distance == 1 or s.term[0] == word[0]]
         if not found:
             return None
-        # Among the closest words, swapped letters ("mnay") beat a more frequent word one edit away ("may").
+        # Among the closest words, swapped letters ("mnay") beat a more frequent word one edit away ("may"), and a
+        # domain word beats a general one ("shrip" is "shrimp", not "ship"; "cude oil" is "crude oil", not "code").
         same_letters = [s for s in found if sorted(s.term) == sorted(word)]
-        return max(same_letters or found, key=lambda s: s.count).term
+        domain = [s for s in found if s.term in self.domain]
+        return max(same_letters or domain or found, key=lambda s: s.count).term
 
     def knows_none(self, text: str) -> bool:
         """Whether ``text`` has words and none of them is known or a misspelling of one ("zxcvbnm lkjhg").
@@ -155,7 +159,7 @@ def domain_words(kb: Knowledge) -> Dict[str, int]:
     for center in kb.centers:
         names += [*center.names, center.industries]
     names += [rule.title for rule in kb.chapters.values()]
-    names += [*kb.spelling["replace"].values(), *kb.spelling["keep"]]
+    names += [*kb.spelling["replace"].values(), *kb.spelling["keep"], *METRIC_WORDS]
     return _count(names, known=None)
 
 

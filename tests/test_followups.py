@@ -81,6 +81,8 @@ def test_forms_decide_for_themselves() -> None:
     in_form = tracker("figure", "center", form="change_center_form")
     assert decide(message("electronics", "center_info", ["center"]), in_form) is None
     assert decide(message("12-3456789AB", "inform", ["ior_number"]), in_form) is None
+    assert decide(message("Sample Sole Proprietor Imports", "request_change_center"), in_form) == "inform"
+    assert decide(message("actually I'd rather request a site visit", "request_site_visit"), in_form) is None
 
 
 def test_numbers_decide_between_importers_products_and_forms() -> None:

@@ -6,7 +6,8 @@ from typing import List, Optional
 
 import pytest
 
-from bot.fuzzy import centers_in, metric_in
+from bot.fuzzy import centers_in, metric_in, product_in
+from bot.knowledge import knowledge
 
 
 @pytest.mark.parametrize(
@@ -50,3 +51,22 @@ def test_misspelt_figure_words(text: str, metric: Optional[str]) -> None:
 )
 def test_misspelt_center_names(text: str, codes: List[str]) -> None:
     assert [c.code for c in centers_in(text)] == codes
+
+
+@pytest.mark.parametrize(
+    "typed, corrected, product",
+    [
+        ("frozen shrip", "frozen ship", "frozen shrimp"),
+        ("which Center coverrs cude oil imports?", "which Center covers code oil imports?", "crude oil"),
+        ("diesel ennes", "diesel ennes", "diesel engines"),  # longer than "diesel", found exactly
+        ("vitais which centre", "vitais which center", "vitamins"),
+        ("frozen shrimp", "frozen shrimp", "frozen shrimp"),
+        # misspelt question words are not products
+        ("whiah center handles my product", "which center handles my product", None),
+        ("which CEE cnvers this product", "which CEE covers this product", None),
+        ("which center for my stuff", "which center for my stuff", None),
+    ],
+)
+def test_misspelt_products(typed: str, corrected: str, product: Optional[str]) -> None:
+    found = product_in([typed, corrected], knowledge().find_product(corrected))
+    assert (found[0] if found else None) == product

@@ -72,6 +72,7 @@ class Query:
     follow_up: bool = False  # the topic was taken from the previous answer
     turn: int = 0
     slots: Dict[str, Any] = field(default_factory=dict)  # the context's slots as the message found them
+    typed: str = ""  # the message as the user typed it
 
     @property
     def center(self) -> Optional[Center]:
@@ -115,8 +116,10 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     turn = user_turn(tracker)
     slot = tracker.get_slot
     recent = _as_int(slot("ctx_turn")) == turn - 1 and bool(slot("ctx_topic"))
-    centers = replies.mentioned_centers(tracker) or fuzzy.centers_in(text)
-    metric = metric_of(" ".join(replies.entity_values(tracker, "metric"))) or metric_of(text) or fuzzy.metric_in(text)
+    typed = str((tracker.latest_message or {}).get("text") or "")
+    centers = replies.mentioned_centers(tracker) or fuzzy.centers_in(text) or fuzzy.centers_in(typed)
+    metric = (metric_of(" ".join(replies.entity_values(tracker, "metric"))) or metric_of(text)
+              or fuzzy.metric_in(text) or fuzzy.metric_in(typed))  # fmt: skip
     period = replies.first_entity(tracker, "period")
     hts = replies.first_entity(tracker, "hts_code")
     product = hts or replies.first_entity(tracker, "product")
@@ -138,7 +141,7 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
         period = period or slot("ctx_period")
         product = product or slot("ctx_product")
     context = {name: value for name, value in tracker.slots.items() if name.startswith("ctx_")}
-    return Query(topic, text, centers, metric, period, product, hts, follow_up, turn, context)
+    return Query(topic, text, centers, metric, period, product, hts, follow_up, turn, context, typed)
 
 
 def remember(query: Query, topic: Optional[str] = None, awaiting: Optional[str] = None, **changes: Any) -> List[Dict[Text, Any]]:

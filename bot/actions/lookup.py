@@ -12,6 +12,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot import fuzzy
 from bot.actions import replies
 from bot.actions.context import Query, TopicAction, handles, remember, resolve
 from bot.ior import EXAMPLES, IorFormatError, format_problem, parse_ior, try_parse_ior
@@ -39,7 +40,7 @@ async def product(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[T
             return remember(query, product=hts, awaiting="product")
         dispatcher.utter_message(text=replies.hts_answer(answer, f"HTS {hts}"))
         return remember(query, product=hts, center=answer.center.code if answer.center else None)
-    found = kb.find_product(query.product or query.text)
+    found = fuzzy.product_in([query.typed, query.text], kb.find_product(query.product or query.text))
     if found:
         matched, code = found
         answer = kb.classify_hts(code)
