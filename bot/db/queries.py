@@ -78,8 +78,8 @@ def figure(
         metric: one of importers, partner_accounts, entries, post_entry_actions, staff.
         fy: the fiscal year; None for the latest loaded.
         quarter: the quarter 1-4. With ``fy`` given and ``quarter`` None, the fiscal-year value made from the
-            quarters loaded (see :class:`bot.db.records.FigureRecord`); with neither, the Center's latest quarter; with only
-            ``quarter``, that quarter of the latest fiscal year that has it.
+            quarters loaded (see :class:`bot.db.records.FigureRecord`); with neither, the Center's latest quarter;
+            with only ``quarter``, that quarter of the latest fiscal year that has it.
 
     Returns:
         The value with its period and source, or None when there is no data for that period.
@@ -100,7 +100,9 @@ def figure(
         return quarter_record(row, metric) if row else None
 
 
-def _resolve_period(session: Session, fy: Optional[int], quarter: Optional[int]) -> Optional[Tuple[int, Optional[int]]]:
+def _resolve_period(
+    session: Session, fy: Optional[int], quarter: Optional[int]
+) -> Optional[Tuple[int, Optional[int]]]:
     """Fill in a missing fiscal year with the latest one loaded (that has ``quarter``, when given)."""
     if fy is not None:
         return fy, quarter
