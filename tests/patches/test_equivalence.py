@@ -1,9 +1,9 @@
-"""bot/speedups.py and bot/stores.py change how fast Rasa answers, never what it answers.
+"""The speed patches of bot.patches and bot/stores.py change how fast Rasa answers, never what it answers.
 
-* The in-memory tracker store gives back the same trackers as Rasa's (unit tests, no model needed).
-* The whole bot, in-process with the trained model and the real action server, answers the test stories and the
-  held-out NLU test messages with the same replies and the same tracker events (parse results included) with and
-  without the speed-ups, each run in a process of its own.
+The whole bot, in-process with the trained model and the real action server, answers the test stories and the
+held-out NLU test messages with the same replies and the same tracker events (parse results included) with and
+without the speed-ups (``CEE_SPEEDUPS``), each run in a process of its own. The in-memory tracker store's own
+equivalence test is ``tests/test_stores.py``.
 """
 
 from __future__ import annotations
@@ -28,179 +28,6 @@ from bot.settings import ROOT
 from bot.train import MODEL_PATH
 
 TURN_TIMEOUT_S = 20
-
-# -- the tracker store ------------------------------------------------------------------------------------------------
-
-
-def _tracker_events() -> List[Any]:
-    from rasa.shared.core.events import (
-        ActionExecuted,
-        ActiveLoop,
-        BotUttered,
-        SessionStarted,
-        SlotSet,
-        UserUttered,
-    )
-
-    def turn(text: str, intent: str, action: str) -> List[Any]:
-        return [
-            UserUttered(text, {"name": intent, "confidence": 0.9}),
-            ActionExecuted(action),
-            BotUttered(f"reply to {text}"),
-            ActionExecuted("action_listen"),
-        ]
-
-    first = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
-    form = [UserUttered("look up my importer", {"name": "center_for_importer", "confidence": 0.9}),
-            ActionExecuted("importer_lookup_form"), ActiveLoop("importer_lookup_form"),
-            SlotSet("requested_slot", "ior_number"), ActionExecuted("action_listen")]  # fmt: skip
-    second = [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("center", "CEE010"),
-              ActionExecuted("action_listen")]  # fmt: skip
-    return first + turn("hi", "greet", "utter_greet") + form + second + turn("thanks", "thank", "utter_you_are_welcome")
-
-
-def _domain() -> Any:
-    from rasa.shared.core.domain import Domain
-
-    return Domain.from_path(ROOT / "domain.yml")
-
-
-@pytest.mark.parametrize("sessions", [1, 2])
-def test_memory_store_gives_back_what_rasas_in_memory_store_does(sessions: int) -> None:
-    from rasa.core.tracker_store import InMemoryTrackerStore
-    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
-
-    from bot.stores import MemoryTrackerStore
-
-    domain = _domain()
-    events = _tracker_events()
-    if sessions == 1:
-        events = events[: -8]  # up to the open form
-    tracker = DialogueStateTracker.from_events("someone", events, domain.slots)
-    results = []
-    for store in (InMemoryTrackerStore(domain), MemoryTrackerStore(domain)):
-        asyncio.run(store.save(tracker))
-        last = asyncio.run(store.retrieve("someone"))
-        full = asyncio.run(store.retrieve_full_tracker("someone"))
-        results.append([t.current_state(EventVerbosity.ALL) for t in (last, full)])
-        assert list(asyncio.run(store.keys())) == ["someone"]
-        assert asyncio.run(store.retrieve("nobody")) is None
-    for state in (*results[0], *results[1]):
-        for event in state["events"]:
-            event.pop("timestamp", None)
-        state.pop("latest_event_time", None)
-    assert results[0] == results[1]
-
-
-def test_a_copied_tracker_is_independent() -> None:
-    from rasa.shared.core.events import SlotSet
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    from bot.stores import copy_tracker
-
-    domain = _domain()
-    tracker = DialogueStateTracker.from_events("someone", _tracker_events()[:-8], domain.slots)
-    copy = copy_tracker(tracker)
-    assert copy.current_state() == tracker.current_state() and copy.active_loop == tracker.active_loop
-    copy.update(SlotSet("requested_slot", None))
-    copy.active_loop.rejected = True  # type: ignore[union-attr]
-    assert tracker.get_slot("requested_slot") == "ior_number"
-    assert tracker.active_loop is not None and not tracker.active_loop.rejected
-    assert len(copy.events) == len(tracker.events) + 1
-
-
-# -- fair turns ------------------------------------------------------------------------------------------------------
-
-
-def test_turns_go_in_order_and_a_returning_message_goes_first() -> None:
-    from bot.speedups import _Turns
-
-    async def scenario() -> List[str]:
-        turns, order = _Turns(), []
-
-        async def message(name: str, returning: bool = False) -> None:
-            await turns.acquire(returning)
-            order.append(name)
-            await asyncio.sleep(0)
-            turns.release()
-
-        await turns.acquire(False)  # someone computes
-        waiting = [asyncio.ensure_future(message(n)) for n in ("new 1", "new 2")]
-        await asyncio.sleep(0)
-        back = asyncio.ensure_future(message("back from the action server", returning=True))
-        await asyncio.sleep(0)
-        turns.release()
-        await asyncio.gather(*waiting, back)
-        return order
-
-    assert asyncio.run(scenario()) == ["back from the action server", "new 1", "new 2"]
-
-
-def test_a_cancelled_wait_passes_the_turn_on() -> None:
-    from bot.speedups import _Turns
-
-    async def scenario() -> bool:
-        turns = _Turns()
-        await turns.acquire(False)
-        cancelled = asyncio.ensure_future(turns.acquire(False))
-        after = asyncio.ensure_future(turns.acquire(False))
-        await asyncio.sleep(0)
-        cancelled.cancel()
-        turns.release()
-        await asyncio.wait_for(after, 5)  # the turn reached the next waiter
-        turns.release()
-        await asyncio.wait_for(turns.acquire(False), 5)  # and is free again afterwards
-        return True
-
-    assert asyncio.run(scenario())
-
-
-@pytest.mark.parametrize(
-    "hold, expected",
-    [
-        (0.05, ["quick answer", "other computes", "slow answer"]),  # the default: a quick exchange keeps the turn
-        (0.0, ["other computes", "quick answer", "slow answer"]),  # every exchange hands the turn on
-    ],
-)
-def test_others_compute_while_a_message_waits_for_a_slow_answer(
-    hold: float, expected: List[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from bot import speedups
-
-    monkeypatch.setattr(speedups, "HOLD_TURN_SECONDS", hold)
-
-    async def scenario() -> List[str]:
-        turns, order = speedups._turns(), []
-        turn = speedups._Turn()
-        speedups._CURRENT_TURN.set(turn)
-        await turns.acquire(False)
-        turn.held = True
-
-        async def other() -> None:
-            await turns.acquire(False)
-            order.append("other computes")
-            turns.release()
-
-        waiting = asyncio.ensure_future(other())
-        await asyncio.sleep(0)
-
-        async def quick() -> str:
-            await asyncio.sleep(0.01)
-            return "quick answer"
-
-        async def slow() -> str:
-            await asyncio.sleep(0.2)
-            return "slow answer"
-
-        order.append(await speedups._off_turn(quick))
-        order.append(await speedups._off_turn(slow))
-        assert turn.held  # it has the turn again
-        turn.held = False
-        turns.release()
-        await waiting
-        return order
-
-    assert asyncio.run(scenario()) == expected
 
 
 # -- the whole bot, with and without the speed-ups ---------------------------------------------------------------------
@@ -239,11 +66,12 @@ def _run_conversations(model: str, action_url: str, out: str) -> None:
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.server import install_patches
+    from bot.patches import install
     from bot.serve import MEMORY_TRACKER_STORE
+    from bot.settings import load_settings
 
     configure_logging_and_warnings(logging.WARNING)
-    install_patches()
+    install(load_settings())
     fast = os.environ.get("CEE_SPEEDUPS") != "0"
     store = EndpointConfig(type=MEMORY_TRACKER_STORE) if fast else None
 
