@@ -81,6 +81,7 @@ def owner_of(module: str, cls: Optional[str]) -> Any:
 
 
 def target_id(target: Target) -> str:
+    """A target's dotted name, e.g. ``rasa.core.processor.MessageProcessor.handle_message``."""
     module, cls, name, _signature = target
     return ".".join(part for part in (module, cls, name) if part)
 
