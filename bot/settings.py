@@ -39,6 +39,7 @@ class Settings:
     slack_signing_secret: Optional[str] = None
     slack_api_url: str = "https://slack.com/api/"
     max_message_chars: int = 1000
+    speedups: bool = True  # CEE_SPEEDUPS=0: Rasa runs without the speed patches of bot.patches (to compare)
 
     @property
     def slack_enabled(self) -> bool:
@@ -83,4 +84,5 @@ def load_settings(env_file: Optional[Path] = None) -> Settings:
         slack_signing_secret=opt("SLACK_SIGNING_SECRET"),
         slack_api_url=env.get("SLACK_API_URL") or defaults.slack_api_url,
         max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or defaults.max_message_chars),
+        speedups=env.get("CEE_SPEEDUPS", "1").strip() not in ("0", "false", "no", "off"),
     )

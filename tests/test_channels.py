@@ -72,20 +72,6 @@ def test_custom_as_text() -> None:
     assert custom_as_text({"blocks": []}) is None
 
 
-def test_console_prints_text_for_rich_messages(capsys: pytest.CaptureFixture) -> None:
-    from rasa.core.channels import console
-
-    from bot.channels.console import install
-
-    install()
-    install()  # idempotent
-    console._print_bot_output({"custom": {"type": "chart", "src": "data:image/png;base64,AAAA", "alt": "Bar chart: X."}})
-    console._print_bot_output({"text": "Hello", "custom": {"type": "list", "items": ["a"]}})
-    out = capsys.readouterr().out
-    assert "Bar chart: X." in out and "base64" not in out
-    assert "Hello" in out and "• a" in out
-
-
 def test_custom_as_text_escapes_for_slack() -> None:
     table = {"type": "table", "caption": "A & B", "columns": ["Center"], "rows": [["Agriculture & <Prepared>"]]}
     text = custom_as_text(table, slack=True)

@@ -1,7 +1,7 @@
 """SQLAlchemy tables of the CEE Guide database: Centers, importers, Center figures and the trade's requests.
 
-The models are declarative (SQLAlchemy 1.4 with the 2.0-style API). Only :mod:`bot.db.store` opens sessions on them;
-everything else reads plain records from the store.
+The models are declarative (SQLAlchemy 1.4 with the 2.0-style API). Only the modules behind :mod:`bot.db.store` open
+sessions on them (through :func:`bot.db.engine.session_scope`); everything else reads plain records from the store.
 """
 
 from __future__ import annotations

@@ -1,26 +1,29 @@
 """``rasa shell`` output for CBP staff: tables, lists and charts as text instead of raw JSON and base64 images.
 
 Rasa's console prints a custom message as JSON, so a chart from :mod:`bot.actions.charts` would fill the terminal
-with base64. :func:`install` (called by ``bot.server`` before Rasa starts) makes it print the text of
-:func:`bot.channels.text.custom_as_text` instead.
+with base64. :func:`install` (called by :func:`bot.patches.install` before Rasa starts, on any Rasa version) makes it
+print the text of :func:`bot.channels.text.custom_as_text` instead.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Callable, Dict, Optional, Text
 
 from bot.channels.text import custom_as_text
+from bot.patches.patching import _patch
 
 
 def install() -> None:
     """Patch Rasa's console output (idempotent)."""
-    import rasa.shared.utils.cli
     from rasa.core.channels import console
-    from rasa.shared.utils.io import bcolors
 
-    original = console._print_bot_output
-    if getattr(original, "_cee_text", False):
-        return
+    _patch(console, "_print_bot_output", _print_as_text)
+
+
+def _print_as_text(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``rasa.core.channels.console._print_bot_output`` printing a custom message as text."""
+    import rasa.shared.utils.cli
+    from rasa.shared.utils.io import bcolors
 
     def print_bot_output(
         message: Dict[Text, Any], is_latest_message: bool = False, color: Text = bcolors.OKBLUE
@@ -34,5 +37,4 @@ def install() -> None:
         rasa.shared.utils.cli.print_color(text, color=color)
         return question
 
-    print_bot_output._cee_text = True  # type: ignore[attr-defined]
-    console._print_bot_output = print_bot_output
+    return print_bot_output

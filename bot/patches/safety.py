@@ -1,0 +1,78 @@
+"""Safety nets around Rasa, installed on any Rasa version.
+
+* A message over ``MAX_MESSAGE_CHARS`` gets a polite reply instead of reaching the model
+  (``MessageProcessor.handle_message``; the outermost wrapper, see :mod:`bot.patches`).
+* When the action server cannot be reached, the user gets a clear message (``RemoteAction.run``; Rasa alone would
+  stay silent).
+
+Social Security-format numbers are masked in every log line by :func:`bot.ior.install_log_masking`, which
+:func:`bot.patches.install` calls first.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Callable, List, Optional
+
+from bot.patches.patching import _patch
+from bot.server import reply_text
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def install(settings: Settings) -> None:
+    """Install the safety nets (idempotent).
+
+    Args:
+        settings: ``max_message_chars`` is the longest message passed on to the model.
+    """
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.processor import MessageProcessor
+
+    def guard_message_size(handle_message: Callable[..., Any]) -> Callable[..., Any]:
+        return _guard_message_size(handle_message, settings.max_message_chars)
+
+    _patch(MessageProcessor, "handle_message", guard_message_size)
+    _patch(RemoteAction, "run", _answer_when_actions_fail)
+
+
+def _guard_message_size(handle_message: Callable[..., Any], limit: int) -> Callable[..., Any]:
+    """``MessageProcessor.handle_message`` answering a message over ``limit`` characters itself."""
+
+    @functools.wraps(handle_message)
+    async def handle(self: Any, message: Any) -> Optional[List[Any]]:
+        from rasa.core.channels.channel import CollectingOutputChannel
+
+        if message.text and len(message.text) > limit:
+            logger.info("Refused a message of %d characters (limit %d)", len(message.text), limit)
+            await message.output_channel.send_text_message(
+                message.sender_id, reply_text("utter_message_too_long", limit=limit)
+            )
+            if isinstance(message.output_channel, CollectingOutputChannel):
+                return message.output_channel.messages
+            return None
+        return await handle_message(self, message)
+
+    return handle
+
+
+def _answer_when_actions_fail(run: Callable[..., Any]) -> Callable[..., Any]:
+    """``RemoteAction.run`` answering the user when the action server fails (a rejection still goes to Rasa)."""
+
+    @functools.wraps(run)
+    async def guarded(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+        from rasa.core.actions.action import ActionExecutionRejection
+        from rasa.shared.core.events import BotUttered
+        from rasa.shared.exceptions import RasaException
+
+        try:
+            return await run(self, output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise
+        except RasaException as exc:
+            logger.error("Custom action '%s' failed: %s", self.name(), exc)
+            return [BotUttered(reply_text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})]
+
+    return guarded

@@ -1,0 +1,90 @@
+"""bot/stores.py: the in-memory tracker store gives back the same trackers as Rasa's; tracker copies are independent.
+
+(Moved from ``tests/test_speedups.py``; the whole bot's equivalence test is ``tests/patches/test_equivalence.py``.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, List
+
+import pytest
+
+from bot.settings import ROOT
+
+
+def _tracker_events() -> List[Any]:
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        ActiveLoop,
+        BotUttered,
+        SessionStarted,
+        SlotSet,
+        UserUttered,
+    )
+
+    def turn(text: str, intent: str, action: str) -> List[Any]:
+        return [
+            UserUttered(text, {"name": intent, "confidence": 0.9}),
+            ActionExecuted(action),
+            BotUttered(f"reply to {text}"),
+            ActionExecuted("action_listen"),
+        ]
+
+    first = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    form = [UserUttered("look up my importer", {"name": "center_for_importer", "confidence": 0.9}),
+            ActionExecuted("importer_lookup_form"), ActiveLoop("importer_lookup_form"),
+            SlotSet("requested_slot", "ior_number"), ActionExecuted("action_listen")]  # fmt: skip
+    second = [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("center", "CEE010"),
+              ActionExecuted("action_listen")]  # fmt: skip
+    return first + turn("hi", "greet", "utter_greet") + form + second + turn("thanks", "thank", "utter_you_are_welcome")
+
+
+def _domain() -> Any:
+    from rasa.shared.core.domain import Domain
+
+    return Domain.from_path(ROOT / "domain.yml")
+
+
+@pytest.mark.parametrize("sessions", [1, 2])
+def test_memory_store_gives_back_what_rasas_in_memory_store_does(sessions: int) -> None:
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+    from bot.stores import MemoryTrackerStore
+
+    domain = _domain()
+    events = _tracker_events()
+    if sessions == 1:
+        events = events[: -8]  # up to the open form
+    tracker = DialogueStateTracker.from_events("someone", events, domain.slots)
+    results = []
+    for store in (InMemoryTrackerStore(domain), MemoryTrackerStore(domain)):
+        asyncio.run(store.save(tracker))
+        last = asyncio.run(store.retrieve("someone"))
+        full = asyncio.run(store.retrieve_full_tracker("someone"))
+        results.append([t.current_state(EventVerbosity.ALL) for t in (last, full)])
+        assert list(asyncio.run(store.keys())) == ["someone"]
+        assert asyncio.run(store.retrieve("nobody")) is None
+    for state in (*results[0], *results[1]):
+        for event in state["events"]:
+            event.pop("timestamp", None)
+        state.pop("latest_event_time", None)
+    assert results[0] == results[1]
+
+
+def test_a_copied_tracker_is_independent() -> None:
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.stores import copy_tracker
+
+    domain = _domain()
+    tracker = DialogueStateTracker.from_events("someone", _tracker_events()[:-8], domain.slots)
+    copy = copy_tracker(tracker)
+    assert copy.current_state() == tracker.current_state() and copy.active_loop == tracker.active_loop
+    copy.update(SlotSet("requested_slot", None))
+    copy.active_loop.rejected = True  # type: ignore[union-attr]
+    assert tracker.get_slot("requested_slot") == "ior_number"
+    assert tracker.active_loop is not None and not tracker.active_loop.rejected
+    assert len(copy.events) == len(tracker.events) + 1
