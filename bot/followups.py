@@ -20,7 +20,10 @@ be understood without the turn before:
 * a message with a number too long for an HTS code ("1234567890123 which center"): ``center_for_importer``, whose
   look-up says what is wrong with it;
 * which Center handles an industry that names a Center ("which center handles apparel", "who takes care of
-  electronics imports"): ``center_for_product``, not the Center's description or contacts;
+  electronics imports"), or something unnamed ("what centre handles it"): ``center_for_product``, not the Center's
+  description or contacts;
+* a short follow-up to an FAQ answer ("how long does it take?", "and PNDING?"): ``faq``, about the article followed
+  (``bot/faq_followups.py``);
 * a short message with an HTS number read as an FAQ question ("8703?" taken for CF-28): ``center_for_product``,
   unless it names a form (CF-28, CBP Form 29, 7501).
 
@@ -41,6 +44,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.faq_followups import FAQ_CONTEXT, article_followed
 from bot.normalise import NO_KNOWN_WORDS
 
 FOLLOW_UP = "follow_up"
@@ -108,6 +112,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return "center_for_product"  # "8703?", "hts 8428": a product question, whatever the number looked like
     if intent in ("center_info", "center_contact", "center_for_product") and _handles_a_center(message):
         return "center_for_product"
+    if intent == "center_info" and "center" not in labels and _WHO_HANDLES.search(text):
+        return "center_for_product"  # "what centre handles it": the look-up asks which product
     topic = recent_topic(tracker)
     center_known = "center" in labels or bool(topic and tracker and tracker.get_slot("ctx_center"))
     if center_known and _CONTACT.search(text) and intent in ("faq", "center_info", FOLLOW_UP):
@@ -155,7 +161,10 @@ class ContextualIntent(GraphComponent):
     def process(self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None) -> List[Message]:
         """Decide each message's intent in the conversation ``tracker`` (None outside a conversation)."""
         for message in messages:
-            new = decide(message, tracker)
+            article = article_followed(message, tracker)
+            if article:
+                message.set(FAQ_CONTEXT, article)
+            new = "faq" if article else decide(message, tracker)
             if new is None:
                 if recent_topic(tracker) is None:
                     _drop_follow_up(message)

@@ -39,6 +39,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.faq_followups import FAQ_CONTEXT, same_group
+
 logger = logging.getLogger(__name__)
 
 FALLBACK_THRESHOLD_KEY = "fallback_threshold"
@@ -77,8 +79,30 @@ class OnDemandResponseSelector(ResponseSelector):
         if needed:
             super().process(needed)
             for message in needed:
+                self.prefer_context(message)
                 self.prefer_named_form(message)
         return messages
+
+    def prefer_context(self, message: Message) -> None:
+        """A short follow-up to an FAQ answer gets the likeliest article of the same group as the article followed
+        (``bot/faq_followups.py``): "how long does it take?" after how to change Centers is about the change."""
+        followed = message.get(FAQ_CONTEXT)
+        selected = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(self.retrieval_intent)
+        if not followed or not selected:
+            return
+        group = same_group(str(followed))
+        for candidate in selected.get("ranking") or []:
+            if candidate.get(INTENT_RESPONSE_KEY) in group:
+                self._choose(selected, str(candidate[INTENT_RESPONSE_KEY]))
+                return
+
+    def _choose(self, selected: Dict[str, Any], key: str) -> None:
+        """Make ``key`` (``faq/cf28``) the selector's pick, if it has a response."""
+        responses = self.responses.get(intent_response_key_to_template_key(key))
+        if responses:
+            selected[RESPONSE_SELECTOR_PREDICTION_KEY].update({
+                INTENT_RESPONSE_KEY: key, RESPONSE_SELECTOR_RESPONSES_KEY: responses,
+                RESPONSE_SELECTOR_UTTER_ACTION_KEY: intent_response_key_to_template_key(key)})  # fmt: skip
 
     def prefer_named_form(self, message: Message) -> None:
         """A question that names a CBP form gets that form's article: when the pick is the article of another form
@@ -94,8 +118,6 @@ class OnDemandResponseSelector(ResponseSelector):
         if picked in named or not re.fullmatch(rf"{re.escape(str(self.retrieval_intent))}/cf\d+", picked):
             return
         for key in named:
-            responses = self.responses.get(intent_response_key_to_template_key(key))
-            if responses:
-                prediction.update({INTENT_RESPONSE_KEY: key, RESPONSE_SELECTOR_RESPONSES_KEY: responses,
-                                   RESPONSE_SELECTOR_UTTER_ACTION_KEY: intent_response_key_to_template_key(key)})
+            if self.responses.get(intent_response_key_to_template_key(key)):
+                self._choose(selected, key)
                 return

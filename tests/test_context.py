@@ -129,3 +129,12 @@ def test_misspelt_centers_and_figures_are_understood(sample_db_url: str) -> None
     assert "Base Metals Center (CEE005)" in answer and "entries" in answer
     again, _ = chat.say(ActionFollowUp(), "oops i meant partner acaoutns", "follow_up")
     assert "Base Metals Center (CEE005)" in again and "partner accounts" in again
+
+
+def test_a_correction_naming_two_centers_means_the_one_not_asked_before(sample_db_url: str) -> None:
+    chat = Conversation()
+    chat.say(ActionFigure(), "how many staff at the new york center", "ask_figure",
+             [entity("metric", "staff"), entity("center", "new york")])  # fmt: skip
+    corrected, _ = chat.say(ActionFollowUp(), "no, buffalo, the other NY one", "follow_up",
+                            [entity("center", "buffalo"), entity("center", "NY")])  # fmt: skip
+    assert "Industrial & Manufacturing Materials Center (CEE009)" in corrected and "CBP staff" in corrected

@@ -124,6 +124,7 @@ def test_which_center_handles_an_industry_named_like_a_center() -> None:
     assert decide(asked("which center handles apparel", "center_info", "apparel"), None) == "center_for_product"
     assert decide(asked("who takes care of electronics imports", "center_contact", "electronics"), None) == "center_for_product"
     assert decide(asked("what does the Machinery Center handle", "center_info", "Machinery"), None) is None
+    assert decide(message("what centre handles it", "center_info"), None) == "center_for_product"
 
 
 def test_a_follow_up_that_names_something_is_kept_without_context() -> None:

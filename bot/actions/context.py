@@ -128,9 +128,9 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
         topic = slot("ctx_topic")
     if topic is None:  # a follow-up with nothing to follow: go by what it names
         topic = "product" if product else "figure" if metric else "center_info"
-    if follow_up and len(centers) > 1 and _NOT.search(text):
-        centers = centers[-1:]
     earlier = [kb.center(code) for code in str(slot("ctx_center") or "").split(",") if code]
+    if follow_up and len(centers) > 1 and _NOT.search(text):  # "no, buffalo, the other NY one": the one not asked
+        centers = [c for c in centers if c not in earlier][-1:] or centers[-1:]
     if not centers and topic in CENTER_TOPICS:
         centers = earlier
     elif topic == "figure" and len(centers) == 1 and earlier and _COMPARE.search(text) and centers[0] not in earlier:
