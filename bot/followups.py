@@ -15,8 +15,8 @@ be understood without the turn before:
   in touch with them"): ``center_contact``;
 * a short question about the importer just looked up ("is that a partner account?"): ``follow_up``;
 * a short message with an importer number, outside a request ("and 232704-00123?"): ``center_for_importer``;
-* a message none of whose words is known or a misspelling of one ("zxcvbnm lkjhg"): ``nlu_fallback``, whatever the
-  classifier made of it (the spelling step says so);
+* a message of unknown words ("zxcvbnm lkjhg", "blorp zanzibar quux"): ``nlu_fallback``, whatever the classifier
+  made of it (the spelling step says which messages are);
 * a message with a number too long for an HTS code ("1234567890123 which center"): ``center_for_importer``, whose
   look-up says what is wrong with it;
 * which Center handles an industry that names a Center ("which center handles apparel", "who takes care of

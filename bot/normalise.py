@@ -28,7 +28,7 @@ from bot.spelling import Correction, Speller, with_examples
 
 ORIGINAL = "text_original"  # kept on the message between the two components, not part of the parse data
 NORMALISED = "text_normalised"  # the corrected text, part of the parse data the actions receive
-NO_KNOWN_WORDS = "no_known_words"  # set on a message none of whose words is known ("zxcvbnm"): read by bot.followups
+NO_KNOWN_WORDS = "no_known_words"  # set on a message of unknown words ("zxcvbnm lkjhg"): read by bot.followups
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
@@ -99,7 +99,7 @@ class SpellingNormaliser(GraphComponent):
         """Correct each message, keeping its original text for :class:`OriginalText`."""
         for message in messages:
             text = message.get(TEXT)
-            if self.speller is not None and isinstance(text, str) and self.speller.knows_none(text):
+            if self.speller is not None and isinstance(text, str) and self.speller.mostly_unknown(text):
                 message.set(NO_KNOWN_WORDS, True)
             self._correct(message, keep_original=True)
         return messages

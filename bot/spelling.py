@@ -117,17 +117,19 @@ class Speller:
         domain = [s for s in found if s.term in self.domain]
         return max(same_letters or domain or found, key=lambda s: s.count).term
 
-    def knows_none(self, text: str) -> bool:
-        """Whether ``text`` has words and none of them is known or a misspelling of one ("zxcvbnm lkjhg").
+    def mostly_unknown(self, text: str) -> bool:
+        """Whether ``text`` is made of words of which no domain word and at most a third are known English words or
+        misspellings of one ("zxcvbnm lkjhg", "blorp zanzibar quux").
 
         Text with a digit never qualifies: it may hold a number (an HTS code, an importer number).
         """
         if any(ch.isdigit() for ch in text):
             return False
         words = re.findall(r"[^\W\d_]+", text.lower())
-        return bool(words) and not any(
-            w in self.replace or w in self.accepted or w in self._symspell.words or self.word(w) for w in words
-        )
+        if not words or any(w in self.domain or w in self.replace for w in words):
+            return False
+        known = sum(1 for w in words if w in self.accepted or w in self._symspell.words or self.word(w))
+        return known * 3 <= len(words)
 
     def correct(self, text: str) -> Correction:
         """Correct every misspelt word of ``text``; everything else (spacing included) stays as it is."""

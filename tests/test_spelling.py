@@ -64,11 +64,12 @@ def test_gibberish_and_names_are_not_made_into_words(speller: Speller, text: str
     assert speller.correct(text).text == text
 
 
-@pytest.mark.parametrize("text, none", [("zxcvbnm lkjhg", True), ("blorp fnarg zzt wub", True), ("asdf", True),
-                                        ("hi", False), ("wich centre handels steel", False), ("zxcv 8471", False),
-                                        ("AGPP?", False), ("", False), ("?!", False)])  # fmt: skip
-def test_knows_when_no_word_is_known(speller: Speller, text: str, none: bool) -> None:
-    assert speller.knows_none(text) is none
+@pytest.mark.parametrize("text, unknown", [
+    ("zxcvbnm lkjhg", True), ("blorp fnarg zzt wub", True), ("asdf", True), ("blorp zanzibar quux", True),
+    ("hi", False), ("hi blorp", False), ("wich centre handels steel", False), ("zxcv 8471", False), ("AGPP?", False),
+    ("blorp center", False), ("", False), ("?!", False)])  # fmt: skip
+def test_knows_a_message_of_unknown_words(speller: Speller, text: str, unknown: bool) -> None:
+    assert speller.mostly_unknown(text) is unknown
 
 
 def test_known_words_and_spacing_stay(speller: Speller) -> None:
