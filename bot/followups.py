@@ -24,6 +24,7 @@ be understood without the turn before:
   description or contacts;
 * a short follow-up to an FAQ answer ("how long does it take?", "and PNDING?"): ``faq``, about the article followed
   (``bot/faq_followups.py``);
+* a short question about a Center and nothing else ("whats the AGPP", "info on the AFT cee"): ``center_info``;
 * a short message with an HTS number read as an FAQ question ("8703?" taken for CF-28): ``center_for_product``,
   unless it names a form (CF-28, CBP Form 29, 7501).
 
@@ -73,6 +74,7 @@ _WHO_HANDLES = re.compile(r"\b(which|what|who)\b.{0,30}?\b(handles?|handling|cov
                           r"takes? care of|looks? after|is responsible for|is in charge of)\b", re.IGNORECASE)
 _STARTS_A_REQUEST = re.compile(r"\b(chang\w*|switch\w*|mov(e|ing)|transfer\w*|reassign\w*|appeal\w*|visit\w*|"
                                r"call\w*|outreach|sign\w*|request\w*|start\w*|instead|new|another)\b", re.IGNORECASE)
+_ABOUT = re.compile(r"\b(info\w*|about|details|describe|what('?s| is| are)|whats|tell me|explain)\b", re.IGNORECASE)
 _TOO_LONG_FOR_HTS = re.compile(r"(?<![\w.-])\d{11,}(?![\w.-])")  # 11+ digits in a row: an importer number, if anything
 
 
@@ -134,6 +136,9 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
             return FOLLOW_UP  # "CEE006?" right after a figure: the same figure for that Center
         if MARKER.match(text) and pieces and (intent not in KEEP or len(text.split()) <= 4):
             return FOLLOW_UP  # "actually post entry actions" is the metric, not the FAQ article it resembles
+    if (labels == {"center"} and short and _ABOUT.search(text) and not MARKER.match(text)
+            and intent in ("faq", "center_info", "chitchat", "list_centers", "out_of_scope")):  # fmt: skip
+        return "center_info"  # "whats the AGPP", "info on the AFT cee": the Center itself, not an FAQ article
     if intent == FOLLOW_UP and not topic:
         if labels & {"center", "product", "hts_code", "metric"}:
             return None  # "CEE006?" first thing: action_follow_up answers by what it names

@@ -63,7 +63,7 @@ def test_a_question_while_the_bot_waits_is_still_a_question() -> None:
         ("what about last quarter", "nlu_fallback", ["period"], FOLLOW_UP),
         ("and the total?", "nlu_fallback", [], "ask_total"),
         ("and the least?", "center_info", [], "ask_ranking"),
-        ("tell me about Machinery", "center_info", ["center"], None),  # a new question, not a follow-up
+        ("tell me about Machinery", "center_info", ["center"], "center_info"),  # a new question, not a follow-up
     ],
 )
 def test_short_follow_ups_after_a_figure(text: str, intent: str, entities: List[str], expected: Optional[str]) -> None:
@@ -139,3 +139,14 @@ def test_without_context_follow_up_is_no_rival() -> None:
     [kept] = ContextualIntent().process([message("and Machinery?", "center_info", ["center"], [FOLLOW_UP])],
                                         tracker("figure"))  # fmt: skip
     assert kept.get("intent")["name"] == FOLLOW_UP
+
+
+@pytest.mark.parametrize("text, intent, entities, expected", [
+    ("whats the AGPP", "center_info", ["center"], "center_info"),
+    ("info on the AFT cee", "faq", ["center"], "center_info"),
+    ("what is the partner count at AGPP", "faq", ["center", "metric"], None),  # a figure, not the Center
+    ("how do I change to the Electronics center and how long does it take", "faq", ["center"], None),  # a question
+])  # fmt: skip
+def test_a_short_question_about_a_center_is_about_the_center(text: str, intent: str, entities: List[str],
+                                                              expected: Optional[str]) -> None:  # fmt: skip
+    assert decide(message(text, intent, entities), None) == expected
