@@ -15,20 +15,11 @@ import logging
 import sys
 from typing import Any, Callable, List, Optional
 
-from bot import speedups
+from bot import replies, speedups
 from bot.ior import install_log_masking
-from bot.knowledge import knowledge
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
-
-
-def reply_text(name: str, **values: Any) -> str:
-    """The first variant of a fixed reply from ``knowledge/replies/*.yml``, with its ``{placeholders}`` filled."""
-    text = str(knowledge().responses[name][0]["text"]).strip()
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", str(value))
-    return text
 
 
 def _guard_message_size(handle_message: Callable, limit: int) -> Callable:
@@ -39,7 +30,7 @@ def _guard_message_size(handle_message: Callable, limit: int) -> Callable:
         if message.text and len(message.text) > limit:
             logger.info("Refused a message of %d characters (limit %d)", len(message.text), limit)
             await message.output_channel.send_text_message(
-                message.sender_id, reply_text("utter_message_too_long", limit=limit)
+                message.sender_id, replies.text("utter_message_too_long", limit=limit)
             )
             if isinstance(message.output_channel, CollectingOutputChannel):
                 return message.output_channel.messages
@@ -62,7 +53,7 @@ def _answer_when_actions_fail(run: Callable) -> Callable:
             raise
         except RasaException as exc:
             logger.error("Custom action '%s' failed: %s", self.name(), exc)
-            return [BotUttered(reply_text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})]
+            return [BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})]
 
     return guarded
 
