@@ -29,7 +29,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import replies
+from bot.actions import common
 from bot.db import store
 from bot.knowledge import Center, knowledge
 
@@ -114,11 +114,11 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     turn = user_turn(tracker)
     slot = tracker.get_slot
     recent = _as_int(slot("ctx_turn")) == turn - 1 and bool(slot("ctx_topic"))
-    centers = replies.mentioned_centers(tracker)
-    metric = metric_of(" ".join(replies.entity_values(tracker, "metric"))) or metric_of(text)
-    period = replies.first_entity(tracker, "period")
-    hts = replies.first_entity(tracker, "hts_code")
-    product = hts or replies.first_entity(tracker, "product")
+    centers = common.mentioned_centers(tracker)
+    metric = metric_of(" ".join(common.entity_values(tracker, "metric"))) or metric_of(text)
+    period = common.first_entity(tracker, "period")
+    hts = common.first_entity(tracker, "hts_code")
+    product = hts or common.first_entity(tracker, "product")
     follow_up = topic is None and recent  # bot/followups.py made it a follow-up of the previous answer
     if follow_up and slot("ctx_topic") in _HANDLERS:
         topic = slot("ctx_topic")
@@ -165,7 +165,7 @@ async def answer(topic: Optional[str], dispatcher: CollectingDispatcher, tracker
         return await handler(dispatcher, query)
     except store.DatabaseUnavailable:
         logger.warning("Answer for '%s' failed: the database cannot be reached", query.topic)
-        dispatcher.utter_message(text=replies.database_down())
+        dispatcher.utter_message(text=common.database_down())
         return []
 
 
