@@ -124,11 +124,6 @@ class Article:
     def response_name(self) -> str:
         return f"utter_{self.intent}/{self.id}"
 
-    @property
-    def reply(self) -> str:
-        """The answer as the bot sends it: the answer, then its source."""
-        return f"{self.answer.strip()}\n\nSource: {self.source}"
-
 
 @dataclass
 class Knowledge:

@@ -11,7 +11,7 @@ import re
 from typing import Any, Dict
 
 from bot.ior import mask_text
-from bot.knowledge import knowledge
+from bot.knowledge import Article, knowledge
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -44,3 +44,8 @@ def render(name: str, /, **values: Any) -> Dict[str, Any]:
 def text(name: str, /, **values: Any) -> str:
     """The text of a reply (see :func:`render`): a sentence or a fragment that goes into another reply."""
     return str(render(name, **values)["text"])
+
+
+def article_reply(article: Article) -> str:
+    """An FAQ or small-talk answer as the bot sends it: the answer, then its source (``utter_article``)."""
+    return text("utter_article", answer=article.answer.strip(), source=article.source)

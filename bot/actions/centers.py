@@ -63,7 +63,7 @@ async def center_contact(dispatcher: CollectingDispatcher, query: Query) -> List
     Center named or talked about, the FAQ answer on contacting a Center."""
     if not query.centers:
         article = knowledge().article("faq/contact_center")
-        dispatcher.utter_message(text=article.reply if article else directory_line())
+        dispatcher.utter_message(text=replies.article_reply(article) if article else directory_line())
         return remember(query)
     for center in query.centers:
         dispatcher.utter_message(

@@ -69,5 +69,5 @@ def custom_as_text(message: Dict[str, Any], slack: bool = False) -> Optional[str
     content = esc(str(message.get("text", "")))
     if len(content) > MAX_DOWNLOAD_CHARS:
         content = content[:MAX_DOWNLOAD_CHARS] + "\n…"
-    name = message.get("filename") or "download"
+    name = message.get("filename") or replies.text("utter_download_name")
     return heading(name) + (f"```\n{content}\n```" if slack else content)
