@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -185,7 +186,7 @@ def _is_filler(text: str) -> bool:
 
 
 def _ordinal(n: int) -> str:
-    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+    return replies.text(f"utter_ordinal_{n}") if n <= 3 else replies.text("utter_ordinal_n", n=n)
 
 
 # -- parsing answers ---------------------------------------------------------------------------------------------------
@@ -578,9 +579,14 @@ def parse_months(text: str) -> Dict[str, Any]:
 
 def months_label(value: Dict[str, Any]) -> str:
     names = list(value.get("months") or [])
-    text = (", ".join(names[:-1]) + " or " + names[-1]) if len(names) > 1 else (
+    text = _either(", ".join(names[:-1]), names[-1]) if len(names) > 1 else (
         names[0] if names else replies.text("utter_sv_any_month"))
-    return text + (" " + " or ".join(value["years"]) if value.get("years") else "")
+    return text + (" " + functools.reduce(_either, value["years"]) if value.get("years") else "")
+
+
+def _either(first: str, last: str) -> str:
+    """``May or June``."""
+    return replies.text("utter_either", first=first, last=last)
 
 
 _REF = re.compile(r"\b(CR|OC|SV)\s*-?\s*(\d{4})\s*-?\s*(\d{6})\b", re.I)
@@ -677,7 +683,7 @@ def change_center_draft(tracker: Tracker, ref: str, today: Optional[dt.date] = N
     day = today or dt.datetime.now(dt.timezone.utc).date()
     return replies.text(
         "utter_cc_draft",
-        date=f"{calendar.month_name[day.month]} {day.day}, {day.year}",
+        date=replies.text("utter_date", month=calendar.month_name[day.month], day=day.day, year=day.year),
         company=a["company"],
         ior_lines="\n".join(f"- {i.display}" for i in _iors(a["ior_numbers"])),
         current_center=center_label(a["current_center"]),
@@ -1431,7 +1437,8 @@ class ActionResumeRequest(Action):
 # -- status ------------------------------------------------------------------------------------------------------------
 def _when(moment: dt.datetime) -> str:
     moment = moment.astimezone(dt.timezone.utc)
-    return f"{calendar.month_name[moment.month]} {moment.day}, {moment.year}, {moment:%H:%M} UTC"
+    return replies.text("utter_date_time", month=calendar.month_name[moment.month], day=moment.day, year=moment.year,
+                        time=f"{moment:%H:%M}")
 
 
 def status_message(record: store.RequestRecord) -> Dict[str, Any]:
