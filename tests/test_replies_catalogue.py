@@ -51,6 +51,8 @@ def _plant(tmp_path: Path, source: str) -> Path:
         'LABEL = "partner accounts"\n',
         'def f(center, city):\n    return f"the {center} in {city}"\n',
         'buttons = [{"title": "All Centers", "payload": "/all"}]\n',
+        'def f(names):\n    return " or ".join(names)\n',
+        'def f(time):\n    return f"{time} UTC"\n',
     ],
 )
 def test_the_check_finds_planted_english(tmp_path: Path, source: str) -> None:
@@ -66,6 +68,8 @@ def test_the_check_finds_planted_english(tmp_path: Path, source: str) -> None:
         'PATTERN = re.compile(r"\\b(last|this) quarter of the year\\b")\n',
         'dispatcher.utter_message(**render("utter_greet", limit=3))\n',
         'text = "\\n".join(lines)\n',
+        'name = f"{prefix}_confirm"\n',
+        'if "sample" in source.lower():\n    pass\n',
     ],
 )
 def test_the_check_lets_code_through(tmp_path: Path, source: str) -> None:
