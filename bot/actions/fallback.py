@@ -54,7 +54,7 @@ class ActionDefaultAskAffirmation(Action):
                 break
             if kb.topics[intent][0] not in [title for _, title, _ in topics]:
                 topics.append((0.0, *kb.topics[intent]))
-        message = replies.render("utter_ask_affirmation")  # its own buttons ("Something else") come last
+        message = replies.render("utter_did_you_mean")  # its own buttons ("Something else") come last
         buttons = [{"title": title, "payload": payload} for _, title, payload in topics]
         dispatcher.utter_message(text=message["text"], buttons=buttons + message.get("buttons", []))
         return []
