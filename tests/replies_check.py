@@ -64,10 +64,12 @@ def _english(node: Optional[ast.AST]) -> bool:
 
 
 def _call_name(node: ast.Call) -> str:
+    """The name of the function or method called: ``utter_message`` for ``dispatcher.utter_message(...)``."""
     return node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
 
 
 def _target_names(node: ast.AST) -> Set[str]:
+    """The plain names an assignment assigns to."""
     targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
     return {t.id for t in targets if isinstance(t, ast.Name)}
 
@@ -128,6 +130,7 @@ def scan_file(path: Path, user_facing: bool) -> List[str]:
 
 
 def _python(bot: Path) -> Iterator[Path]:
+    """The Python files of the package (not the build outputs in ``bot/models``)."""
     return (p for p in sorted(bot.rglob("*.py")) if "models" not in p.relative_to(bot).parts)
 
 

@@ -1,4 +1,7 @@
-"""Actions about the Centers themselves: the list of Centers and one Center's details."""
+"""Actions about the Centers themselves: the list of Centers and one Center's details.
+
+The words are in ``knowledge/replies/centers.yml``; the Centers themselves in ``knowledge/centers.yml``.
+"""
 
 from __future__ import annotations
 

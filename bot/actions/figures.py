@@ -1,7 +1,8 @@
 """Center figures from the database: one figure, rankings, totals across Centers, and one Center over time.
 
 Every answer names the Center, the metric, the period and the source of the data ("sample data" until CBP data is
-loaded). The database is read on every question, so figures imported while the bot runs show up at once.
+loaded). The database is read on every question, so figures imported while the bot runs show up at once. The words,
+periods and metric labels are in ``knowledge/replies/figures.yml``.
 """
 
 from __future__ import annotations
@@ -138,6 +139,7 @@ def _no_data(dispatcher: CollectingDispatcher, fy: Optional[int], quarter: Optio
 
 
 def _by_center_title(metric: str, period: str) -> str:
+    """The title of a ranking's table and chart: ``Entries by Center, FY2026 Q4 (Jul–Sep 2026)``."""
     return replies.text("utter_by_center_title", metric=metric_label(metric).capitalize(), period=period)
 
 

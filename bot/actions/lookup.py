@@ -1,4 +1,7 @@
-"""Which Center handles a product (by HTS number or plain words) or an importer (by importer of record number)."""
+"""Which Center handles a product (by HTS number or plain words) or an importer (by importer of record number).
+
+The words are in ``knowledge/replies/lookup.yml``.
+"""
 
 from __future__ import annotations
 
