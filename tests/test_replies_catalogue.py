@@ -53,6 +53,7 @@ def _plant(tmp_path: Path, source: str) -> Path:
         'buttons = [{"title": "All Centers", "payload": "/all"}]\n',
         'def f(names):\n    return " or ".join(names)\n',
         'def f(time):\n    return f"{time} UTC"\n',
+        'raise Invalid("utter_invalid_ior_numbers", which="The other number")\n',
     ],
 )
 def test_the_check_finds_planted_english(tmp_path: Path, source: str) -> None:
