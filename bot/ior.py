@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
-from typing import Optional, Tuple
-
-EXAMPLES = "12-3456789AB (employer number), 232704-00123 (CBP-assigned) or 123-45-6789 (Social Security number)"
+from typing import Any, Dict, Optional
 
 
 class IorKind(str, Enum):
@@ -77,7 +75,16 @@ class IorNumber:
 
 
 class IorFormatError(ValueError):
-    """The text is not an IOR number in any of the three formats."""
+    """The text is not an IOR number in any of the three formats.
+
+    Attributes:
+        reply: the reply key (``knowledge/replies/``) that says so to a user; the caller renders it with ``values``.
+        values: the reply's placeholders (none today: the input is never repeated).
+    """
+
+    def __init__(self, reply: str = "utter_ior_not_a_number", **values: Any) -> None:
+        super().__init__(reply)
+        self.reply, self.values = reply, values
 
 
 def parse_ior(text: str) -> IorNumber:
@@ -90,7 +97,7 @@ def parse_ior(text: str) -> IorNumber:
         The parsed number.
 
     Raises:
-        IorFormatError: the text is not in any accepted format. The message is safe to show (it does not echo input).
+        IorFormatError: the text is not in any accepted format; its reply key says so without repeating the input.
     """
     compact = re.sub(r"\s+", "", text or "")
     if SSN_RE.match(compact):
@@ -99,19 +106,27 @@ def parse_ior(text: str) -> IorNumber:
         return IorNumber(IorKind.CBP, compact.replace("-", ""))
     if EIN_RE.match(compact):
         return IorNumber(IorKind.EIN, compact.replace("-", "").upper())
-    raise IorFormatError(f"That doesn't look like an importer of record number. Use a format such as {EXAMPLES}.")
+    raise IorFormatError("utter_ior_not_a_number")
 
 
 # Something typed as a number: at least three digits, maybe with letters and hyphens.
 _NUMBER_LIKE = re.compile(r"(?<![\w-])(?=[\w-]*\d[\w-]*\d[\w-]*\d)[A-Za-z0-9][\w-]{2,24}(?![\w-])")
 
 
-def format_problem(text: str) -> Optional[Tuple[str, str]]:
+@dataclass(frozen=True)
+class FormatProblem:
+    """What is wrong with a number meant as an importer number: the number as typed (masked) and a reply key."""
+
+    typed: str
+    reply: str  # what is wrong, e.g. utter_ior_wrong_digit_count
+    values: Dict[str, Any] = field(default_factory=dict)
+
+
+def format_problem(text: str) -> Optional[FormatProblem]:
     """What is wrong with a number that was meant as an importer number, for a reply that says so.
 
     Returns:
-        ``(the number as typed, masked; what is wrong)``, or None when the text holds no number-like word or holds a
-        valid importer number.
+        The problem, or None when the text holds no number-like word or holds a valid importer number.
     """
     if find_ior(text):
         return None
@@ -121,10 +136,8 @@ def format_problem(text: str) -> Optional[Tuple[str, str]]:
     typed = match.group(0)
     digits = sum(ch.isdigit() for ch in typed)
     if digits not in (9, 11):
-        why = f"it has {digits} digits, and an importer number has 9 (Social Security number) or 11"
-    else:
-        why = "its digits, letters or hyphens are not in the places an importer number has them"
-    return mask_text(typed), why
+        return FormatProblem(mask_text(typed), "utter_ior_wrong_digit_count", {"digits": digits})
+    return FormatProblem(mask_text(typed), "utter_ior_wrong_places")
 
 
 def try_parse_ior(text: Optional[str]) -> Optional[IorNumber]:

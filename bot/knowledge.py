@@ -124,11 +124,6 @@ class Article:
     def response_name(self) -> str:
         return f"utter_{self.intent}/{self.id}"
 
-    @property
-    def reply(self) -> str:
-        """The answer as the bot sends it: the answer, then its source."""
-        return f"{self.answer.strip()}\n\nSource: {self.source}"
-
 
 @dataclass
 class Knowledge:
@@ -483,11 +478,23 @@ def _load_replies(folder: Path) -> Tuple[Dict[str, List[Dict[str, Any]]], Dict[s
                 raise KnowledgeError(path, None, f"reply '{name}' must start with utter_ and list at least one variant")
             if name in responses:
                 raise KnowledgeError(path, variants[0].get("__line__"), f"reply '{name}' is defined twice")
+            for variant in variants:
+                _check_reply_text(path, name, variant)
             responses[name] = [_strip_lines(v) for v in variants]
         for intent, topic in (data.get("topics") or {}).items():
             if intent != "__line__":
                 topics[intent] = (_require(path, topic, "title"), _require(path, topic, "payload"))
     return responses, topics
+
+
+def _check_reply_text(path: Path, name: str, variant: Any) -> None:
+    """A reply variant has a text, whose braces are only ``{placeholders}`` (a word the bot fills in)."""
+    line = variant.get("__line__") if isinstance(variant, dict) else None
+    text = variant.get("text") if isinstance(variant, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        raise KnowledgeError(path, line, f"reply '{name}' needs a text")
+    if re.search(r"[{}]", re.sub(r"\{\w+\}", "", text)):
+        raise KnowledgeError(path, line, f"reply '{name}': braces must hold one word the bot fills in, like {{center}}")
 
 
 def _load_spelling(path: Path) -> Dict[str, Any]:

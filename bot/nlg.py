@@ -14,6 +14,7 @@ from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.knowledge import Knowledge, knowledge
+from bot.replies import article_reply
 
 
 def _escape_payloads(variants: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -35,7 +36,7 @@ def _escape_payloads(variants: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 def responses_of(kb: Knowledge) -> Dict[str, List[Dict[str, Any]]]:
     """Every reply the bot can send, as Rasa's responses: the fixed replies and the FAQ answers with their sources."""
     responses = {name: _escape_payloads(variants) for name, variants in kb.responses.items()}
-    responses.update({a.response_name: [{"text": a.reply}] for a in kb.articles})
+    responses.update({a.response_name: [{"text": article_reply(a)}] for a in kb.articles})
     return responses
 
 

@@ -12,20 +12,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
 
-from bot.knowledge import knowledge
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
-
-
-def reply_text(name: str, **values: Any) -> str:
-    """The first variant of a fixed reply from ``knowledge/replies/*.yml``, with its ``{placeholders}`` filled."""
-    text = str(knowledge().responses[name][0]["text"]).strip()
-    for key, value in values.items():
-        text = text.replace("{" + key + "}", str(value))
-    return text
 
 
 def main() -> None:

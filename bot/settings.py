@@ -16,7 +16,6 @@ MODELS_DIR = ROOT / "bot" / "models"
 VAR_DIR = ROOT / "var"
 
 DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'cee-guide.db'}"
-CEE_DIRECTORY_URL = "https://www.cbp.gov/trade/centers-excellence-and-expertise-information/cee-directory"
 
 
 def _split(value: str) -> Tuple[str, ...]:

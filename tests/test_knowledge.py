@@ -115,6 +115,8 @@ def _break(path: Path, old: str, new: str) -> None:
         ("hts/headings.csv", "8511,8511,CEE003,published", "8511,8511,CEE003,certain", "confidence"),
         ("faq/change.yml", "source: https://", "source: http://", "https"),
         ("centers.yml", "centers:", "centers: [", "not valid YAML"),
+        ("replies/centers.yml", '"the {center} in {city}"', '"the {center in {city}"', "braces"),
+        ("replies/figures.yml", '- text: "Rank"', '- text: ""', "needs a text"),
     ],
 )
 def test_mistakes_name_the_file_and_line(kb_copy: Path, file: str, old: str, new: str, message: str) -> None:

@@ -1,4 +1,7 @@
-"""Actions about the Centers themselves: the list of Centers and one Center's details."""
+"""Actions about the Centers themselves: the list of Centers and one Center's details.
+
+The words are in ``knowledge/replies/centers.yml``; the Centers themselves in ``knowledge/centers.yml``.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,9 @@ from typing import Any, Dict, List, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import replies
+from bot import replies
+from bot.actions.common import directory_line, table
 from bot.actions.context import Query, TopicAction, handles, remember
-from bot.actions.replies import directory_line, table
 from bot.knowledge import knowledge
 
 logger = logging.getLogger(__name__)
@@ -27,10 +30,10 @@ class ActionListCenters(Action):
     ) -> List[Dict[Text, Any]]:
         kb = knowledge()
         lines = [f"- **{c.name}** ({c.code}), {c.city}" for c in kb.centers]
-        text = f"There are {len(kb.centers)} Centers of Excellence and Expertise:\n" + "\n".join(lines)
-        text += f"\n\nAsk me about any of them, e.g. \"What does the Machinery Center cover?\"\nSource: {kb.source_url}"
+        message = replies.render("utter_list_centers", count=len(kb.centers), lines="\n".join(lines), source=kb.source_url)
+        columns = [replies.text(f"utter_column_{column}") for column in ("code", "center", "city")]
         rows = [(c.code, c.name, c.city) for c in kb.centers]
-        dispatcher.utter_message(text=text, json_message=table("The ten Centers", ("Code", "Center", "City"), rows))
+        dispatcher.utter_message(**message, json_message=table(replies.text("utter_centers_table_title"), columns, rows))
         return []
 
 
@@ -38,8 +41,7 @@ def _ask_which(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text
     kb = knowledge()
     names = ", ".join(c.name for c in kb.centers)
     dispatcher.utter_message(
-        text=f"Which Center do you mean? The ten Centers are: {names}. You can also use a code (CEE001) "
-        "or a city (Laredo).",
+        **replies.render("utter_ask_which_center", names=names),
         buttons=[{"title": c.name, "payload": c.name} for c in kb.centers],
     )
     return remember(query, awaiting="center")
@@ -52,9 +54,8 @@ async def center_info(dispatcher: CollectingDispatcher, query: Query) -> List[Di
         return _ask_which(dispatcher, query)
     for center in query.centers:
         dispatcher.utter_message(
-            text=f"The **{center.label}** is managed from **{center.city}**. It handles post-release trade work "
-            f"for importers in its industries: {center.industries}, whatever port the goods arrive at.\n"
-            f"{directory_line()}\nSource: {knowledge().source_url}"
+            **replies.render("utter_center_info", center=center.label, city=center.city, industries=center.industries,
+                             directory_line=directory_line(), source=knowledge().source_url)  # fmt: skip
         )
     return remember(query)
 
@@ -65,7 +66,7 @@ async def center_contact(dispatcher: CollectingDispatcher, query: Query) -> List
     Center named or talked about, the FAQ answer on contacting a Center."""
     if not query.centers:
         article = knowledge().article("faq/contact_center")
-        dispatcher.utter_message(text=article.reply if article else directory_line())
+        dispatcher.utter_message(text=replies.article_reply(article) if article else directory_line())
         return remember(query)
     for center in query.centers:
         dispatcher.utter_message(

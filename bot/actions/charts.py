@@ -17,6 +17,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from bot import replies
+
 WIDTH_PX, HEIGHT_PX, DPI = 640, 360, 100
 
 # Colours with enough contrast on white (WCAG 2.1 AA needs 3:1 for graphics, 4.5:1 for text).
@@ -37,7 +39,7 @@ def alt_text(title: str, labels: Sequence[str], values: Sequence[float], unit: s
     """The text alternative: the title, then every bar's label and value with its unit."""
     unit_part = "" if not unit else unit if unit == "%" else f" {unit}"
     items = "; ".join(f"{label}: {_format(value)}{unit_part}" for label, value in zip(labels, values))
-    return f"Bar chart: {title}. {items}."
+    return replies.text("utter_chart_alt", title=title, values=items)
 
 
 def bar_chart(title: str, labels: List[str], values: List[float], unit: str) -> Dict[str, Any]:

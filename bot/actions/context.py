@@ -30,7 +30,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import fuzzy
-from bot.actions import replies
+from bot.actions import common
 from bot.db import store
 from bot.knowledge import Center, knowledge
 
@@ -117,12 +117,12 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     slot = tracker.get_slot
     recent = _as_int(slot("ctx_turn")) == turn - 1 and bool(slot("ctx_topic"))
     typed = str((tracker.latest_message or {}).get("text") or "")
-    centers = replies.mentioned_centers(tracker) or fuzzy.centers_in(text) or fuzzy.centers_in(typed)
-    metric = (metric_of(" ".join(replies.entity_values(tracker, "metric"))) or metric_of(text)
+    centers = common.mentioned_centers(tracker) or fuzzy.centers_in(text) or fuzzy.centers_in(typed)
+    metric = (metric_of(" ".join(common.entity_values(tracker, "metric"))) or metric_of(text)
               or fuzzy.metric_in(text) or fuzzy.metric_in(typed))  # fmt: skip
-    period = replies.first_entity(tracker, "period")
-    hts = replies.first_entity(tracker, "hts_code")
-    product = hts or replies.first_entity(tracker, "product")
+    period = common.first_entity(tracker, "period")
+    hts = common.first_entity(tracker, "hts_code")
+    product = hts or common.first_entity(tracker, "product")
     follow_up = topic is None and recent  # bot/followups.py made it a follow-up of the previous answer
     if follow_up and slot("ctx_topic") in _HANDLERS:
         topic = slot("ctx_topic")
@@ -169,7 +169,7 @@ async def answer(topic: Optional[str], dispatcher: CollectingDispatcher, tracker
         return await handler(dispatcher, query)
     except store.DatabaseUnavailable:
         logger.warning("Answer for '%s' failed: the database cannot be reached", query.topic)
-        dispatcher.utter_message(text=replies.database_down())
+        dispatcher.utter_message(text=common.database_down())
         return []
 
 

@@ -8,6 +8,7 @@ from typing import Any, Dict, List, Optional, Text, Tuple
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import replies
 from bot.knowledge import knowledge
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ class ActionDefaultAskAffirmation(Action):
                 break
             if kb.topics[intent][0] not in [title for _, title, _ in topics]:
                 topics.append((0.0, *kb.topics[intent]))
+        message = replies.render("utter_did_you_mean")  # its own buttons ("Something else") come last
         buttons = [{"title": title, "payload": payload} for _, title, payload in topics]
-        buttons.append({"title": "Something else", "payload": "/out_of_scope"})
-        dispatcher.utter_message(text="I'm not sure I understood. Did you mean one of these?", buttons=buttons)
+        dispatcher.utter_message(text=message["text"], buttons=buttons + message.get("buttons", []))
         return []

@@ -1,7 +1,8 @@
 """Center figures from the database: one figure, rankings, totals across Centers, and one Center over time.
 
 Every answer names the Center, the metric, the period and the source of the data ("sample data" until CBP data is
-loaded). The database is read on every question, so figures imported while the bot runs show up at once.
+loaded). The database is read on every question, so figures imported while the bot runs show up at once. The words,
+periods and metric labels are in ``knowledge/replies/figures.yml``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from typing import Any, Callable, Dict, List, Optional, Text, Tuple, TypeVar
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.actions import replies
+from bot import replies
 from bot.actions.charts import bar_chart
+from bot.actions.common import number, percent, table
 from bot.actions.context import Query, TopicAction, handles, remember
 from bot.db import store
+from bot.db.models import METRICS
 from bot.db.store import FigureRecord, Period
 from bot.knowledge import knowledge
 
@@ -25,13 +28,6 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-METRICS: Dict[str, str] = {
-    "importers": "importers",
-    "partner_accounts": "partner accounts",
-    "entries": "entries",
-    "post_entry_actions": "post-entry actions",
-    "staff": "CBP staff",
-}
 _FEWEST = re.compile(r"\b(least|fewest|lowest|smallest|minimum|bottom|less|last place)\b", re.IGNORECASE)
 _EVERY_CENTER = re.compile(  # "entries by Center", "per CEE", "all the Centers"; not "handled by the Center"
     r"\b(each|every|all|per)\s+(the\s+)?(cent(er|re)s?|cees?)\b|\bby\s+(cent(er|re)|cee)s?\b|\bcent(er|re)s\b", re.IGNORECASE
@@ -78,12 +74,18 @@ def parse_period(text: Optional[str], latest: Optional[Period]) -> Tuple[Optiona
     return fiscal_year, quarter
 
 
+def metric_label(metric: str) -> str:
+    """What a metric counts, in words: ``partner accounts``."""
+    return replies.text(f"utter_metric_{metric}")
+
+
 def period_label(fiscal_year: int, quarter: Optional[int]) -> str:
     """``FY2026 Q1 (Oct–Dec 2025)`` or ``FY2026``."""
     if quarter is None:
-        return f"FY{fiscal_year}"
+        return replies.text("utter_period_year", year=fiscal_year)
     period = Period(fiscal_year, quarter)
-    return f"FY{fiscal_year} Q{quarter} ({period.start:%b}–{period.end:%b %Y})"
+    return replies.text("utter_period_quarter", year=fiscal_year, quarter=quarter,
+                        first_month=f"{period.start:%b}", last_month=f"{period.end:%b %Y}")  # fmt: skip
 
 
 def record_period(record: FigureRecord) -> str:
@@ -91,18 +93,16 @@ def record_period(record: FigureRecord) -> str:
     if record.quarter is not None:
         return period_label(record.fiscal_year, record.quarter)
     if record.aggregate == "sum":
-        return f"FY{record.fiscal_year} (total of the {record.quarters} quarter(s) loaded, to Q{record.last_quarter})"
-    return f"FY{record.fiscal_year} (as of Q{record.last_quarter})"
+        return replies.text("utter_period_year_summed", year=record.fiscal_year, quarters=record.quarters,
+                            last_quarter=record.last_quarter)  # fmt: skip
+    return replies.text("utter_period_year_as_of", year=record.fiscal_year, last_quarter=record.last_quarter)
 
 
 def source_line(source: str) -> str:
     """Where the figures come from, with the sample-data warning where it applies."""
     if "sample" in source.lower():
-        return (
-            "Source: sample data (fictional, for demonstration). CBP publishes no per-Center figures; "
-            "these will be replaced when CBP loads real data."
-        )
-    return f"Source: {source}."
+        return replies.text("utter_figures_source_sample")
+    return replies.text("utter_figures_source", source=source)
 
 
 async def _query(function: Callable[..., T], *args: Any) -> T:
@@ -110,45 +110,54 @@ async def _query(function: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(function, *args)
 
 
-def _ask_metric(dispatcher: CollectingDispatcher, query: Query, template: str) -> List[Dict[Text, Any]]:
-    """Ask which figure, with one button per metric; the answer completes the question."""
-    dispatcher.utter_message(
-        text="Which figure would you like? I have importers, partner accounts, entries, post-entry actions and "
-        "CBP staff per Center.",
-        buttons=[{"title": label.capitalize(), "payload": template.format(metric=label)} for label in METRICS.values()],
-    )
+def _ask_metric(dispatcher: CollectingDispatcher, query: Query, payload: str, **values: Any) -> List[Dict[Text, Any]]:
+    """Ask which figure, with one button per metric sending the reply ``payload``; the answer completes the question."""
+    labels = [metric_label(metric) for metric in METRICS]
+    buttons = [{"title": label.capitalize(), "payload": replies.text(payload, metric=label, **values)} for label in labels]
+    dispatcher.utter_message(**replies.render("utter_ask_metric"), buttons=buttons)
     return remember(query, awaiting="metric")
 
 
 def _ask_center(dispatcher: CollectingDispatcher, query: Query, metric: str) -> List[Dict[Text, Any]]:
     """Ask which Center, with one button per Center and one for all of them."""
     kb = knowledge()
+    label = metric_label(metric)
     buttons = [{"title": c.name, "payload": c.name} for c in kb.centers]
-    buttons.append({"title": "All Centers", "payload": f"How many {METRICS[metric]} does each Center have?"})
-    dispatcher.utter_message(text=f"Which Center would you like the {METRICS[metric]} of?", buttons=buttons)
+    every = replies.text("utter_metric_payload_figure", metric=label, center=replies.text("utter_each_center"))
+    buttons.append({"title": replies.text("utter_all_centers_title"), "payload": every})
+    dispatcher.utter_message(**replies.render("utter_ask_center_for_metric", metric=label), buttons=buttons)
     return remember(query, awaiting="center")
 
 
 def _no_data(dispatcher: CollectingDispatcher, fy: Optional[int], quarter: Optional[int], latest: Optional[Period]) -> None:
-    asked = f"FY{fy}" if fy else "that period"
-    asked += f" Q{quarter}" if quarter else ""
-    have = f" The latest figures are for {period_label(*latest)}." if latest else ""
-    dispatcher.utter_message(text=f"I have no Center figures for {asked}.{have}")
+    asked = replies.text("utter_period_year", year=fy) if fy else replies.text("utter_period_unknown")
+    if quarter:
+        asked = replies.text("utter_period_with_quarter", period=asked, quarter=quarter)
+    sentences = [replies.text("utter_no_figures", period=asked)]
+    if latest:
+        sentences.append(replies.text("utter_latest_figures", period=period_label(*latest)))
+    dispatcher.utter_message(text=" ".join(sentences))
+
+
+def _by_center_title(metric: str, period: str) -> str:
+    """The title of a ranking's table and chart: ``Entries by Center, FY2026 Q4 (Jul–Sep 2026)``."""
+    return replies.text("utter_by_center_title", metric=metric_label(metric).capitalize(), period=period)
 
 
 def _ranking_chart(records: List[FigureRecord], metric: str, period: str) -> Dict[str, Any]:
     kb = knowledge()
     labels = [kb.center(r.center_code).name for r in records]
-    return bar_chart(f"{METRICS[metric].capitalize()} by Center, {period}", labels, [r.value for r in records], METRICS[metric])
+    return bar_chart(_by_center_title(metric, period), labels, [r.value for r in records], metric_label(metric))
 
 
 @handles("figure")
 async def figure(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
     """One Center's figure (two or more Centers side by side), for the latest period or a named one."""
     query = replace(query, topic="figure")  # also when a ranking question turned out to be about one Center
-    center_words = f"the {query.center.name} Center" if query.center else "each Center"
     if query.metric is None:
-        return _ask_metric(dispatcher, query, f"How many {{metric}} does {center_words} have?")
+        center = (replies.text("utter_the_named_center", center=query.center.name) if query.center
+                  else replies.text("utter_each_center"))  # fmt: skip
+        return _ask_metric(dispatcher, query, "utter_metric_payload_figure", center=center)
     latest = await _query(store.latest_period)
     fy, quarter = parse_period(query.period, latest)
     if not query.centers:
@@ -160,23 +169,23 @@ async def figure(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Te
     if any(r is None for r in records):
         _no_data(dispatcher, fy, quarter, latest)
         return remember(query)
-    label = METRICS[query.metric]
+    label = metric_label(query.metric)
     if len(records) == 1:
         record = records[0]
         dispatcher.utter_message(
-            text=f"The **{query.centers[0].label}** had **{replies.number(record.value)} {label}** in "
-            f"{record_period(record)}.\n{source_line(record.source)}"
+            **replies.render("utter_figure", center=query.centers[0].label, value=number(record.value), metric=label,
+                             period=record_period(record), source=source_line(record.source))  # fmt: skip
         )
         return remember(query)
-    lines = [f"- **{c.label}**: {replies.number(r.value)} {label}" for c, r in zip(query.centers, records)]
+    lines = [f"- **{c.label}**: {number(r.value)} {label}" for c, r in zip(query.centers, records)]
     ordered = sorted(zip(query.centers, records), key=lambda pair: pair[1].value, reverse=True)
     if ordered[0][1].value == ordered[1][1].value:
-        verdict = f"They have the same number of {label}."
+        verdict = replies.text("utter_figures_same", metric=label)
     else:
-        verdict = f"The {ordered[0][0].name} Center has more {label} than the {ordered[1][0].name} Center."
+        verdict = replies.text("utter_figures_more", first=ordered[0][0].name, metric=label, second=ordered[1][0].name)
     dispatcher.utter_message(
-        text=f"{label.capitalize()} in {record_period(records[0])}:\n" + "\n".join(lines) + f"\n{verdict}\n"
-        f"{source_line(records[0].source)}"
+        **replies.render("utter_figures_compared", metric=label.capitalize(), period=record_period(records[0]),
+                         lines="\n".join(lines), verdict=verdict, source=source_line(records[0].source))  # fmt: skip
     )
     return remember(query, center=",".join(c.code for c in query.centers))
 
@@ -189,7 +198,7 @@ async def ranking(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[T
     if len(query.centers) > 1 and not query.follow_up:
         return await figure(dispatcher, query)  # "which has more staff, Laredo or Buffalo?": the two side by side
     if query.metric is None:
-        return _ask_metric(dispatcher, query, "Which Center has the most {metric}?")
+        return _ask_metric(dispatcher, query, "utter_metric_payload_ranking")
     latest = await _query(store.latest_period)
     fy, quarter = parse_period(query.period, latest)
     top = await send_ranking(dispatcher, query.metric, fy, quarter, latest, bool(_FEWEST.search(query.text)))
@@ -217,17 +226,21 @@ async def send_ranking(
     ordered = list(reversed(records)) if fewest else records
     top = ordered[0]
     period = record_period(top)
-    word = "fewest" if fewest else "most"
-    lines = [f"{i}. {kb.center(r.center_code).name}: {replies.number(r.value)}" for i, r in enumerate(ordered, 1)]
+    label = metric_label(metric)
+    lines = [f"{i}. {kb.center(r.center_code).name}: {number(r.value)}" for i, r in enumerate(ordered, 1)]
+    message = replies.render(
+        "utter_ranking_fewest" if fewest else "utter_ranking_most", period=period,
+        center=kb.center(top.center_code).label, metric=label, value=number(top.value), lines="\n".join(lines),
+        source=source_line(top.source),
+    )  # fmt: skip
+    columns = (replies.text("utter_column_rank"), replies.text("utter_column_center"), label.capitalize())
     dispatcher.utter_message(
-        text=f"In {period}, the **{kb.center(top.center_code).label}** had the {word} {METRICS[metric]}: "
-        f"**{replies.number(top.value)}**.\n" + "\n".join(lines) + f"\n{source_line(top.source)}",
-        json_message=replies.table(
-            f"{METRICS[metric].capitalize()} by Center, {period}",
-            ("Rank", "Center", METRICS[metric].capitalize()),
-            [(i, kb.center(r.center_code).name, replies.number(r.value)) for i, r in enumerate(ordered, 1)],
+        **message,
+        json_message=table(
+            _by_center_title(metric, period), columns,
+            [(i, kb.center(r.center_code).name, number(r.value)) for i, r in enumerate(ordered, 1)],
         ),
-    )
+    )  # fmt: skip
     dispatcher.utter_message(json_message=_ranking_chart(records, metric, period))
     return top.center_code
 
@@ -236,7 +249,7 @@ async def send_ranking(
 async def total(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
     """A metric added up across all Centers."""
     if query.metric is None:
-        return _ask_metric(dispatcher, query, "How many {metric} do all the Centers have in total?")
+        return _ask_metric(dispatcher, query, "utter_metric_payload_total")
     latest = await _query(store.latest_period)
     fy, quarter = parse_period(query.period, latest)
     result = await _query(store.totals, query.metric, fy, quarter)
@@ -246,11 +259,11 @@ async def total(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Tex
     if result.quarter is not None:
         period = period_label(result.fiscal_year, result.quarter)
     else:
-        how = "total of the quarters loaded" if result.aggregate == "sum" else "as of the latest quarter loaded"
-        period = f"FY{result.fiscal_year} ({how})"
+        how = "utter_period_year_total_loaded" if result.aggregate == "sum" else "utter_period_year_latest_loaded"
+        period = replies.text(how, year=result.fiscal_year)
     dispatcher.utter_message(
-        text=f"Across the {result.centers} Centers with data, there were **{replies.number(result.value)} "
-        f"{METRICS[query.metric]}** in {period}.\n{source_line(result.source)}"
+        **replies.render("utter_total", centers=result.centers, value=number(result.value),
+                         metric=metric_label(query.metric), period=period, source=source_line(result.source))  # fmt: skip
     )
     return remember(query)
 
@@ -260,43 +273,44 @@ async def trend(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Tex
     """One Center's metric over its latest eight quarters, quarter over quarter and year over year."""
     center = query.center
     if center is None:
-        dispatcher.utter_message(
-            text="Which Center would you like to see over time?",
-            buttons=[{"title": c.name, "payload": c.name} for c in knowledge().centers],
-        )
+        buttons = [{"title": c.name, "payload": c.name} for c in knowledge().centers]
+        dispatcher.utter_message(**replies.render("utter_ask_center_for_trend"), buttons=buttons)
         return remember(query, awaiting="center")
     if query.metric is None:
-        return _ask_metric(dispatcher, query, f"How have {{metric}} at the {center.name} Center changed?")
-    metric = query.metric
+        return _ask_metric(dispatcher, query, "utter_metric_payload_trend", center=center.name)
+    metric, label = query.metric, metric_label(query.metric)
     series = await _query(store.series, center.code, metric, 8)
     if len(series) < 2:
-        dispatcher.utter_message(text=f"I don't have enough quarters of figures for the {center.label} yet.")
+        dispatcher.utter_message(**replies.render("utter_trend_too_short", center=center.label))
         return remember(query)
     last, before = series[-1], series[-2]
-    text = f"**{METRICS[metric].capitalize()}** at the **{center.label}**, quarter by quarter:\n"
-    text += "\n".join(f"- {period_label(r.fiscal_year, r.quarter)}: {replies.number(r.value)}" for r in series)
-    text += f"\nQuarter over quarter: {_change(before.value, last.value)} (Q{before.quarter} to Q{last.quarter})."
+    changes = [replies.text("utter_trend_quarter", change=_change(before.value, last.value), before=before.quarter,
+                            last=last.quarter)]  # fmt: skip
     year_ago = next((r for r in series if (r.fiscal_year, r.quarter) == (last.fiscal_year - 1, last.quarter)), None)
     if year_ago:
-        text += f" Year over year: {_change(year_ago.value, last.value)} (FY{year_ago.fiscal_year} Q{last.quarter} to FY{last.fiscal_year} Q{last.quarter})."
-    labels = [f"FY{r.fiscal_year % 100:02d} Q{r.quarter}" for r in series]
+        changes.append(replies.text("utter_trend_year", change=_change(year_ago.value, last.value),
+                                    before_year=year_ago.fiscal_year, last_year=last.fiscal_year, quarter=last.quarter))  # fmt: skip
+    title = replies.text("utter_at_center_title", metric=label.capitalize(), center=center.name)
     dispatcher.utter_message(
-        text=f"{text}\n{source_line(last.source)}",
-        json_message=replies.table(
-            f"{METRICS[metric].capitalize()} at the {center.name} Center",
-            ("Quarter", METRICS[metric].capitalize()),
-            [(period_label(r.fiscal_year, r.quarter), replies.number(r.value)) for r in series],
+        **replies.render(
+            "utter_trend", metric=label.capitalize(), center=center.label, changes=" ".join(changes),
+            lines="\n".join(f"- {period_label(r.fiscal_year, r.quarter)}: {number(r.value)}" for r in series),
+            source=source_line(last.source),
         ),
-    )
-    title = f"{METRICS[metric].capitalize()} at the {center.name} Center"
-    dispatcher.utter_message(json_message=bar_chart(title, labels, [r.value for r in series], METRICS[metric]))
+        json_message=table(
+            title, (replies.text("utter_column_quarter"), label.capitalize()),
+            [(period_label(r.fiscal_year, r.quarter), number(r.value)) for r in series],
+        ),
+    )  # fmt: skip
+    labels = [replies.text("utter_period_short", year=f"{r.fiscal_year % 100:02d}", quarter=r.quarter) for r in series]
+    dispatcher.utter_message(json_message=bar_chart(title, labels, [r.value for r in series], label))
     return remember(query)
 
 
 def _change(old: int, new: int) -> str:
     if old == 0:
-        return "not comparable (no earlier value)"
-    return f"{replies.percent((new - old) / old * 100)} ({replies.number(old)} to {replies.number(new)})"
+        return replies.text("utter_change_not_comparable")
+    return replies.text("utter_change", percent=percent((new - old) / old * 100), old=number(old), new=number(new))
 
 
 class ActionFigure(TopicAction):

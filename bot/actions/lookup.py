@@ -1,4 +1,7 @@
-"""Which Center handles a product (by HTS number or plain words) or an importer (by importer of record number)."""
+"""Which Center handles a product (by HTS number or plain words) or an importer (by importer of record number).
+
+The words are in ``knowledge/replies/lookup.yml``.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +15,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot import fuzzy
-from bot.actions import replies
+from bot import fuzzy, replies
+from bot.actions import common
 from bot.actions.context import Query, TopicAction, handles, remember, resolve
-from bot.ior import EXAMPLES, IorFormatError, format_problem, parse_ior, try_parse_ior
+from bot.ior import IorFormatError, format_problem, parse_ior, try_parse_ior
 from bot.knowledge import CHAPTER_WORD, knowledge, normalise_hts
 
 logger = logging.getLogger(__name__)
@@ -33,31 +36,25 @@ async def product(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[T
     if hts:
         answer = kb.classify_hts(hts)
         if answer is None:
-            dispatcher.utter_message(
-                text=f"I couldn't find HTS {hts}: an HTS number has a chapter from 01 to 99 and 2, 4, 6, 8 or 10 "
-                "digits, like 0306.17 or 8471.30.0100. Could you check it?"
-            )
+            dispatcher.utter_message(**replies.render("utter_hts_not_found", hts=hts))
             return remember(query, product=hts, awaiting="product")
-        dispatcher.utter_message(text=replies.hts_answer(answer, f"HTS {hts}"))
+        dispatcher.utter_message(text=common.hts_answer(answer, replies.text("utter_hts_asked", hts=hts)))
         return remember(query, product=hts, center=answer.center.code if answer.center else None)
     found = fuzzy.product_in([query.typed, query.text], kb.find_product(query.product or query.text))
     if found:
         matched, code = found
         answer = kb.classify_hts(code)
         if answer:
-            dispatcher.utter_message(text=replies.hts_answer(answer, f"**{matched}**", from_words=True))
+            dispatcher.utter_message(text=common.hts_answer(answer, f"**{matched}**", from_words=True))
             return remember(query, product=matched, center=answer.center.code if answer.center else None)
     if query.centers and not query.follow_up:
         center = query.centers[0]
         dispatcher.utter_message(
-            text=f"Goods of that industry usually go to {replies.center_sentence(center)}, which covers "
-            f"{center.industries}. {replies.ASSIGNMENT_REMINDER}\nSource: {kb.source_url}"
+            **replies.render("utter_industry_center", center=common.center_sentence(center), industries=center.industries,
+                             reminder=replies.text("utter_assignment_reminder"), source=kb.source_url)  # fmt: skip
         )
         return remember(query)
-    dispatcher.utter_message(
-        text="Which product do you mean? Give me its HTS number (for example 0306.17 or 8471.30) or describe it "
-        "in a few words (for example \"frozen shrimp\" or \"brake pads\")."
-    )
+    dispatcher.utter_message(**replies.render("utter_ask_product"))
     return remember(query, awaiting="product")
 
 
@@ -99,8 +96,12 @@ class ValidateImporterLookupForm(FormValidationAction):
 
 
 def _format_error(text: str) -> Dict[str, Any]:
-    what, why = format_problem(text) or ("That", "it has no digits where an importer number has them")
-    what = f"“{what}”" if what != "That" else what
+    """The reply that says what is wrong with a number meant as an importer number (masked, never in full)."""
+    problem = format_problem(text)
+    if problem is None:
+        what, why = replies.text("utter_that_number"), replies.text("utter_ior_no_digits")
+    else:
+        what, why = replies.text("utter_quoted_number", number=problem.typed), replies.text(problem.reply, **problem.values)
     return replies.render("utter_ior_format_error", what=what, why=why)
 
 
@@ -135,15 +136,15 @@ class ActionCenterForImporter(Action):
 
         ior = try_parse_ior(tracker.get_slot("ior_number"))
         if ior is None:
-            dispatcher.utter_message(text=f"I need an importer of record number, such as {EXAMPLES}.")
+            dispatcher.utter_message(**replies.render("utter_ior_needed"))
             return [SlotSet("ior_number", None)]
         try:
             record = await asyncio.to_thread(store.find_importer, ior)
         except store.DatabaseUnavailable:
             logger.warning("Importer look-up failed: the database is unavailable")
-            dispatcher.utter_message(text=replies.database_down())
+            dispatcher.utter_message(text=common.database_down())
             return [SlotSet("ior_number", None)]
-        dispatcher.utter_message(text=replies.importer_answer(ior, record))
+        dispatcher.utter_message(text=common.importer_answer(ior, record))
         context = []
         if record:
             query = resolve(tracker, "importer")
@@ -159,9 +160,10 @@ async def importer(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[
     if not tracker_slots.get("ctx_importer") or not query.center:
         dispatcher.utter_message(**replies.render("utter_ask_importer_lookup_form_ior_number"))
         return remember(query)
-    partner = "is a partner account" if tracker_slots.get("ctx_partner") else "is not a partner account"
     dispatcher.utter_message(
-        text=f"Importer {tracker_slots['ctx_importer']} is assigned to {replies.center_sentence(query.center)}. "
-        f"It {partner}.\n{replies.directory_line()}"
+        **replies.render("utter_importer_again", importer=tracker_slots["ctx_importer"],
+                         center=common.center_sentence(query.center),
+                         partner=common.partner_sentence(bool(tracker_slots.get("ctx_partner"))),
+                         directory_line=common.directory_line())  # fmt: skip
     )
     return remember(query)

@@ -9,7 +9,7 @@ are kept and "try again" stores them later.
 
 The words the bot says are in ``knowledge/replies/requests.yml``; the parsing of answers is here. Database calls go
 through :mod:`bot.db.store`, off the event loop. Social Security-format numbers are never shown in full: IOR numbers
-are shown with :attr:`bot.ior.IorNumber.display` and every message is masked by :func:`bot.actions.replies.render`.
+are shown with :attr:`bot.ior.IorNumber.display` and every message is masked by :func:`bot.replies.render`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -31,7 +32,8 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import replies
+from bot import replies
+from bot.actions import common
 from bot.db import store
 from bot.ior import IorFormatError, IorKind, IorNumber, mask_text, parse_ior
 from bot.knowledge import Center, knowledge
@@ -73,7 +75,7 @@ class RequestKind:
     @property
     def what(self) -> str:
         """``change-of-Center request``, as used in sentences."""
-        return replies.render(f"utter_request_what_{self.kind}")["text"]
+        return replies.text(f"utter_request_what_{self.kind}")
 
 
 CHANGE_CENTER = RequestKind(
@@ -149,7 +151,7 @@ def intent_of(tracker: Tracker) -> Optional[str]:
 
 
 def entity_of(tracker: Tracker, name: str) -> Optional[str]:
-    return replies.first_entity(tracker, name)
+    return common.first_entity(tracker, name)
 
 
 def _payload_values(payload: str) -> Dict[str, Any]:
@@ -184,7 +186,7 @@ def _is_filler(text: str) -> bool:
 
 
 def _ordinal(n: int) -> str:
-    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+    return replies.text(f"utter_ordinal_{n}") if n <= 3 else replies.text("utter_ordinal_n", n=n)
 
 
 # -- parsing answers ---------------------------------------------------------------------------------------------------
@@ -205,13 +207,14 @@ def parse_ior_numbers(text: str) -> List[IorNumber]:
     """
     tokens = [t for t in _IOR_TOKEN.findall(text or "") if _looks_numbered(t)]
     if not tokens:
-        raise Invalid("utter_invalid_ior_numbers", which="That")
+        raise Invalid("utter_invalid_ior_numbers", which=replies.text("utter_that_number"))
     found: List[IorNumber] = []
     for position, token in enumerate(tokens, 1):
         try:
             ior = parse_ior(re.sub(r"[\u2010\u2011\u2013]", "-", token))
         except IorFormatError:
-            which = "That" if len(tokens) == 1 else f"The {_ordinal(position)} number"
+            which = (replies.text("utter_that_number") if len(tokens) == 1
+                     else replies.text("utter_nth_ior_number", position=_ordinal(position)))  # fmt: skip
             raise Invalid("utter_invalid_ior_numbers", which=which)
         if ior.key not in {i.key for i in found}:
             found.append(ior)
@@ -234,7 +237,7 @@ def centers_in(value: Any, tracker: Tracker) -> List[Center]:
     message, else by searching the answer's text."""
     text = str(value or "")
     if text == (tracker.latest_message.get("text") or ""):
-        found = replies.mentioned_centers(tracker)
+        found = common.mentioned_centers(tracker)
         if found:
             return found
     center = knowledge().find_center(text)
@@ -244,9 +247,9 @@ def centers_in(value: Any, tracker: Tracker) -> List[Center]:
 def center_label(code: Optional[str]) -> str:
     """``Machinery Center (CEE010) in Laredo, TX``, or the words for an unknown Center."""
     if not code or code == "unknown":
-        return replies.render("utter_cc_current_center_unknown")["text"]
+        return replies.text("utter_cc_current_center_unknown")
     center = knowledge().center(code)
-    return f"{center.label} in {center.city}"
+    return replies.text("utter_center_label_in_city", center=center.label, city=center.city)
 
 
 _UNSURE = re.compile(r"\b(not sure|unsure|don'?t know|do not know|no idea|unknown|not certain)\b", re.I)
@@ -314,7 +317,8 @@ def _share(share: Any) -> str:
 
 def hts_summary(profile: Sequence[Dict[str, Any]]) -> str:
     """``chapter 84: 60%, chapter 85: 30%``."""
-    return ", ".join(f"chapter {p['chapter']}" + (f": {_share(p['share'])}" if p.get("share") is not None else "")
+    return ", ".join(replies.text("utter_cc_hts_chapter_share", chapter=p["chapter"], share=_share(p["share"]))
+                     if p.get("share") is not None else replies.text("utter_cc_hts_chapter", chapter=p["chapter"])
                      for p in profile)  # fmt: skip
 
 
@@ -323,8 +327,12 @@ def hts_lines(profile: Sequence[Dict[str, Any]]) -> str:
     chapters = knowledge().chapters
     lines = []
     for p in profile:
-        line = f"- Chapter {p['chapter']} ({chapters[p['chapter']].title})"
-        lines.append(line + (f": {_share(p['share'])} of entries" if p.get("share") is not None else ""))
+        title = chapters[p["chapter"]].title
+        if p.get("share") is not None:
+            lines.append(replies.text("utter_cc_draft_hts_line_share", chapter=p["chapter"], title=title,
+                                      share=_share(p["share"])))  # fmt: skip
+        else:
+            lines.append(replies.text("utter_cc_draft_hts_line", chapter=p["chapter"], title=title))
     return "\n".join(lines)
 
 
@@ -571,9 +579,14 @@ def parse_months(text: str) -> Dict[str, Any]:
 
 def months_label(value: Dict[str, Any]) -> str:
     names = list(value.get("months") or [])
-    text = (", ".join(names[:-1]) + " or " + names[-1]) if len(names) > 1 else (
-        names[0] if names else replies.render("utter_sv_any_month")["text"])
-    return text + (" " + " or ".join(value["years"]) if value.get("years") else "")
+    text = _either(", ".join(names[:-1]), names[-1]) if len(names) > 1 else (
+        names[0] if names else replies.text("utter_sv_any_month"))
+    return text + (" " + functools.reduce(_either, value["years"]) if value.get("years") else "")
+
+
+def _either(first: str, last: str) -> str:
+    """``May or June``."""
+    return replies.text("utter_either", first=first, last=last)
 
 
 _REF = re.compile(r"\b(CR|OC|SV)\s*-?\s*(\d{4})\s*-?\s*(\d{6})\b", re.I)
@@ -627,7 +640,7 @@ def _profile_note(profile: Sequence[Dict[str, Any]], requested: Optional[str]) -
     if answer is None or answer.center is None:
         return ""
     name = "utter_cc_profile_matches" if answer.center.code == requested else "utter_cc_profile_differs"
-    return replies.render(name, chapter=first["chapter"], center=answer.center.label)["text"]
+    return replies.text(name, chapter=first["chapter"], center=answer.center.label)
 
 
 def summary_values(tracker: Tracker, kind: RequestKind) -> Dict[str, str]:
@@ -668,9 +681,9 @@ def change_center_draft(tracker: Tracker, ref: str, today: Optional[dt.date] = N
     """The written change-of-Center request, ready to copy (SSN-format IOR numbers masked)."""
     a = _answers(tracker, CHANGE_CENTER)
     day = today or dt.datetime.now(dt.timezone.utc).date()
-    return replies.render(
+    return replies.text(
         "utter_cc_draft",
-        date=f"{calendar.month_name[day.month]} {day.day}, {day.year}",
+        date=replies.text("utter_date", month=calendar.month_name[day.month], day=day.day, year=day.year),
         company=a["company"],
         ior_lines="\n".join(f"- {i.display}" for i in _iors(a["ior_numbers"])),
         current_center=center_label(a["current_center"]),
@@ -680,7 +693,7 @@ def change_center_draft(tracker: Tracker, ref: str, today: Optional[dt.date] = N
         contact_name=a["contact_name"],
         email=a["email"],
         ref=ref,
-    )["text"]
+    )
 
 
 # -- database look-ups -------------------------------------------------------------------------------------------------
@@ -710,9 +723,9 @@ def suggestion_text(suggestion: Dict[str, Any]) -> str:
     """``12-3456789AB (Sample Machinery Works Inc, fictional sample data) is assigned to the Machinery Center ...``."""
     parts = []
     for item in suggestion["found"]:
-        name = item["name"] + (", " + replies.render("utter_sample_data_note")["text"] if item.get("sample") else "")
-        parts.append(replies.render("utter_found_importer", ior=item["ior"], name=name,
-                                    center=knowledge().center(item["center"]).label)["text"])  # fmt: skip
+        name = item["name"] + (", " + replies.text("utter_sample_data_note") if item.get("sample") else "")
+        parts.append(replies.text("utter_found_importer", ior=item["ior"], name=name,
+                                  center=knowledge().center(item["center"]).label))  # fmt: skip
     return "; ".join(parts)
 
 
@@ -926,7 +939,7 @@ class ValidateChangeCenterForm(_RequestFormValidation):
 
     async def _prefill(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         events: List[EventType] = []
-        iors = replies.entity_values(tracker, "ior_number")
+        iors = common.entity_values(tracker, "ior_number")
         if iors:
             events += await self._apply(self.validate_cc_ior_numbers, ", ".join(iors), dispatcher, tracker, domain)
         current, requested = _from_and_to(tracker)
@@ -1042,7 +1055,7 @@ class ValidateOutreachCallForm(_RequestFormValidation):
         return "validate_outreach_call_form"
 
     async def _prefill(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        centers = replies.mentioned_centers(tracker)
+        centers = common.mentioned_centers(tracker)
         return [SlotSet("oc_center", centers[0].code)] if centers else []
 
     async def validate_oc_company(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -1096,10 +1109,10 @@ class ValidateSiteVisitForm(_RequestFormValidation):
 
     async def _prefill(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         events: List[EventType] = []
-        iors = replies.entity_values(tracker, "ior_number")
+        iors = common.entity_values(tracker, "ior_number")
         if len(iors) == 1:
             events += await self._apply(self.validate_sv_ior_number, iors[0], dispatcher, tracker, domain)
-        centers = replies.mentioned_centers(tracker)
+        centers = common.mentioned_centers(tracker)
         if centers:
             events += [SlotSet("sv_center", centers[0].code)]
         return events
@@ -1316,7 +1329,7 @@ class ActionSubmitChangeCenter(_SubmitRequest):
         message = replies.render("utter_cc_draft_offer", draft=draft)
         dispatcher.utter_message(
             text=message["text"],
-            json_message={"type": "download", "filename": f"change-of-center-request-{ref}.txt", "text": draft},
+            json_message={"type": "download", "filename": replies.text("utter_cc_draft_filename", ref=ref), "text": draft},
         )
 
 
@@ -1424,13 +1437,14 @@ class ActionResumeRequest(Action):
 # -- status ------------------------------------------------------------------------------------------------------------
 def _when(moment: dt.datetime) -> str:
     moment = moment.astimezone(dt.timezone.utc)
-    return f"{calendar.month_name[moment.month]} {moment.day}, {moment.year}, {moment:%H:%M} UTC"
+    return replies.text("utter_date_time", month=calendar.month_name[moment.month], day=moment.day, year=moment.year,
+                        time=f"{moment:%H:%M}")
 
 
 def status_message(record: store.RequestRecord) -> Dict[str, Any]:
     """The status of a stored request, with its dates and history."""
     history = "\n".join(
-        f"- {_when(step.at)}: {replies.render(f'utter_request_status_step_{step.status}')['text']}"
+        f"- {_when(step.at)}: {replies.text(f'utter_request_status_step_{step.status}')}"
         for step in record.history
     )
     return replies.render(

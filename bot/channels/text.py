@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional
 
+from bot import replies
+
 MAX_DOWNLOAD_CHARS = 2900
 
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
@@ -63,9 +65,9 @@ def custom_as_text(message: Dict[str, Any], slack: bool = False) -> Optional[str
         lines = [f"{n}. {item}" if ordered else f"• {item}" for n, item in enumerate(items, 1)]
         return intro + heading(message.get("title")) + "\n".join(lines)
     if kind == "chart":
-        return intro + esc(str(message.get("alt") or message.get("caption") or "A chart (shown in the web chat)."))
+        return intro + esc(str(message.get("alt") or message.get("caption") or replies.text("utter_chart_fallback")))
     content = esc(str(message.get("text", "")))
     if len(content) > MAX_DOWNLOAD_CHARS:
         content = content[:MAX_DOWNLOAD_CHARS] + "\n…"
-    name = message.get("filename") or "download"
+    name = message.get("filename") or replies.text("utter_download_name")
     return heading(name) + (f"```\n{content}\n```" if slack else content)

@@ -16,7 +16,7 @@ import logging
 from typing import Any, Callable, List, Optional
 
 from bot.patches.patching import _patch
-from bot.server import reply_text
+from bot import replies
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def _guard_message_size(handle_message: Callable[..., Any], limit: int) -> Calla
         if message.text and len(message.text) > limit:
             logger.info("Refused a message of %d characters (limit %d)", len(message.text), limit)
             await message.output_channel.send_text_message(
-                message.sender_id, reply_text("utter_message_too_long", limit=limit)
+                message.sender_id, replies.text("utter_message_too_long", limit=limit)
             )
             if isinstance(message.output_channel, CollectingOutputChannel):
                 return message.output_channel.messages
@@ -73,6 +73,6 @@ def _answer_when_actions_fail(run: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except RasaException as exc:
             logger.error("Custom action '%s' failed: %s", self.name(), exc)
-            return [BotUttered(reply_text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})]
+            return [BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})]
 
     return guarded

@@ -8,7 +8,7 @@ from typing import Any, List
 import pytest
 
 from bot.patches.safety import _answer_when_actions_fail, _guard_message_size
-from bot.server import reply_text
+from bot import replies
 
 
 def test_a_message_over_the_limit_gets_the_polite_reply_and_never_reaches_rasa() -> None:
@@ -22,9 +22,9 @@ def test_a_message_over_the_limit_gets_the_polite_reply_and_never_reaches_rasa()
 
     guarded = _guard_message_size(handle_message, limit=10)
     channel = CollectingOutputChannel()
-    replies = asyncio.run(guarded(None, UserMessage("x" * 11, channel, "someone")))
-    assert reached == [] and replies == channel.messages
-    assert [r["text"] for r in replies] == [reply_text("utter_message_too_long", limit=10)]
+    sent = asyncio.run(guarded(None, UserMessage("x" * 11, channel, "someone")))
+    assert reached == [] and sent == channel.messages
+    assert [r["text"] for r in sent] == [replies.text("utter_message_too_long", limit=10)]
     assert asyncio.run(guarded(None, UserMessage("x" * 10, CollectingOutputChannel(), "someone"))) == []
     assert reached == ["x" * 10]
 
@@ -45,7 +45,7 @@ def test_an_action_server_error_becomes_a_reply_and_a_rejection_goes_on_to_rasa(
         raise ActionExecutionRejection("action_lookup")
 
     events = asyncio.run(_answer_when_actions_fail(failing)(Action(), None, None, None, None))
-    assert events == [BotUttered(reply_text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})]
+    assert events == [BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})]
     assert events[0].metadata == {"utter_action": "action_server_down"}
     with pytest.raises(ActionExecutionRejection):
         asyncio.run(_answer_when_actions_fail(rejecting)(Action(), None, None, None, None))
