@@ -25,8 +25,8 @@ SHORT = 6  # words
 _REFERS_BACK = re.compile(r"\b(it|its|that|this|these|those|they|them|then)\b|^\W*(and|what about|how about|also)\b",
                           re.IGNORECASE)  # fmt: skip
 _NAMES_SOMETHING = {"center", "product", "hts_code", "metric", "ior_number", "period", "email"}
-_NEVER = {"stop", "greet", "goodbye", "thank", "affirm", "deny", "help", "human_handoff", "request_status",
-          "request_change_center", "request_outreach_call", "request_site_visit", "continue_request", "retry"}  # fmt: skip
+_NEVER = {"stop", "greet", "goodbye", "thank", "affirm", "deny", "help", "human_handoff", "request_status", "retry",
+          "request_change_center", "request_outreach_call", "request_site_visit", "continue_request"}  # fmt: skip
 
 
 def recent_article(tracker: Optional[DialogueStateTracker]) -> Optional[str]:

@@ -29,7 +29,8 @@ be understood without the turn before:
   unless it names a form (CF-28, CBP Form 29, 7501).
 
 During a form, the form's own rules decide, except that an answer read as a request to start (a company named
-"Sample Sole Proprietor Imports") is an answer (``inform``) unless it has a word that starts a request. The original intent is kept in the parse data as ``intent_before_context``.
+"Sample Sole Proprietor Imports") is an answer (``inform``) unless it has a word that starts a request, and a short
+message that starts with "cancel" or "stop" (after "actually", "no", "ok"...) stops the form. The original intent is kept in the parse data as ``intent_before_context``.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ _WHO_HANDLES = re.compile(r"\b(which|what|who)\b.{0,30}?\b(handles?|handling|cov
 _STARTS_A_REQUEST = re.compile(r"\b(chang\w*|switch\w*|mov(e|ing)|transfer\w*|reassign\w*|appeal\w*|visit\w*|"
                                r"call\w*|outreach|sign\w*|request\w*|start\w*|instead|new|another)\b", re.IGNORECASE)
 _ABOUT = re.compile(r"\b(info\w*|about|details|describe|what('?s| is| are)|whats|tell me|explain)\b", re.IGNORECASE)
+_CANCEL = re.compile(r"^\W*((ok(ay)?|actually|no|please|just|sorry|wait|hmm+)\W+)*(cancel|stop|quit|abort|never ?mind|"
+                     r"forget (it|this|that))\b", re.IGNORECASE)
 _TOO_LONG_FOR_HTS = re.compile(r"(?<![\w.-])\d{11,}(?![\w.-])")  # 11+ digits in a row: an importer number, if anything
 
 
@@ -96,6 +99,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     labels = {str(e.get("entity")) for e in message.get(ENTITIES) or []}
     in_form = tracker is not None and bool(tracker.active_loop_name)
     if in_form:
+        if _CANCEL.match(text) and len(text.split()) <= 8 and intent != "stop":
+            return "stop"  # "actually cancel, I'll call the center first" is not the Center asked for
         if intent in REQUESTS[:3] and not _STARTS_A_REQUEST.search(text):
             return "inform"  # the company "Sample Sole Proprietor Imports", not a change-of-Center request
         return None
@@ -114,8 +119,9 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return "center_for_product"  # "8703?", "hts 8428": a product question, whatever the number looked like
     if intent in ("center_info", "center_contact", "center_for_product") and _handles_a_center(message):
         return "center_for_product"
-    if intent == "center_info" and "center" not in labels and _WHO_HANDLES.search(text):
-        return "center_for_product"  # "what centre handles it": the look-up asks which product
+    unnamed = _WHO_HANDLES.search(text) or labels & {"product", "hts_code"}
+    if intent == "center_info" and "center" not in labels and unnamed:
+        return "center_for_product"  # "what centre handles it", "wat centre does laptops": a product question
     topic = recent_topic(tracker)
     center_known = "center" in labels or bool(topic and tracker and tracker.get_slot("ctx_center"))
     if center_known and _CONTACT.search(text) and intent in ("faq", "center_info", FOLLOW_UP):

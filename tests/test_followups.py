@@ -83,6 +83,8 @@ def test_forms_decide_for_themselves() -> None:
     assert decide(message("12-3456789AB", "inform", ["ior_number"]), in_form) is None
     assert decide(message("Sample Sole Proprietor Imports", "request_change_center"), in_form) == "inform"
     assert decide(message("actually I'd rather request a site visit", "request_site_visit"), in_form) is None
+    assert decide(message("actually cancel, ill call the center first", "center_info", ["center"]), in_form) == "stop"
+    assert decide(message("we had to cancel the apparel line", "inform"), in_form) is None  # an answer with the word
 
 
 def test_numbers_decide_between_importers_products_and_forms() -> None:
@@ -125,6 +127,7 @@ def test_which_center_handles_an_industry_named_like_a_center() -> None:
     assert decide(asked("who takes care of electronics imports", "center_contact", "electronics"), None) == "center_for_product"
     assert decide(asked("what does the Machinery Center handle", "center_info", "Machinery"), None) is None
     assert decide(message("what centre handles it", "center_info"), None) == "center_for_product"
+    assert decide(message("wat centre does laptops", "center_info", ["product"]), None) == "center_for_product"
 
 
 def test_a_follow_up_that_names_something_is_kept_without_context() -> None:
