@@ -24,6 +24,7 @@ be understood without the turn before:
   description or contacts;
 * a short follow-up to an FAQ answer ("how long does it take?", "and PNDING?"): ``faq``, about the article followed
   (``bot/faq_followups.py``);
+* a Center and a misspelt figure word ("Buffalo center stffa?") read as the Center's description: ``ask_figure``;
 * a short question about a Center and nothing else ("whats the AGPP", "info on the AFT cee"): ``center_info``;
 * a short message with an HTS number read as an FAQ question ("8703?" taken for CF-28): ``center_for_product``,
   unless it names a form (CF-28, CBP Form 29, 7501).
@@ -46,6 +47,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot import fuzzy
 from bot.faq_followups import FAQ_CONTEXT, article_followed
 from bot.normalise import NO_KNOWN_WORDS
 
@@ -119,6 +121,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return "center_for_product"  # "8703?", "hts 8428": a product question, whatever the number looked like
     if intent in ("center_info", "center_contact", "center_for_product") and _handles_a_center(message):
         return "center_for_product"
+    if intent == "center_info" and "center" in labels and "metric" not in labels and fuzzy.metric_in(text):
+        return "ask_figure"  # "Buffalo center stffa?": a figure of the Center, the figure's word misspelt
     unnamed = _WHO_HANDLES.search(text) or labels & {"product", "hts_code"}
     if intent == "center_info" and "center" not in labels and unnamed:
         return "center_for_product"  # "what centre handles it", "wat centre does laptops": a product question

@@ -48,13 +48,14 @@ def _close(word: str, target: str, strict: bool = False) -> bool:
     return OSA.distance(word, target) <= _edits(target, strict) and zipf_frequency(word, "en") < COMMON
 
 
-def metric_in(text: str) -> Optional[str]:
-    """The figure a message names with a misspelt word ("how many sttaef", "post etry actions"), or None."""
-    if _POST.search(text):
+def metric_in(text: str, besides: Optional[str] = None) -> Optional[str]:
+    """The figure a message names, misspelt or not ("how many sttaef", "post etry actions"), other than ``besides``
+    ("no not entries, impotrs" with ``besides="entries"`` is importers); None when there is none."""
+    if _POST.search(text) and besides != "post_entry_actions":
         return "post_entry_actions"
     for word in _WORD.findall(text.lower()):
         for target, metric in METRIC_WORDS.items():
-            if _close(word, target):
+            if metric != besides and _close(word, target):
                 return metric
     return None
 

@@ -138,3 +138,10 @@ def test_a_correction_naming_two_centers_means_the_one_not_asked_before(sample_d
     corrected, _ = chat.say(ActionFollowUp(), "no, buffalo, the other NY one", "follow_up",
                             [entity("center", "buffalo"), entity("center", "NY")])  # fmt: skip
     assert "Industrial & Manufacturing Materials Center (CEE009)" in corrected and "CBP staff" in corrected
+
+
+def test_a_correction_of_the_figure_takes_the_one_not_asked_before(sample_db_url: str) -> None:
+    chat = Conversation()
+    chat.say(ActionFigure(), "entries at miami", "ask_figure", [entity("metric", "entries"), entity("center", "miami")])
+    corrected, _ = chat.say(ActionFollowUp(), "no not entries, impotrs", "follow_up", [entity("metric", "entries")])
+    assert "Agriculture & Prepared Products Center (CEE002)" in corrected and "importers" in corrected

@@ -128,6 +128,8 @@ def test_which_center_handles_an_industry_named_like_a_center() -> None:
     assert decide(asked("what does the Machinery Center handle", "center_info", "Machinery"), None) is None
     assert decide(message("what centre handles it", "center_info"), None) == "center_for_product"
     assert decide(message("wat centre does laptops", "center_info", ["product"]), None) == "center_for_product"
+    assert decide(message("Buffalo center stffa?", "center_info", ["center"]), None) == "ask_figure"
+    assert decide(message("Buffalo center?", "center_info", ["center"]), None) is None
 
 
 def test_a_follow_up_that_names_something_is_kept_without_context() -> None:

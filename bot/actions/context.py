@@ -124,6 +124,8 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     hts = common.first_entity(tracker, "hts_code")
     product = hts or common.first_entity(tracker, "product")
     follow_up = topic is None and recent  # bot/followups.py made it a follow-up of the previous answer
+    if follow_up and metric and metric == slot("ctx_metric") and _NOT.search(text):  # "no not entries, impotrs"
+        metric = fuzzy.metric_in(text, besides=metric) or fuzzy.metric_in(typed, besides=metric) or metric
     if follow_up and slot("ctx_topic") in _HANDLERS:
         topic = slot("ctx_topic")
     if topic is None:  # a follow-up with nothing to follow: go by what it names
