@@ -25,6 +25,8 @@ be understood without the turn before:
 * a short follow-up to an FAQ answer ("how long does it take?", "and PNDING?"): ``faq``, about the article followed
   (``bot/faq_followups.py``);
 * a Center and a misspelt figure word ("Buffalo center stffa?") read as the Center's description: ``ask_figure``;
+* a figure question whose two likeliest intents are both figure questions ("post entry actions for the center?":
+  ranking 0.49, figure 0.42): the likeliest, with certainty, since the figure actions tell them apart by the words;
 * a short question about a Center and nothing else ("whats the AGPP", "info on the AFT cee"): ``center_info``;
 * a short message with an HTS number read as an FAQ question ("8703?" taken for CF-28): ``center_for_product``,
   unless it names a form (CF-28, CBP Form 29, 7501).
@@ -54,6 +56,8 @@ from bot.normalise import NO_KNOWN_WORDS
 FOLLOW_UP = "follow_up"
 SHORT = 7  # words
 FIGURE_TOPICS = ("figure", "ranking", "total", "trend")
+FIGURE_INTENTS = ("ask_figure", "ask_ranking", "ask_total", "ask_trend")
+FIGURE_SHARE = 0.6  # the two likeliest figure intents together at least this likely
 PIECES = {"center": ("center",), "metric": ("metric",), "product": ("product", "hts_code"), "period": ("period",)}
 # The start of an elliptical follow-up or a correction.
 MARKER = re.compile(
@@ -149,6 +153,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     if (labels == {"center"} and short and _ABOUT.search(text) and not MARKER.match(text)
             and intent in ("faq", "center_info", "chitchat", "list_centers", "out_of_scope")):  # fmt: skip
         return "center_info"  # "whats the AGPP", "info on the AFT cee": the Center itself, not an FAQ article
+    if labels & {"metric", "center"} and _figure_questions_only(message):
+        return intent  # "post entry actions for the center?": ranking or figure, the figure actions sort it out
     if intent == FOLLOW_UP and not topic:
         if labels & {"center", "product", "hts_code", "metric"}:
             return None  # "CEE006?" first thing: action_follow_up answers by what it names
@@ -201,6 +207,15 @@ def _handles_a_center(message: Message) -> bool:
     asked = _WHO_HANDLES.search(str(message.get(TEXT) or ""))
     centers = [e for e in message.get(ENTITIES) or [] if e.get("entity") == "center"]
     return bool(asked and centers and all(int(e.get("start", -1)) >= asked.end() for e in centers))
+
+
+def _figure_questions_only(message: Message) -> bool:
+    """Whether the two likeliest intents are figure questions that together are likely: the figure actions tell them
+    apart by the words (a ranking about "the center" asks which Center), so their closeness is no ambiguity."""
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    top = ranking[:2]
+    return (len(top) == 2 and all(r.get(INTENT_NAME_KEY) in FIGURE_INTENTS for r in top)
+            and sum(float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) for r in top) >= FIGURE_SHARE)  # fmt: skip
 
 
 def _drop_follow_up(message: Message) -> None:

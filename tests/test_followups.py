@@ -155,3 +155,14 @@ def test_without_context_follow_up_is_no_rival() -> None:
 def test_a_short_question_about_a_center_is_about_the_center(text: str, intent: str, entities: List[str],
                                                               expected: Optional[str]) -> None:  # fmt: skip
     assert decide(message(text, intent, entities), None) == expected
+
+
+def test_two_close_figure_intents_are_no_ambiguity() -> None:
+    close = Message(data={"text": "post entry actions for the center?", "intent": {"name": "ask_ranking", "confidence": 0.49},
+                          "intent_ranking": [{"name": "ask_ranking", "confidence": 0.49}, {"name": "ask_figure", "confidence": 0.42}],
+                          "entities": [{"entity": "metric", "value": "post entry actions"}]})  # fmt: skip
+    assert decide(close, None) == "ask_ranking"
+    unsure = Message(data={"text": "post entry actions for the center?", "intent": {"name": "ask_ranking", "confidence": 0.3},
+                           "intent_ranking": [{"name": "ask_ranking", "confidence": 0.3}, {"name": "faq", "confidence": 0.28}],
+                           "entities": [{"entity": "metric", "value": "post entry actions"}]})  # fmt: skip
+    assert decide(unsure, None) is None
