@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -120,11 +120,12 @@ def test_a_number_too_long_for_an_hts_code_goes_to_the_importer_look_up() -> Non
 def test_which_center_handles_an_industry_named_like_a_center() -> None:
     def asked(text: str, intent: str, name: str) -> Message:
         start = text.index(name)
-        return Message(data={"text": text, "intent": {"name": intent, "confidence": 0.5}, "intent_ranking": [],
-                             "entities": [{"entity": "center", "value": name, "start": start, "end": start + len(name)}]})  # fmt: skip
+        entity = {"entity": "center", "value": name, "start": start, "end": start + len(name)}
+        return Message(data={"text": text, "intent": {"name": intent, "confidence": 0.5}, "entities": [entity]})
 
     assert decide(asked("which center handles apparel", "center_info", "apparel"), None) == "center_for_product"
-    assert decide(asked("who takes care of electronics imports", "center_contact", "electronics"), None) == "center_for_product"
+    contact = asked("who takes care of electronics imports", "center_contact", "electronics")
+    assert decide(contact, None) == "center_for_product"
     assert decide(asked("what does the Machinery Center handle", "center_info", "Machinery"), None) is None
     assert decide(message("what centre handles it", "center_info"), None) == "center_for_product"
     assert decide(message("wat centre does laptops", "center_info", ["product"]), None) == "center_for_product"
@@ -158,11 +159,10 @@ def test_a_short_question_about_a_center_is_about_the_center(text: str, intent: 
 
 
 def test_two_close_figure_intents_are_no_ambiguity() -> None:
-    close = Message(data={"text": "post entry actions for the center?", "intent": {"name": "ask_ranking", "confidence": 0.49},
-                          "intent_ranking": [{"name": "ask_ranking", "confidence": 0.49}, {"name": "ask_figure", "confidence": 0.42}],
-                          "entities": [{"entity": "metric", "value": "post entry actions"}]})  # fmt: skip
-    assert decide(close, None) == "ask_ranking"
-    unsure = Message(data={"text": "post entry actions for the center?", "intent": {"name": "ask_ranking", "confidence": 0.3},
-                           "intent_ranking": [{"name": "ask_ranking", "confidence": 0.3}, {"name": "faq", "confidence": 0.28}],
-                           "entities": [{"entity": "metric", "value": "post entry actions"}]})  # fmt: skip
-    assert decide(unsure, None) is None
+    def ranked(*ranking: Tuple[str, float]) -> Message:
+        return Message(data={"text": "post entry actions for the center?", "entities": [{"entity": "metric"}],
+                             "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+                             "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]})  # fmt: skip
+
+    assert decide(ranked(("ask_ranking", 0.49), ("ask_figure", 0.42)), None) == "ask_ranking"
+    assert decide(ranked(("ask_ranking", 0.3), ("faq", 0.28)), None) is None
