@@ -30,7 +30,7 @@ _TZ_NAME = re.compile(r"\b[a-z]+/[a-z_]+(?:/[a-z_]+)?\b")
 
 
 def _tz_name_cased(name: str) -> str:
-    """A tz database name as it is spelt: ``america/new_york`` → ``America/New_York``, ``us/eastern`` → ``US/Eastern``."""
+    """A tz database name as spelt: ``america/new_york`` → ``America/New_York``, ``us/eastern`` → ``US/Eastern``."""
     return "/".join(part.upper() if part in ("us",) else "_".join(w.capitalize() for w in part.split("_"))
                     for part in name.split("/")).replace("Us/", "US/")  # fmt: skip
 
