@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import calendar
 import datetime as dt
-import functools
 import hashlib
 import json
 import logging
@@ -44,6 +43,7 @@ from bot.requests.answers import (
     parse_size,
 )  # fmt: skip
 from bot.requests.places import TIME_ZONES, parse_months, parse_site, parse_time_zone
+from bot.requests.wording import center_label, hts_lines, hts_summary, months_label, suggestion_text, time_zone_label
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def button_titles(response: str, key: str) -> Dict[str, str]:
             for k, value in _payload_values(str(button.get("payload"))).items() if k == key}  # fmt: skip
 
 
-# -- parsing answers ---------------------------------------------------------------------------------------------------
+# -- answers kept in slots----------------------------------------------------------------------------------------------
 def ior_value(ior: IorNumber) -> Dict[str, str]:
     """How an IOR number is kept in a slot and in the database: its key (never hyphenated) and its format."""
     return {"key": ior.key, "kind": ior.kind.value}
@@ -193,58 +193,9 @@ def centers_in(value: Any, tracker: Tracker) -> List[Center]:
     return [center] if center else []
 
 
-def center_label(code: Optional[str]) -> str:
-    """``Machinery Center (CEE010) in Laredo, TX``, or the words for an unknown Center."""
-    if not code or code == "unknown":
-        return replies.text("utter_cc_current_center_unknown")
-    center = knowledge().center(code)
-    return replies.text("utter_center_label_in_city", center=center.label, city=center.city)
-
-
-def _share(share: Any) -> str:
-    return f"{share}%"
-
-
-def hts_summary(profile: Sequence[Dict[str, Any]]) -> str:
-    """``chapter 84: 60%, chapter 85: 30%``."""
-    return ", ".join(replies.text("utter_cc_hts_chapter_share", chapter=p["chapter"], share=_share(p["share"]))
-                     if p.get("share") is not None else replies.text("utter_cc_hts_chapter", chapter=p["chapter"])
-                     for p in profile)  # fmt: skip
-
-
-def hts_lines(profile: Sequence[Dict[str, Any]]) -> str:
-    """One line per chapter, with its title, for the written request."""
-    chapters = knowledge().chapters
-    lines = []
-    for p in profile:
-        title = chapters[p["chapter"]].title
-        if p.get("share") is not None:
-            lines.append(replies.text("utter_cc_draft_hts_line_share", chapter=p["chapter"], title=title,
-                                      share=_share(p["share"])))  # fmt: skip
-        else:
-            lines.append(replies.text("utter_cc_draft_hts_line", chapter=p["chapter"], title=title))
-    return "\n".join(lines)
-
-
 def _choice_or(tracker: Tracker, allowed: Sequence[str]) -> Optional[str]:
     choice = entity_of(tracker, "choice")
     return choice if choice in allowed else None
-
-
-def time_zone_label(value: Dict[str, Optional[str]]) -> str:
-    return value["zone"] + (f" ({value['name']})" if value.get("name") else "")  # type: ignore[operator]
-
-
-def months_label(value: Dict[str, Any]) -> str:
-    names = list(value.get("months") or [])
-    text = _either(", ".join(names[:-1]), names[-1]) if len(names) > 1 else (
-        names[0] if names else replies.text("utter_sv_any_month"))
-    return text + (" " + functools.reduce(_either, value["years"]) if value.get("years") else "")
-
-
-def _either(first: str, last: str) -> str:
-    """``May or June``."""
-    return replies.text("utter_either", first=first, last=last)
 
 
 # -- the answers of a form, as shown and as stored -------------------------------------------------------------------
@@ -365,16 +316,6 @@ async def center_suggestion(iors: Sequence[IorNumber]) -> Optional[Dict[str, Any
         "found": [{"ior": i.display, "name": r.name, "center": r.center_code, "sample": "sample" in r.source.lower()}
                   for i, r in found],
     }  # fmt: skip
-
-
-def suggestion_text(suggestion: Dict[str, Any]) -> str:
-    """``12-3456789AB (Sample Machinery Works Inc, fictional sample data) is assigned to the Machinery Center ...``."""
-    parts = []
-    for item in suggestion["found"]:
-        name = item["name"] + (", " + replies.text("utter_sample_data_note") if item.get("sample") else "")
-        parts.append(replies.text("utter_found_importer", ior=item["ior"], name=name,
-                                  center=knowledge().center(item["center"]).label))  # fmt: skip
-    return "; ".join(parts)
 
 
 # -- the form validations ----------------------------------------------------------------------------------------------
