@@ -21,6 +21,7 @@ from bot.actions import requests as r
 from bot.build import render_domain
 from bot.db import importer, store
 from bot.knowledge import knowledge
+from bot.requests import answers, places
 
 DOMAIN = yaml.safe_load(render_domain(knowledge()))
 SSN = "123-45-6789"
@@ -764,7 +765,7 @@ def test_status_with_the_database_down(tmp_path: Path, monkeypatch: pytest.Monke
 
 # -- content -----------------------------------------------------------------------------------------------------------
 def test_every_reply_the_actions_use_exists() -> None:
-    source = Path(r.__file__).read_text()
+    source = "".join(Path(m.__file__).read_text() for m in (r, answers, places))
     names = set(re.findall(r'"(utter_[a-z_]+)"', source))
     names |= {f"utter_{k.prefix}_{suffix}" for k in r.KINDS.values() for suffix in ("intro", "summary", "submitted")}
     names |= {f"utter_which_answer_{k}" for k in r.KINDS} | {f"utter_request_what_{k}" for k in r.KINDS}
@@ -783,11 +784,11 @@ def test_every_which_answer_button_names_a_field_of_its_form() -> None:
 
 
 def test_reply_buttons_send_the_choices_the_validators_know() -> None:
-    assert set(r.button_titles("utter_ask_change_center_form_cc_reason", "choice")) == set(r.REASONS)
-    assert set(r.button_titles("utter_ask_outreach_call_form_oc_role", "choice")) == set(r.ROLES)
-    assert set(r.button_titles("utter_ask_outreach_call_form_oc_size", "choice")) == set(r.SIZES)
-    assert set(r.button_titles("utter_ask_outreach_call_form_oc_cadence", "choice")) == set(r.CADENCES)
-    assert set(r.button_titles("utter_ask_outreach_call_form_oc_time_zone", "choice")) == set(r.TIME_ZONES)
+    assert set(r.button_titles("utter_ask_change_center_form_cc_reason", "choice")) == set(answers.REASONS)
+    assert set(r.button_titles("utter_ask_outreach_call_form_oc_role", "choice")) == set(answers.ROLES)
+    assert set(r.button_titles("utter_ask_outreach_call_form_oc_size", "choice")) == set(answers.SIZES)
+    assert set(r.button_titles("utter_ask_outreach_call_form_oc_cadence", "choice")) == set(answers.CADENCES)
+    assert set(r.button_titles("utter_ask_outreach_call_form_oc_time_zone", "choice")) == set(places.TIME_ZONES)
 
 
 def test_stored_details_are_json_and_hold_no_display_text(db: str) -> None:

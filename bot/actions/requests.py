@@ -7,7 +7,8 @@ once: the idempotency key is made from the conversation id and the answers, so a
 returns the same reference. Nothing is stored before the confirmation; when the database is unreachable the answers
 are kept and "try again" stores them later.
 
-The words the bot says are in ``knowledge/replies/requests.yml``; the parsing of answers is here. Database calls go
+The words the bot says are in ``knowledge/replies/requests.yml``; answers are read by :mod:`bot.requests.answers`
+and :mod:`bot.requests.places`. Database calls go
 through :mod:`bot.db.store`, off the event loop. Social Security-format numbers are never shown in full: IOR numbers
 are shown with :attr:`bot.ior.IorNumber.display` and every message is masked by :func:`bot.replies.render`.
 """
@@ -17,14 +18,12 @@ from __future__ import annotations
 import asyncio
 import calendar
 import datetime as dt
-import functools
 import hashlib
 import json
 import logging
 import re
 from abc import ABC, abstractmethod
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -35,112 +34,24 @@ from rasa_sdk.types import DomainDict
 from bot import replies
 from bot.actions import common
 from bot.db import store
-from bot.ior import IorFormatError, IorKind, IorNumber, mask_text, parse_ior
+from bot.ior import IorNumber
 from bot.knowledge import Center, knowledge
+from bot.requests.answers import (
+    CADENCES, PAYLOAD, REF, ROLES, SIZES, UNSURE, YES, Invalid, find_ref, fold, parse_cadence, parse_company,
+    parse_contact_name, parse_email, parse_free_text, parse_hts_profile, parse_ior_numbers, parse_reason, parse_role,
+    parse_size,
+)  # fmt: skip
+from bot.requests.kinds import (
+    BY_FORM, CHANGE_CENTER, CLEARED_WITH, FIELD_WORDS, KINDS, OPTIONAL_FIELDS, OUTREACH_CALL, SITE_VISIT, RequestKind,
+    ior_from_value, ior_value,
+)  # fmt: skip
+from bot.requests.places import TIME_ZONES, parse_months, parse_site, parse_time_zone
+from bot.requests.wording import center_label, hts_lines, hts_summary, months_label, suggestion_text, time_zone_label
 
 logger = logging.getLogger(__name__)
 
 
-# -- the three requests ------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class RequestKind:
-    """One kind of request and the slots of its form."""
-
-    kind: str  # the kind stored in the database: change_center, outreach_call, site_visit
-    prefix: str  # of its slots: cc, oc, sv
-    trigger: str  # the intent that starts it
-    fields: Tuple[str, ...]  # the answers, in the order they are asked
-    helpers: Tuple[str, ...] = ()  # other slots of the form, reset with it
-
-    @property
-    def form(self) -> str:
-        return f"{self.kind}_form"
-
-    @property
-    def confirm(self) -> str:
-        return f"{self.prefix}_confirm"
-
-    @property
-    def ref_slot(self) -> str:
-        return f"{self.prefix}_ref"
-
-    @property
-    def email(self) -> str:
-        return f"{self.prefix}_email"
-
-    @property
-    def all_slots(self) -> Tuple[str, ...]:
-        return (*self.fields, self.confirm, self.ref_slot, *self.helpers)
-
-    @property
-    def what(self) -> str:
-        """``change-of-Center request``, as used in sentences."""
-        return replies.text(f"utter_request_what_{self.kind}")
-
-
-CHANGE_CENTER = RequestKind(
-    "change_center", "cc", "request_change_center",
-    ("cc_ior_numbers", "cc_current_center", "cc_requested_center", "cc_reason", "cc_reason_detail", "cc_hts_profile",
-     "cc_company", "cc_contact_name", "cc_email"),
-    ("cc_center_suggestion",),
-)  # fmt: skip
-OUTREACH_CALL = RequestKind(
-    "outreach_call", "oc", "request_outreach_call",
-    ("oc_company", "oc_role", "oc_size", "oc_center", "oc_contact_name", "oc_email", "oc_cadence", "oc_time_zone"),
-)  # fmt: skip
-SITE_VISIT = RequestKind(
-    "site_visit", "sv", "request_site_visit",
-    ("sv_company", "sv_ior_number", "sv_center", "sv_site", "sv_months", "sv_contact_name", "sv_email", "sv_topic"),
-    ("sv_center_suggestion",),
-)  # fmt: skip
-KINDS: Dict[str, RequestKind] = {k.kind: k for k in (CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT)}
-BY_FORM: Dict[str, RequestKind] = {k.form: k for k in KINDS.values()}
-
-# Answers asked only in some cases (see required_slots), and answers cleared with another one.
-OPTIONAL_FIELDS = ("cc_reason_detail",)
-CLEARED_WITH: Dict[str, Tuple[str, ...]] = {
-    "cc_ior_numbers": ("cc_center_suggestion",),
-    "cc_current_center": ("cc_center_suggestion",),
-    "cc_reason": ("cc_reason_detail",),
-    "sv_ior_number": ("sv_center_suggestion",),
-    "sv_center": ("sv_center_suggestion",),
-}
-# Words that name an answer in "change my email" (checked in this order: "contact email" is the email).
-FIELD_WORDS: Dict[str, Sequence[Tuple[str, str]]] = {
-    "change_center": (
-        ("cc_email", r"e-?mail"), ("cc_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
-        ("cc_contact_name", r"\bcontact\b|\bname\b|\bperson\b"), ("cc_reason", r"\breason\b|\bwhy\b"),
-        ("cc_hts_profile", r"\bhts\b|\bchapters?\b|\bprofile\b"),
-        ("cc_requested_center", r"\brequested\b|\bnew cent|\bdesired\b|\btarget\b|\bwant"),
-        ("cc_current_center", r"\bcurrent\b|\bpresent\b|\bexisting\b"),
-        ("cc_ior_numbers", r"\bior\b|\biors\b|\bimporter\b|\brecord numbers?\b"),
-    ),
-    "outreach_call": (
-        ("oc_email", r"e-?mail"), ("oc_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
-        ("oc_contact_name", r"\bcontact\b|\bname\b|\bperson\b"), ("oc_role", r"\brole\b|\bbroker\b|\bimporter\b"),
-        ("oc_size", r"\bsize\b|\bsmall\b|\bmid\b|\blarge\b"), ("oc_time_zone", r"time ?zone|\btz\b"),
-        ("oc_cadence", r"\bcadence\b|\bhow often\b|\bfrequency\b|\bmonthly\b|\bquarterly\b"),
-        ("oc_center", r"\bcent(er|re)\b|\bcee\b"),
-    ),
-    "site_visit": (
-        ("sv_email", r"e-?mail"), ("sv_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
-        ("sv_contact_name", r"\bcontact\b|\bname\b|\bperson\b"), ("sv_topic", r"\btopic\b|\bsubject\b|\bagenda\b"),
-        ("sv_months", r"\bmonths?\b|\bwhen\b|\bdates?\b"),
-        ("sv_site", r"\bsite\b|\baddress\b|\bcity\b|\bstate\b|\blocation\b|\bwhere\b"),
-        ("sv_ior_number", r"\bior\b|\bimporter\b|\brecord number\b"), ("sv_center", r"\bcent(er|re)\b|\bcee\b"),
-    ),
-}  # fmt: skip
-
-
 # -- small helpers -----------------------------------------------------------------------------------------------------
-class Invalid(ValueError):
-    """An answer that must be asked again; ``response`` (with ``values``) says why."""
-
-    def __init__(self, response: str, **values: Any) -> None:
-        super().__init__(response)
-        self.response, self.values = response, values
-
-
 def say(dispatcher: CollectingDispatcher, response: str, **values: Any) -> None:
     """Send a reply from knowledge/replies (placeholders filled, SSN-format numbers masked)."""
     dispatcher.utter_message(**replies.render(response, **values))
@@ -170,68 +81,7 @@ def button_titles(response: str, key: str) -> Dict[str, str]:
             for k, value in _payload_values(str(button.get("payload"))).items() if k == key}  # fmt: skip
 
 
-def _fold(text: Any) -> str:
-    return " ".join(str(text or "").split())
-
-
-_YES = re.compile(r"^\W*(yes|y|yep|yeah|yup|sure|ok|okay|correct|right|that'?s (it|right|correct)|confirm)\W*$", re.I)
-_NO = re.compile(r"^\W*(no|n|nope|nah|not really|none|n/a)\W*$", re.I)
-_SMALL_TALK = re.compile(r"^\W*(hi|hello|hey|thanks|thank you|thx|bye|goodbye|ok bye|help|\?+)\W*$", re.I)
-_PAYLOAD = re.compile(r"^\s*/\w+")
-
-
-def _is_filler(text: str) -> bool:
-    """A yes/no word, a greeting or thanks, or a button payload: never a name or a topic."""
-    return bool(_YES.match(text) or _NO.match(text) or _SMALL_TALK.match(text) or _PAYLOAD.match(text))
-
-
-def _ordinal(n: int) -> str:
-    return replies.text(f"utter_ordinal_{n}") if n <= 3 else replies.text("utter_ordinal_n", n=n)
-
-
-# -- parsing answers ---------------------------------------------------------------------------------------------------
-_IOR_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-\u2010\u2011\u2013][A-Za-z0-9]+)*")
-
-
-def _looks_numbered(token: str) -> bool:
-    """A word meant as a number: five digits or more, or three or more with a hyphen (``99-999``)."""
-    digits = sum(c.isdigit() for c in token)
-    return digits >= 5 or (digits >= 3 and bool(re.search(r"[-\u2010\u2011\u2013]", token)))
-
-
-def parse_ior_numbers(text: str) -> List[IorNumber]:
-    """Every IOR number in the text (one or several, any of the three formats; words around them are ignored).
-
-    Raises:
-        Invalid: no number, or a number in no known format (the message never repeats the number).
-    """
-    tokens = [t for t in _IOR_TOKEN.findall(text or "") if _looks_numbered(t)]
-    if not tokens:
-        raise Invalid("utter_invalid_ior_numbers", which=replies.text("utter_that_number"))
-    found: List[IorNumber] = []
-    for position, token in enumerate(tokens, 1):
-        try:
-            ior = parse_ior(re.sub(r"[\u2010\u2011\u2013]", "-", token))
-        except IorFormatError:
-            which = (replies.text("utter_that_number") if len(tokens) == 1
-                     else replies.text("utter_nth_ior_number", position=_ordinal(position)))  # fmt: skip
-            raise Invalid("utter_invalid_ior_numbers", which=which)
-        if ior.key not in {i.key for i in found}:
-            found.append(ior)
-    return found
-
-
-def ior_value(ior: IorNumber) -> Dict[str, str]:
-    """How an IOR number is kept in a slot and in the database: its key (never hyphenated) and its format."""
-    return {"key": ior.key, "kind": ior.kind.value}
-
-
-def ior_from_value(value: Any) -> Optional[IorNumber]:
-    if isinstance(value, dict) and value.get("key") and value.get("kind") in {k.value for k in IorKind}:
-        return IorNumber(IorKind(value["kind"]), str(value["key"]))
-    return None
-
-
+# -- answers in a form -------------------------------------------------------------------------------------------------
 def centers_in(value: Any, tracker: Tracker) -> List[Center]:
     """The Centers named in an answer, in order: by the message's ``center`` entities when the answer is the
     message, else by searching the answer's text."""
@@ -244,359 +94,9 @@ def centers_in(value: Any, tracker: Tracker) -> List[Center]:
     return [center] if center else []
 
 
-def center_label(code: Optional[str]) -> str:
-    """``Machinery Center (CEE010) in Laredo, TX``, or the words for an unknown Center."""
-    if not code or code == "unknown":
-        return replies.text("utter_cc_current_center_unknown")
-    center = knowledge().center(code)
-    return replies.text("utter_center_label_in_city", center=center.label, city=center.city)
-
-
-_UNSURE = re.compile(r"\b(not sure|unsure|don'?t know|do not know|no idea|unknown|not certain)\b", re.I)
-
-_SHARE = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per cent\b|pct\b)", re.I)
-_CHAPTER_NUMBER = re.compile(r"(?<![\d.])(\d{4}(?:\.?\d{2}){0,3}|\d{1,2})(?![\d])")
-_PAIR = re.compile(r"^\s*(?:(?:hts|ch(?:apter)?s?)\.?\s*)?(\d{1,2})\s*[:=]\s*(\d{1,3}(?:\.\d+)?)\s*$", re.I)
-MAX_CHAPTERS = 10
-
-
-def parse_hts_profile(text: str) -> List[Dict[str, Any]]:
-    """Top HTS chapters with their share of entries: ``84 60%, 85 30%``, ``84, 85``, ``chapter 84: 60%``, ``8471 50%``.
-
-    Returns:
-        ``[{"chapter": "84", "share": 60}, ...]`` in the order given (share None when not given).
-
-    Raises:
-        Invalid: no chapter, an unknown chapter, 98/99, a chapter twice, shares out of range, too many chapters.
-    """
-    chapters = knowledge().chapters
-    profile: List[Dict[str, Any]] = []
-    for item in re.split(r"[,;\n/]+|\band\b|\bplus\b|&", text or "", flags=re.I):
-        pair = _PAIR.match(item)
-        share_match = _SHARE.search(item)
-        if pair:
-            numbers, share = [pair.group(1)], float(pair.group(2))
-        else:
-            share = float(share_match.group(1)) if share_match else None
-            rest = item[: share_match.start()] + " " + item[share_match.end():] if share_match else item
-            numbers = _CHAPTER_NUMBER.findall(rest)
-        if not numbers:
-            if share is not None:
-                raise Invalid("utter_invalid_hts_profile")
-            continue
-        if share is not None and len(numbers) > 1:
-            raise Invalid("utter_invalid_hts_profile")
-        for number in numbers:
-            digits = number.replace(".", "")
-            profile.append({"chapter": digits[:2] if len(digits) >= 4 else digits.zfill(2), "share": share})
-    if not profile:
-        raise Invalid("utter_invalid_hts_profile")
-    if len(profile) > MAX_CHAPTERS:
-        raise Invalid("utter_hts_too_many")
-    codes = [p["chapter"] for p in profile]
-    if {"98", "99"} & set(codes):
-        raise Invalid("utter_hts_special_chapters")
-    unknown = [c for c in codes if c not in chapters]
-    if unknown:
-        raise Invalid("utter_unknown_hts_chapters", chapters=", ".join(dict.fromkeys(unknown)))
-    twice = [c for c, n in Counter(codes).items() if n > 1]
-    if twice:
-        raise Invalid("utter_hts_duplicate_chapter", chapter=twice[0])
-    shares = [p["share"] for p in profile if p["share"] is not None]
-    if any(s <= 0 or s > 100 for s in shares) or sum(shares) > 100.5:
-        raise Invalid("utter_hts_bad_shares")
-    for p in profile:
-        if p["share"] is not None and float(p["share"]).is_integer():
-            p["share"] = int(p["share"])
-    return profile
-
-
-def _share(share: Any) -> str:
-    return f"{share}%"
-
-
-def hts_summary(profile: Sequence[Dict[str, Any]]) -> str:
-    """``chapter 84: 60%, chapter 85: 30%``."""
-    return ", ".join(replies.text("utter_cc_hts_chapter_share", chapter=p["chapter"], share=_share(p["share"]))
-                     if p.get("share") is not None else replies.text("utter_cc_hts_chapter", chapter=p["chapter"])
-                     for p in profile)  # fmt: skip
-
-
-def hts_lines(profile: Sequence[Dict[str, Any]]) -> str:
-    """One line per chapter, with its title, for the written request."""
-    chapters = knowledge().chapters
-    lines = []
-    for p in profile:
-        title = chapters[p["chapter"]].title
-        if p.get("share") is not None:
-            lines.append(replies.text("utter_cc_draft_hts_line_share", chapter=p["chapter"], title=title,
-                                      share=_share(p["share"])))  # fmt: skip
-        else:
-            lines.append(replies.text("utter_cc_draft_hts_line", chapter=p["chapter"], title=title))
-    return "\n".join(lines)
-
-
-_NAME_PREFIX = re.compile(
-    r"^(?:(?:my|our|the|his|her|their)\s+)?(?:(?:full\s+)?name\s*(?:is|:)|contact\s*(?:is|:)?|please contact|"
-    r"it'?s|it is|i'?m|i am|this is|call me)\s+",
-    re.I,
-)
-_COMPANY_PREFIX = re.compile(
-    r"^(?:(?:the|our|my)\s+)?(?:company(?:'s)?(?:\s+name)?|business(?:\s+name)?|name)\s*(?:is|:)\s*|"
-    r"^(?:it'?s|it is|we are|we're|this is)\s+",
-    re.I,
-)
-
-
-def _strip_quotes(text: str) -> str:
-    return _fold(text).strip(" \"'`.")
-
-
-def parse_company(text: str) -> str:
-    name = _strip_quotes(_COMPANY_PREFIX.sub("", _fold(text)))
-    if _is_filler(name) or not 2 <= len(name) <= 200 or not re.search(r"[A-Za-z]", name):
-        raise Invalid("utter_invalid_company")
-    return mask_text(name)
-
-
-def parse_contact_name(text: str) -> str:
-    name = _strip_quotes(_NAME_PREFIX.sub("", _fold(text)))
-    if (_is_filler(name) or "@" in name or re.search(r"\d", name) or not 2 <= len(name) <= 100
-            or not re.search(r"[A-Za-z]{2}", name)):  # fmt: skip
-        raise Invalid("utter_invalid_contact_name")
-    return name
-
-
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-
-
-def parse_email(text: str) -> str:
-    """The email address in the answer (``my email is x@y.com`` works), with its domain in lower case."""
-    match = _EMAIL.search(text or "")
-    if not match:
-        raise Invalid("utter_invalid_email")
-    email = match.group(0).rstrip(".")
-    local, domain = email.rsplit("@", 1)
-    labels = domain.split(".")
-    if (len(email) > 254 or len(local) > 64 or ".." in local or local.startswith(".") or local.endswith(".")
-            or any(not label or label.startswith("-") or label.endswith("-") for label in labels)
-            or not re.fullmatch(r"[A-Za-z]{2,}", labels[-1])):  # fmt: skip
-        raise Invalid("utter_invalid_email")
-    return f"{local}@{domain.lower()}"
-
-
 def _choice_or(tracker: Tracker, allowed: Sequence[str]) -> Optional[str]:
     choice = entity_of(tracker, "choice")
     return choice if choice in allowed else None
-
-
-REASONS = ("product_line", "business_practice", "other")
-
-
-def parse_reason(text: str, choice: Optional[str]) -> Tuple[str, Optional[str]]:
-    """``(reason, detail)``: a button choice, the reason's words, or a sentence (then "other" with that sentence)."""
-    words = _fold(text)
-    if choice in REASONS:
-        return choice, None
-    if _is_filler(words):
-        raise Invalid("utter_invalid_reason")
-    lower = words.lower()
-    reason = None
-    if re.search(r"\bproduct", lower):
-        reason = "product_line"
-    elif re.search(r"\bbusiness\b|\bpractice\b|\bindustry\b", lower):
-        reason = "business_practice"
-    elif re.match(r"^\W*other\b", lower):
-        reason = "other"
-    long_enough = len(words.split()) >= 3 and len(re.findall(r"[A-Za-z]", words)) >= 12
-    if reason is None:
-        if not long_enough:
-            raise Invalid("utter_invalid_reason")
-        return "other", mask_text(words)
-    detail = re.sub(r"^\W*other\W*", "", words, flags=re.I) if reason == "other" else words
-    return reason, (mask_text(detail) if len(detail.split()) >= 3 and len(words.split()) > 4 else None)
-
-
-def parse_free_text(text: str, response: str, minimum: int = 3, maximum: int = 1000) -> str:
-    words = _fold(text)
-    if _is_filler(words) or len(re.findall(r"[A-Za-z]", words)) < minimum or len(words) > maximum:
-        raise Invalid(response)
-    return mask_text(words)
-
-
-ROLES = ("importer", "broker")
-SIZES = ("small", "mid", "large")
-CADENCES = ("monthly", "quarterly")
-
-
-def parse_role(text: str, choice: Optional[str]) -> str:
-    if choice in ROLES:
-        return choice
-    lower = _fold(text).lower()
-    found = {r for r, pattern in (("broker", r"\bbroker"), ("importer", r"\bimporter|\bimport(ing|s)?\b|\bior\b"))
-             if re.search(pattern, lower)}  # fmt: skip
-    if len(found) != 1:
-        raise Invalid("utter_invalid_role")
-    return found.pop()
-
-
-def parse_size(text: str, choice: Optional[str]) -> str:
-    if choice in SIZES:
-        return choice
-    lower = _fold(text).lower()
-    found = {s for s, pattern in (("small", r"\bsmall"), ("mid", r"\bmid|\bmedium"), ("large", r"\blarge|\bbig\b"))
-             if re.search(pattern, lower)}  # fmt: skip
-    if len(found) != 1:
-        raise Invalid("utter_invalid_size")
-    return found.pop()
-
-
-def parse_cadence(text: str, choice: Optional[str]) -> str:
-    if choice in CADENCES:
-        return choice
-    lower = _fold(text).lower()
-    if re.search(r"quarter|every (3|three) months|four times a year|4 times a year", lower):
-        return "quarterly"
-    if re.search(r"month", lower):
-        return "monthly"
-    raise Invalid("utter_invalid_cadence")
-
-
-# U.S. time zones: the six answers offered, and the words and tz database names accepted for each.
-TIME_ZONES: Dict[str, Tuple[str, ...]] = {
-    "Eastern": ("eastern", "et", "est", "edt", "america/new_york", "america/detroit", "america/indiana/indianapolis",
-                "america/kentucky/louisville", "us/eastern", "us/michigan", "us/east-indiana"),
-    "Central": ("central", "ct", "cst", "cdt", "america/chicago", "america/indiana/knox", "america/menominee",
-                "america/north_dakota/center", "us/central", "us/indiana-starke"),
-    "Mountain": ("mountain", "mt", "mst", "mdt", "america/denver", "america/boise", "america/phoenix", "us/mountain",
-                 "us/arizona", "arizona"),
-    "Pacific": ("pacific", "pt", "pst", "pdt", "america/los_angeles", "us/pacific"),
-    "Alaska": ("alaska", "akst", "akdt", "america/anchorage", "america/juneau", "america/sitka", "america/nome",
-               "america/yakutat", "america/metlakatla", "us/alaska"),
-    "Hawaii": ("hawaii", "hst", "hdt", "hawaii-aleutian", "america/adak", "pacific/honolulu", "us/hawaii",
-               "us/aleutian"),
-}  # fmt: skip
-_TZ_NAME = re.compile(r"\b[a-z]+/[a-z_]+(?:/[a-z_]+)?\b")
-
-
-def _tz_name_cased(name: str) -> str:
-    return "/".join(part.upper() if part in ("us",) else "_".join(w.capitalize() for w in part.split("_"))
-                    for part in name.split("/")).replace("Us/", "US/")  # fmt: skip
-
-
-def parse_time_zone(text: str, choice: Optional[str]) -> Dict[str, Optional[str]]:
-    """``{"zone": "Central", "name": "America/Chicago"}`` (name None when a zone was named in words)."""
-    if choice in TIME_ZONES:
-        return {"zone": choice, "name": None}
-    lower = _fold(text).lower()
-    names = _TZ_NAME.findall(lower)
-    if names:
-        zone = next((z for z, aliases in TIME_ZONES.items() if names[0] in aliases), None)
-        if zone is None:
-            raise Invalid("utter_invalid_time_zone")
-        return {"zone": zone, "name": _tz_name_cased(names[0])}
-    found = {z for z, aliases in TIME_ZONES.items()
-             for alias in aliases if "/" not in alias and re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", lower)}
-    if len(found) != 1:
-        raise Invalid("utter_invalid_time_zone")
-    return {"zone": found.pop(), "name": None}
-
-
-def time_zone_label(value: Dict[str, Optional[str]]) -> str:
-    return value["zone"] + (f" ({value['name']})" if value.get("name") else "")  # type: ignore[operator]
-
-
-US_STATES: Dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho",
-    "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
-    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
-    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island",
-    "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
-    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-    "DC": "District of Columbia", "PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands",
-    "AS": "American Samoa", "MP": "Northern Mariana Islands",
-}  # fmt: skip
-_STATE_BY_NAME = {name.lower(): code for code, name in US_STATES.items()}
-_STATE_BY_NAME.update({"washington dc": "DC", "washington d.c.": "DC", "virgin islands": "VI", "d.c.": "DC"})
-
-
-def parse_site(text: str) -> Dict[str, str]:
-    """``Dayton, OH`` / ``Dayton, Ohio`` / ``our plant in Reno NV 89501`` → ``{"city": "Dayton", "state": "OH"}``."""
-    folded = re.sub(r"\s*\b\d{5}(?:-\d{4})?\s*$", "", _fold(text)).strip(" .")
-    state, city_part = None, ""
-    for name in sorted(_STATE_BY_NAME, key=len, reverse=True):
-        match = re.search(rf"(?:^|[\s,]){re.escape(name)}(?:\s+state)?$", folded, re.I)
-        if match:
-            state, city_part = _STATE_BY_NAME[name], folded[: match.start()]
-            break
-    if state is None:
-        match = re.search(r"(?:^|[\s,])([A-Za-z]\.?[A-Za-z]\.?)$", folded)
-        code = match.group(1).replace(".", "").upper() if match else None
-        if code in US_STATES:
-            state, city_part = code, folded[: match.start()]  # type: ignore[union-attr]
-    city = re.split(r"\b(?:in|at|near)\s+", city_part.strip(" ,"), flags=re.I)[-1]
-    city = city.split(",")[-1].strip(" ,.")
-    if state is None or not city or re.search(r"\d", city) or len(city) > 60 or not re.search(r"[A-Za-z]{2}", city):
-        raise Invalid("utter_invalid_site")
-    return {"city": city.title() if city.islower() else city, "state": state}
-
-
-_MONTH_WORDS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
-_MONTH_WORDS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
-_MONTH_WORDS["sept"] = 9
-_MONTH = (r"(january|february|march|april|may|june|july|august|september|october|november|december"
-          r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)")
-_SEASONS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "fall": (9, 10, 11), "autumn": (9, 10, 11), "winter": (12, 1, 2)}
-_ANY = re.compile(r"\b(any|anytime|flexible|no preference|whenever|doesn'?t matter|open)\b", re.I)
-
-
-def parse_months(text: str) -> Dict[str, Any]:
-    """``March or April 2026`` → ``{"months": ["March", "April"], "years": ["2026"]}``; ranges (``March-May``),
-    seasons (``this fall``) and ``any`` (``months`` empty) are understood."""
-    lower = _fold(text).lower()
-    months: List[int] = []
-
-    def add(numbers: Sequence[int]) -> None:
-        months.extend(n for n in numbers if n not in months)
-
-    spans = []
-    for match in re.finditer(rf"\b{_MONTH}\b\.?\s*(?:-|\u2013|to|through|thru|until|till)\s*\b{_MONTH}\b", lower):
-        first, last = _MONTH_WORDS[match.group(1)], _MONTH_WORDS[match.group(2)]
-        add([(first - 1 + i) % 12 + 1 for i in range((last - first) % 12 + 1)])
-        spans.append(match.span())
-    for match in re.finditer(rf"\b{_MONTH}\b|\b(spring|summer|fall|autumn|winter)\b", lower):
-        if any(start <= match.start() < end for start, end in spans):
-            continue
-        add(_SEASONS[match.group(2)] if match.group(2) else [_MONTH_WORDS[match.group(1)]])
-    years = list(dict.fromkeys(re.findall(r"\b(20\d{2})\b", lower)))
-    if not months and not _ANY.search(lower):
-        raise Invalid("utter_invalid_months")
-    return {"months": [calendar.month_name[n] for n in months], "years": years}
-
-
-def months_label(value: Dict[str, Any]) -> str:
-    names = list(value.get("months") or [])
-    text = _either(", ".join(names[:-1]), names[-1]) if len(names) > 1 else (
-        names[0] if names else replies.text("utter_sv_any_month"))
-    return text + (" " + functools.reduce(_either, value["years"]) if value.get("years") else "")
-
-
-def _either(first: str, last: str) -> str:
-    """``May or June``."""
-    return replies.text("utter_either", first=first, last=last)
-
-
-_REF = re.compile(r"\b(CR|OC|SV)\s*-?\s*(\d{4})\s*-?\s*(\d{6})\b", re.I)
-_REF_LIKE = re.compile(r"\b(CR|OC|SV)\b", re.I)
-
-
-def find_ref(text: Optional[str]) -> Optional[str]:
-    """A request reference in the text, normalised (``cr 2026 000123`` → ``CR-2026-000123``)."""
-    match = _REF.search(text or "")
-    return f"{match.group(1).upper()}-{match.group(2)}-{match.group(3)}" if match else None
 
 
 # -- the answers of a form, as shown and as stored -------------------------------------------------------------------
@@ -719,16 +219,6 @@ async def center_suggestion(iors: Sequence[IorNumber]) -> Optional[Dict[str, Any
     }  # fmt: skip
 
 
-def suggestion_text(suggestion: Dict[str, Any]) -> str:
-    """``12-3456789AB (Sample Machinery Works Inc, fictional sample data) is assigned to the Machinery Center ...``."""
-    parts = []
-    for item in suggestion["found"]:
-        name = item["name"] + (", " + replies.text("utter_sample_data_note") if item.get("sample") else "")
-        parts.append(replies.text("utter_found_importer", ior=item["ior"], name=name,
-                                  center=knowledge().center(item["center"]).label))  # fmt: skip
-    return "; ".join(parts)
-
-
 # -- the form validations ----------------------------------------------------------------------------------------------
 def _activating(tracker: Tracker, form: str) -> bool:
     """True while the form is being activated (it was set active after the latest user message)."""
@@ -767,7 +257,7 @@ def is_digression(tracker: Tracker, slot: str) -> bool:
     if intent == "faq":
         return "?" in text or (slot not in FREE_TEXT_FIELDS and bool(_QUESTION_START.match(text)))
     if intent == "request_status":
-        return bool(_REF.search(text) or _STATUS_WORDS.search(text))
+        return bool(REF.search(text) or _STATUS_WORDS.search(text))
     return False
 
 
@@ -784,7 +274,7 @@ def field_named(tracker: Tracker, text: Any, kind: RequestKind) -> Optional[str]
     if field in kind.fields:
         return field
     lower = str(text or "").lower()
-    if _PAYLOAD.match(lower):
+    if PAYLOAD.match(lower):
         return None
     return next((slot for slot, pattern in FIELD_WORDS[kind.kind] if re.search(pattern, lower)), None)
 
@@ -893,7 +383,7 @@ class _RequestFormValidation(FormValidationAction, ABC):
 
     async def _confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
         """The answer to the summary: yes stores it; no asks which answer to change; anything else asks again."""
-        intent, text = intent_of(tracker), _fold(value).lower()
+        intent, text = intent_of(tracker), fold(value).lower()
         if intent == "affirm" or _CONFIRM_WORDS.match(text):
             return {self.kind.confirm: "yes"}
         if intent == "deny" or re.match(r"^(no|nope|not quite|wrong)\b", text):
@@ -907,7 +397,7 @@ class _RequestFormValidation(FormValidationAction, ABC):
         field = field_named(tracker, value, self.kind)
         if field:
             return reopen(dispatcher, tracker, self.kind, field)
-        text = _fold(value).lower()
+        text = fold(value).lower()
         if intent_of(tracker) == "affirm" or re.search(r"\b(keep|nothing|none|no change|all good|fine|back)\b", text):
             return {"edit_field": None, "edit_pending": None}
         say(dispatcher, "utter_invalid_edit_field")
@@ -917,11 +407,11 @@ class _RequestFormValidation(FormValidationAction, ABC):
     async def _center(self, slot: str, suggestion_slot: str, value: Any, dispatcher: CollectingDispatcher,
                       tracker: Tracker) -> Dict[str, Any]:  # fmt: skip
         suggestion = tracker.get_slot(suggestion_slot) if suggestion_slot else None
-        text = _fold(value)
+        text = fold(value)
         centers = centers_in(value, tracker)
         if centers:
             return {slot: centers[0].code}
-        if suggestion and (intent_of(tracker) == "affirm" or _YES.match(text)):
+        if suggestion and (intent_of(tracker) == "affirm" or YES.match(text)):
             return {slot: suggestion["code"]}
         if suggestion and (intent_of(tracker) == "deny" or re.match(r"^\W*(no|nope|nah)\b", text, re.I)):
             return {slot: None, suggestion_slot: None}
@@ -962,7 +452,7 @@ class ValidateChangeCenterForm(_RequestFormValidation):
     async def validate_cc_current_center(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[str, Any]:
-        if _UNSURE.search(_fold(value)) and not centers_in(value, tracker):
+        if UNSURE.search(fold(value)) and not centers_in(value, tracker):
             return {"cc_current_center": "unknown"}
         result = await self._center("cc_current_center", "cc_center_suggestion", value, dispatcher, tracker)
         if result.get("cc_current_center") and result["cc_current_center"] == tracker.get_slot("cc_requested_center"):

@@ -1,0 +1,291 @@
+"""The reading of answers: text in, a value out, or :class:`Invalid` with the reply key that asks again.
+
+Pure functions: no Tracker, no dispatcher. Time zones, sites and months are read in :mod:`bot.requests.places`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any, Dict, List, Optional, Tuple
+
+from bot import replies
+from bot.ior import IorFormatError, IorNumber, mask_text, parse_ior
+from bot.knowledge import knowledge
+from bot.requests.wording import ordinal
+
+
+class Invalid(ValueError):
+    """An answer that must be asked again; ``response`` (with ``values``) says why."""
+
+    def __init__(self, response: str, **values: Any) -> None:
+        super().__init__(response)
+        self.response, self.values = response, values
+
+
+def fold(text: Any) -> str:
+    """The text on one line, with single spaces (``None`` gives ``""``)."""
+    return " ".join(str(text or "").split())
+
+
+YES = re.compile(r"^\W*(yes|y|yep|yeah|yup|sure|ok|okay|correct|right|that'?s (it|right|correct)|confirm)\W*$", re.I)
+_NO = re.compile(r"^\W*(no|n|nope|nah|not really|none|n/a)\W*$", re.I)
+_SMALL_TALK = re.compile(r"^\W*(hi|hello|hey|thanks|thank you|thx|bye|goodbye|ok bye|help|\?+)\W*$", re.I)
+PAYLOAD = re.compile(r"^\s*/\w+")
+
+
+def is_filler(text: str) -> bool:
+    """A yes/no word, a greeting or thanks, or a button payload: never a name or a topic."""
+    return bool(YES.match(text) or _NO.match(text) or _SMALL_TALK.match(text) or PAYLOAD.match(text))
+
+
+_IOR_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-\u2010\u2011\u2013][A-Za-z0-9]+)*")
+
+
+def _looks_numbered(token: str) -> bool:
+    """A word meant as a number: five digits or more, or three or more with a hyphen (``99-999``)."""
+    digits = sum(c.isdigit() for c in token)
+    return digits >= 5 or (digits >= 3 and bool(re.search(r"[-\u2010\u2011\u2013]", token)))
+
+
+def parse_ior_numbers(text: str) -> List[IorNumber]:
+    """Every IOR number in the text (one or several, any of the three formats; words around them are ignored).
+
+    Raises:
+        Invalid: no number, or a number in no known format (the message never repeats the number).
+    """
+    tokens = [t for t in _IOR_TOKEN.findall(text or "") if _looks_numbered(t)]
+    if not tokens:
+        raise Invalid("utter_invalid_ior_numbers", which=replies.text("utter_that_number"))
+    found: List[IorNumber] = []
+    for position, token in enumerate(tokens, 1):
+        try:
+            ior = parse_ior(re.sub(r"[\u2010\u2011\u2013]", "-", token))
+        except IorFormatError:
+            which = (replies.text("utter_that_number") if len(tokens) == 1
+                     else replies.text("utter_nth_ior_number", position=ordinal(position)))  # fmt: skip
+            raise Invalid("utter_invalid_ior_numbers", which=which)
+        if ior.key not in {i.key for i in found}:
+            found.append(ior)
+    return found
+
+
+UNSURE = re.compile(r"\b(not sure|unsure|don'?t know|do not know|no idea|unknown|not certain)\b", re.I)
+
+_SHARE = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per cent\b|pct\b)", re.I)
+_CHAPTER_NUMBER = re.compile(r"(?<![\d.])(\d{4}(?:\.?\d{2}){0,3}|\d{1,2})(?![\d])")
+_PAIR = re.compile(r"^\s*(?:(?:hts|ch(?:apter)?s?)\.?\s*)?(\d{1,2})\s*[:=]\s*(\d{1,3}(?:\.\d+)?)\s*$", re.I)
+MAX_CHAPTERS = 10
+
+
+def parse_hts_profile(text: str) -> List[Dict[str, Any]]:
+    """Top HTS chapters with their share of entries: ``84 60%, 85 30%``, ``84, 85``, ``chapter 84: 60%``, ``8471 50%``.
+
+    Returns:
+        ``[{"chapter": "84", "share": 60}, ...]`` in the order given (share None when not given).
+
+    Raises:
+        Invalid: no chapter, an unknown chapter, 98/99, a chapter twice, shares out of range, too many chapters.
+    """
+    chapters = knowledge().chapters
+    profile: List[Dict[str, Any]] = []
+    for item in re.split(r"[,;\n/]+|\band\b|\bplus\b|&", text or "", flags=re.I):
+        pair = _PAIR.match(item)
+        share_match = _SHARE.search(item)
+        if pair:
+            numbers, share = [pair.group(1)], float(pair.group(2))
+        else:
+            share = float(share_match.group(1)) if share_match else None
+            rest = item[: share_match.start()] + " " + item[share_match.end():] if share_match else item
+            numbers = _CHAPTER_NUMBER.findall(rest)
+        if not numbers:
+            if share is not None:
+                raise Invalid("utter_invalid_hts_profile")
+            continue
+        if share is not None and len(numbers) > 1:
+            raise Invalid("utter_invalid_hts_profile")
+        for number in numbers:
+            digits = number.replace(".", "")
+            profile.append({"chapter": digits[:2] if len(digits) >= 4 else digits.zfill(2), "share": share})
+    if not profile:
+        raise Invalid("utter_invalid_hts_profile")
+    if len(profile) > MAX_CHAPTERS:
+        raise Invalid("utter_hts_too_many")
+    codes = [p["chapter"] for p in profile]
+    if {"98", "99"} & set(codes):
+        raise Invalid("utter_hts_special_chapters")
+    unknown = [c for c in codes if c not in chapters]
+    if unknown:
+        raise Invalid("utter_unknown_hts_chapters", chapters=", ".join(dict.fromkeys(unknown)))
+    twice = [c for c, n in Counter(codes).items() if n > 1]
+    if twice:
+        raise Invalid("utter_hts_duplicate_chapter", chapter=twice[0])
+    shares = [p["share"] for p in profile if p["share"] is not None]
+    if any(s <= 0 or s > 100 for s in shares) or sum(shares) > 100.5:
+        raise Invalid("utter_hts_bad_shares")
+    for p in profile:
+        if p["share"] is not None and float(p["share"]).is_integer():
+            p["share"] = int(p["share"])
+    return profile
+
+
+_NAME_PREFIX = re.compile(
+    r"^(?:(?:my|our|the|his|her|their)\s+)?(?:(?:full\s+)?name\s*(?:is|:)|contact\s*(?:is|:)?|please contact|"
+    r"it'?s|it is|i'?m|i am|this is|call me)\s+",
+    re.I,
+)
+_COMPANY_PREFIX = re.compile(
+    r"^(?:(?:the|our|my)\s+)?(?:company(?:'s)?(?:\s+name)?|business(?:\s+name)?|name)\s*(?:is|:)\s*|"
+    r"^(?:it'?s|it is|we are|we're|this is)\s+",
+    re.I,
+)
+
+
+def _strip_quotes(text: str) -> str:
+    """The text folded, without quotes or a full stop around it."""
+    return fold(text).strip(" \"'`.")
+
+
+def parse_company(text: str) -> str:
+    """The company's name (``our company name is Acme`` works), masked.
+
+    Raises:
+        Invalid: ``utter_invalid_company`` for a filler word or no name.
+    """
+    name = _strip_quotes(_COMPANY_PREFIX.sub("", fold(text)))
+    if is_filler(name) or not 2 <= len(name) <= 200 or not re.search(r"[A-Za-z]", name):
+        raise Invalid("utter_invalid_company")
+    return mask_text(name)
+
+
+def parse_contact_name(text: str) -> str:
+    """The contact's name (``my name is Jane Doe`` works).
+
+    Raises:
+        Invalid: ``utter_invalid_contact_name`` for a filler word, an email, digits or no name.
+    """
+    name = _strip_quotes(_NAME_PREFIX.sub("", fold(text)))
+    if (is_filler(name) or "@" in name or re.search(r"\d", name) or not 2 <= len(name) <= 100
+            or not re.search(r"[A-Za-z]{2}", name)):  # fmt: skip
+        raise Invalid("utter_invalid_contact_name")
+    return name
+
+
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def parse_email(text: str) -> str:
+    """The email address in the answer (``my email is x@y.com`` works), with its domain in lower case."""
+    match = _EMAIL.search(text or "")
+    if not match:
+        raise Invalid("utter_invalid_email")
+    email = match.group(0).rstrip(".")
+    local, domain = email.rsplit("@", 1)
+    labels = domain.split(".")
+    if (len(email) > 254 or len(local) > 64 or ".." in local or local.startswith(".") or local.endswith(".")
+            or any(not label or label.startswith("-") or label.endswith("-") for label in labels)
+            or not re.fullmatch(r"[A-Za-z]{2,}", labels[-1])):  # fmt: skip
+        raise Invalid("utter_invalid_email")
+    return f"{local}@{domain.lower()}"
+
+
+REASONS = ("product_line", "business_practice", "other")
+
+
+def parse_reason(text: str, choice: Optional[str]) -> Tuple[str, Optional[str]]:
+    """``(reason, detail)``: a button choice, the reason's words, or a sentence (then "other" with that sentence)."""
+    words = fold(text)
+    if choice in REASONS:
+        return choice, None
+    if is_filler(words):
+        raise Invalid("utter_invalid_reason")
+    lower = words.lower()
+    reason = None
+    if re.search(r"\bproduct", lower):
+        reason = "product_line"
+    elif re.search(r"\bbusiness\b|\bpractice\b|\bindustry\b", lower):
+        reason = "business_practice"
+    elif re.match(r"^\W*other\b", lower):
+        reason = "other"
+    long_enough = len(words.split()) >= 3 and len(re.findall(r"[A-Za-z]", words)) >= 12
+    if reason is None:
+        if not long_enough:
+            raise Invalid("utter_invalid_reason")
+        return "other", mask_text(words)
+    detail = re.sub(r"^\W*other\W*", "", words, flags=re.I) if reason == "other" else words
+    return reason, (mask_text(detail) if len(detail.split()) >= 3 and len(words.split()) > 4 else None)
+
+
+def parse_free_text(text: str, response: str, minimum: int = 3, maximum: int = 1000) -> str:
+    """A sentence in the user's words, folded and masked.
+
+    Raises:
+        Invalid: ``response`` for a filler word, fewer than ``minimum`` letters or more than ``maximum`` characters.
+    """
+    words = fold(text)
+    if is_filler(words) or len(re.findall(r"[A-Za-z]", words)) < minimum or len(words) > maximum:
+        raise Invalid(response)
+    return mask_text(words)
+
+
+ROLES = ("importer", "broker")
+SIZES = ("small", "mid", "large")
+CADENCES = ("monthly", "quarterly")
+
+
+def parse_role(text: str, choice: Optional[str]) -> str:
+    """``importer`` or ``broker``: the button's choice, else the one role the words name.
+
+    Raises:
+        Invalid: ``utter_invalid_role`` when no role or both are named.
+    """
+    if choice in ROLES:
+        return choice
+    lower = fold(text).lower()
+    found = {r for r, pattern in (("broker", r"\bbroker"), ("importer", r"\bimporter|\bimport(ing|s)?\b|\bior\b"))
+             if re.search(pattern, lower)}  # fmt: skip
+    if len(found) != 1:
+        raise Invalid("utter_invalid_role")
+    return found.pop()
+
+
+def parse_size(text: str, choice: Optional[str]) -> str:
+    """``small``, ``mid`` or ``large``: the button's choice, else the one size the words name.
+
+    Raises:
+        Invalid: ``utter_invalid_size`` when no size or several are named.
+    """
+    if choice in SIZES:
+        return choice
+    lower = fold(text).lower()
+    found = {s for s, pattern in (("small", r"\bsmall"), ("mid", r"\bmid|\bmedium"), ("large", r"\blarge|\bbig\b"))
+             if re.search(pattern, lower)}  # fmt: skip
+    if len(found) != 1:
+        raise Invalid("utter_invalid_size")
+    return found.pop()
+
+
+def parse_cadence(text: str, choice: Optional[str]) -> str:
+    """``monthly`` or ``quarterly``: the button's choice, else the words (``every three months``).
+
+    Raises:
+        Invalid: ``utter_invalid_cadence`` otherwise.
+    """
+    if choice in CADENCES:
+        return choice
+    lower = fold(text).lower()
+    if re.search(r"quarter|every (3|three) months|four times a year|4 times a year", lower):
+        return "quarterly"
+    if re.search(r"month", lower):
+        return "monthly"
+    raise Invalid("utter_invalid_cadence")
+
+
+REF = re.compile(r"\b(CR|OC|SV)\s*-?\s*(\d{4})\s*-?\s*(\d{6})\b", re.I)
+
+
+def find_ref(text: Optional[str]) -> Optional[str]:
+    """A request reference in the text, normalised (``cr 2026 000123`` → ``CR-2026-000123``)."""
+    match = REF.search(text or "")
+    return f"{match.group(1).upper()}-{match.group(2)}-{match.group(3)}" if match else None
+

@@ -1,0 +1,189 @@
+"""The readers of answers (bot/requests/answers.py): good text gives a value, bad text an Invalid with a reply key."""
+
+from typing import Any, Callable, Optional
+
+import pytest
+
+from bot.knowledge import knowledge
+from bot.requests.answers import (
+    Invalid,
+    find_ref,
+    parse_cadence,
+    parse_company,
+    parse_contact_name,
+    parse_email,
+    parse_free_text,
+    parse_hts_profile,
+    parse_ior_numbers,
+    parse_reason,
+    parse_role,
+    parse_size,
+)
+
+
+def _invalid(parse: Callable[[], Any]) -> Invalid:
+    """The Invalid that ``parse`` raises; its reply key exists in the catalogue."""
+    with pytest.raises(Invalid) as caught:
+        parse()
+    assert caught.value.response in knowledge().responses
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    "text, keys",
+    [
+        ("123-45-6789", ["123456789"]),
+        ("IOR 12-3456789AB and 123456-12345", ["123456789AB", "12345612345"]),
+        ("12-3456789AB, 12-3456789AB", ["123456789AB"]),
+    ],
+)
+def test_ior_numbers(text: str, keys: list) -> None:
+    assert [i.key for i in parse_ior_numbers(text)] == keys
+
+
+@pytest.mark.parametrize("text", ["", "none yet", "abc 12345", "123-45-6789 and 99-999"])
+def test_bad_ior_numbers(text: str) -> None:
+    error = _invalid(lambda: parse_ior_numbers(text))
+    assert error.response == "utter_invalid_ior_numbers" and "99-999" not in str(error.values)
+
+
+@pytest.mark.parametrize(
+    "text, profile",
+    [
+        ("84 60%, 85 30%", [{"chapter": "84", "share": 60}, {"chapter": "85", "share": 30}]),
+        ("84, 85", [{"chapter": "84", "share": None}, {"chapter": "85", "share": None}]),
+        ("chapter 84: 60%", [{"chapter": "84", "share": 60}]),
+        ("8471 50%", [{"chapter": "84", "share": 50}]),
+        ("84 12.5 percent", [{"chapter": "84", "share": 12.5}]),
+    ],
+)
+def test_hts_profile(text: str, profile: list) -> None:
+    assert parse_hts_profile(text) == profile
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("no idea", "utter_invalid_hts_profile"),
+        ("60%", "utter_invalid_hts_profile"),
+        ("84 85 60%", "utter_invalid_hts_profile"),
+        (", ".join(str(c) for c in range(1, 12)), "utter_hts_too_many"),
+        ("98, 84", "utter_hts_special_chapters"),
+        ("77", "utter_unknown_hts_chapters"),
+        ("84, 84", "utter_hts_duplicate_chapter"),
+        ("84 70%, 85 40%", "utter_hts_bad_shares"),
+    ],
+)
+def test_bad_hts_profile(text: str, key: str) -> None:
+    assert _invalid(lambda: parse_hts_profile(text)).response == key
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Acme Imports LLC", "Acme Imports LLC"),
+        ("our company name is 'Acme Ltd'", "Acme Ltd"),
+        ("it's Globex.", "Globex"),
+    ],
+)
+def test_company(text: str, name: str) -> None:
+    assert parse_company(text) == name
+
+
+@pytest.mark.parametrize("text", ["yes", "hi", "/affirm", "A", "1234"])
+def test_bad_company(text: str) -> None:
+    assert _invalid(lambda: parse_company(text)).response == "utter_invalid_company"
+
+
+@pytest.mark.parametrize(
+    "text, name", [("Jane Doe", "Jane Doe"), ("my name is Jane Doe", "Jane Doe"), ("I'm Li Wu", "Li Wu")]
+)
+def test_contact_name(text: str, name: str) -> None:
+    assert parse_contact_name(text) == name
+
+
+@pytest.mark.parametrize("text", ["thanks", "jane@acme.com", "Agent 007", "J"])
+def test_bad_contact_name(text: str) -> None:
+    assert _invalid(lambda: parse_contact_name(text)).response == "utter_invalid_contact_name"
+
+
+@pytest.mark.parametrize(
+    "text, email", [("jane@Acme.COM", "jane@acme.com"), ("my email is Jane.Doe@acme.co.uk.", "Jane.Doe@acme.co.uk")]
+)
+def test_email(text: str, email: str) -> None:
+    assert parse_email(text) == email
+
+
+@pytest.mark.parametrize("text", ["jane", "jane@acme", "jane..doe@acme.com", "jane@-acme.com", "jane@acme.c0m"])
+def test_bad_email(text: str) -> None:
+    assert _invalid(lambda: parse_email(text)).response == "utter_invalid_email"
+
+
+@pytest.mark.parametrize(
+    "text, choice, value",
+    [
+        ("anything", "business_practice", ("business_practice", None)),
+        ("product line", None, ("product_line", None)),
+        ("our product line moved to machinery", None, ("product_line", "our product line moved to machinery")),
+        ("we reorganised our whole supply chain", None, ("other", "we reorganised our whole supply chain")),
+    ],
+)
+def test_reason(text: str, choice: Optional[str], value: tuple) -> None:
+    assert parse_reason(text, choice) == value
+
+
+@pytest.mark.parametrize("text", ["yes", "dunno", "/inform"])
+def test_bad_reason(text: str) -> None:
+    assert _invalid(lambda: parse_reason(text, None)).response == "utter_invalid_reason"
+
+
+def test_free_text() -> None:
+    assert parse_free_text("  classification   of parts ", "utter_invalid_topic") == "classification of parts"
+    assert _invalid(lambda: parse_free_text("ok", "utter_invalid_topic")).response == "utter_invalid_topic"
+    assert _invalid(lambda: parse_free_text("a" * 11, "utter_invalid_topic", maximum=10)).response == (
+        "utter_invalid_topic"
+    )
+
+
+@pytest.mark.parametrize(
+    "parse, text, choice, value",
+    [
+        (parse_role, "x", "broker", "broker"),
+        (parse_role, "we are the importer of record", None, "importer"),
+        (parse_role, "customs broker", None, "broker"),
+        (parse_size, "x", "mid", "mid"),
+        (parse_size, "medium sized", None, "mid"),
+        (parse_size, "quite big", None, "large"),
+        (parse_cadence, "x", "monthly", "monthly"),
+        (parse_cadence, "every three months", None, "quarterly"),
+        (parse_cadence, "once a month", None, "monthly"),
+    ],
+)
+def test_choices(parse: Callable[[str, Optional[str]], str], text: str, choice: Optional[str], value: str) -> None:
+    assert parse(text, choice) == value
+
+
+@pytest.mark.parametrize(
+    "parse, text, key",
+    [
+        (parse_role, "broker and importer", "utter_invalid_role"),
+        (parse_role, "neither", "utter_invalid_role"),
+        (parse_size, "small to large", "utter_invalid_size"),
+        (parse_cadence, "weekly", "utter_invalid_cadence"),
+    ],
+)
+def test_bad_choices(parse: Callable[[str, Optional[str]], str], text: str, key: str) -> None:
+    assert _invalid(lambda: parse(text, None)).response == key
+
+
+@pytest.mark.parametrize(
+    "text, ref",
+    [
+        ("status of cr 2026 000123?", "CR-2026-000123"),
+        ("SV-2025-000001", "SV-2025-000001"),
+        ("my request", None),
+        (None, None),
+    ],
+)
+def test_find_ref(text: Optional[str], ref: Optional[str]) -> None:
+    assert find_ref(text) == ref
