@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from bot import replies
 from bot.ior import IorFormatError, IorNumber, mask_text, parse_ior
@@ -233,20 +233,29 @@ SIZES = ("small", "mid", "large")
 CADENCES = ("monthly", "quarterly")
 
 
+def _one_named(text: str, choice: Optional[str], allowed: Sequence[str], patterns: Dict[str, str], reply: str) -> str:
+    """The button's ``choice`` if allowed, else the one value whose pattern the words match.
+
+    Raises:
+        Invalid: ``reply`` when no value or several are named.
+    """
+    if choice in allowed:
+        return str(choice)
+    lower = fold(text).lower()
+    found = {value for value, pattern in patterns.items() if re.search(pattern, lower)}
+    if len(found) != 1:
+        raise Invalid(reply)
+    return found.pop()
+
+
 def parse_role(text: str, choice: Optional[str]) -> str:
     """``importer`` or ``broker``: the button's choice, else the one role the words name.
 
     Raises:
         Invalid: ``utter_invalid_role`` when no role or both are named.
     """
-    if choice in ROLES:
-        return choice
-    lower = fold(text).lower()
-    found = {r for r, pattern in (("broker", r"\bbroker"), ("importer", r"\bimporter|\bimport(ing|s)?\b|\bior\b"))
-             if re.search(pattern, lower)}  # fmt: skip
-    if len(found) != 1:
-        raise Invalid("utter_invalid_role")
-    return found.pop()
+    patterns = {"broker": r"\bbroker", "importer": r"\bimporter|\bimport(ing|s)?\b|\bior\b"}
+    return _one_named(text, choice, ROLES, patterns, "utter_invalid_role")
 
 
 def parse_size(text: str, choice: Optional[str]) -> str:
@@ -255,14 +264,8 @@ def parse_size(text: str, choice: Optional[str]) -> str:
     Raises:
         Invalid: ``utter_invalid_size`` when no size or several are named.
     """
-    if choice in SIZES:
-        return choice
-    lower = fold(text).lower()
-    found = {s for s, pattern in (("small", r"\bsmall"), ("mid", r"\bmid|\bmedium"), ("large", r"\blarge|\bbig\b"))
-             if re.search(pattern, lower)}  # fmt: skip
-    if len(found) != 1:
-        raise Invalid("utter_invalid_size")
-    return found.pop()
+    patterns = {"small": r"\bsmall", "mid": r"\bmid|\bmedium", "large": r"\blarge|\bbig\b"}
+    return _one_named(text, choice, SIZES, patterns, "utter_invalid_size")
 
 
 def parse_cadence(text: str, choice: Optional[str]) -> str:
