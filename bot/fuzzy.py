@@ -94,10 +94,15 @@ def centers_in(text: str) -> List[Center]:
 
 
 @functools.lru_cache(maxsize=4)
-def _products(kb_id: int) -> Tuple[Tuple[Tuple[str, ...], str, str], ...]:
-    """Every product phrase as words, as written, and its HTS code (the knowledge object's id keys the cache)."""
-    return tuple((tuple(_WORD.findall(words.lower())), words, product.hts)
-                 for product in knowledge().products for words in product.words)  # fmt: skip
+def _products(kb_id: int) -> Dict[str, Tuple[Tuple[Tuple[str, ...], str, str], ...]]:
+    """Every product phrase as words, as written, and its HTS code, by the first letter of its first word (the
+    knowledge object's id keys the cache)."""
+    by_letter: Dict[str, List[Tuple[Tuple[str, ...], str, str]]] = {}
+    for product in knowledge().products:
+        for words in product.words:
+            phrase = tuple(_WORD.findall(words.lower()))
+            by_letter.setdefault(phrase[0][0], []).append((phrase, words, product.hts))
+    return {letter: tuple(phrases) for letter, phrases in by_letter.items()}
 
 
 def product_in(texts: Sequence[str], found: Optional[Tuple[str, str]]) -> Optional[Tuple[str, str]]:
@@ -108,15 +113,14 @@ def product_in(texts: Sequence[str], found: Optional[Tuple[str, str]]) -> Option
         ``(words as written in the product list, HTS chapter or heading)``, or ``found``.
     """
     products = _products(id(knowledge()))
-    exact = found is not None and any(found[0] == name for _, name, _ in products)
+    exact = found is not None and any(found[0] == name for group in products.values() for _, name, _ in group)
     best, best_size = (found, len(found[0].split())) if found and exact else (found, 0)
-    for text in texts:
+    for text in dict.fromkeys(texts):
         words = _WORD.findall(text.lower())
-        for phrase, name, hts in products:
-            if len(phrase) <= best_size:
-                continue
-            for start in range(len(words) - len(phrase) + 1):
-                if all(_close(word, target, strict=True) for word, target in zip(words[start:], phrase)):
+        for start, first in enumerate(words):
+            for phrase, name, hts in products.get(first[0], ()):
+                if best_size < len(phrase) <= len(words) - start and all(
+                    _close(word, target, strict=True) for word, target in zip(words[start:], phrase)
+                ):
                     best, best_size = (name, hts), len(phrase)
-                    break
     return best
