@@ -21,6 +21,7 @@ from typing import Any, Dict, List
 import spacy
 from spacy.language import Language
 
+from bot.fiscal import ORDINALS, QUARTER_WORDS, RELATIVE, RELATIVE_UNITS
 from bot.knowledge import NUMBER_WORDS, Knowledge
 from bot.settings import MODELS_DIR, ROOT
 
@@ -55,8 +56,6 @@ METRIC_WORDS = (
     "post-entry work", "post entry work", "post-entry", "post entry", "post-summary corrections",
     "staff", "staffing", "employees", "personnel", "headcount", "officers", "people",
 )  # fmt: skip
-QUARTER = ["q1", "q2", "q3", "q4"]
-ORDINAL = ["first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th"]
 FY_TOKEN = r"^(?i:fy-?(?:\d{2}|\d{4}))$"
 YEAR = r"^(?:20\d{2})$"
 YEAR2 = r"^(?:\d{2}|\d{4})$"
@@ -99,16 +98,16 @@ def _period_patterns() -> List[List[Dict[str, Any]]]:
     fy = [{"TEXT": {"REGEX": FY_TOKEN}}]
     fy_split = [{"LOWER": "fy"}, {"TEXT": {"REGEX": YEAR2}}]
     fiscal = [{"LOWER": "fiscal"}, {"LOWER": "year"}, {"TEXT": {"REGEX": YEAR}}]
-    quarter = [{"LOWER": {"IN": QUARTER}}]
-    ordinal_q = [{"LOWER": {"IN": ORDINAL}}, {"LOWER": "quarter"}]
+    quarter = [{"LOWER": {"IN": list(QUARTER_WORDS)}}]
+    ordinal_q = [{"LOWER": {"IN": list(ORDINALS)}}, {"LOWER": "quarter"}]
     years = [fy, fy_split, fiscal]
     patterns: List[List[Dict[str, Any]]] = [*years, quarter, [{"LOWER": "quarter"}, {"TEXT": {"REGEX": r"^[1-4]$"}}]]
     for y in years:
         patterns += [quarter + y, y + quarter, quarter + [{"LOWER": "of"}] + y, ordinal_q + [{"LOWER": "of"}] + y]
         patterns += [ordinal_q + y]
     patterns += [quarter + [{"TEXT": {"REGEX": YEAR}}], ordinal_q + [{"LOWER": "of"}, {"TEXT": {"REGEX": YEAR}}]]
-    for when in ("last", "this", "previous", "latest", "current", "past", "most recent", "prior"):
-        for unit in ("quarter", "fiscal year", "year"):
+    for when in RELATIVE:
+        for unit in RELATIVE_UNITS:
             patterns.append([{"LOWER": w} for w in when.split()] + [{"LOWER": u} for u in unit.split()])
     return patterns
 

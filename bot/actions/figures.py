@@ -11,7 +11,7 @@ import asyncio
 import logging
 import re
 from dataclasses import replace
-from typing import Any, Callable, Dict, List, Optional, Text, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
 
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -22,6 +22,7 @@ from bot.actions.context import Query, TopicAction, handles, remember
 from bot.db import store
 from bot.db.models import METRICS
 from bot.db.store import FigureRecord, Period
+from bot.fiscal import parse_period
 from bot.knowledge import knowledge
 
 logger = logging.getLogger(__name__)
@@ -38,40 +39,6 @@ _SUPERLATIVE = re.compile(
     re.IGNORECASE,
 )
 _ONE_CENTER = re.compile(r"\b(the|my|our|this|that|their|its)\s+(cent(er|re)|cee)\b(?!s)", re.IGNORECASE)
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
-
-
-def parse_period(text: Optional[str], latest: Optional[Period]) -> Tuple[Optional[int], Optional[int]]:
-    """A fiscal year and quarter from words such as "Q3 FY2025", "fiscal year 2024" or "last quarter".
-
-    Args:
-        text: the period as the user wrote it (None: the latest period).
-        latest: the latest quarter with data, for relative periods.
-
-    Returns:
-        ``(fiscal_year, quarter)``; either may be None (see :func:`bot.db.store.figure` for what that means).
-    """
-    if not text:
-        return None, None
-    t = text.lower()
-    relative = re.search(r"\b(last|this|previous|latest|current|past|most recent|prior)\b", t)
-    if relative and latest:
-        back = relative.group(1) in ("previous", "prior")
-        if "quarter" in t:
-            period = latest.previous() if back else latest
-            return period.fiscal_year, period.quarter
-        return (latest.fiscal_year - 1 if back else latest.fiscal_year), None
-    year = re.search(r"(?:fy\s*-?|fiscal year\s*|\b)(\d{4}|\d{2})\b", t)
-    fiscal_year = None
-    if year:
-        fiscal_year = int(year.group(1))
-        fiscal_year += 2000 if fiscal_year < 100 else 0
-    quarter_match = re.search(r"\bq\s*([1-4])\b|quarter\s*([1-4])\b", t)
-    quarter = int(next(g for g in quarter_match.groups() if g)) if quarter_match else None
-    for word, number in _ORDINALS.items():
-        if re.search(rf"\b{word}\s+quarter", t):
-            quarter = number
-    return fiscal_year, quarter
 
 
 def metric_label(metric: str) -> str:

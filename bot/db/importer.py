@@ -21,6 +21,7 @@ from typing import IO, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 from bot.db import store
 from bot.db.models import METRICS, SIZES
 from bot.db.store import FigureInput, ImporterInput, RequestRecord, SeedResult, UpsertResult
+from bot.fiscal import QUARTERS
 from bot.ior import IorFormatError, IorNumber, mask_text, parse_ior
 from bot.settings import KNOWLEDGE_DIR
 
@@ -135,7 +136,7 @@ def _fiscal_year(value: str) -> int:
 
 
 def _quarter(value: str) -> int:
-    if value.upper().lstrip("Q") not in ("1", "2", "3", "4"):
+    if value.upper().lstrip("Q") not in {str(quarter) for quarter in QUARTERS}:
         raise ValueError(f"'{value}' is not a quarter; use 1, 2, 3 or 4")
     return int(value.upper().lstrip("Q"))
 

@@ -24,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
+from bot.fiscal import QUARTERS
+
 logger = logging.getLogger(__name__)
 
 Base: Any = declarative_base()
@@ -105,7 +107,7 @@ class FigureRow(Base):
     __tablename__ = "figures"
     __table_args__ = (
         UniqueConstraint("center_code", "fiscal_year", "quarter", name="uq_figures_period"),
-        CheckConstraint("quarter BETWEEN 1 AND 4", name="ck_figures_quarter"),
+        CheckConstraint(f"quarter BETWEEN {QUARTERS[0]} AND {QUARTERS[-1]}", name="ck_figures_quarter"),
         *(CheckConstraint(f"{metric} >= 0", name=f"ck_figures_{metric}") for metric in METRICS),
     )
 

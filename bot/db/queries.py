@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from bot.db.aggregate import join_sources, quarter_record, year_record
 from bot.db.engine import session_scope
 from bot.db.models import CenterRow, FigureRow, ImporterRow
-from bot.db.period import Period, check_quarter
 from bot.db.records import FigureRecord, ImporterRecord, TotalRecord, check_metric
+from bot.fiscal import Period, check_quarter
 from bot.ior import IorKind, IorNumber
 
 

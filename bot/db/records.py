@@ -1,6 +1,6 @@
 """The plain, frozen records the database layer returns and takes: never ORM objects, so callers hold no session.
 
-The fiscal quarters themselves are :class:`bot.db.period.Period`.
+The fiscal quarters themselves are :class:`bot.fiscal.Period`.
 """
 
 from __future__ import annotations

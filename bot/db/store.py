@@ -8,7 +8,7 @@ is raised as :class:`DatabaseUnavailable`. The functions block; async actions sh
 Where each thing lives:
 
 * :mod:`bot.db.engine`: the engine, sessions and table creation (``init_db``);
-* :mod:`bot.db.period` and :mod:`bot.db.records`: the fiscal quarter and the frozen records;
+* :mod:`bot.db.records`: the frozen records (the fiscal quarter, :class:`Period`, is :mod:`bot.fiscal`'s);
 * :mod:`bot.db.queries` (with :mod:`bot.db.aggregate`): reads of Centers, importers and figures;
 * :mod:`bot.db.upserts`: imports of figures and importers, and seeding;
 * :mod:`bot.db.request_store`: the trade's requests and their status history.
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from bot.db.aggregate import FLOW_METRICS, STOCK_METRICS
 from bot.db.engine import DatabaseUnavailable, database_url, dispose_engines, get_engine, init_db, safe_url
-from bot.db.period import Period
 from bot.db.queries import center_codes, count_importers, figure, find_importer, latest_period, ranking, series, totals
 from bot.db.records import (
     FigureInput,
@@ -40,6 +39,7 @@ from bot.db.request_store import (
     set_status,
 )
 from bot.db.upserts import SAMPLE_SOURCE, is_empty, seed, upsert_figures, upsert_importers
+from bot.fiscal import Period
 
 __all__ = [
     "FLOW_METRICS",
