@@ -18,6 +18,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge import knowledge
+from bot.vocab import REQUEST_INTENTS
 
 FAQ_CONTEXT = "faq_context"  # the article ("faq/change_how") a message follows up; not part of the parse data
 SHORT = 6  # words
@@ -26,7 +27,7 @@ _REFERS_BACK = re.compile(r"\b(it|its|that|this|these|those|they|them|then)\b|^\
                           re.IGNORECASE)  # fmt: skip
 _NAMES_SOMETHING = {"center", "product", "hts_code", "metric", "ior_number", "period", "email"}
 _NEVER = {"stop", "greet", "goodbye", "thank", "affirm", "deny", "help", "human_handoff", "request_status", "retry",
-          "request_change_center", "request_outreach_call", "request_site_visit", "continue_request"}  # fmt: skip
+          *REQUEST_INTENTS, "continue_request"}  # fmt: skip
 
 
 def recent_article(tracker: Optional[DialogueStateTracker]) -> Optional[str]:

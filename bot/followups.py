@@ -52,6 +52,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot import fuzzy
 from bot.faq_followups import FAQ_CONTEXT, article_followed
 from bot.normalise import NO_KNOWN_WORDS
+from bot.vocab import REQUEST_INTENTS
 
 FOLLOW_UP = "follow_up"
 SHORT = 7  # words
@@ -69,7 +70,7 @@ MARKER = re.compile(
 _TOTAL = re.compile(r"\b(total|altogether|all together|combined|sum)\b", re.IGNORECASE)
 _RANKING = re.compile(r"\b(most|least|fewest|top|bottom|biggest|smallest|largest|highest|lowest|rank(ing)?)\b",
                       re.IGNORECASE)  # fmt: skip
-REQUESTS = ("request_change_center", "request_outreach_call", "request_site_visit", "request_status")
+REQUESTS = (*REQUEST_INTENTS, "request_status")
 _IMPORTER_FOLLOW_UP = re.compile(r"\b(partner|assigned|which cent(er|re)|what cent(er|re))", re.IGNORECASE)
 _CONTACT = re.compile(r"\b(phone|e-?mail|contact|director|call them|reach|address|website|web ?page|get in touch|"
                       r"get a ?hold of|talk to someone|who runs|who heads|in charge)\b", re.IGNORECASE)

@@ -18,16 +18,8 @@ from rapidfuzz.distance import OSA
 from wordfreq import zipf_frequency
 
 from bot.knowledge import Center, knowledge
+from bot.vocab import METRIC_WORDS
 
-# The words that name a figure, and the figure they name (the actions' metric keys); also domain words of the spelling
-# dictionary.
-METRIC_WORDS: Dict[str, str] = {
-    **dict.fromkeys(("importer", "importers", "importing"), "importers"),
-    **dict.fromkeys(("partner", "partners", "partnership", "accounts"), "partner_accounts"),
-    **dict.fromkeys(("entries", "entry", "entres"), "entries"),
-    **dict.fromkeys(("staff", "staffing", "staffed", "employees", "employee", "personnel", "headcount", "officers",
-                     "workers"), "staff"),  # fmt: skip
-}
 _POST = re.compile(r"\bpost\W*e[a-z]{2,6}\b", re.IGNORECASE)  # "post etry", "post enrty actions"
 _WORD = re.compile(r"[a-z]+")
 _IGNORED = {"center", "centre", "centers", "centres", "cee", "the", "and", "of", "for", "at", "in", "with", "to"}

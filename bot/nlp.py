@@ -24,6 +24,7 @@ from spacy.language import Language
 from bot.fiscal import ORDINALS, QUARTER_WORDS, RELATIVE, RELATIVE_UNITS
 from bot.knowledge import NUMBER_WORDS, Knowledge
 from bot.settings import MODELS_DIR, ROOT
+from bot.vocab import METRIC_PHRASES, REF_PREFIX_PATTERN
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +36,12 @@ PIPELINE_VERSION = "1.2.0"  # bump when this module changes what it builds
 # Any other hyphenated number ("55-1234567800", a mistyped importer number) stays one token too, so that no part of
 # it is read as an HTS number.
 TOKEN_MATCH = re.compile(
-    r"^(?:\d{2}-\d{7}[A-Za-z0-9]{2}|\d{3}-\d{2}-\d{4}|\d{6}-\d{5}|(?:CR|OC|SV|cr|oc|sv)-\d{4}-\d{6}"
+    r"^(?:\d{2}-\d{7}[A-Za-z0-9]{2}|\d{3}-\d{2}-\d{4}|\d{6}-\d{5}"
+    rf"|(?:{REF_PREFIX_PATTERN}|{REF_PREFIX_PATTERN.lower()})-\d{{4}}-\d{{6}}"
     r"|\d{2,}-[0-9A-Za-z]{2,}(?:-[0-9A-Za-z]+)?)$"
 )
 IOR_TOKEN = r"^(?:\d{2}-?\d{7}[A-Za-z0-9]{2}|\d{3}-?\d{2}-?\d{4}|\d{6}-?\d{5}|\d{9}[A-Za-z]{2})$"
-REF_TOKEN = r"^(?i:(?:CR|OC|SV)-\d{4}-\d{6})$"
+REF_TOKEN = rf"^(?i:(?:{REF_PREFIX_PATTERN})-\d{{4}}-\d{{6}})$"
 # HTS: dotted numbers, 6/8/10 bare digits, and 4-digit headings that do not look like years (1950-2049).
 HTS_TOKEN = (
     r"^(?:\d{4}\.\d{2}(?:\.\d{2}(?:\.?\d{2})?|\.\d{4})?|\d{6}|\d{8}|\d{10}"
@@ -49,13 +51,6 @@ CHAPTER_NUMBER = r"^(?:0?[1-9]|[1-8]\d|9[0-9])$"
 CHAPTER_WORDS = ["chapter", "chapters", "ch", "ch.", "chap", "chap."]
 HEADING_DOTTED = r"^(?:0[1-9]|[1-8]\d|9[0-7])\.\d{2}$"  # "84.29", heading 8429 written with a dot
 
-METRIC_WORDS = (
-    "importers", "importers of record", "partner accounts", "partner account",
-    "entries", "entry volume", "entry summaries", "entry summary volume",
-    "post-entry actions", "post entry actions", "post-entry action", "post-entry volume", "post entry volume",
-    "post-entry work", "post entry work", "post-entry", "post entry", "post-summary corrections",
-    "staff", "staffing", "employees", "personnel", "headcount", "officers", "people",
-)  # fmt: skip
 FY_TOKEN = r"^(?i:fy-?(?:\d{2}|\d{4}))$"
 YEAR = r"^(?:20\d{2})$"
 YEAR2 = r"^(?:\d{2}|\d{4})$"
@@ -126,7 +121,7 @@ def build_patterns(kb: Knowledge) -> List[Dict[str, Any]]:
             for variant in sorted({words, words + "s"}) if not words.endswith("s") else [words]:
                 if variant.lower() not in center_names:
                     patterns.append({"label": "product", "pattern": variant, "id": product.hts})
-    for words in METRIC_WORDS:
+    for words in METRIC_PHRASES:
         patterns.append({"label": "metric", "pattern": words})
     token_patterns = {
         "hts_code": [

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from bot.fuzzy import METRIC_WORDS
 from bot.knowledge import Knowledge
 from bot.settings import MODELS_DIR, ROOT
+from bot.vocab import METRIC_WORDS
 
 SPELLING_DIR = MODELS_DIR / "spelling"
 KNOWN_WORDS = 60_000  # English words accepted as they are (wordfreq's most frequent)

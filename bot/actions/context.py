@@ -33,6 +33,7 @@ from bot import fuzzy
 from bot.actions import common
 from bot.db import store
 from bot.knowledge import Center, knowledge
+from bot.vocab import BY_KEY, MATCH_ORDER
 
 logger = logging.getLogger(__name__)
 
@@ -41,19 +42,12 @@ METRIC_TOPICS = ("figure", "ranking", "total", "trend")  # a missing metric come
 _COMPARE = re.compile(r"\b(compare\w*|vs\.?|versus|than|against|side by side)\b", re.IGNORECASE)
 _NOT = re.compile(r"\b(not|no|instead|wrong)\b", re.IGNORECASE)
 
-_METRIC_WORDS = [
-    (r"partner", "partner_accounts"),
-    (r"post[\s-]*(entry|summary)", "post_entry_actions"),
-    (r"importer", "importers"),
-    (r"entr(y|ies)", "entries"),
-    (r"staff|employee|personnel|headcount|officer|people|workers|work there|works there", "staff"),
-]
 
 
 def metric_of(text: Optional[str]) -> Optional[str]:
     """The metric key for words such as "partner accounts" or "employees"."""
-    for pattern, metric in _METRIC_WORDS:
-        if text and re.search(pattern, text, re.IGNORECASE):
+    for metric in MATCH_ORDER:
+        if text and re.search(BY_KEY[metric].pattern, text, re.IGNORECASE):
             return metric
     return None
 

@@ -20,10 +20,10 @@ from bot.actions.charts import bar_chart
 from bot.actions.common import number, percent, table
 from bot.actions.context import Query, TopicAction, handles, remember
 from bot.db import store
-from bot.db.models import METRICS
 from bot.db.store import FigureRecord, Period
 from bot.fiscal import parse_period
 from bot.knowledge import knowledge
+from bot.vocab import METRICS, label_reply
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ _ONE_CENTER = re.compile(r"\b(the|my|our|this|that|their|its)\s+(cent(er|re)|cee
 
 def metric_label(metric: str) -> str:
     """What a metric counts, in words: ``partner accounts``."""
-    return replies.text(f"utter_metric_{metric}")
+    return replies.text(label_reply(metric))
 
 
 def period_label(fiscal_year: int, quarter: Optional[int]) -> str:

@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Callable, List, Optional
 
 from bot.db import importer, store
-from bot.db.models import REQUEST_KINDS, REQUEST_STATUSES
+from bot.db.models import REQUEST_STATUSES
 from bot.db.store import UpsertResult
 from bot.ior import install_log_masking, mask_text
+from bot.vocab import REQUEST_KINDS
 
 logger = logging.getLogger(__name__)
 

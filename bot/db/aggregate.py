@@ -9,11 +9,7 @@ from typing import Iterable, Sequence
 
 from bot.db.models import FigureRow
 from bot.db.records import FigureRecord
-
-# How a fiscal-year value is made from its quarters: flows (counts of things done in a quarter) are added up; stocks
-# (counts of accounts or people at a point in time) are taken from the latest quarter loaded for that year.
-FLOW_METRICS = ("entries", "post_entry_actions")
-STOCK_METRICS = ("importers", "partner_accounts", "staff")
+from bot.vocab import FLOW_METRICS
 
 
 def quarter_record(row: FigureRow, metric: str) -> FigureRecord:
@@ -33,7 +29,11 @@ def quarter_record(row: FigureRow, metric: str) -> FigureRecord:
 
 
 def year_record(rows: Sequence[FigureRow], metric: str) -> FigureRecord:
-    """A fiscal-year value from one Center's quarter rows of that year (sorted by quarter)."""
+    """A fiscal-year value from one Center's quarter rows of that year (sorted by quarter).
+
+    Flows (counts of things done in a quarter, :data:`bot.vocab.FLOW_METRICS`) are added up; stocks (counts of
+    accounts or people at a point in time) are taken from the latest quarter loaded for that year.
+    """
     last = rows[-1]
     if metric in FLOW_METRICS:
         value, aggregate = sum(int(getattr(r, metric)) for r in rows), "sum"

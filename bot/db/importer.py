@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import IO, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 from bot.db import store
-from bot.db.models import METRICS, SIZES
 from bot.db.store import FigureInput, ImporterInput, RequestRecord, SeedResult, UpsertResult
 from bot.fiscal import QUARTERS
 from bot.ior import IorFormatError, IorNumber, mask_text, parse_ior
 from bot.settings import KNOWLEDGE_DIR
+from bot.vocab import METRICS, SIZES
 
 logger = logging.getLogger(__name__)
 

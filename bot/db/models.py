@@ -25,15 +25,13 @@ from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
 from bot.fiscal import QUARTERS
+from bot.vocab import METRICS, REQUEST_KINDS, SIZES
 
 logger = logging.getLogger(__name__)
 
 Base: Any = declarative_base()
 
-METRICS = ("importers", "partner_accounts", "entries", "post_entry_actions", "staff")
-SIZES = ("small", "mid", "large")
 IOR_KINDS = ("ein", "ssn", "cbp")
-REQUEST_KINDS = ("change_center", "outreach_call", "site_visit")
 REQUEST_STATUSES = ("submitted", "under_review", "closed")
 
 

@@ -9,12 +9,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
-from bot.db.models import METRICS
 from bot.ior import IorNumber, mask_text
+from bot.vocab import METRICS
 
 
 def check_metric(metric: str) -> None:
-    """Refuse a metric that is not one of :data:`bot.db.models.METRICS`.
+    """Refuse a metric that is not one of :data:`bot.vocab.METRICS`.
 
     Raises:
         ValueError: an unknown metric.

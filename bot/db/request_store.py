@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from bot.db.engine import DatabaseUnavailable, session_scope
-from bot.db.models import REQUEST_KINDS, REQUEST_STATUSES, RequestEventRow, RequestRow, utcnow
+from bot.db.models import REQUEST_STATUSES, RequestEventRow, RequestRow, utcnow
 from bot.db.records import RequestEvent, RequestRecord
+from bot.vocab import REF_PREFIXES, REQUEST_KINDS
 
 logger = logging.getLogger(__name__)
 
-REF_PREFIXES = {"change_center": "CR", "outreach_call": "OC", "site_visit": "SV"}
 _RETRIES = 10
 _ADVISORY_LOCK = 0x43454547  # "CEEG": PostgreSQL advisory lock keys for request numbering, one per kind
 

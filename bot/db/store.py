@@ -16,7 +16,6 @@ Where each thing lives:
 
 from __future__ import annotations
 
-from bot.db.aggregate import FLOW_METRICS, STOCK_METRICS
 from bot.db.engine import DatabaseUnavailable, database_url, dispose_engines, get_engine, init_db, safe_url
 from bot.db.queries import center_codes, count_importers, figure, find_importer, latest_period, ranking, series, totals
 from bot.db.records import (
@@ -31,7 +30,6 @@ from bot.db.records import (
     UpsertResult,
 )
 from bot.db.request_store import (
-    REF_PREFIXES,
     UnknownRequest,
     create_request,
     export_requests,
@@ -42,10 +40,7 @@ from bot.db.upserts import SAMPLE_SOURCE, is_empty, seed, upsert_figures, upsert
 from bot.fiscal import Period
 
 __all__ = [
-    "FLOW_METRICS",
-    "REF_PREFIXES",
     "SAMPLE_SOURCE",
-    "STOCK_METRICS",
     "DatabaseUnavailable",
     "FigureInput",
     "FigureRecord",

@@ -12,9 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.engine import session_scope
-from bot.db.models import METRICS, SIZES, FigureRow, ImporterRow, utcnow
+from bot.db.models import FigureRow, ImporterRow, utcnow
 from bot.db.records import FigureInput, ImporterInput, SeedResult, UpsertResult
 from bot.fiscal import check_quarter
+from bot.vocab import METRICS, SIZES
 
 SAMPLE_SOURCE = "sample data"
 _CHUNK = 500  # keys per IN (...) query; well under SQLite's variable limit

@@ -13,6 +13,7 @@ from bot import replies
 from bot.ior import IorFormatError, IorNumber, mask_text, parse_ior
 from bot.knowledge import knowledge
 from bot.requests.wording import ordinal
+from bot.vocab import REF_PREFIX_PATTERN, SIZE_PATTERNS, SIZES
 
 
 class Invalid(ValueError):
@@ -229,7 +230,6 @@ def parse_free_text(text: str, response: str, minimum: int = 3, maximum: int = 1
 
 
 ROLES = ("importer", "broker")
-SIZES = ("small", "mid", "large")
 CADENCES = ("monthly", "quarterly")
 
 
@@ -264,8 +264,7 @@ def parse_size(text: str, choice: Optional[str]) -> str:
     Raises:
         Invalid: ``utter_invalid_size`` when no size or several are named.
     """
-    patterns = {"small": r"\bsmall", "mid": r"\bmid|\bmedium", "large": r"\blarge|\bbig\b"}
-    return _one_named(text, choice, SIZES, patterns, "utter_invalid_size")
+    return _one_named(text, choice, SIZES, SIZE_PATTERNS, "utter_invalid_size")
 
 
 def parse_cadence(text: str, choice: Optional[str]) -> str:
@@ -284,7 +283,7 @@ def parse_cadence(text: str, choice: Optional[str]) -> str:
     raise Invalid("utter_invalid_cadence")
 
 
-REF = re.compile(r"\b(CR|OC|SV)\s*-?\s*(\d{4})\s*-?\s*(\d{6})\b", re.I)
+REF = re.compile(rf"\b({REF_PREFIX_PATTERN})\s*-?\s*(\d{{4}})\s*-?\s*(\d{{6}})\b", re.I)
 
 
 def find_ref(text: Optional[str]) -> Optional[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Sequence, Tuple
 
-from bot import replies
+from bot import replies, vocab
 from bot.ior import IorKind, IorNumber
 
 @dataclass(frozen=True)
@@ -14,9 +14,13 @@ class RequestKind:
 
     kind: str  # the kind stored in the database: change_center, outreach_call, site_visit
     prefix: str  # of its slots: cc, oc, sv
-    trigger: str  # the intent that starts it
     fields: Tuple[str, ...]  # the answers, in the order they are asked
     helpers: Tuple[str, ...] = ()  # other slots of the form, reset with it
+
+    @property
+    def trigger(self) -> str:
+        """The intent that starts it."""
+        return vocab.request_intent(self.kind)
 
     @property
     def form(self) -> str:
@@ -45,17 +49,17 @@ class RequestKind:
 
 
 CHANGE_CENTER = RequestKind(
-    "change_center", "cc", "request_change_center",
+    vocab.CHANGE_CENTER, "cc",
     ("cc_ior_numbers", "cc_current_center", "cc_requested_center", "cc_reason", "cc_reason_detail", "cc_hts_profile",
      "cc_company", "cc_contact_name", "cc_email"),
     ("cc_center_suggestion",),
 )  # fmt: skip
 OUTREACH_CALL = RequestKind(
-    "outreach_call", "oc", "request_outreach_call",
+    vocab.OUTREACH_CALL, "oc",
     ("oc_company", "oc_role", "oc_size", "oc_center", "oc_contact_name", "oc_email", "oc_cadence", "oc_time_zone"),
 )  # fmt: skip
 SITE_VISIT = RequestKind(
-    "site_visit", "sv", "request_site_visit",
+    vocab.SITE_VISIT, "sv",
     ("sv_company", "sv_ior_number", "sv_center", "sv_site", "sv_months", "sv_contact_name", "sv_email", "sv_topic"),
     ("sv_center_suggestion",),
 )  # fmt: skip
@@ -84,7 +88,8 @@ FIELD_WORDS: Dict[str, Sequence[Tuple[str, str]]] = {
     "outreach_call": (
         ("oc_email", r"e-?mail"), ("oc_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
         ("oc_contact_name", r"\bcontact\b|\bname\b|\bperson\b"), ("oc_role", r"\brole\b|\bbroker\b|\bimporter\b"),
-        ("oc_size", r"\bsize\b|\bsmall\b|\bmid\b|\blarge\b"), ("oc_time_zone", r"time ?zone|\btz\b"),
+        ("oc_size", r"\bsize\b|" + "|".join(rf"\b{size}\b" for size in vocab.SIZES)),
+        ("oc_time_zone", r"time ?zone|\btz\b"),
         ("oc_cadence", r"\bcadence\b|\bhow often\b|\bfrequency\b|\bmonthly\b|\bquarterly\b"),
         ("oc_center", r"\bcent(er|re)\b|\bcee\b"),
     ),

@@ -1,0 +1,98 @@
+"""The bot's vocabulary: the kinds of request, the five figures (metrics) and the words that name them, and sizes.
+
+Each is defined here once and read by the NLU patterns (:mod:`bot.nlp`), the spelling dictionary and the misspelling
+look-up (:mod:`bot.spelling`, :mod:`bot.fuzzy`), the conversation context (:mod:`bot.actions.context`), the database
+(:mod:`bot.db`) and the request forms (:mod:`bot.requests`). Only identifiers and the words or patterns that name
+them are kept here: what a user is shown (``partner accounts``, ``Mid-sized``) is a reply in ``knowledge/replies/``,
+e.g. a metric's label is the reply named by :func:`label_reply`. Fiscal periods are in :mod:`bot.fiscal`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Tuple
+
+# -- the kinds of request ----------------------------------------------------------------------------------------------
+CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT = "change_center", "outreach_call", "site_visit"
+REQUEST_KINDS: Tuple[str, ...] = (CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT)
+# The first part of a request's reference (CR-2026-000123).
+REF_PREFIXES: Dict[str, str] = {CHANGE_CENTER: "CR", OUTREACH_CALL: "OC", SITE_VISIT: "SV"}
+REF_PREFIX_PATTERN = "|".join(REF_PREFIXES.values())  # "CR|OC|SV", for the patterns that find a reference
+
+
+def request_intent(kind: str) -> str:
+    """The intent that starts a request of ``kind``: ``request_change_center``."""
+    return f"request_{kind}"
+
+
+REQUEST_INTENTS: Tuple[str, ...] = tuple(request_intent(kind) for kind in REQUEST_KINDS)
+
+
+# -- the figures -------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Metric:
+    """One of the figures kept for each Center and quarter, and the words that name it.
+
+    Attributes:
+        key: the metric's key: a column of the figures table, a slot value and part of its label's reply name.
+        phrases: the entity-ruler phrases that name it (the ``metric`` entity).
+        words: single words whose misspellings name it ("sttaef"); also domain words of the spelling dictionary.
+        pattern: a regular expression that finds it in a message (checked in the order of :data:`MATCH_ORDER`).
+        flow: a count of things done in a quarter, added up over a fiscal year; otherwise a count of accounts or
+            people at a point in time, whose fiscal-year value is the latest quarter's.
+    """
+
+    key: str
+    phrases: Tuple[str, ...]
+    words: Tuple[str, ...]
+    pattern: str
+    flow: bool = False
+
+
+_METRICS = (
+    Metric(
+        "importers", ("importers", "importers of record"), ("importer", "importers", "importing"), r"importer",
+    ),
+    Metric(
+        "partner_accounts", ("partner accounts", "partner account"), ("partner", "partners", "partnership", "accounts"),
+        r"partner",
+    ),
+    Metric(
+        "entries", ("entries", "entry volume", "entry summaries", "entry summary volume"),
+        ("entries", "entry", "entres"), r"entr(y|ies)", flow=True,
+    ),
+    Metric(
+        "post_entry_actions",
+        ("post-entry actions", "post entry actions", "post-entry action", "post-entry volume", "post entry volume",
+         "post-entry work", "post entry work", "post-entry", "post entry", "post-summary corrections"),
+        (), r"post[\s-]*(entry|summary)", flow=True,
+    ),
+    Metric(
+        "staff",
+        ("staff", "staffing", "employees", "personnel", "headcount", "officers", "people"),
+        ("staff", "staffing", "staffed", "employees", "employee", "personnel", "headcount", "officers", "workers"),
+        r"staff|employee|personnel|headcount|officer|people|workers|work there|works there",
+    ),
+)  # fmt: skip
+METRICS: Tuple[str, ...] = tuple(metric.key for metric in _METRICS)
+BY_KEY: Dict[str, Metric] = {metric.key: metric for metric in _METRICS}
+FLOW_METRICS: Tuple[str, ...] = tuple(metric.key for metric in _METRICS if metric.flow)
+# The phrases of the ``metric`` entity, metric by metric.
+METRIC_PHRASES: Tuple[str, ...] = tuple(phrase for metric in _METRICS for phrase in metric.phrases)
+# Every word whose misspelling names a figure, and the figure it names.
+METRIC_WORDS: Dict[str, str] = {word: metric.key for metric in _METRICS for word in metric.words}
+# The order in which the patterns are tried: a name before the names it contains ("post entry" before "entry") and
+# the one a phrase is about before the ones that qualify it ("importer partner accounts", "importer entries").
+MATCH_ORDER: Tuple[str, ...] = ("partner_accounts", "post_entry_actions", "importers", "entries", "staff")
+
+
+def label_reply(metric: str) -> str:
+    """The reply (``knowledge/replies/figures.yml``) that says what ``metric`` counts: ``utter_metric_staff``."""
+    return f"utter_metric_{metric}"
+
+
+# -- sizes -------------------------------------------------------------------------------------------------------------
+# The size of an importer (in the database) and of the company asking for outreach calls.
+SIZES: Tuple[str, ...] = ("small", "mid", "large")
+# The words that name each size in an answer (regular expressions on lower-case text).
+SIZE_PATTERNS: Dict[str, str] = {"small": r"\bsmall", "mid": r"\bmid|\bmedium", "large": r"\blarge|\bbig\b"}
