@@ -24,11 +24,12 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import yaml
 
+from bot import replies
 from bot.knowledge import Knowledge, knowledge
+from bot.vocab import METRICS, label_reply
 
 FOLDER = Path(__file__).parent
-METRIC_LABELS = {"importers": "importers", "partner_accounts": "partner accounts", "entries": "entries",
-                 "post_entry_actions": "post-entry actions", "staff": "CBP staff"}  # fmt: skip
+METRIC_LABELS = {metric: replies.text(label_reply(metric)) for metric in METRICS}  # "partner_accounts": "partner accounts"
 FOLLOW_UP_KINDS = ("followup_ellipsis", "followup_reference", "missing_piece", "correction", "new_topic")
 FORMS = {"form_change_center": "change_center_form", "form_outreach_call": "outreach_call_form",
          "form_site_visit": "site_visit_form"}  # fmt: skip
