@@ -17,6 +17,7 @@ import pytest
 
 from bot.serve import Stack
 from bot.settings import KNOWLEDGE_DIR
+from bot.train import MODEL_PATH
 from tests.stack import rasa_url
 
 LIVE_WITHIN_S = 10
