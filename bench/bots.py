@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from bench import procs
-from bot.serve import Service, Stack, free_ports, spawn, stop_group, tail
+from bot.runtime.processes import free_ports, spawn, stop_group, tail
+from bot.runtime.service import Service
+from bot.serve import Stack
 from bot.settings import KNOWLEDGE_DIR, ROOT, load_settings
 from bot.train import MODEL_PATH
 

@@ -20,7 +20,7 @@ from typing import Any, Dict, List
 
 import yaml
 
-from bot.serve import tail
+from bot.runtime.processes import tail
 from bot.settings import ROOT
 from bot.train import manifest_path
 from bot.train_plan import Inputs

@@ -1,6 +1,6 @@
 """A faster in-memory tracker store for one Rasa process: ``tracker_store: type: bot.stores.MemoryTrackerStore``.
 
-``bot/serve.py`` uses it when ``.env`` names no ``TRACKER_STORE_URL``. Rasa's own in-memory store keeps each
+``bot/runtime/endpoints.py`` uses it when ``.env`` names no ``TRACKER_STORE_URL``. Rasa's own in-memory store keeps each
 conversation as JSON and, for every message, turns it back into a tracker (parsing every event and replaying them all)
 and into JSON again afterwards, so that a message cost more the longer its conversation was. This one keeps a copy of
 each tracker instead. Like Rasa's, it lives inside one process and forgets everything on restart: several processes

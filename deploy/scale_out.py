@@ -15,7 +15,8 @@ Everything comes from Debian packages (``postgresql``, ``redis-server``, ``nginx
   backup: the channel's memory of deliveries already answered is per process (``bot/channels/slack.py``).
 * nginx adds ``X-CEE-Upstream`` (the replica that answered) to every response, for the tests and for debugging.
 * Each Rasa server runs one Sanic worker, with TensorFlow thread pools of 1 thread (``TF_THREAD_DEFAULTS`` in
-  ``bot/serve.py``; ``TF_INTRA_OP_PARALLELISM_THREADS`` and ``TF_INTER_OP_PARALLELISM_THREADS`` override them).
+  ``bot/runtime/commands.py``; ``TF_INTRA_OP_PARALLELISM_THREADS`` and ``TF_INTER_OP_PARALLELISM_THREADS`` override
+  them).
 * All state lives in one folder (default ``var/scale-out/``): databases, logs, pid files, nginx's configuration.
   PostgreSQL runs as the ``postgres`` user when started by root (it refuses to run as root); if that user cannot
   reach the folder, its data goes to a temporary folder instead (named in ``state.json``).
@@ -30,59 +31,49 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from bot import serve
-from bot.serve import TF_THREAD_DEFAULTS, credentials_file, endpoints_file, rasa_command
+from bot.runtime import postgres, processes
+from bot.runtime.commands import actions_command, rasa_command, server_env
+from bot.runtime.endpoints import credentials_file, endpoints_file
+from bot.runtime.processes import HOST, StartError, alive, as_user, listening, run_as, tail, wait_until
+from bot.runtime.service import Service, wait_until_answering
 from bot.settings import ROOT, VAR_DIR, load_settings
 from bot.train import MODEL_PATH
 
 DEFAULT_DIR = VAR_DIR / "scale-out"
 NGINX_TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 DEFAULT_PORTS = {"nginx": 5080, "rasa1": 5101, "rasa2": 5102, "actions": 5155, "postgres": 5433, "redis": 6380}
-HOST = "127.0.0.1"
-PG_SUPERUSER = "ceeguide"
+PG_SUPERUSER = postgres.SUPERUSER
 TRACKER_DB = "rasa"
 APP_DB = "cee_guide"
-PG_RUN_AS = ("postgres", "ceeguide-pg")  # when started by root: the package's user, else one we create
 RASA_SERVERS = ("rasa1", "rasa2")
 
 
-class DeployError(RuntimeError):
-    """The deployment could not be started (the message says why and where the logs are)."""
+DeployError = StartError  # what start raises: a package is missing, a command failed or a part did not start
 
 
 # -- what is installed ------------------------------------------------------------------------------------------------
-def pg_bin() -> Optional[Path]:
-    """The bin folder of the newest PostgreSQL from Debian's packages, if installed."""
-    found = [p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/initdb") if (p.parent / "pg_ctl").exists()]
-    found.sort(key=lambda b: int(b.parent.name) if b.parent.name.isdigit() else 0)
-    return found[-1] if found else None
-
-
 def redis_bin() -> Optional[str]:
+    """redis-server, if installed."""
     return shutil.which("redis-server")
 
 
 def nginx_bin() -> Optional[str]:
+    """nginx, if installed."""
     return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
 def missing_packages() -> List[str]:
     """The Debian packages this deployment needs that are not installed."""
-    return [name for name, found in (("postgresql", pg_bin()), ("redis-server", redis_bin()),
+    return [name for name, found in (("postgresql", postgres.pg_bin()), ("redis-server", redis_bin()),
                                      ("nginx", nginx_bin())) if not found]  # fmt: skip
 
 
@@ -136,23 +127,7 @@ class Deployment:
 
 def free_ports() -> Dict[str, int]:
     """A free loopback port for every part (for tests and parallel runs)."""
-    return dict(zip(DEFAULT_PORTS, serve.free_ports(len(DEFAULT_PORTS), HOST)))
-
-
-def _alive(pid: Optional[int]) -> bool:
-    """Whether a process with this pid exists (whatever it is: see :func:`running`)."""
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a zombie child of ours is not alive
-        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
-    except OSError:
-        return False
+    return dict(zip(DEFAULT_PORTS, processes.free_ports(len(DEFAULT_PORTS), HOST)))
 
 
 def _marker(dep: "Deployment", name: str) -> str:
@@ -173,7 +148,7 @@ def running(dep: "Deployment", name: str) -> bool:
     ``stop`` must never signal.
     """
     pid = dep.pids.get(name)
-    if not _alive(pid):
+    if not alive(pid):
         return False
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -182,52 +157,7 @@ def running(dep: "Deployment", name: str) -> bool:
     return _marker(dep, name) in command
 
 
-def listening(port: int) -> bool:
-    """Whether something accepts connections on 127.0.0.1:port."""
-
-    try:
-        with socket.create_connection((HOST, port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def as_user(user: Optional[str], command: List[str]) -> List[str]:
-    """The command line that runs ``command`` as ``user`` (unchanged for None)."""
-    return ["runuser", "-u", user, "--", *command] if user else command
-
-
-def run_as(command: List[str], user: Optional[str] = None, timeout: float = 120, **kwargs) -> str:
-    """Run a command (as ``user``, when given) and return its output.
-
-    Raises:
-        DeployError: it failed; its output is in the message.
-    """
-    done = subprocess.run(as_user(user, command), capture_output=True, text=True, timeout=timeout, **kwargs)
-    if done.returncode != 0:
-        raise DeployError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return done.stdout
-
-
-# -- the parts --------------------------------------------------------------------------------------------------------
-def pg_system_user() -> Optional[str]:
-    """The user to run PostgreSQL as: None when not root (PostgreSQL refuses to run as root), else the package's
-    user or one created for it."""
-    if os.geteuid() != 0:
-        return None
-    for name in PG_RUN_AS:
-        try:
-            pwd.getpwnam(name)
-            return name
-        except KeyError:
-            continue
-    run_as(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", PG_RUN_AS[-1]])
-    return PG_RUN_AS[-1]
-
-
 def _start_postgres(dep: Deployment) -> None:
-    bin_dir = pg_bin()
-    assert bin_dir is not None
     base = dep.dir / "postgres"
     if dep.pg_dir and Path(dep.pg_dir).is_dir():
         base = Path(dep.pg_dir)  # the previous run's (a restart keeps the conversations)
@@ -240,32 +170,11 @@ def _start_postgres(dep: Deployment) -> None:
     if dep.pg_user:
         shutil.chown(base, user=dep.pg_user)
     if not (data / "PG_VERSION").exists():
-        run_as([str(bin_dir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER, "-A", "trust", "-E", "UTF8",
-                "--locale=C", "--no-sync"], dep.pg_user)  # fmt: skip
+        postgres.init_cluster(data, dep.pg_user)
     port = dep.ports["postgres"]
-    options = f"-c listen_addresses={HOST} -p {port} -k {base} -c max_connections=200"
-    run_as([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(base / "postgres.log"), "-w", "-t", "60", "-o",
-            options, "start"], dep.pg_user)  # fmt: skip
-    dep.pids["postgres"] = int((data / "postmaster.pid").read_text().split()[0])
-    import psycopg2
-
-    connection = psycopg2.connect(host=HOST, port=port, user=PG_SUPERUSER, dbname="postgres", connect_timeout=10)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            for name in (TRACKER_DB, APP_DB):
-                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-                if cursor.fetchone() is None:
-                    cursor.execute(f"CREATE DATABASE {name}")
-    finally:
-        connection.close()
-
-
-def _stop_postgres(dep: Deployment) -> None:
-    bin_dir, data = pg_bin(), Path(dep.pg_dir or dep.dir / "postgres") / "data"
-    if bin_dir and (data / "postmaster.pid").exists():
-        stop = [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "-t", "60", "stop"]
-        subprocess.run(as_user(dep.pg_user, stop), capture_output=True, timeout=90)
+    postgres.start_cluster(data, base / "postgres.log", port, base, dep.pg_user, "max_connections=200")
+    dep.pids["postgres"] = postgres.server_pid(data)
+    postgres.create_databases(port, (TRACKER_DB, APP_DB))
 
 
 def _start_redis(dep: Deployment) -> None:
@@ -276,11 +185,8 @@ def _start_redis(dep: Deployment) -> None:
     run_as([redis_bin() or "redis-server", "--port", str(dep.ports["redis"]), "--bind", HOST, "--dir", str(base),
           "--daemonize", "yes", "--pidfile", str(pidfile), "--logfile", str(base / "redis.log"), "--save", "",
           "--appendonly", "no"])  # fmt: skip
-    deadline = time.monotonic() + 30
-    while not (pidfile.exists() and listening(dep.ports["redis"])):
-        if time.monotonic() > deadline:
-            raise DeployError(f"Redis did not start:\n{serve.tail(base / 'redis.log')}")
-        time.sleep(0.1)
+    if not wait_until(lambda: pidfile.exists() and listening(dep.ports["redis"]), timeout=30):
+        raise DeployError(f"Redis did not start:\n{tail(base / 'redis.log')}")
     dep.pids["redis"] = int(pidfile.read_text().split()[0])
 
 
@@ -295,38 +201,31 @@ def _create_tracker_tables(dep: Deployment) -> None:
 
 
 def _server_env(dep: Deployment) -> Dict[str, str]:
-    return {
-        "ACTION_ENDPOINT_URL": f"http://{HOST}:{dep.ports['actions']}/webhook",
-        "DATABASE_URL": dep.database_url,
-        "TRACKER_STORE_URL": dep.tracker_store_url,
-        "LOCK_STORE_URL": dep.lock_store_url,
-        "SANIC_HOST": HOST,
-        "SANIC_WORKERS": "1",
-        "PYTHONUNBUFFERED": "1",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "RASA_TELEMETRY_ENABLED": os.environ.get("RASA_TELEMETRY_ENABLED") or "false",
-        **{name: os.environ.get(name) or default for name, default in TF_THREAD_DEFAULTS.items()},
-    }
+    return server_env(f"http://{HOST}:{dep.ports['actions']}/webhook", dep.database_url, HOST, "1",
+                      TRACKER_STORE_URL=dep.tracker_store_url, LOCK_STORE_URL=dep.lock_store_url)  # fmt: skip
 
 
-def _start_bot(dep: Deployment) -> None:
+def _start_bot(dep: Deployment) -> List[Service]:
+    """Fill the bot's database, then start the action server and the Rasa servers (without waiting for them)."""
     env = _server_env(dep)
     seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, **env}, timeout=300)  # fmt: skip
     if seeded.returncode != 0:
         raise DeployError(f"could not fill the bot's database:\n{seeded.stderr[-2000:]}")
     _create_tracker_tables(dep)
-    logs = dep.dir / "log"
-    dep.pids["actions"] = serve.spawn(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(dep.ports["actions"])],
-        logs / "actions.log", env,
-    ).pid  # fmt: skip
     endpoints = endpoints_file(dep.dir / "endpoints.yml", dep.tracker_store_url, dep.lock_store_url)
     settings = replace(load_settings(), host=HOST, slack_token=None, slack_signing_secret=None)
     credentials = credentials_file(settings, dep.dir / "credentials.yml")
+    actions_url = f"http://{HOST}:{dep.ports['actions']}/health"
+    services = [Service("actions", actions_command(dep.ports["actions"]), actions_url, env)]
     for name in RASA_SERVERS:
         command = rasa_command(replace(settings, rasa_port=dep.ports[name]), credentials, MODEL_PATH, endpoints)
-        dep.pids[name] = serve.spawn(command, logs / f"{name}.log", env).pid
+        services.append(Service(name, command, f"http://{HOST}:{dep.ports[name]}/", env))
+    for service in services:
+        service.start(dep.dir / "log")
+        assert service.process is not None
+        dep.pids[service.name] = service.process.pid
+    return services
 
 
 def _start_nginx(dep: Deployment) -> None:
@@ -351,31 +250,9 @@ def _start_nginx(dep: Deployment) -> None:
     args = ["-p", f"{base}/", "-c", str(base / "nginx.conf"), "-e", str(base / "logs" / "error.log")]
     run_as([nginx, "-t", "-q", *args])
     run_as([nginx, *args])
-    deadline = time.monotonic() + 30
-    while not pidfile.exists():
-        if time.monotonic() > deadline:
-            raise DeployError(f"nginx did not start:\n{serve.tail(base / 'logs' / 'error.log')}")
-        time.sleep(0.1)
+    if not wait_until(pidfile.exists, timeout=30):
+        raise DeployError(f"nginx did not start:\n{tail(base / 'logs' / 'error.log')}")
     dep.pids["nginx"] = int(pidfile.read_text().split()[0])
-
-
-def _wait_for_servers(dep: Deployment, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    waiting = ["actions", *RASA_SERVERS]
-    while waiting:
-        for name in list(waiting):
-            if not _alive(dep.pids.get(name)):
-                raise DeployError(f"the {name} server stopped:\n{serve.tail(dep.dir / 'log' / f'{name}.log')}")
-            url = f"http://{HOST}:{dep.ports[name]}" + ("/health" if name == "actions" else "/")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status < 500:
-                        waiting.remove(name)
-            except (urllib.error.URLError, OSError):
-                pass
-        if waiting and time.monotonic() > deadline:
-            raise DeployError(f"no answer from {', '.join(waiting)} after {timeout:.0f} s; logs in {dep.dir / 'log'}")
-        time.sleep(0.5)
 
 
 # -- commands ---------------------------------------------------------------------------------------------------------
@@ -426,18 +303,21 @@ def start(
     if len(set(wanted.values())) != len(wanted):
         raise DeployError(f"two parts on the same port: {wanted}")
     state_dir.mkdir(parents=True, exist_ok=True)
-    dep = Deployment(str(state_dir), wanted, pg_user=pg_system_user(), pg_dir=previous.pg_dir if previous else None)
-    steps = [("postgres", _start_postgres), ("redis", _start_redis), ("actions", _start_bot), ("nginx", _start_nginx)]
+    pg_dir = previous.pg_dir if previous else None
+    dep = Deployment(str(state_dir), wanted, pg_user=postgres.pg_system_user(), pg_dir=pg_dir)
     try:
         dep.save()
-        for name, step in steps:
-            if name == "actions":
-                say("  bot database, action server and two Rasa servers (loading the model takes a while)")
-            else:
-                say(f"  {PART_NAMES[name]} on {HOST}:{dep.ports[name]}")
+        for name, step in (("postgres", _start_postgres), ("redis", _start_redis)):
+            say(f"  {PART_NAMES[name]} on {HOST}:{dep.ports[name]}")
             step(dep)
             dep.save()
-        _wait_for_servers(dep, timeout)
+        say("  bot database, action server and two Rasa servers (loading the model takes a while)")
+        servers = _start_bot(dep)
+        dep.save()
+        say(f"  {PART_NAMES['nginx']} on {HOST}:{dep.ports['nginx']}")
+        _start_nginx(dep)
+        dep.save()
+        wait_until_answering(servers, timeout, logs=dep.dir / "log")
     except BaseException:
         say("  failed: stopping what had started")
         stop(state_dir)
@@ -465,17 +345,14 @@ def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> List[str]:
                 kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 continue
-            deadline = time.monotonic() + 20
-            while _alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            if _alive(pid):
+            if not wait_until(lambda: not alive(pid), timeout=20):
                 try:
                     kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
                     pass
             stopped.append(name)
         if running(dep, "postgres"):
-            _stop_postgres(dep)
+            postgres.stop_cluster(Path(dep.pg_dir or dep.dir / "postgres") / "data", dep.pg_user)
             stopped.append("postgres")
     if clean:
         if dep is not None and dep.pg_dir and not Path(dep.pg_dir).is_relative_to(state_dir):

@@ -15,5 +15,5 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 echo "Loading the model (about half a minute)... Type /stop to quit."
-$PY -m bot.server shell --model bot/models/cee-guide.tar.gz --endpoints endpoints.yml --quiet \
+$PY -m bot.runtime.rasa_cli shell --model bot/models/cee-guide.tar.gz --endpoints endpoints.yml --quiet \
   --interface 127.0.0.1 --port "${SHELL_RASA_PORT:-5006}" "$@"

@@ -6,25 +6,28 @@
   ``CEE_TEST_POSTGRES_URL`` to use a server that is already running instead.
 * ``db_url`` (per test, parametrised ``sqlite`` / ``postgresql``): an empty database of that kind, set as
   ``DATABASE_URL`` for the test.
+* ``start_stack`` (session): starts a running bot (``with start_stack("name", ...) as stack:``, see
+  :func:`tests.stack.running_stack`) in a folder of its own; fails the test when there is no trained model.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Iterator, List, Optional
+from typing import Any, Callable, ContextManager, Iterator, List, Optional
 
 import pytest
 
-from bot.serve import free_ports
-from deploy.scale_out import as_user, pg_bin, pg_system_user, run_as
+from bot.runtime import postgres
+from bot.runtime.processes import StartError, free_ports
+from bot.serve import Stack
+from bot.train import MODEL_PATH
+from tests.stack import running_stack
 
 PG_SKIP_REASON = "PostgreSQL is not installed (apt-get install postgresql)"
-PG_SUPERUSER = "ceeguide"
 PG_DATABASE = "cee_guide_test"
 
 
@@ -53,33 +56,27 @@ def pg_url() -> Iterator[str]:
     if external:
         yield external
         return
-    bin_dir = pg_bin()
-    if bin_dir is None:
+    if postgres.pg_bin() is None:
         pytest.skip(PG_SKIP_REASON)
-    user = pg_system_user()
+    user = postgres.pg_system_user()
     base = Path(tempfile.mkdtemp(prefix="cee-guide-pg-"))
     data, log = base / "data", base / "server.log"
     if user:
         shutil.chown(base, user=user)
     started = False
     try:
-        run_as([str(bin_dir / "initdb"), "-D", str(data), "-U", PG_SUPERUSER, "-A", "trust", "-E", "UTF8",
-                "--locale=C", "--no-sync"], user)
+        postgres.init_cluster(data, user)
         for attempt in range(3):  # another process may take the free port before the server does
             port = free_ports(1)[0]
-            options = (
-                f"-c listen_addresses=127.0.0.1 -p {port} -k {base} "
-                "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-            )
             try:
-                run_as([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60", "-o", options,
-                        "start"], user)
+                postgres.start_cluster(data, log, port, base, user, "fsync=off", "synchronous_commit=off",
+                                       "full_page_writes=off")  # fmt: skip
                 started = True
                 break
-            except RuntimeError:
+            except StartError:
                 if attempt == 2:
                     raise RuntimeError(f"PostgreSQL did not start:\n{log.read_text() if log.exists() else ''}")
-        server = f"postgresql+psycopg2://{PG_SUPERUSER}@127.0.0.1:{port}"
+        server = f"postgresql+psycopg2://{postgres.SUPERUSER}@127.0.0.1:{port}"
         connection = _admin_connect(f"{server}/postgres")
         try:
             with connection.cursor() as cursor:
@@ -89,11 +86,7 @@ def pg_url() -> Iterator[str]:
         yield f"{server}/{PG_DATABASE}"
     finally:
         if started:
-            subprocess.run(
-                as_user(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
-                capture_output=True,
-                timeout=120,
-            )
+            postgres.stop_cluster(data, user, timeout=120)
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -123,6 +116,21 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
             with admin.cursor() as cursor:
                 cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
             admin.close()
+
+
+@pytest.fixture(scope="session")
+def start_stack(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., ContextManager[Stack]]:
+    """Start a running bot: ``with start_stack("name", web=True, env={...}, rasa_api_token=...) as stack:``.
+
+    The first argument names its folder (database, logs); the others are :func:`tests.stack.running_stack`'s.
+    """
+
+    def start(name: str, **options: Any) -> ContextManager[Stack]:
+        if not MODEL_PATH.exists():
+            pytest.fail("no trained model: run `make test` (it trains first)")
+        return running_stack(tmp_path_factory.mktemp(name), **options)
+
+    return start
 
 
 # -- action tests ------------------------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import yaml
 # The modules whose strings reach users: every string literal with a word next to a space there is checked.
 USER_FACING = (
     "actions/*.py", "requests/*.py", "channels/*.py", "patches/safety.py", "patches/console.py", "replies.py",
-    "server.py", "ior.py",
+    "runtime/rasa_cli.py", "ior.py",
 )
 # Words in Python that are not sentences for users, each with why (keep these lists tiny): tables of data by name,
 # and single strings, each in its file (relative to bot/).

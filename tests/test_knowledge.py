@@ -164,3 +164,12 @@ def test_an_edited_answer_changes_the_replies_but_not_the_training_inputs(kb_cop
     assert responses_of(kb)["utter_faq/change_how"][0]["text"] == f"{article.answer}\n\nSource: {article.source}"
     assert render_domain(edited) == render_domain(kb)  # no training input changed: nothing to retrain
     assert render_config(edited) == render_config(kb)  # nor the spelling dictionary
+
+
+def test_the_package_keeps_one_public_surface() -> None:
+    import bot.knowledge as package
+
+    for name in package.__all__:
+        assert getattr(package, name) is not None, name
+    assert package.knowledge() is package.knowledge()  # loaded once, kept while no file changes
+    assert package.KnowledgeError.__module__ == "bot.knowledge.files"

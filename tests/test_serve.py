@@ -1,75 +1,29 @@
-"""bot/serve.py: the run-time endpoints (tracker and lock stores from .env) and the Rasa server's worker count."""
+"""bot/serve.py: the local stack (action server, Rasa server, chat page) as ``make run`` starts it."""
 
 from __future__ import annotations
 
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import yaml
 
-from bot.serve import (
-    MEMORY_TRACKER_STORE,
-    endpoints_file,
-    lock_store_endpoint,
-    sanic_workers,
-    tracker_store_endpoint,
-)
-from bot.settings import ROOT
+from bot.serve import Stack
+from bot.settings import load_settings
 
 
-def test_postgresql_url_becomes_rasas_sql_tracker_store() -> None:
-    section = tracker_store_endpoint("postgresql+psycopg2://rasa:s3cret@db.internal:5433/conversations")
-    assert section == {"type": "sql", "dialect": "postgresql+psycopg2", "db": "conversations", "url": "db.internal",
-                       "port": 5433, "username": "rasa", "password": "s3cret"}  # fmt: skip
-
-
-def test_relative_sqlite_path_is_taken_from_the_project_folder() -> None:
-    section = tracker_store_endpoint("sqlite:///var/rasa.db")
-    assert section == {"type": "sql", "dialect": "sqlite", "db": str(ROOT / "var" / "rasa.db")}
-
-
-def test_redis_urls_for_both_stores() -> None:
-    assert tracker_store_endpoint("redis://:pw@cache:6390/2") == {
-        "type": "redis", "url": "cache", "port": 6390, "db": 2, "password": "pw"}  # fmt: skip
-    assert lock_store_endpoint("rediss://cache/1") == {"type": "redis", "url": "cache", "port": 6379, "db": 1,
-                                                       "use_ssl": True}  # fmt: skip
-
-
-@pytest.mark.parametrize("url", ["mysql://db/rasa", "mongodb://db/rasa"])
-def test_other_tracker_store_urls_are_refused_with_the_variable_named(url: str) -> None:
-    with pytest.raises(ValueError, match="TRACKER_STORE_URL"):
-        tracker_store_endpoint(url)
-
-
-def test_only_redis_can_be_the_shared_lock_store() -> None:
-    with pytest.raises(ValueError, match="LOCK_STORE_URL"):
-        lock_store_endpoint("postgresql://db/locks")
-
-
-def test_endpoints_file_keeps_the_action_server_and_adds_the_stores(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
-    monkeypatch.delenv("LOCK_STORE_URL", raising=False)
-    default = yaml.safe_load(endpoints_file(tmp_path / "a.yml").read_text())
-    assert default["action_endpoint"] == {"url": "${ACTION_ENDPOINT_URL}"}
-    assert default["tracker_store"] == {"type": MEMORY_TRACKER_STORE}
-    assert "lock_store" not in default  # Rasa's in-memory lock store
-
-    monkeypatch.setenv("TRACKER_STORE_URL", "postgresql://rasa@127.0.0.1:5432/rasa")
-    monkeypatch.setenv("LOCK_STORE_URL", "redis://127.0.0.1:6379/0")
-    path = endpoints_file(tmp_path / "b.yml")
-    shared = yaml.safe_load(path.read_text())
-    assert shared["tracker_store"]["type"] == "sql" and shared["lock_store"]["type"] == "redis"
-    assert path.read_text().startswith("# GENERATED")
-    assert path.stat().st_mode & 0o077 == 0  # it may hold passwords
-
-
-def test_several_workers_only_with_shared_stores(monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture) -> None:
-    monkeypatch.setenv("SANIC_WORKERS", "2")
-    monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
-    monkeypatch.setenv("LOCK_STORE_URL", "redis://127.0.0.1:6379/0")
-    assert sanic_workers() == "1"
-    assert "needs TRACKER_STORE_URL and LOCK_STORE_URL" in capsys.readouterr().err
-    monkeypatch.setenv("TRACKER_STORE_URL", "postgresql://rasa@127.0.0.1:5432/rasa")
-    assert sanic_workers() == "2"
+def test_the_stack_is_the_three_servers_on_their_ports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SANIC_WORKERS", raising=False)
+    settings = replace(load_settings(), host="127.0.0.1", action_port=5155, rasa_port=5105, web_port=8085,
+                       database_url="sqlite:///x.db")  # fmt: skip
+    stack = Stack(settings, log_dir=tmp_path / "log", model=tmp_path / "model.tar.gz")
+    actions, rasa, web = stack.services
+    assert [s.name for s in stack.services] == ["actions", "rasa", "web"]
+    assert actions.health_url == "http://127.0.0.1:5155/health" and actions.command[-1] == "5155"
+    assert rasa.health_url == "http://127.0.0.1:5105/" and rasa.command[1:4] == ["-m", "bot.runtime.rasa_cli", "run"]
+    assert rasa.command[rasa.command.index("--model") + 1] == str(tmp_path / "model.tar.gz")
+    assert web.command == [sys.executable, "-m", "http.server", "8085", "--bind", "127.0.0.1", "--directory", "web"]
+    assert rasa.env["DATABASE_URL"] == "sqlite:///x.db" and rasa.env["SANIC_WORKERS"] == "1"
+    assert rasa.env["ACTION_ENDPOINT_URL"] == settings.action_endpoint
+    assert (tmp_path / "log" / "credentials.yml").exists() and (tmp_path / "log" / "endpoints.yml").exists()
+    assert stack.first_dead() is None  # nothing started yet

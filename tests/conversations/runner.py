@@ -288,7 +288,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     import argparse
 
     from bot.train import MODEL_PATH
-    from tests.conversations.stack import conversation_stack
+    from tests.stack import conversation_stack
 
     parser = argparse.ArgumentParser(prog="python -m tests.conversations.runner", description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="the trained model to ask (default: the bot's)")

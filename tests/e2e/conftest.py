@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import urllib.request
 import uuid
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from dataclasses import dataclass
+from typing import Any, Callable, ContextManager, Dict, Iterator, List
 
 import pytest
 
-from bot.serve import Stack, free_ports
+from bot.runtime.processes import free_ports
+from bot.serve import Stack
 from bot.settings import ROOT, load_settings
-from bot.train import MODEL_PATH
+from tests.stack import PORT_NAMES, rasa_url
 
 # Chosen once per test run, so that a second run (or a `make run`) on the machine never clashes.
-TEST_PORTS = dict(zip(("action_port", "rasa_port", "web_port"), free_ports(3)))
+TEST_PORTS = dict(zip(PORT_NAMES, free_ports(3)))
 
 
 @dataclass
@@ -59,24 +58,9 @@ def new_sender() -> str:
 
 
 @pytest.fixture(scope="session")
-def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot]:
-    """The whole bot, started once for the end-to-end tests."""
-    if not MODEL_PATH.exists():
-        pytest.fail("no trained model: run `make test` (it trains first)")
-    workdir: Path = tmp_path_factory.mktemp("e2e")
-    database_url = f"sqlite:///{workdir / 'cee.db'}"
-    base = load_settings()
-    cors_origins = (*base.cors_origins, f"http://127.0.0.1:{TEST_PORTS['web_port']}")  # the browser test's page
-    settings = replace(base, database_url=database_url, rasa_api_token=None, rasa_jwt_secret=None,
-                       slack_token=None, slack_signing_secret=None, cors_origins=cors_origins, **TEST_PORTS)
-    seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "DATABASE_URL": database_url})
-    assert seeded.returncode == 0, seeded.stderr
-    stack = Stack(settings, log_dir=workdir / "log")
-    for service in stack.services:  # the socket.io channel reads its allowed origins from CORS_ORIGINS
-        service.env["CORS_ORIGINS"] = ",".join(settings.cors_origins)
-    try:
-        stack.start(timeout=240)
-        yield Bot(stack, f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook", database_url)
-    finally:
-        stack.stop()
+def bot(start_stack: Callable[..., ContextManager[Stack]]) -> Iterator[Bot]:
+    """The whole bot (with the chat page), started once for the end-to-end tests."""
+    cors_origins = (*load_settings().cors_origins, f"http://127.0.0.1:{TEST_PORTS['web_port']}")  # the browser test
+    env = {"CORS_ORIGINS": ",".join(cors_origins)}  # the socket.io channel reads its allowed origins from CORS_ORIGINS
+    with start_stack("e2e", web=True, env=env, cors_origins=cors_origins, **TEST_PORTS) as stack:
+        yield Bot(stack, f"{rasa_url(stack)}/webhooks/rest/webhook", stack.settings.database_url)

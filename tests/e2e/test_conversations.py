@@ -14,7 +14,7 @@ import pytest
 from bot.settings import ROOT
 from bot.train import MODEL_PATH
 from tests.conversations.runner import FOLLOW_UP_KINDS, load, report, run, typo_copy
-from tests.conversations.stack import conversation_stack
+from tests.stack import conversation_stack
 
 # About four points under what a fresh training gets (0.94, 0.90, 0.94 or more on 2026-12-04): a training moves the
 # figures by up to two points, and a follow-up kind of 30 conversations by one conversation (three points).

@@ -11,24 +11,26 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Callable, Iterator, Tuple
+from typing import Callable, ContextManager, Iterator, Tuple
 
 import pytest
 
+from bot.serve import Stack
 from bot.settings import KNOWLEDGE_DIR
 from bot.train import MODEL_PATH
-from tests.conversations.stack import running_stack
+from tests.stack import rasa_url
 
 LIVE_WITHIN_S = 10
 
 
 @pytest.fixture(scope="module")
-def live_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Tuple[Callable[[str], str], Path]]:
-    if not MODEL_PATH.exists():
-        pytest.fail("no trained model: run `make test` (it trains first)")
+def live_bot(
+    tmp_path_factory: pytest.TempPathFactory, start_stack: Callable[..., ContextManager[Stack]]
+) -> Iterator[Tuple[Callable[[str], str], Path]]:
     copy = tmp_path_factory.mktemp("live") / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, copy)
-    with running_stack(env={"CEE_KNOWLEDGE_DIR": str(copy)}) as url:
+    with start_stack("live-stack", env={"CEE_KNOWLEDGE_DIR": str(copy)}) as stack:
+        url = rasa_url(stack)
 
         def ask(message: str) -> str:
             body = json.dumps({"sender": f"live-{uuid.uuid4().hex[:8]}", "message": message}).encode()

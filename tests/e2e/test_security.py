@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import re
 import subprocess
-import sys
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, ContextManager, Dict, Iterator, List, Optional, Tuple
 
 import jwt
 import pytest
@@ -25,9 +23,9 @@ import socketio
 import websockets
 
 from bot.serve import Stack
-from bot.settings import ROOT, load_settings
-from bot.train import MODEL_PATH
-from tests.e2e.conftest import Bot, free_ports, new_sender
+from bot.settings import ROOT
+from tests.e2e.conftest import Bot, new_sender
+from tests.stack import rasa_url
 
 API_TOKEN = "test-api-token-5b1e"
 JWT_SECRET = "test-jwt-secret-77c2-0123456789abcdef0123"  # 32+ bytes, as HS256 wants
@@ -45,10 +43,6 @@ def status_of(url: str, method: str = "GET", headers: Optional[Dict[str, str]] =
         return error.code
 
 
-def rasa_url(stack: Stack) -> str:
-    return f"http://127.0.0.1:{stack.settings.rasa_port}"
-
-
 @dataclass
 class SecuredBot:
     stack: Stack
@@ -59,26 +53,11 @@ class SecuredBot:
 
 
 @pytest.fixture(scope="module")
-def secured_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecuredBot]:
+def secured_bot(start_stack: Callable[..., ContextManager[Stack]]) -> Iterator[SecuredBot]:
     """A second stack with the HTTP API on (token and JWT secret), Rasa logging everything (DEBUG)."""
-    if not MODEL_PATH.exists():
-        pytest.fail("no trained model: run `make test` (it trains first)")
-    workdir: Path = tmp_path_factory.mktemp("secured")
-    database_url = f"sqlite:///{workdir / 'cee.db'}"
-    seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "DATABASE_URL": database_url}, timeout=300)  # fmt: skip
-    assert seeded.returncode == 0, seeded.stderr
-    settings = replace(load_settings(), database_url=database_url, rasa_api_token=API_TOKEN, rasa_jwt_secret=JWT_SECRET,
-                       slack_token=None, slack_signing_secret=None,
-                       **dict(zip(("action_port", "rasa_port", "web_port"), free_ports(3))))  # fmt: skip
-    stack = Stack(settings, log_dir=workdir / "log")
-    for service in stack.services:
-        service.env["LOG_LEVEL"] = "DEBUG"  # Rasa's own debug logs echo user messages: they must be masked too
-    try:
-        stack.start(timeout=240)
+    debug = {"LOG_LEVEL": "DEBUG"}  # Rasa's own debug logs echo user messages: they must be masked too
+    with start_stack("secured", env=debug, rasa_api_token=API_TOKEN, rasa_jwt_secret=JWT_SECRET) as stack:
         yield SecuredBot(stack)
-    finally:
-        stack.stop()
 
 
 # --- The HTTP API ----------------------------------------------------------------------------------------------------

@@ -10,16 +10,15 @@ import os
 import re
 import signal
 import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from bot.runtime.processes import free_ports
 from bot.settings import ROOT
 from bot.train import MODEL_PATH
-from tests.e2e.conftest import free_ports
+from tests.stack import seed_database
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -38,10 +37,7 @@ def test_shell_two_turns(tmp_path: Path) -> None:
     if not MODEL_PATH.exists():
         pytest.fail("no trained model: run `make test` (it trains first)")
     action_port, shell_port = free_ports(2)
-    database_url = f"sqlite:///{tmp_path / 'cee.db'}"
-    seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "DATABASE_URL": database_url}, timeout=300)  # fmt: skip
-    assert seeded.returncode == 0, seeded.stderr
+    database_url = seed_database(tmp_path)
 
     env = {
         **os.environ,

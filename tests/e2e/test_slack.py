@@ -10,26 +10,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, ContextManager, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
 from bot.serve import Stack
-from bot.settings import ROOT, load_settings
-from bot.train import MODEL_PATH
-from tests.e2e.conftest import Bot, free_ports
+from tests.e2e.conftest import Bot
 
 TOKEN = "xoxb-test-token"
 SIGNING_SECRET = "test-signing-secret-3f6c"
@@ -144,25 +138,14 @@ def new_channel() -> str:
 
 
 @pytest.fixture(scope="module")
-def slack_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SlackBot]:
-    if not MODEL_PATH.exists():
-        pytest.fail("no trained model: run `make test` (it trains first)")
-    workdir: Path = tmp_path_factory.mktemp("slack")
-    database_url = f"sqlite:///{workdir / 'cee.db'}"
-    seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "DATABASE_URL": database_url}, timeout=300)  # fmt: skip
-    assert seeded.returncode == 0, seeded.stderr
+def slack_bot(start_stack: Callable[..., ContextManager[Stack]]) -> Iterator[SlackBot]:
     slack = SlackStandIn()
     slack.start()
-    settings = replace(load_settings(), database_url=database_url, rasa_api_token=None, rasa_jwt_secret=None,
-                       slack_token=TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=slack.url,
-                       **dict(zip(("action_port", "rasa_port", "web_port"), free_ports(3))))  # fmt: skip
-    stack = Stack(settings, log_dir=workdir / "log")
     try:
-        stack.start(timeout=240)
-        yield SlackBot(stack, slack)
+        with start_stack("slack", slack_token=TOKEN, slack_signing_secret=SIGNING_SECRET,
+                         slack_api_url=slack.url) as stack:  # fmt: skip
+            yield SlackBot(stack, slack)
     finally:
-        stack.stop()
         slack.stop()
 
 

@@ -23,7 +23,7 @@ from typing import Any, Dict, List
 import pytest
 import yaml
 
-from bot.serve import free_ports
+from bot.runtime.processes import free_ports
 from bot.settings import ROOT
 from bot.train import MODEL_PATH
 
@@ -67,7 +67,7 @@ def _run_conversations(model: str, action_url: str, out: str) -> None:
     from rasa.utils.endpoints import EndpointConfig
 
     from bot.patches import install
-    from bot.serve import MEMORY_TRACKER_STORE
+    from bot.runtime.endpoints import MEMORY_TRACKER_STORE
     from bot.settings import load_settings
 
     configure_logging_and_warnings(logging.WARNING)

@@ -19,8 +19,10 @@ import psycopg2
 import pytest
 import redis
 
+from bot.runtime.postgres import SUPERUSER as PG_SUPERUSER
+from bot.runtime.processes import HOST, listening
 from bot.settings import load_settings
-from deploy.scale_out import HOST, PG_SUPERUSER, RASA_SERVERS, TRACKER_DB, Deployment, listening
+from deploy.scale_out import RASA_SERVERS, TRACKER_DB, Deployment
 from tests.e2e.test_security import websocket_exchange
 
 pytestmark = pytest.mark.scale

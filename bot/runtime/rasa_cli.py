@@ -1,4 +1,4 @@
-"""Run Rasa with CEE Guide's safety nets: ``python -m bot.server run ...`` takes the same arguments as ``rasa``.
+"""Rasa's command line with CEE Guide's safety nets: ``python -m bot.runtime.rasa_cli run ...`` (``rasa``'s arguments).
 
 Before handing over to Rasa's own command line, it installs :mod:`bot.patches`, which
 

@@ -1,0 +1,87 @@
+"""The readers of the tariff side of ``knowledge/``: ``centers.yml``, ``hts/chapters.csv``, ``hts/headings.csv`` and
+``products.yml``."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+from bot.knowledge.files import KnowledgeError, read_csv, read_yaml, require
+from bot.knowledge.model import Center, HtsRule, Product
+from bot.knowledge.words import fold
+
+CENTER_CODE = re.compile(r"^CEE0(0[1-9]|10)$")
+CONFIDENCE = ("published", "inferred", "unpublished")
+
+
+def load_centers(path: Path) -> Tuple[str, str, List[Center]]:
+    data = read_yaml(path)
+    centers = []
+    for item in data.get("centers") or []:
+        code = require(path, item, "code")
+        if not CENTER_CODE.match(code):
+            raise KnowledgeError(path, item["__line__"], f"'{code}' is not a Center code (CEE001 to CEE010)")
+        centers.append(
+            Center(
+                code=code,
+                name=require(path, item, "name"),
+                short_names=tuple(str(n) for n in item.get("short_names") or ()),
+                cities=tuple(str(c) for c in require(path, item, "cities", list)),
+                state=require(path, item, "state"),
+                industries=require(path, item, "industries"),
+            )
+        )
+    codes = [c.code for c in centers]
+    if sorted(codes) != [f"CEE{n:03d}" for n in range(1, 11)]:
+        raise KnowledgeError(path, None, "there must be exactly ten Centers, CEE001 to CEE010, each once")
+    return require(path, data, "source"), require(path, data, "directory"), centers
+
+
+def _check_rule(path: Path, line: int, row: Dict[str, str], codes: set) -> None:
+    if row["confidence"] not in CONFIDENCE:
+        raise KnowledgeError(path, line, f"confidence must be one of {', '.join(CONFIDENCE)}")
+    if row["center_code"] and row["center_code"] not in codes:
+        raise KnowledgeError(path, line, f"unknown Center code '{row['center_code']}'")
+    if not row["center_code"] and row["confidence"] != "unpublished":
+        raise KnowledgeError(path, line, "an empty center_code needs confidence 'unpublished'")
+
+
+def load_hts(folder: Path, codes: set) -> Tuple[Dict[str, HtsRule], List[HtsRule]]:
+    chapters: Dict[str, HtsRule] = {}
+    path = folder / "chapters.csv"
+    for line, row in read_csv(path, ("chapter", "title", "center_code", "confidence", "notes")):
+        if not re.fullmatch(r"\d{2}", row["chapter"]):
+            raise KnowledgeError(path, line, "chapter must have two digits, e.g. 03")
+        _check_rule(path, line, row, codes)
+        chapters[row["chapter"]] = HtsRule(
+            row["chapter"], row["chapter"], row["center_code"] or None, row["confidence"], row["title"], row["notes"]
+        )
+    headings: List[HtsRule] = []
+    path = folder / "headings.csv"
+    for line, row in read_csv(path, ("first_heading", "last_heading", "center_code", "confidence", "note")):
+        first, last = row["first_heading"], row["last_heading"]
+        if not (re.fullmatch(r"\d{4}", first) and re.fullmatch(r"\d{4}", last) and first <= last):
+            raise KnowledgeError(path, line, "first_heading and last_heading must be 4-digit headings, first <= last")
+        if first[:2] not in chapters:
+            raise KnowledgeError(path, line, f"chapter {first[:2]} is not in chapters.csv")
+        _check_rule(path, line, row, codes)
+        headings.append(HtsRule(first, last, row["center_code"] or None, row["confidence"], "", row["note"]))
+    return chapters, headings
+
+
+def load_products(path: Path, chapters: Dict[str, HtsRule]) -> List[Product]:
+    if not path.exists():
+        return []
+    products, seen = [], {}
+    for item in read_yaml(path).get("products") or []:
+        hts = str(require(path, item, "hts"))
+        if not re.fullmatch(r"\d{2}|\d{4}", hts) or hts[:2] not in chapters:
+            raise KnowledgeError(path, item["__line__"], f"hts '{hts}' must be a known 2-digit chapter or 4-digit heading")
+        words = tuple(str(w).strip() for w in require(path, item, "words", list))
+        for w in words:
+            if fold(w) in seen:
+                raise KnowledgeError(path, item["__line__"], f"'{w}' is listed twice (also line {seen[fold(w)]})")
+            seen[fold(w)] = item["__line__"]
+        products.append(Product(words, hts))
+    return products

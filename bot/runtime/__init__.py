@@ -1,0 +1,9 @@
+"""What runs CEE Guide's server processes, shared by ``bot/serve.py`` (one machine) and ``deploy/`` (scale-out).
+
+* :mod:`bot.runtime.rasa_cli`: ``python -m bot.runtime.rasa_cli run ...``, Rasa's command line with :mod:`bot.patches`.
+* :mod:`bot.runtime.commands`: the command lines and the environment of the Rasa server and the action server.
+* :mod:`bot.runtime.endpoints`: the run-time ``endpoints.yml`` (tracker and lock stores) and ``credentials.yml``.
+* :mod:`bot.runtime.processes`: start, stop and watch processes (free ports, process groups, log tails).
+* :mod:`bot.runtime.service`: one server process and the wait until servers answer.
+* :mod:`bot.runtime.postgres`: a PostgreSQL server from Debian's packages (scale-out and the tests).
+"""

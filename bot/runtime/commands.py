@@ -1,0 +1,87 @@
+"""The command lines and the environment of CEE Guide's servers: the Rasa server, the action server, the chat page."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from bot.runtime.endpoints import endpoints_file, store_url
+from bot.settings import Settings
+from bot.train import MODEL_PATH
+
+# TensorFlow's thread pools are for big models: for one message of these small ones, handing tiny operations to other
+# threads costs more than it saves (and competes with the action server). One thread each, unless set in .env.
+TF_THREAD_DEFAULTS = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
+RASA_CLI = "bot.runtime.rasa_cli"  # python -m bot.runtime.rasa_cli: Rasa's command line with bot.patches
+
+
+def sanic_workers() -> str:
+    """``SANIC_WORKERS`` for the Rasa server: more than 1 only with a shared tracker store and a Redis lock store.
+
+    Rasa itself checks only the lock store; with the default in-memory tracker store each worker would keep its own
+    copy of a conversation, so that a conversation would forget what it was told whenever a message reaches another
+    worker. Each worker loads its own copy of the model (memory × workers).
+    """
+    wanted = os.environ.get("SANIC_WORKERS") or "1"
+    if wanted != "1" and not (store_url("TRACKER_STORE_URL") and store_url("LOCK_STORE_URL")):
+        print(
+            f"SANIC_WORKERS={wanted} needs TRACKER_STORE_URL and LOCK_STORE_URL (see .env.example); using 1 worker.",
+            file=sys.stderr,
+        )
+        return "1"
+    return wanted
+
+
+def server_env(action_endpoint: str, database_url: str, host: str, workers: str, **extra: str) -> Dict[str, str]:
+    """The environment added for the Rasa server and the action server (``extra``: more variables, e.g. stores).
+
+    Args:
+        action_endpoint: the action server's webhook URL (``ACTION_ENDPOINT_URL``).
+        database_url: the bot's database (``DATABASE_URL``).
+        host: the address the action server listens on (``SANIC_HOST``).
+        workers: ``SANIC_WORKERS`` for the Rasa server (see :func:`sanic_workers`).
+        **extra: more variables, added after these.
+    """
+    return {
+        "ACTION_ENDPOINT_URL": action_endpoint,
+        "DATABASE_URL": database_url,
+        "PYTHONUNBUFFERED": "1",
+        "SANIC_HOST": host,  # the action server listens on this address only
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SANIC_WORKERS": workers,
+        # Rasa sends usage data and crash reports to Rasa's servers unless told not to.
+        "RASA_TELEMETRY_ENABLED": os.environ.get("RASA_TELEMETRY_ENABLED") or "false",
+        **{name: os.environ.get(name) or default for name, default in TF_THREAD_DEFAULTS.items()},
+        **extra,
+    }
+
+
+def rasa_command(
+    settings: Settings, credentials: Path, model: Path = MODEL_PATH, endpoints: Optional[Path] = None
+) -> List[str]:
+    """The Rasa server's command line. The HTTP API is on only when a token or a JWT secret is set."""
+    endpoints = endpoints or endpoints_file(credentials.parent / "endpoints.yml")
+    command = [
+        sys.executable, "-m", RASA_CLI, "run", "--model", str(model), "--endpoints", str(endpoints),
+        "--credentials", str(credentials), "--interface", settings.host, "--port", str(settings.rasa_port),
+        "--cors", *settings.cors_origins,
+    ]  # fmt: skip
+    if settings.rasa_api_token or settings.rasa_jwt_secret:
+        command.append("--enable-api")
+    if settings.rasa_api_token:
+        command += ["--auth-token", settings.rasa_api_token]
+    if settings.rasa_jwt_secret:
+        command += ["--jwt-secret", settings.rasa_jwt_secret]
+    return command
+
+
+def actions_command(port: int) -> List[str]:
+    """The action server's command line (``rasa_sdk`` with :mod:`bot.actions`); it listens on ``SANIC_HOST``."""
+    return [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(port)]
+
+
+def web_command(port: int, host: str) -> List[str]:
+    """The chat page's command line: Python's file server on ``web/``."""
+    return [sys.executable, "-m", "http.server", str(port), "--bind", host, "--directory", "web"]

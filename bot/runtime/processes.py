@@ -1,0 +1,115 @@
+"""Start, stop and watch processes: free ports, process groups, commands run as another user, log tails."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+from bot.settings import ROOT
+
+HOST = "127.0.0.1"
+
+
+class StartError(RuntimeError):
+    """Something could not be started, or a command failed (the message says why, often with the end of a log)."""
+
+
+def free_ports(count: int, host: str = HOST) -> List[int]:
+    """Distinct TCP ports nobody listens on right now (for tests, the benchmark and side-by-side deployments)."""
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind((host, 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def listening(port: int, host: str = HOST) -> bool:
+    """Whether something accepts connections on ``host:port``."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def alive(pid: Optional[int]) -> bool:
+    """Whether a process with this pid exists and is not a zombie (whatever process it is)."""
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a zombie child of ours is not alive
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[-1][0] != "Z"
+    except OSError:
+        return False
+
+
+def spawn(command: List[str], log_path: Path, env: Dict[str, str], cwd: Path = ROOT) -> subprocess.Popen:
+    """Start a command in a process group of its own, with the environment plus ``env`` and its output appended to
+    ``log_path``."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            command, cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+
+
+def stop_group(process: Optional[subprocess.Popen], timeout: float = 20) -> None:
+    """Stop a process group started by :func:`spawn`: SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        pass
+
+
+def tail(path: Optional[Path], lines: int = 30) -> str:
+    """The last lines of a log file ("" when there is none)."""
+    if path is None or not path.exists():
+        return ""
+    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 0.1) -> bool:
+    """Check ``condition`` every ``interval`` seconds until it holds (True) or ``timeout`` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+    return True
+
+
+def as_user(user: Optional[str], command: List[str]) -> List[str]:
+    """The command line that runs ``command`` as ``user`` (unchanged for None)."""
+    return ["runuser", "-u", user, "--", *command] if user else command
+
+
+def run_as(command: List[str], user: Optional[str] = None, timeout: float = 120, **kwargs: Any) -> str:
+    """Run a command (as ``user``, when given) and return its output.
+
+    Raises:
+        StartError: it failed; its output is in the message.
+    """
+    done = subprocess.run(as_user(user, command), capture_output=True, text=True, timeout=timeout, **kwargs)
+    if done.returncode != 0:
+        raise StartError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done.stdout

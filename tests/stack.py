@@ -1,0 +1,85 @@
+"""A running bot for the tests that need one: the action server and Rasa (and the chat page, when asked) on free
+ports, with a fresh sample database; optionally the HTTP API behind a token, other settings and extra environment.
+
+Tests take it from the ``start_stack`` fixture (``tests/conftest.py``); the conversation runner
+(``tests/conversations/runner.py``) uses :func:`conversation_stack` outside pytest.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Dict, Iterator, Optional, Tuple
+
+from bot.runtime.processes import free_ports
+from bot.serve import Stack
+from bot.settings import ROOT, load_settings
+from bot.train import MODEL_PATH
+
+PORT_NAMES = ("action_port", "rasa_port", "web_port")
+
+
+def seed_database(workdir: Path) -> str:
+    """A SQLite database in ``workdir`` filled with the sample data; its URL.
+
+    Raises:
+        RuntimeError: ``python -m bot.db seed`` failed (its error output is in the message).
+    """
+    database_url = f"sqlite:///{workdir / 'cee.db'}"
+    seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "DATABASE_URL": database_url}, timeout=300)  # fmt: skip
+    if seeded.returncode != 0:
+        raise RuntimeError(f"seeding the database failed: {seeded.stderr}")
+    return database_url
+
+
+def rasa_url(stack: Stack) -> str:
+    """The Rasa server's base URL."""
+    return f"http://127.0.0.1:{stack.settings.rasa_port}"
+
+
+@contextlib.contextmanager
+def running_stack(workdir: Optional[Path] = None, *, web: bool = False, env: Optional[Dict[str, str]] = None,
+                  model: Path = MODEL_PATH, **settings: Any) -> Iterator[Stack]:  # fmt: skip
+    """Start the bot; yield its :class:`bot.serve.Stack` once every server answers; stop it.
+
+    Args:
+        workdir: the folder for the database and the logs (a temporary folder, removed after, when None).
+        web: start the chat page too.
+        env: more environment for every server.
+        model: the trained model.
+        **settings: :class:`bot.settings.Settings` fields to change. By default the ports are free ones, and the HTTP
+            API and Slack are off.
+    """
+    with contextlib.ExitStack() as cleanup:
+        if workdir is None:
+            workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="cee-stack-")))
+        defaults: Dict[str, Any] = {
+            "rasa_api_token": None, "rasa_jwt_secret": None, "slack_token": None, "slack_signing_secret": None,
+            **dict(zip(PORT_NAMES, free_ports(3))),
+        }  # fmt: skip
+        config = replace(load_settings(), database_url=seed_database(workdir), **{**defaults, **settings})
+        stack = Stack(config, log_dir=workdir / "log", model=model)
+        if not web:
+            stack.services = [s for s in stack.services if s.name != "web"]
+        for service in stack.services:
+            service.env.update(env or {})
+        try:
+            stack.start(timeout=240)
+            yield stack
+        finally:
+            stack.stop()
+
+
+@contextlib.contextmanager
+def conversation_stack(model: Path = MODEL_PATH) -> Iterator[Tuple[str, str]]:
+    """A running bot with the HTTP API behind a new token; yield Rasa's URL and the token."""
+    token = secrets.token_hex(16)
+    with running_stack(rasa_api_token=token, model=model) as stack:
+        yield rasa_url(stack), token
