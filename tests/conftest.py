@@ -17,7 +17,7 @@ import shutil
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Iterator, List, Optional
+from typing import Any, Callable, ContextManager, Iterator, List, Optional, Sequence
 
 import pytest
 
@@ -147,16 +147,17 @@ def sample_db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
     store.dispose_engines()
 
 
-def make_tracker(text: str, intent: str, entities: Optional[List[dict]] = None, slots: Optional[dict] = None,
-                 sender: str = "test-user", active_loop: Optional[str] = None) -> "Tracker":
+def make_tracker(text: str, intent: str, entities: Optional[Sequence[dict]] = None, slots: Optional[dict] = None,
+                 sender: str = "test-user", active_loop: Optional[str] = None,
+                 events: Sequence[dict] = ()) -> "Tracker":  # fmt: skip
     """A rasa_sdk Tracker whose latest message is ``text`` with the given intent and entities."""
     from rasa_sdk import Tracker
 
     return Tracker(
         sender_id=sender,
         slots=dict(slots or {}),
-        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
-        events=[],
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": list(entities or [])},
+        events=list(events),
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},
@@ -169,12 +170,12 @@ def entity(name: str, value: str) -> dict:
     return {"entity": name, "value": value, "extractor": "SpacyEntityExtractor"}
 
 
-def run_action(action: object, tracker: "Tracker") -> "tuple[list, list]":
+def run_action(action: object, tracker: "Tracker", domain: Optional[dict] = None) -> "tuple[list, list]":
     """Run an action as the action server would; returns (messages, events)."""
     import asyncio
 
     from rasa_sdk.executor import CollectingDispatcher
 
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, {}))  # type: ignore[attr-defined]
+    events = asyncio.run(action.run(dispatcher, tracker, domain or {}))  # type: ignore[attr-defined]
     return dispatcher.messages, events

@@ -1,13 +1,17 @@
-"""What the actions share: the entities of a message, numbers and tables, and the answers several actions give.
+"""What the actions share: sending a reply and reading its buttons, the intent and entities of a message, numbers
+and tables, and the answers several actions give.
 
 The words are in ``knowledge/replies/`` and rendered by :mod:`bot.replies`; this module only chooses and joins them.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 
 from bot import replies
 from bot.ior import IorNumber
@@ -37,6 +41,32 @@ def center_sentence(center: Center) -> str:
 def source_line() -> str:
     """``Source: <CBP's page on the Centers>``, the last line of answers from CBP's published scope."""
     return replies.text("utter_source", source=knowledge().source_url)
+
+
+def say(dispatcher: CollectingDispatcher, response: str, **values: Any) -> None:
+    """Send a reply from knowledge/replies (placeholders filled, SSN-format numbers masked)."""
+    dispatcher.utter_message(**replies.render(response, **values))
+
+
+def intent_of(tracker: Tracker) -> Optional[str]:
+    """The intent of the latest user message."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def payload_values(payload: str) -> Dict[str, Any]:
+    """The entities of a button payload such as ``/inform{"choice":"other"}``."""
+    match = re.match(r"^/\w+(\{.*\})\s*$", payload or "")
+    try:
+        return json.loads(match.group(1)) if match else {}
+    except ValueError:
+        return {}
+
+
+def button_titles(response: str, key: str) -> Dict[str, str]:
+    """The titles of a reply's buttons by the value they send for ``key`` (e.g. ``choice``): {value: title}."""
+    buttons = knowledge().responses[response][0].get("buttons") or []
+    return {str(value): str(button["title"]) for button in buttons
+            for k, value in payload_values(str(button.get("payload"))).items() if k == key}  # fmt: skip
 
 
 def entity_values(tracker: Tracker, entity: str) -> List[str]:

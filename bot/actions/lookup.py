@@ -10,16 +10,18 @@ import logging
 import re
 from typing import Any, Dict, List, Optional, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from bot import fuzzy, replies
 from bot.actions import common
+from bot.actions.common import say
 from bot.actions.context import Query, TopicAction, handles, remember, resolve
+from bot.actions.field_table import FieldTable, from_text
 from bot.ior import IorFormatError, format_problem, parse_ior, try_parse_ior
 from bot.knowledge import CHAPTER_WORD, knowledge, normalise_hts
+from bot.requests.answers import Invalid
 
 logger = logging.getLogger(__name__)
 
@@ -78,31 +80,36 @@ def _hts_in_text(text: str) -> Optional[str]:
     return None
 
 
-class ValidateImporterLookupForm(FormValidationAction):
+def _importer_number(text: str) -> str:
+    """The importer of record number in the answer, in its canonical form.
+
+    Raises:
+        Invalid: the number's format is wrong; the reply says what is wrong with it.
+    """
+    try:
+        return parse_ior(text).canonical
+    except IorFormatError:
+        raise Invalid("utter_ior_format_error", **_format_problem(text))
+
+
+class ValidateImporterLookupForm(FieldTable):
     """Checks the importer of record number's format and asks again, saying what is wrong, when it is not valid."""
+
+    fields = {"ior_number": from_text(_importer_number)}
 
     def name(self) -> Text:
         return "validate_importer_lookup_form"
 
-    async def validate_ior_number(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        try:
-            ior = parse_ior(str(value or ""))
-        except IorFormatError:
-            dispatcher.utter_message(**_format_error(str(value or "")))
-            return {"ior_number": None}
-        return {"ior_number": ior.canonical}
 
-
-def _format_error(text: str) -> Dict[str, Any]:
-    """The reply that says what is wrong with a number meant as an importer number (masked, never in full)."""
+def _format_problem(text: str) -> Dict[str, str]:
+    """What is wrong with a number meant as an importer number (masked, never in full): the values of
+    ``utter_ior_format_error``."""
     problem = format_problem(text)
     if problem is None:
         what, why = replies.text("utter_that_number"), replies.text("utter_ior_no_digits")
     else:
         what, why = replies.text("utter_quoted_number", number=problem.typed), replies.text(problem.reply, **problem.values)
-    return replies.render("utter_ior_format_error", what=what, why=why)
+    return {"what": what, "why": why}
 
 
 class ActionAskImporterNumber(Action):
@@ -119,7 +126,7 @@ class ActionAskImporterNumber(Action):
         if not format_problem(text):
             dispatcher.utter_message(**replies.render("utter_ask_importer_lookup_form_ior_number"))
         elif tracker.get_slot("requested_slot") != "ior_number":  # asked again: validate_ior_number said it already
-            dispatcher.utter_message(**_format_error(text))
+            say(dispatcher, "utter_ior_format_error", **_format_problem(text))
         return []
 
 

@@ -1,4 +1,4 @@
 """Guided requests without Rasa: the reading of answers (``answers``, ``places``) and the words shown (``wording``).
 
-Nothing here imports :mod:`bot.actions`; the actions in ``bot/actions/requests.py`` use these modules.
+Nothing here imports :mod:`bot.actions`; the actions in ``bot/actions/request_*.py`` use these modules.
 """
