@@ -2,7 +2,7 @@
 
 Written apart from the training data (tests/conversations/README.md); the figures go to results/conversations.json
 and every failed turn to results/conversations-failures.md. The floors below are what this model must keep; the
-issue's targets (97 % clean, 93 % with typos, 95 % for each follow-up kind) are reported next to them in the README.
+issue's targets (97 % clean, 93 % with typos, 95 % for each follow-up kind) are reported next to them in docs/understanding.md.
 """
 
 from __future__ import annotations
