@@ -11,7 +11,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.faq_followups import FAQ_CONTEXT, article_followed, recent_article, same_group
-from bot.selectors import OnDemandResponseSelector
+from bot.selectors import LexicalResponseSelector
 
 DOMAIN = Domain.load("domain.yml")
 
@@ -60,8 +60,8 @@ def test_groups_come_from_the_knowledge_files() -> None:
     assert same_group("faq/no_such_article") == frozenset()
 
 
-def _selector() -> OnDemandResponseSelector:
-    selector = OnDemandResponseSelector.__new__(OnDemandResponseSelector)  # only its choosing, not its model
+def _selector() -> LexicalResponseSelector:
+    selector = LexicalResponseSelector.__new__(LexicalResponseSelector)  # only its choosing, not its model
     selector.retrieval_intent = "faq"
     selector.responses = {f"utter_faq/{name}": [{"text": name}] for name in ("cf28", "change_timeline", "center_work")}
     return selector
