@@ -134,12 +134,17 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
             "rasa_sdk": _version("rasa_sdk"),
         },
         "settings": {
-            "users": args.users, "turns": args.turns, "single_users": args.single_users,
-            "single_turns": args.single_turns, "long_turns": args.long_turns,
-            "long_conversations": args.long_conversations, "window": 5, "rounds": args.rounds,
+            "users": args.users,
+            "turns": args.turns,
+            "single_users": args.single_users,
+            "single_turns": args.single_turns,
+            "long_turns": args.long_turns,
+            "long_conversations": args.long_conversations,
+            "window": 5,
+            "rounds": args.rounds,
             "cold_starts": args.cold_starts,
             "messages": {"ours": OurBot.messages, "stock": StockBot.messages},
-        },  # fmt: skip
+        },
         "bots": {bot.name: {"label": bot.label} for bot in bots},
     }
     per_bot = results["bots"]
@@ -157,8 +162,12 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
         rounds = args.rounds
         single = _rounds(bots, rounds, "1 user", lambda b: _users(b, args.single_users, args.single_turns, False))
         concurrent = _rounds(bots, rounds, f"{args.users} users", lambda b: _users(b, args.users, args.turns, True))
-        long = _rounds(bots, rounds, "long conversations", lambda b: load.long_conversation_turns(
-            b.rest_url, args.long_turns, args.long_conversations, b.messages))  # fmt: skip
+        long = _rounds(
+            bots,
+            rounds,
+            "long conversations",
+            lambda b: load.long_conversation_turns(b.rest_url, args.long_turns, args.long_conversations, b.messages),
+        )
         for bot in bots:
             per_bot[bot.name]["single_user"] = _combine(single[bot.name])
             per_bot[bot.name]["concurrent"] = _combine(concurrent[bot.name])
@@ -173,7 +182,8 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
                 _say(f"an answer edit on the running server: {bot.label}")
                 try:
                     per_bot[bot.name]["edit_live"] = edits.edit_live(
-                        lambda message, sender: post(bot.rest_url, message, sender, timeout=60), bot.knowledge)
+                        lambda message, sender: post(bot.rest_url, message, sender, timeout=60), bot.knowledge
+                    )
                 except RuntimeError as exc:  # keep the other figures; the report says what failed
                     per_bot[bot.name]["edit_live"] = {"error": str(exc)}
                     results.setdefault("errors", []).append(f"answer edit on {bot.label} failed: {exc}")

@@ -166,9 +166,21 @@ class StockBot(BotUnderTest):
     def start(self, timeout: float = 600) -> Dict[str, float]:
         assert self.model is not None, "prepare() first"
         command = [
-            sys.executable, "-m", "rasa", "run", "--model", str(self.model), "--interface", HOST,
-            "--port", str(self.rasa_port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "--model",
+            str(self.model),
+            "--interface",
+            HOST,
+            "--port",
+            str(self.rasa_port),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+        ]
         self.logs["rasa"] = self.workdir / "log" / "stock-rasa.log"
         started = time.monotonic()
         self.processes["rasa"] = spawn(command, self.logs["rasa"], {"PYTHONUNBUFFERED": "1"}, cwd=self.project)
@@ -212,9 +224,13 @@ class OurBot(BotUnderTest):
         if not MODEL_PATH.exists():
             raise RuntimeError("no trained model: run `make bench` (it trains first)")
         seeded = subprocess.run(
-            [sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+            [sys.executable, "-m", "bot.db", "seed"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
             env={**os.environ, "DATABASE_URL": self.settings.database_url},
-        )  # fmt: skip
+        )
         if seeded.returncode != 0:
             raise RuntimeError(f"could not seed the benchmark database:\n{seeded.stderr}")
         self.details["model_mib"] = round(MODEL_PATH.stat().st_size / 2**20, 1)

@@ -48,8 +48,12 @@ FIGURES = [
     Figure("turn_last", "long conversation: last turn", "ms", _dig("long_conversation", "last_turn_ms")),
     Figure("turn_ratio", "long conversation: last turn / turn 1", "×", _dig("long_conversation", "ratio")),
     Figure("train_scratch", "training from scratch", "s", _dig("training", "from_scratch_s")),
-    Figure("edit_live", "an answer edit reaches users (ours: live, no training; stock: retraining)", "s",
-           lambda bot: _first(_dig("edit_live", "seconds")(bot), _dig("training", "after_reply_text_edit_s")(bot))),
+    Figure(
+        "edit_live",
+        "an answer edit reaches users (ours: live, no training; stock: retraining)",
+        "s",
+        lambda bot: _first(_dig("edit_live", "seconds")(bot), _dig("training", "after_reply_text_edit_s")(bot)),
+    ),
     Figure("add_questions", "5 questions added to an FAQ: retraining", "s", _dig("training", "add_questions_s")),
 ]
 
@@ -111,8 +115,16 @@ def evaluate(results: Dict[str, Any]) -> Dict[str, Any]:
     for target in TARGETS:
         row = figures[target.figure]
         met = target.check(row["ours"], row["stock"])
-        targets.append({"target": target.text, "figure": target.figure, "ours": row["ours"], "stock": row["stock"],
-                        "ratio": row["ratio"], "met": met})  # fmt: skip
+        targets.append(
+            {
+                "target": target.text,
+                "figure": target.figure,
+                "ours": row["ours"],
+                "stock": row["stock"],
+                "ratio": row["ratio"],
+                "met": met,
+            }
+        )
     results["figures"] = figures
     results["targets"] = targets
     return results
@@ -149,8 +161,9 @@ def markdown(results: Dict[str, Any]) -> str:
     errors = [f"**Error:** {error}." for error in results.get("errors", [])]
     out[4:4] = errors + [""] * bool(errors)
     for row in results["figures"].values():
-        out.append(f"| {row['label']} ({row['unit']}) | {_fmt(row['ours'])} | {_fmt(row['stock'])} | "
-                   f"{_fmt(row['ratio'])} |")  # fmt: skip
+        out.append(
+            f"| {row['label']} ({row['unit']}) | {_fmt(row['ours'])} | {_fmt(row['stock'])} | {_fmt(row['ratio'])} |"
+        )
     out += ["", "## Targets (issues 7 and 13)", "", "| target | ours, or ratio | result |", "|---|---:|---|"]
     for target in results["targets"]:
         value = target["ours"] if target["figure"] in OWN else target["ratio"]

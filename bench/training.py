@@ -37,8 +37,9 @@ def _timed(command: List[str], cwd: Path, env: Dict[str, str], log: Path) -> flo
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with log.open("ab") as out:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             code = process.wait(timeout=3600)
         except subprocess.TimeoutExpired:
@@ -90,8 +91,12 @@ def ours(workdir: Path) -> Dict[str, Any]:
     added = _timed(command, ROOT, env, log)
     last = Inputs.load(manifest_path(project))
     how = "fine-tuned" if last is not None and last.finetunes == 1 else "trained from scratch"
-    return {"from_scratch_s": round(scratch, 1), "add_questions_s": round(added, 1), "add_questions_article": article,
-            "add_questions_how": how}  # fmt: skip
+    return {
+        "from_scratch_s": round(scratch, 1),
+        "add_questions_s": round(added, 1),
+        "add_questions_article": article,
+        "add_questions_how": how,
+    }
 
 
 def copy_inputs(project: Path, spacy_link: bool = False) -> Path:

@@ -72,7 +72,7 @@ def centers_in(text: str) -> List[Center]:
     for name, center in _names(id(knowledge())):
         size = len(name.split())
         for start in range(len(words) - size + 1):
-            span = " ".join(words[start:start + size])
+            span = " ".join(words[start : start + size])
             if span in _IGNORED or abs(len(span) - len(name)) > 2 or (size == 1 and not _close(span, name)):
                 continue
             distance = OSA.distance(span, name)

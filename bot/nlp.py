@@ -64,7 +64,7 @@ def _phrase_variants(text: str) -> List[str]:
 
 
 def _chapter_in_words() -> List[List[Dict[str, Any]]]:
-    """"chapter sixty-one", "ch sixty one": a chapter number in words."""
+    """ "chapter sixty-one", "ch sixty one": a chapter number in words."""
     patterns = []
     for words in NUMBER_WORDS:
         parts = words.split()
@@ -143,7 +143,12 @@ def build_patterns(kb: Knowledge) -> List[Dict[str, Any]]:
 def fingerprint(patterns: List[Dict[str, Any]]) -> str:
     """A short hash of what the pipeline is built from."""
     payload = json.dumps(
-        {"patterns": patterns, "token_match": TOKEN_MATCH.pattern, "version": PIPELINE_VERSION, "spacy": spacy.__version__},
+        {
+            "patterns": patterns,
+            "token_match": TOKEN_MATCH.pattern,
+            "version": PIPELINE_VERSION,
+            "spacy": spacy.__version__,
+        },
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:12]

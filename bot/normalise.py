@@ -46,8 +46,9 @@ class SpellingNormaliser(GraphComponent):
         """``dictionary``: the word list built by ``python -m bot.build`` (a path relative to the project)."""
         return {"dictionary": None}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 speller: Optional[Speller]) -> None:  # fmt: skip
+    def __init__(
+        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource, speller: Optional[Speller]
+    ) -> None:
         self._config, self._model_storage, self._resource = config, model_storage, resource
         self.speller = speller
 

@@ -100,15 +100,23 @@ class OnDemandResponseSelector(ResponseSelector):
         """Make ``key`` (``faq/cf28``) the selector's pick, if it has a response."""
         responses = self.responses.get(intent_response_key_to_template_key(key))
         if responses:
-            selected[RESPONSE_SELECTOR_PREDICTION_KEY].update({
-                INTENT_RESPONSE_KEY: key, RESPONSE_SELECTOR_RESPONSES_KEY: responses,
-                RESPONSE_SELECTOR_UTTER_ACTION_KEY: intent_response_key_to_template_key(key)})  # fmt: skip
+            selected[RESPONSE_SELECTOR_PREDICTION_KEY].update(
+                {
+                    INTENT_RESPONSE_KEY: key,
+                    RESPONSE_SELECTOR_RESPONSES_KEY: responses,
+                    RESPONSE_SELECTOR_UTTER_ACTION_KEY: intent_response_key_to_template_key(key),
+                }
+            )
 
     def prefer_named_form(self, message: Message) -> None:
         """A question that names a CBP form gets that form's article: when the pick is the article of another form
         (``faq/cf29`` for "what's a CF-28"), the named form's article (``faq/cf28``) replaces it, if there is one."""
-        numbers = {n for e in message.get(ENTITIES) or [] if e.get("entity") == "form"
-                   for n in re.findall(r"\d+", str(e.get("value")))}  # fmt: skip
+        numbers = {
+            n
+            for e in message.get(ENTITIES) or []
+            if e.get("entity") == "form"
+            for n in re.findall(r"\d+", str(e.get("value")))
+        }
         selected = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(self.retrieval_intent)
         if not numbers or not selected:
             return

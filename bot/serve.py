@@ -33,8 +33,9 @@ class Stack:
         env = server_env(settings.action_endpoint, settings.database_url, host, sanic_workers())
         credentials = credentials_file(settings, log_dir / "credentials.yml")
         self.services = [
-            Service("actions", actions_command(settings.action_port), f"http://{host}:{settings.action_port}/health",
-                    env),  # fmt: skip
+            Service(
+                "actions", actions_command(settings.action_port), f"http://{host}:{settings.action_port}/health", env
+            ),
             Service("rasa", rasa_command(settings, credentials, model), f"http://{host}:{settings.rasa_port}/", env),
             Service("web", web_command(settings.web_port, host), f"http://{host}:{settings.web_port}/", env),
         ]

@@ -54,7 +54,7 @@ def _absolute_sqlite(url: str) -> str:
     """A relative SQLite path (``sqlite:///var/x.db``) is taken from the project root, not the current folder."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
-        return prefix + str(ROOT / url[len(prefix):])
+        return prefix + str(ROOT / url[len(prefix) :])
     return url
 
 

@@ -74,8 +74,14 @@ class Correction:
 class Speller:
     """Corrects the misspelt words of a message (see the module docstring for which words)."""
 
-    def __init__(self, domain: Dict[str, int], common: Dict[str, int], known: Iterable[str],
-                 replace: Dict[str, str], keep: Iterable[str]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        domain: Dict[str, int],
+        common: Dict[str, int],
+        known: Iterable[str],
+        replace: Dict[str, str],
+        keep: Iterable[str],
+    ) -> None:
         from symspellpy import SymSpell
 
         self.replace = dict(replace)
@@ -193,8 +199,14 @@ def render_dictionary(kb: Knowledge) -> str:
 
     english = [w for w in top_n_list("en", KNOWN_WORDS) if _WORD.fullmatch(w)]
     common = {w: max(1, int(word_frequency(w, "en") * 1e9)) for w in english[:COMMON_WORDS] if len(w) >= 3}
-    payload = {"version": VERSION, "domain": dict(sorted(domain_words(kb).items())), "common": common,
-               "known": sorted(english), "replace": kb.spelling["replace"], "keep": sorted(kb.spelling["keep"])}  # fmt: skip
+    payload = {
+        "version": VERSION,
+        "domain": dict(sorted(domain_words(kb).items())),
+        "common": common,
+        "known": sorted(english),
+        "replace": kb.spelling["replace"],
+        "keep": sorted(kb.spelling["keep"]),
+    }
     return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 

@@ -20,9 +20,23 @@ from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_con
 
 # The attributes of a Rasa 3.6 tracker; a tracker with others (another Rasa version) is copied by replaying its events.
 _TRACKER_FIELDS = frozenset(
-    {"_max_event_history", "_paused", "active_loop", "assistant_id", "events", "followup_action", "is_rule_tracker",
-     "latest_action", "latest_bot_utterance", "latest_message", "model_id", "sender_id", "sender_source", "slots"}
-)  # fmt: skip
+    {
+        "_max_event_history",
+        "_paused",
+        "active_loop",
+        "assistant_id",
+        "events",
+        "followup_action",
+        "is_rule_tracker",
+        "latest_action",
+        "latest_bot_utterance",
+        "latest_message",
+        "model_id",
+        "sender_id",
+        "sender_source",
+        "slots",
+    }
+)
 
 
 def copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -75,9 +89,10 @@ class MemoryTrackerStore(InMemoryTrackerStore):
         if fetch_all_sessions:
             return tracker
         starts = [
-            index for index, event in enumerate(tracker.events)
+            index
+            for index, event in enumerate(tracker.events)
             if isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME
-        ]  # fmt: skip
+        ]
         if not starts or starts == [0]:
             return tracker  # one session
         sessions = get_trackers_for_conversation_sessions(tracker)

@@ -88,17 +88,32 @@ def _rasa_train(plan: Plan, project: Path) -> bool:
     model = model_path(project)
     print(f"{'fine-tuning the last model' if plan.action == 'finetune' else 'training from scratch'}: {plan.reason}")
     command = [
-        sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
-        "--data", "bot/data", "--out", str(model.parent), "--fixed-model-name", MODEL_NAME,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "bot/data",
+        "--out",
+        str(model.parent),
+        "--fixed-model-name",
+        MODEL_NAME,
+    ]
     if plan.action == "finetune":
         command += ["--finetune", str(model), "--epoch-fraction", str(FINETUNE_EPOCH_FRACTION)]
     else:
         command.append("--force")
     # PYTHONPATH: the configuration names this project's own components (bot.normalise, bot.selectors, ...).
     # PYTHONHASHSEED: Rasa's fingerprint of the domain depends on set order; fine-tuning needs it to be the same.
-    env = {**os.environ, "PYTHONHASHSEED": "0",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONHASHSEED": "0",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     return train_progress.run(command, project, _log(project), env=env) == 0
 
 

@@ -47,8 +47,10 @@ class Inputs:
     def read(cls, project: Path) -> "Inputs":
         """The inputs of the project at ``project`` as they are now."""
         # Parsed, so that a comment changes nothing.
-        structure: List[Any] = [(name, yaml.safe_load((project / name).read_text(encoding="utf-8")))
-                                for name in ("config.yml", "domain.yml")]  # fmt: skip
+        structure: List[Any] = [
+            (name, yaml.safe_load((project / name).read_text(encoding="utf-8")))
+            for name in ("config.yml", "domain.yml")
+        ]
         examples: Dict[str, Set[str]] = {}
         entities: Set[str] = set()
         for path in sorted((project / "bot" / "data").rglob("*.yml")):
@@ -73,8 +75,13 @@ class Inputs:
 
     def save(self, path: Path, finetunes: int) -> None:
         """Write the manifest (atomically: a reader finds the old one or the new one, never half of one)."""
-        payload = {"format": FORMAT, "digest": self.digest, "structure": self.structure, "examples": self.examples,
-                   "finetunes": finetunes}  # fmt: skip
+        payload = {
+            "format": FORMAT,
+            "digest": self.digest,
+            "structure": self.structure,
+            "examples": self.examples,
+            "finetunes": finetunes,
+        }
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(payload, sort_keys=True) + "\n", encoding="utf-8")
         tmp.replace(path)
@@ -104,15 +111,19 @@ class Plan:
 def decide(now: Inputs, last: Optional[Inputs], model_exists: bool, force: bool = False) -> Plan:
     """How to bring the model up to date with ``now``, given the manifest of the last model."""
     if not model_exists or last is None:
-        return Plan("full", "the last model has no manifest from this trainer" if model_exists
-                    else "there is no trained model yet")  # fmt: skip
+        return Plan(
+            "full",
+            "the last model has no manifest from this trainer" if model_exists else "there is no trained model yet",
+        )
     if force:
         return Plan("full", "a full training was asked for (--force)")
     if now.digest == last.digest:
         return Plan("none", "the model is up to date")
     if now.structure != last.structure:
-        return Plan("full", "the configuration, the domain, rules, stories, lookup tables or the set of intents and "
-                            "articles changed")  # fmt: skip
+        return Plan(
+            "full",
+            "the configuration, the domain, rules, stories, lookup tables or the set of intents and articles changed",
+        )
     added = sum(len(set(now.examples[k]) - set(last.examples.get(k, []))) for k in now.examples)
     removed = sum(len(set(last.examples[k]) - set(now.examples.get(k, []))) for k in last.examples)
     total = sum(len(v) for v in now.examples.values())

@@ -84,8 +84,9 @@ class Progress:
         self.stage = self.epochs = None
 
 
-def run(command: List[str], cwd: Path, log: Path, out: IO[str] = sys.stdout,
-        env: Optional[Dict[str, str]] = None) -> int:  # fmt: skip
+def run(
+    command: List[str], cwd: Path, log: Path, out: IO[str] = sys.stdout, env: Optional[Dict[str, str]] = None
+) -> int:
     """Run ``command``, keep its whole output in ``log`` and show the stages on ``out``; its exit code.
 
     When this process is interrupted (Ctrl-C, a timeout), the command is stopped too.

@@ -51,21 +51,41 @@ class Metric:
 
 _METRICS = (
     Metric(
-        "importers", ("importers", "importers of record"), ("importer", "importers", "importing"), r"importer",
+        "importers",
+        ("importers", "importers of record"),
+        ("importer", "importers", "importing"),
+        r"importer",
     ),
     Metric(
-        "partner_accounts", ("partner accounts", "partner account"), ("partner", "partners", "partnership", "accounts"),
+        "partner_accounts",
+        ("partner accounts", "partner account"),
+        ("partner", "partners", "partnership", "accounts"),
         r"partner",
     ),
     Metric(
-        "entries", ("entries", "entry volume", "entry summaries", "entry summary volume"),
-        ("entries", "entry", "entres"), r"entr(y|ies)", flow=True,
+        "entries",
+        ("entries", "entry volume", "entry summaries", "entry summary volume"),
+        ("entries", "entry", "entres"),
+        r"entr(y|ies)",
+        flow=True,
     ),
     Metric(
         "post_entry_actions",
-        ("post-entry actions", "post entry actions", "post-entry action", "post-entry volume", "post entry volume",
-         "post-entry work", "post entry work", "post-entry", "post entry", "post-summary corrections"),
-        (), r"post[\s-]*(entry|summary)", flow=True,
+        (
+            "post-entry actions",
+            "post entry actions",
+            "post-entry action",
+            "post-entry volume",
+            "post entry volume",
+            "post-entry work",
+            "post entry work",
+            "post-entry",
+            "post entry",
+            "post-summary corrections",
+        ),
+        (),
+        r"post[\s-]*(entry|summary)",
+        flow=True,
     ),
     Metric(
         "staff",
@@ -73,7 +93,7 @@ _METRICS = (
         ("staff", "staffing", "staffed", "employees", "employee", "personnel", "headcount", "officers", "workers"),
         r"staff|employee|personnel|headcount|officer|people|workers|work there|works there",
     ),
-)  # fmt: skip
+)
 METRICS: Tuple[str, ...] = tuple(metric.key for metric in _METRICS)
 BY_KEY: Dict[str, Metric] = {metric.key: metric for metric in _METRICS}
 FLOW_METRICS: Tuple[str, ...] = tuple(metric.key for metric in _METRICS if metric.flow)

@@ -73,8 +73,11 @@ def nginx_bin() -> Optional[str]:
 
 def missing_packages() -> List[str]:
     """The Debian packages this deployment needs that are not installed."""
-    return [name for name, found in (("postgresql", postgres.pg_bin()), ("redis-server", redis_bin()),
-                                     ("nginx", nginx_bin())) if not found]  # fmt: skip
+    return [
+        name
+        for name, found in (("postgresql", postgres.pg_bin()), ("redis-server", redis_bin()), ("nginx", nginx_bin()))
+        if not found
+    ]
 
 
 # -- state ------------------------------------------------------------------------------------------------------------
@@ -182,9 +185,27 @@ def _start_redis(dep: Deployment) -> None:
     base.mkdir(parents=True, exist_ok=True)
     pidfile = base / "redis.pid"
     pidfile.unlink(missing_ok=True)  # left by a crash
-    run_as([redis_bin() or "redis-server", "--port", str(dep.ports["redis"]), "--bind", HOST, "--dir", str(base),
-          "--daemonize", "yes", "--pidfile", str(pidfile), "--logfile", str(base / "redis.log"), "--save", "",
-          "--appendonly", "no"])  # fmt: skip
+    run_as(
+        [
+            redis_bin() or "redis-server",
+            "--port",
+            str(dep.ports["redis"]),
+            "--bind",
+            HOST,
+            "--dir",
+            str(base),
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(pidfile),
+            "--logfile",
+            str(base / "redis.log"),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
+    )
     if not wait_until(lambda: pidfile.exists() and listening(dep.ports["redis"]), timeout=30):
         raise DeployError(f"Redis did not start:\n{tail(base / 'redis.log')}")
     dep.pids["redis"] = int(pidfile.read_text().split()[0])
@@ -201,15 +222,27 @@ def _create_tracker_tables(dep: Deployment) -> None:
 
 
 def _server_env(dep: Deployment) -> Dict[str, str]:
-    return server_env(f"http://{HOST}:{dep.ports['actions']}/webhook", dep.database_url, HOST, "1",
-                      TRACKER_STORE_URL=dep.tracker_store_url, LOCK_STORE_URL=dep.lock_store_url)  # fmt: skip
+    return server_env(
+        f"http://{HOST}:{dep.ports['actions']}/webhook",
+        dep.database_url,
+        HOST,
+        "1",
+        TRACKER_STORE_URL=dep.tracker_store_url,
+        LOCK_STORE_URL=dep.lock_store_url,
+    )
 
 
 def _start_bot(dep: Deployment) -> List[Service]:
     """Fill the bot's database, then start the action server and the Rasa servers (without waiting for them)."""
     env = _server_env(dep)
-    seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, **env}, timeout=300)  # fmt: skip
+    seeded = subprocess.run(
+        [sys.executable, "-m", "bot.db", "seed"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
     if seeded.returncode != 0:
         raise DeployError(f"could not fill the bot's database:\n{seeded.stderr[-2000:]}")
     _create_tracker_tables(dep)
@@ -237,8 +270,12 @@ def _start_nginx(dep: Deployment) -> None:
         user_line = "user nobody nogroup;"
         shutil.chown(base / "tmp", user="nobody", group="nogroup")
     conf = NGINX_TEMPLATE.read_text()
-    values = {"user_line": user_line, "listen": f"{HOST}:{dep.ports['nginx']}",
-              "rasa_1": f"{HOST}:{dep.ports['rasa1']}", "rasa_2": f"{HOST}:{dep.ports['rasa2']}"}  # fmt: skip
+    values = {
+        "user_line": user_line,
+        "listen": f"{HOST}:{dep.ports['nginx']}",
+        "rasa_1": f"{HOST}:{dep.ports['rasa1']}",
+        "rasa_2": f"{HOST}:{dep.ports['rasa2']}",
+    }
     for name, value in values.items():
         conf = conf.replace(f"@{name}@", value)
     (base / "nginx.conf").write_text(
@@ -256,9 +293,14 @@ def _start_nginx(dep: Deployment) -> None:
 
 
 # -- commands ---------------------------------------------------------------------------------------------------------
-PART_NAMES = {"postgres": "PostgreSQL (tracker store, bot database)", "redis": "Redis (lock store)",
-              "actions": "action server", "rasa1": "Rasa server 1", "rasa2": "Rasa server 2",
-              "nginx": "nginx (load balancer)"}  # fmt: skip
+PART_NAMES = {
+    "postgres": "PostgreSQL (tracker store, bot database)",
+    "redis": "Redis (lock store)",
+    "actions": "action server",
+    "rasa1": "Rasa server 1",
+    "rasa2": "Rasa server 2",
+    "nginx": "nginx (load balancer)",
+}
 
 
 def _quiet(message: str) -> None:
@@ -415,7 +457,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(
             f"CEE Guide (2 Rasa servers behind nginx) is running:\n"
             f"  REST       POST {dep.rest_url}\n"
-            f"  socket.io  {dep.url}/socket.io   (for the widget: data-server=\"{dep.url}\")\n"
+            f'  socket.io  {dep.url}/socket.io   (for the widget: data-server="{dep.url}")\n'
             f"  logs       {dep.dir / 'log'}, {dep.dir / 'nginx' / 'logs'}\n"
             f"Check it with: {_command('status', state_dir)}\n"
             f"Stop it with:  {_command('stop', state_dir)}",

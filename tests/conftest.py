@@ -69,8 +69,9 @@ def pg_url() -> Iterator[str]:
         for attempt in range(3):  # another process may take the free port before the server does
             port = free_ports(1)[0]
             try:
-                postgres.start_cluster(data, log, port, base, user, "fsync=off", "synchronous_commit=off",
-                                       "full_page_writes=off")  # fmt: skip
+                postgres.start_cluster(
+                    data, log, port, base, user, "fsync=off", "synchronous_commit=off", "full_page_writes=off"
+                )
                 started = True
                 break
             except StartError:
@@ -147,9 +148,15 @@ def sample_db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
     store.dispose_engines()
 
 
-def make_tracker(text: str, intent: str, entities: Optional[Sequence[dict]] = None, slots: Optional[dict] = None,
-                 sender: str = "test-user", active_loop: Optional[str] = None,
-                 events: Sequence[dict] = ()) -> "Tracker":  # fmt: skip
+def make_tracker(
+    text: str,
+    intent: str,
+    entities: Optional[Sequence[dict]] = None,
+    slots: Optional[dict] = None,
+    sender: str = "test-user",
+    active_loop: Optional[str] = None,
+    events: Sequence[dict] = (),
+) -> "Tracker":
     """A rasa_sdk Tracker whose latest message is ``text`` with the given intent and entities."""
     from rasa_sdk import Tracker
 

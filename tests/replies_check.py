@@ -23,8 +23,14 @@ import yaml
 
 # The modules whose strings reach users: every string literal with a word next to a space there is checked.
 USER_FACING = (
-    "actions/*.py", "requests/*.py", "channels/*.py", "patches/safety.py", "patches/console.py", "replies.py",
-    "runtime/rasa_cli.py", "ior.py",
+    "actions/*.py",
+    "requests/*.py",
+    "channels/*.py",
+    "patches/safety.py",
+    "patches/console.py",
+    "replies.py",
+    "runtime/rasa_cli.py",
+    "ior.py",
 )
 # Words in Python that are not sentences for users, each with why (keep these lists tiny): tables of data by name,
 # and single strings, each in its file (relative to bot/).
@@ -180,7 +186,9 @@ def _keys_in_code(bot: Path) -> tuple[Set[str], List[Pattern[str]]]:
 def missing_keys(bot: Path, catalogue: Set[str]) -> List[str]:
     """Reply keys named in code that ``knowledge/replies/`` does not define (FAQ and small-talk keys excepted)."""
     literal, _ = _keys_in_code(bot)
-    return sorted(k for k in literal if k not in catalogue and "/" not in k and k not in ("utter_faq", "utter_chitchat"))
+    return sorted(
+        k for k in literal if k not in catalogue and "/" not in k and k not in ("utter_faq", "utter_chitchat")
+    )
 
 
 def _keys_in_yaml(bot: Path) -> Set[str]:

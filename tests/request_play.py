@@ -19,9 +19,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.request_forms import ValidateChangeCenterForm, ValidateOutreachCallForm, ValidateSiteVisitForm
 from bot.actions.request_questions import (
-    ActionAskCcConfirm, ActionAskCcCurrentCenter, ActionAskEditField, ActionAskOcConfirm, ActionAskSvCenter,
+    ActionAskCcConfirm,
+    ActionAskCcCurrentCenter,
+    ActionAskEditField,
+    ActionAskOcConfirm,
+    ActionAskSvCenter,
     ActionAskSvConfirm,
-)  # fmt: skip
+)
 from bot.build import render_domain
 from bot.db import store
 from bot.knowledge import knowledge
@@ -50,9 +54,15 @@ def ent(name: str, value: str, text: str = "") -> Dict[str, Any]:
     return {**found, "start": start, "end": start + len(value)} if start >= 0 else found
 
 
-def make(text: str = "", intent: str = "inform", entities: Sequence[dict] = (), slots: Optional[dict] = None,
-         events: Sequence[dict] = (), active_loop: Optional[str] = None,
-         sender: str = "conv-1") -> Tracker:  # fmt: skip
+def make(
+    text: str = "",
+    intent: str = "inform",
+    entities: Sequence[dict] = (),
+    slots: Optional[dict] = None,
+    events: Sequence[dict] = (),
+    active_loop: Optional[str] = None,
+    sender: str = "conv-1",
+) -> Tracker:
     return make_tracker(text, intent, entities, slots, sender, active_loop, events)
 
 
@@ -60,8 +70,14 @@ def run(action: Action, tracker: Tracker) -> Tuple[List[dict], List[dict]]:
     return run_action(action, tracker, DOMAIN)
 
 
-def validate(validator: Any, slot: str, text: str, intent: str = "inform", entities: Sequence[dict] = (),
-             slots: Optional[dict] = None) -> Tuple[dict, List[dict]]:  # fmt: skip
+def validate(
+    validator: Any,
+    slot: str,
+    text: str,
+    intent: str = "inform",
+    entities: Sequence[dict] = (),
+    slots: Optional[dict] = None,
+) -> Tuple[dict, List[dict]]:
     """Call one validate_<slot> method; returns (result, messages)."""
     dispatcher = CollectingDispatcher()
     tracker = make(text, intent, entities, slots)
@@ -82,8 +98,11 @@ class Conversation:
 
     def __init__(self, kind: RequestKind, sender: str = "conv-1", slots: Optional[dict] = None) -> None:
         self.kind, self.sender = kind, sender
-        self.validator = {"change_center": ValidateChangeCenterForm, "outreach_call": ValidateOutreachCallForm,
-                          "site_visit": ValidateSiteVisitForm}[kind.kind]()  # fmt: skip
+        self.validator = {
+            "change_center": ValidateChangeCenterForm,
+            "outreach_call": ValidateOutreachCallForm,
+            "site_visit": ValidateSiteVisitForm,
+        }[kind.kind]()
         self.slots: Dict[str, Any] = dict(slots or {})
         self.events: List[dict] = []
         self.active = False
@@ -118,9 +137,13 @@ class Conversation:
         slot = self.requested
         assert slot, "no question is asked"
         candidate = {"event": "slot", "name": slot, "value": text}
-        events = [*self.events, self._user(text, intent, entities),
-                  {"event": "slot", "name": "requested_slot", "value": slot},
-                  {"event": "action", "name": self.kind.form}, candidate]  # fmt: skip
+        events = [
+            *self.events,
+            self._user(text, intent, entities),
+            {"event": "slot", "name": "requested_slot", "value": slot},
+            {"event": "action", "name": self.kind.form},
+            candidate,
+        ]
         tracker = make(text, intent, entities, {**self.slots, slot: text}, events, self.kind.form, self.sender)
         dispatcher = CollectingDispatcher()
         result = asyncio.run(self.validator.run(dispatcher, tracker, DOMAIN))
@@ -151,10 +174,14 @@ class Conversation:
 
     def ask(self) -> List[dict]:
         """What the bot says to ask the requested slot, when a custom action asks it."""
-        action = {"cc_current_center": ActionAskCcCurrentCenter(), "sv_center": ActionAskSvCenter(),
-                  "cc_confirm": ActionAskCcConfirm(), "oc_confirm": ActionAskOcConfirm(),
-                  "sv_confirm": ActionAskSvConfirm(),
-                  "edit_field": ActionAskEditField()}[self.requested]  # fmt: skip
+        action = {
+            "cc_current_center": ActionAskCcCurrentCenter(),
+            "sv_center": ActionAskSvCenter(),
+            "cc_confirm": ActionAskCcConfirm(),
+            "oc_confirm": ActionAskOcConfirm(),
+            "sv_confirm": ActionAskSvConfirm(),
+            "edit_field": ActionAskEditField(),
+        }[self.requested]
         tracker = make("", "inform", (), self.slots, self.events, self.kind.form, self.sender)
         messages, _ = run(action, tracker)
         return messages
@@ -183,9 +210,16 @@ def fill_change_center(conv: Conversation, iors: str = "12-3456789AB") -> None:
 
 def fill_outreach_call(conv: Conversation) -> None:
     conv.start("sign me up for outreach calls")
-    for answer in ("Harbor Tools Group", choice("broker"), choice("small"), ("Base Metals", "center_info",
-                   [ent("center", "Base Metals")]), "Tom Becker", "tom@harbortools.com", choice("quarterly"),
-                   choice("Central")):  # fmt: skip
+    for answer in (
+        "Harbor Tools Group",
+        choice("broker"),
+        choice("small"),
+        ("Base Metals", "center_info", [ent("center", "Base Metals")]),
+        "Tom Becker",
+        "tom@harbortools.com",
+        choice("quarterly"),
+        choice("Central"),
+    ):
         conv.say(*answer) if isinstance(answer, tuple) else conv.say(answer)
     assert conv.requested == "oc_confirm"
 
@@ -195,8 +229,13 @@ def fill_site_visit(conv: Conversation, ior: str = "232704-00123") -> None:
     conv.say("Gulf Energy Traders")
     conv.say(ior, "center_for_importer")
     conv.say("/affirm", "affirm")
-    for answer in ("Houston, TX", "March or April 2026", "Ana Ruiz", "ana@gulfenergy.com",
-                   "a walkthrough of our classification process"):  # fmt: skip
+    for answer in (
+        "Houston, TX",
+        "March or April 2026",
+        "Ana Ruiz",
+        "ana@gulfenergy.com",
+        "a walkthrough of our classification process",
+    ):
         conv.say(answer)
     assert conv.requested == "sv_confirm"
 

@@ -32,8 +32,14 @@ def seed_database(workdir: Path) -> str:
         RuntimeError: ``python -m bot.db seed`` failed (its error output is in the message).
     """
     database_url = f"sqlite:///{workdir / 'cee.db'}"
-    seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "DATABASE_URL": database_url}, timeout=300)  # fmt: skip
+    seeded = subprocess.run(
+        [sys.executable, "-m", "bot.db", "seed"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": database_url},
+        timeout=300,
+    )
     if seeded.returncode != 0:
         raise RuntimeError(f"seeding the database failed: {seeded.stderr}")
     return database_url
@@ -45,8 +51,14 @@ def rasa_url(stack: Stack) -> str:
 
 
 @contextlib.contextmanager
-def running_stack(workdir: Optional[Path] = None, *, web: bool = False, env: Optional[Dict[str, str]] = None,
-                  model: Path = MODEL_PATH, **settings: Any) -> Iterator[Stack]:  # fmt: skip
+def running_stack(
+    workdir: Optional[Path] = None,
+    *,
+    web: bool = False,
+    env: Optional[Dict[str, str]] = None,
+    model: Path = MODEL_PATH,
+    **settings: Any,
+) -> Iterator[Stack]:
     """Start the bot; yield its :class:`bot.serve.Stack` once every server answers; stop it.
 
     Args:
@@ -61,9 +73,12 @@ def running_stack(workdir: Optional[Path] = None, *, web: bool = False, env: Opt
         if workdir is None:
             workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="cee-stack-")))
         defaults: Dict[str, Any] = {
-            "rasa_api_token": None, "rasa_jwt_secret": None, "slack_token": None, "slack_signing_secret": None,
+            "rasa_api_token": None,
+            "rasa_jwt_secret": None,
+            "slack_token": None,
+            "slack_signing_secret": None,
             **dict(zip(PORT_NAMES, free_ports(3))),
-        }  # fmt: skip
+        }
         config = replace(load_settings(), database_url=seed_database(workdir), **{**defaults, **settings})
         stack = Stack(config, log_dir=workdir / "log", model=model)
         if not web:

@@ -46,9 +46,14 @@ def test_recent_events_forget_and_stay_bounded() -> None:
 
 def test_slack_channel_from_credentials() -> None:
     channel = SlackInput.from_credentials(
-        {"slack_token": "xoxb-1", "slack_signing_secret": "s", "slack_api_url": "https://slack.example.gov/api",
-         "use_threads": True, "conversation_granularity": "thread"}
-    )  # fmt: skip
+        {
+            "slack_token": "xoxb-1",
+            "slack_signing_secret": "s",
+            "slack_api_url": "https://slack.example.gov/api",
+            "use_threads": True,
+            "conversation_granularity": "thread",
+        }
+    )
     assert channel.slack_api_url == "https://slack.example.gov/api/"
     output = channel.get_output_channel("D1", "123.456")
     assert output.client.base_url == "https://slack.example.gov/api/" and output.thread_id == "123.456"
@@ -68,7 +73,9 @@ def test_custom_as_text() -> None:
     assert custom_as_text(table) == "The ten Centers\nCode    City\n------  ------\nCEE010  Laredo"
     assert custom_as_text(table, slack=True).startswith("*The ten Centers*\n```\nCode")
     assert custom_as_text({"type": "list", "items": ["a", "b"], "ordered": True}) == "1. a\n2. b"
-    assert custom_as_text({"type": "chart", "src": "data:image/png;base64,xx", "alt": "Bar chart: X."}) == "Bar chart: X."
+    assert (
+        custom_as_text({"type": "chart", "src": "data:image/png;base64,xx", "alt": "Bar chart: X."}) == "Bar chart: X."
+    )
     assert custom_as_text({"blocks": []}) is None
 
 

@@ -305,8 +305,13 @@ def test_request_refs_are_per_kind_and_year(db: str) -> None:
 
 
 def test_create_and_get_request(db: str) -> None:
-    details = {"ior_numbers": ["123456789"], "current_center": "CEE004", "reason": "product line changed",
-               "company": "Sample Société Café", "hts_profile": {"64": 70, "42": 30}}
+    details = {
+        "ior_numbers": ["123456789"],
+        "current_center": "CEE004",
+        "reason": "product line changed",
+        "company": "Sample Société Café",
+        "hts_profile": {"64": 70, "42": 30},
+    }
     record = store.create_request("change_center", details, " buyer@example.com ", "conv-1:msg-9")
     assert record.created and record.status == "submitted"
     assert record.details == details and record.contact_email == "buyer@example.com"
@@ -403,9 +408,7 @@ def _closed_port() -> int:
     ],
     ids=["server-down", "no-tables", "bad-url"],
 )
-def test_database_unavailable(
-    make_url: Callable[[Path], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_database_unavailable(make_url: Callable[[Path], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", make_url(tmp_path))
     store.dispose_engines()
     try:

@@ -96,8 +96,13 @@ def test_the_path_is_the_same_in_every_process() -> None:
 
     code = "from bot.knowledge import knowledge, reset_knowledge; from bot.nlp import pipeline_path; print(pipeline_path(knowledge()))"
     paths = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout.strip()
         for seed in ("1", "2", "3")
     }
     assert len(paths) == 1, paths

@@ -30,10 +30,14 @@ class ActionListCenters(Action):
     ) -> List[Dict[Text, Any]]:
         kb = knowledge()
         lines = [f"- **{c.name}** ({c.code}), {c.city}" for c in kb.centers]
-        message = replies.render("utter_list_centers", count=len(kb.centers), lines="\n".join(lines), source=kb.source_url)
+        message = replies.render(
+            "utter_list_centers", count=len(kb.centers), lines="\n".join(lines), source=kb.source_url
+        )
         columns = [replies.text(f"utter_column_{column}") for column in ("code", "center", "city")]
         rows = [(c.code, c.name, c.city) for c in kb.centers]
-        dispatcher.utter_message(**message, json_message=table(replies.text("utter_centers_table_title"), columns, rows))
+        dispatcher.utter_message(
+            **message, json_message=table(replies.text("utter_centers_table_title"), columns, rows)
+        )
         return []
 
 
@@ -54,8 +58,14 @@ async def center_info(dispatcher: CollectingDispatcher, query: Query) -> List[Di
         return _ask_which(dispatcher, query)
     for center in query.centers:
         dispatcher.utter_message(
-            **replies.render("utter_center_info", center=center.label, city=center.city, industries=center.industries,
-                             directory_line=directory_line(), source=knowledge().source_url)  # fmt: skip
+            **replies.render(
+                "utter_center_info",
+                center=center.label,
+                city=center.city,
+                industries=center.industries,
+                directory_line=directory_line(),
+                source=knowledge().source_url,
+            )
         )
     return remember(query)
 
@@ -70,8 +80,9 @@ async def center_contact(dispatcher: CollectingDispatcher, query: Query) -> List
         return remember(query)
     for center in query.centers:
         dispatcher.utter_message(
-            **replies.render("utter_center_contact", center=center.label, city=center.city,
-                             directory=knowledge().directory_url)  # fmt: skip
+            **replies.render(
+                "utter_center_contact", center=center.label, city=center.city, directory=knowledge().directory_url
+            )
         )
     return remember(query)
 

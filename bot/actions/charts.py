@@ -81,8 +81,9 @@ def bar_chart(title: str, labels: List[str], values: List[float], unit: str) -> 
             bar.set_facecolor("white")
 
     axes.set_yticks(positions)
-    axes.set_yticklabels([textwrap.fill(label, 26) for label in labels], fontsize=font_size, color=TEXT,
-                         linespacing=0.95)  # fmt: skip
+    axes.set_yticklabels(
+        [textwrap.fill(label, 26) for label in labels], fontsize=font_size, color=TEXT, linespacing=0.95
+    )
     axes.invert_yaxis()  # the first label on top, as in the text and the table
     heading = title if not unit or unit == "%" or unit.lower() in title.lower() else f"{title} ({unit})"
     axes.set_title(textwrap.fill(heading, 60), fontsize=font_size + 2, color=TEXT, loc="left", fontweight="bold")
@@ -102,9 +103,14 @@ def bar_chart(title: str, labels: List[str], values: List[float], unit: str) -> 
         offset = 0.01 * span if value >= 0 else -0.01 * span
         label = _format(value) + ("%" if unit == "%" else "")
         axes.text(
-            value + offset, position, label, va="center", ha="left" if value >= 0 else "right",
-            fontsize=font_size, color=TEXT,
-        )  # fmt: skip
+            value + offset,
+            position,
+            label,
+            va="center",
+            ha="left" if value >= 0 else "right",
+            fontsize=font_size,
+            color=TEXT,
+        )
 
     figure.tight_layout(pad=0.6)
     encoded = base64.b64encode(_png(figure)).decode("ascii")

@@ -65,8 +65,12 @@ def payload_values(payload: str) -> Dict[str, Any]:
 def button_titles(response: str, key: str) -> Dict[str, str]:
     """The titles of a reply's buttons by the value they send for ``key`` (e.g. ``choice``): {value: title}."""
     buttons = knowledge().responses[response][0].get("buttons") or []
-    return {str(value): str(button["title"]) for button in buttons
-            for k, value in payload_values(str(button.get("payload"))).items() if k == key}  # fmt: skip
+    return {
+        str(value): str(button["title"])
+        for button in buttons
+        for k, value in payload_values(str(button.get("payload"))).items()
+        if k == key
+    }
 
 
 def entity_values(tracker: Tracker, entity: str) -> List[str]:
@@ -105,8 +109,13 @@ def hts_answer(answer: HtsAnswer, asked: str, from_words: bool = False) -> str:
     if answer.follows_goods:
         return replies.text("utter_hts_follows_goods", asked=asked, chapter=answer.chapter)
     if from_words:
-        intro = replies.text("utter_hts_intro_from_words", asked=asked, code=_dotted(answer.code),
-                             chapter=answer.chapter, title=answer.chapter_title)  # fmt: skip
+        intro = replies.text(
+            "utter_hts_intro_from_words",
+            asked=asked,
+            code=_dotted(answer.code),
+            chapter=answer.chapter,
+            title=answer.chapter_title,
+        )
     else:
         intro = replies.text("utter_hts_intro", asked=asked, chapter=answer.chapter, title=answer.chapter_title)
     if answer.center is None:
@@ -140,6 +149,11 @@ def importer_answer(ior: IorNumber, record: Optional[Any]) -> str:
     center = knowledge().center(record.center_code)
     sample = " " + replies.text("utter_importer_sample_note") if "sample" in record.source.lower() else ""
     return replies.text(
-        "utter_importer_found", ior=ior.display, name=record.name, sample=sample, center=center_sentence(center),
-        partner=partner_sentence(bool(record.partner_account)), directory_line=directory_line(),
-    )  # fmt: skip
+        "utter_importer_found",
+        ior=ior.display,
+        name=record.name,
+        sample=sample,
+        center=center_sentence(center),
+        partner=partner_sentence(bool(record.partner_account)),
+        directory_line=directory_line(),
+    )

@@ -37,11 +37,16 @@ from bot.vocab import BY_KEY, MATCH_ORDER
 
 logger = logging.getLogger(__name__)
 
-CENTER_TOPICS = ("figure", "trend", "center_info", "center_contact", "importer")  # a missing Center comes from the context
+CENTER_TOPICS = (
+    "figure",
+    "trend",
+    "center_info",
+    "center_contact",
+    "importer",
+)  # a missing Center comes from the context
 METRIC_TOPICS = ("figure", "ranking", "total", "trend")  # a missing metric comes from the context
 _COMPARE = re.compile(r"\b(compare\w*|vs\.?|versus|than|against|side by side)\b", re.IGNORECASE)
 _NOT = re.compile(r"\b(not|no|instead|wrong)\b", re.IGNORECASE)
-
 
 
 def metric_of(text: Optional[str]) -> Optional[str]:
@@ -112,8 +117,12 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     recent = _as_int(slot("ctx_turn")) == turn - 1 and bool(slot("ctx_topic"))
     typed = str((tracker.latest_message or {}).get("text") or "")
     centers = common.mentioned_centers(tracker) or fuzzy.centers_in(text) or fuzzy.centers_in(typed)
-    metric = (metric_of(" ".join(common.entity_values(tracker, "metric"))) or metric_of(text)
-              or fuzzy.metric_in(text) or fuzzy.metric_in(typed))  # fmt: skip
+    metric = (
+        metric_of(" ".join(common.entity_values(tracker, "metric")))
+        or metric_of(text)
+        or fuzzy.metric_in(text)
+        or fuzzy.metric_in(typed)
+    )
     period = common.first_entity(tracker, "period")
     hts = common.first_entity(tracker, "hts_code")
     product = hts or common.first_entity(tracker, "product")
@@ -140,7 +149,9 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     return Query(topic, text, centers, metric, period, product, hts, follow_up, turn, context, typed)
 
 
-def remember(query: Query, topic: Optional[str] = None, awaiting: Optional[str] = None, **changes: Any) -> List[Dict[Text, Any]]:
+def remember(
+    query: Query, topic: Optional[str] = None, awaiting: Optional[str] = None, **changes: Any
+) -> List[Dict[Text, Any]]:
     """The slot events that keep what an answer was about (``changes`` override the query's ``center`` (a code),
     ``metric``, ``period`` and ``product``); ``awaiting`` names the piece the answer asked for."""
     values = {
@@ -150,10 +161,12 @@ def remember(query: Query, topic: Optional[str] = None, awaiting: Optional[str] 
         "product": query.product,
         **changes,
     }
-    events = [SlotSet("ctx_topic", topic or query.topic), SlotSet("ctx_turn", float(query.turn)),
-              SlotSet("ctx_awaiting", awaiting)]  # fmt: skip
-    events += [SlotSet(f"ctx_{name}", value) for name, value in values.items()
-               if value is not None or name == "period"]  # fmt: skip
+    events = [
+        SlotSet("ctx_topic", topic or query.topic),
+        SlotSet("ctx_turn", float(query.turn)),
+        SlotSet("ctx_awaiting", awaiting),
+    ]
+    events += [SlotSet(f"ctx_{name}", value) for name, value in values.items() if value is not None or name == "period"]
     return events
 
 
@@ -185,7 +198,7 @@ class TopicAction(Action, abc.ABC):
 
 
 class ActionFollowUp(TopicAction):
-    """"and Machinery?", "what about last quarter?", "no, I meant Base Metals": the previous question, one part changed."""
+    """ "and Machinery?", "what about last quarter?", "no, I meant Base Metals": the previous question, one part changed."""
 
     def name(self) -> Text:
         return "action_follow_up"

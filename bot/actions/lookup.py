@@ -52,8 +52,13 @@ async def product(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[T
     if query.centers and not query.follow_up:
         center = query.centers[0]
         dispatcher.utter_message(
-            **replies.render("utter_industry_center", center=common.center_sentence(center), industries=center.industries,
-                             reminder=replies.text("utter_assignment_reminder"), source=kb.source_url)  # fmt: skip
+            **replies.render(
+                "utter_industry_center",
+                center=common.center_sentence(center),
+                industries=center.industries,
+                reminder=replies.text("utter_assignment_reminder"),
+                source=kb.source_url,
+            )
         )
         return remember(query)
     dispatcher.utter_message(**replies.render("utter_ask_product"))
@@ -108,7 +113,10 @@ def _format_problem(text: str) -> Dict[str, str]:
     if problem is None:
         what, why = replies.text("utter_that_number"), replies.text("utter_ior_no_digits")
     else:
-        what, why = replies.text("utter_quoted_number", number=problem.typed), replies.text(problem.reply, **problem.values)
+        what, why = (
+            replies.text("utter_quoted_number", number=problem.typed),
+            replies.text(problem.reply, **problem.values),
+        )
     return {"what": what, "why": why}
 
 
@@ -155,8 +163,12 @@ class ActionCenterForImporter(Action):
         context = []
         if record:
             query = resolve(tracker, "importer")
-            context = remember(query, center=record.center_code, importer=f"{ior.display} ({record.name})",
-                               partner=bool(record.partner_account))  # fmt: skip
+            context = remember(
+                query,
+                center=record.center_code,
+                importer=f"{ior.display} ({record.name})",
+                partner=bool(record.partner_account),
+            )
         return [SlotSet("ior_number", None), *context]
 
 
@@ -168,9 +180,12 @@ async def importer(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[
         dispatcher.utter_message(**replies.render("utter_ask_importer_lookup_form_ior_number"))
         return remember(query)
     dispatcher.utter_message(
-        **replies.render("utter_importer_again", importer=tracker_slots["ctx_importer"],
-                         center=common.center_sentence(query.center),
-                         partner=common.partner_sentence(bool(tracker_slots.get("ctx_partner"))),
-                         directory_line=common.directory_line())  # fmt: skip
+        **replies.render(
+            "utter_importer_again",
+            importer=tracker_slots["ctx_importer"],
+            center=common.center_sentence(query.center),
+            partner=common.partner_sentence(bool(tracker_slots.get("ctx_partner"))),
+            directory_line=common.directory_line(),
+        )
     )
     return remember(query)

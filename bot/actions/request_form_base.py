@@ -68,9 +68,11 @@ async def center_suggestion(iors: Sequence[IorNumber]) -> Optional[Dict[str, Any
     code = Counter(r.center_code for _, r in found).most_common(1)[0][0]
     return {
         "code": code,
-        "found": [{"ior": i.display, "name": r.name, "center": r.center_code, "sample": "sample" in r.source.lower()}
-                  for i, r in found],
-    }  # fmt: skip
+        "found": [
+            {"ior": i.display, "name": r.name, "center": r.center_code, "sample": "sample" in r.source.lower()}
+            for i, r in found
+        ],
+    }
 
 
 # -- a question in the middle of a form --------------------------------------------------------------------------------
@@ -144,9 +146,7 @@ def reopen(dispatcher: CollectingDispatcher, tracker: Tracker, kind: RequestKind
 
 
 # -- answers every request form reads the same way ---------------------------------------------------------------------
-async def summary_answer(
-    slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
-) -> Dict[str, Any]:
+async def summary_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[str, Any]:
     """The answer to the summary (``<prefix>_confirm``): yes stores it; no asks which answer to change; anything else
     asks again."""
     intent, text = intent_of(tracker), fold(value).lower()
@@ -232,8 +232,9 @@ class RequestFormValidation(FieldTable):
         """Answers given with the request itself ("move 12-3456789AB from Base Metals to Machinery")."""
         return []
 
-    async def _apply(self, validator: Validator, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                     domain: DomainDict) -> List[EventType]:  # fmt: skip
+    async def _apply(
+        self, validator: Validator, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
         """Validates an answer given with the request itself; its slots are set at once."""
         result = await validator(value, dispatcher, tracker, domain)
         events = [SlotSet(k, v) for k, v in result.items()]
@@ -244,8 +245,9 @@ class RequestFormValidation(FieldTable):
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
         """The form's answers (the reason's description only for "other"), after "which answer" while changing."""
-        slots = [s for s in domain_slots
-                 if s != "edit_field" and (s not in OPTIONAL_FIELDS or self._needed(s, tracker))]  # fmt: skip
+        slots = [
+            s for s in domain_slots if s != "edit_field" and (s not in OPTIONAL_FIELDS or self._needed(s, tracker))
+        ]
         return ["edit_field", *slots] if tracker.get_slot("edit_pending") else slots
 
     def _needed(self, slot: str, tracker: Tracker) -> bool:

@@ -24,9 +24,21 @@ from bot.actions.field_table import FieldValidator, from_text, with_choice
 from bot.actions.request_form_base import RequestFormValidation, center, center_suggestion, centers_in, request_fields
 from bot.ior import IorNumber
 from bot.requests.answers import (
-    CADENCES, REASONS, ROLES, SIZES, UNSURE, Invalid, fold, parse_cadence, parse_free_text, parse_hts_profile,
-    parse_ior_numbers, parse_reason, parse_role, parse_size,
-)  # fmt: skip
+    CADENCES,
+    REASONS,
+    ROLES,
+    SIZES,
+    UNSURE,
+    Invalid,
+    fold,
+    parse_cadence,
+    parse_free_text,
+    parse_hts_profile,
+    parse_ior_numbers,
+    parse_reason,
+    parse_role,
+    parse_size,
+)
 from bot.requests.kinds import CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT, ior_value
 from bot.requests.places import TIME_ZONES, parse_months, parse_site, parse_time_zone
 
@@ -134,7 +146,7 @@ def _from_and_to(tracker: Tracker) -> Tuple[Optional[str], Optional[str]]:
         if start is None:
             found = text.lower().find(str(e.get("value")).lower())
             start = found if found >= 0 else 0
-        before = text[max(0, start - 16): start].lower()
+        before = text[max(0, start - 16) : start].lower()
         if re.search(r"\b(from|out of|leave|leaving)\s+(the\s+)?$", before):
             current = current or str(e["value"])
         elif re.search(r"\b(to|into|under|with|join)\s+(the\s+)?$", before):
@@ -202,4 +214,3 @@ class ValidateSiteVisitForm(RequestFormValidation):
         if centers:
             events += [SlotSet("sv_center", centers[0].code)]
         return events
-

@@ -38,8 +38,12 @@ class _AskCenter(Action, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         suggestion = tracker.get_slot(self.suggestion_slot)
         if suggestion:
-            say(dispatcher, self.found, importers=suggestion_text(suggestion),
-                center=knowledge().center(suggestion["code"]).label)  # fmt: skip
+            say(
+                dispatcher,
+                self.found,
+                importers=suggestion_text(suggestion),
+                center=knowledge().center(suggestion["code"]).label,
+            )
         else:
             say(dispatcher, self.question)
         return []
@@ -112,8 +116,9 @@ class ActionAskEditField(Action):
             return []
         message = replies.render(f"utter_which_answer_{kind.kind}")
         message["buttons"] = [
-            b for b in message.get("buttons", [])
+            b
+            for b in message.get("buttons", [])
             if (field := payload_values(b["payload"]).get("field")) is None or tracker.get_slot(field) is not None
-        ]  # fmt: skip
+        ]
         dispatcher.utter_message(**message)
         return []

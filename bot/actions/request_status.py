@@ -52,15 +52,19 @@ class ValidateRequestStatusForm(FieldTable):
 
 def _when(moment: dt.datetime) -> str:
     moment = moment.astimezone(dt.timezone.utc)
-    return replies.text("utter_date_time", month=calendar.month_name[moment.month], day=moment.day, year=moment.year,
-                        time=f"{moment:%H:%M}")
+    return replies.text(
+        "utter_date_time",
+        month=calendar.month_name[moment.month],
+        day=moment.day,
+        year=moment.year,
+        time=f"{moment:%H:%M}",
+    )
 
 
 def status_message(record: store.RequestRecord) -> Dict[str, Any]:
     """The status of a stored request, with its dates and history."""
     history = "\n".join(
-        f"- {_when(step.at)}: {replies.text(f'utter_request_status_step_{step.status}')}"
-        for step in record.history
+        f"- {_when(step.at)}: {replies.text(f'utter_request_status_step_{step.status}')}" for step in record.history
     )
     return replies.render(
         f"utter_request_status_{record.status}",
@@ -81,7 +85,8 @@ class ActionRequestStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         in_request = active_kind(tracker) is not None
         ref = (None if in_request else tracker.get_slot("request_ref")) or find_ref(
-            common.first_entity(tracker, "request_ref") or tracker.latest_message.get("text"))
+            common.first_entity(tracker, "request_ref") or tracker.latest_message.get("text")
+        )
         done = [SlotSet("request_ref", None)]
         if ref is None:
             say(dispatcher, "utter_status_ref_later" if in_request else "utter_invalid_request_ref")

@@ -61,8 +61,11 @@ class _SubmitRequest(Action, ABC):
             logger.info("Repeated confirmation of %s: nothing new stored", record.ref)
             say(dispatcher, "utter_request_already_stored", what=kind.what, ref=record.ref)
             self.repeated(dispatcher, tracker, record.ref)
-        return [SlotSet(kind.ref_slot, record.ref), SlotSet("last_request_ref", record.ref),
-                SlotSet("pending_submit", None)]  # fmt: skip
+        return [
+            SlotSet(kind.ref_slot, record.ref),
+            SlotSet("last_request_ref", record.ref),
+            SlotSet("pending_submit", None),
+        ]
 
     def submitted(self, dispatcher: CollectingDispatcher, tracker: Tracker, ref: str) -> None:
         """What a newly stored request gets: its reference and the next steps."""
@@ -92,7 +95,11 @@ class ActionSubmitChangeCenter(_SubmitRequest):
         message = replies.render("utter_cc_draft_offer", draft=draft)
         dispatcher.utter_message(
             text=message["text"],
-            json_message={"type": "download", "filename": replies.text("utter_cc_draft_filename", ref=ref), "text": draft},
+            json_message={
+                "type": "download",
+                "filename": replies.text("utter_cc_draft_filename", ref=ref),
+                "text": draft,
+            },
         )
 
 
@@ -134,8 +141,12 @@ class ActionCancelRequest(Action):
         events = [SlotSet(s, None) for s in kind.all_slots]
         # pending_submit is always cleared (the rules expect it): another request waiting to be stored keeps its
         # answers, and "continue my request" brings it back to its summary.
-        events += [SlotSet("requested_slot", None), SlotSet("edit_pending", None), SlotSet("edit_field", None),
-                   SlotSet("pending_submit", None)]
+        events += [
+            SlotSet("requested_slot", None),
+            SlotSet("edit_pending", None),
+            SlotSet("edit_field", None),
+            SlotSet("pending_submit", None),
+        ]
         return events
 
     @staticmethod
@@ -188,8 +199,11 @@ class ActionResumeRequest(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         kind = active_kind(tracker)
         if kind is None:
-            unfinished = [k for k in KINDS.values() if tracker.get_slot(k.ref_slot) is None
-                          and any(tracker.get_slot(s) is not None for s in k.fields)]  # fmt: skip
+            unfinished = [
+                k
+                for k in KINDS.values()
+                if tracker.get_slot(k.ref_slot) is None and any(tracker.get_slot(s) is not None for s in k.fields)
+            ]
             kind = _latest_form(tracker, unfinished)
         if kind is None:
             say(dispatcher, "utter_no_request_to_continue")

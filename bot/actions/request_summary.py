@@ -24,7 +24,7 @@ from bot.requests.wording import center_label, hts_lines, hts_summary, months_la
 
 
 def _answers(tracker: Tracker, kind: RequestKind) -> Dict[str, Any]:
-    return {slot[len(kind.prefix) + 1:]: tracker.get_slot(slot) for slot in kind.fields}
+    return {slot[len(kind.prefix) + 1 :]: tracker.get_slot(slot) for slot in kind.fields}
 
 
 def complete(tracker: Tracker, kind: RequestKind) -> bool:
@@ -58,8 +58,11 @@ def idempotency_key(conversation: str, kind: str, details: Dict[str, Any], email
 def _profile_note(profile: Sequence[Dict[str, Any]], requested: Optional[str]) -> str:
     if not profile or not requested:
         return ""
-    first = max(profile, key=lambda p: p["share"] if p.get("share") is not None else -1) if any(
-        p.get("share") is not None for p in profile) else profile[0]
+    first = (
+        max(profile, key=lambda p: p["share"] if p.get("share") is not None else -1)
+        if any(p.get("share") is not None for p in profile)
+        else profile[0]
+    )
     answer = knowledge().classify_hts(first["chapter"])
     if answer is None or answer.center is None:
         return ""

@@ -59,8 +59,10 @@ def custom_as_text(message: Dict[str, Any], slack: bool = False) -> Optional[str
         body = esc("\n".join(_table_lines(columns, rows)))  # aligned before escaping: Slack shows "&amp;" as "&"
         return intro + heading(message.get("caption")) + (f"```\n{body}\n```" if slack else body)
     if kind == "list":
-        items = [esc(str(i.get("text") or i.get("title") or "") if isinstance(i, dict) else str(i))
-                 for i in message.get("items") or []]  # fmt: skip
+        items = [
+            esc(str(i.get("text") or i.get("title") or "") if isinstance(i, dict) else str(i))
+            for i in message.get("items") or []
+        ]
         ordered = message.get("ordered")
         lines = [f"{n}. {item}" if ordered else f"• {item}" for n, item in enumerate(items, 1)]
         return intro + heading(message.get("title")) + "\n".join(lines)

@@ -74,9 +74,7 @@ def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         connect_args = {"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {}
-        return create_engine(
-            url, future=True, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args
-        )
+        return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
 
     database = parsed.database or ""
     memory = database in ("", ":memory:") or "mode=memory" in database
@@ -178,4 +176,3 @@ def init_db() -> None:
             row.name, row.city = center.name, center.city
             session.add(row)
     logger.info("database ready: %s", safe_url(database_url()))
-

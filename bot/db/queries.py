@@ -100,9 +100,7 @@ def figure(
         return quarter_record(row, metric) if row else None
 
 
-def _resolve_period(
-    session: Session, fy: Optional[int], quarter: Optional[int]
-) -> Optional[Tuple[int, Optional[int]]]:
+def _resolve_period(session: Session, fy: Optional[int], quarter: Optional[int]) -> Optional[Tuple[int, Optional[int]]]:
     """Fill in a missing fiscal year with the latest one loaded (that has ``quarter``, when given)."""
     if fy is not None:
         return fy, quarter
@@ -171,4 +169,3 @@ def series(center_code: str, metric: str, last_n: int = 8) -> List[FigureRecord]
     with session_scope() as session:
         rows = list(session.scalars(stmt))
     return [quarter_record(r, metric) for r in reversed(rows)]
-

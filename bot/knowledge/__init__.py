@@ -18,7 +18,23 @@ from bot.knowledge.words import CHAPTER_WORD, NUMBER_WORDS, normalise_hts, reflo
 from bot.knowledge.texts import ARTICLE_ID, MIN_QUESTIONS
 
 __all__ = [
-    "ARTICLE_ID", "CENTER_CODE", "CHAPTER_WORD", "CONFIDENCE", "MIN_QUESTIONS", "NUMBER_WORDS", "RELOAD_CHECK_SECONDS",
-    "Article", "Center", "HtsAnswer", "HtsRule", "Knowledge", "KnowledgeError", "Product", "knowledge",
-    "load_knowledge", "normalise_hts", "reflow", "reset_knowledge",
-]  # fmt: skip
+    "ARTICLE_ID",
+    "CENTER_CODE",
+    "CHAPTER_WORD",
+    "CONFIDENCE",
+    "MIN_QUESTIONS",
+    "NUMBER_WORDS",
+    "RELOAD_CHECK_SECONDS",
+    "Article",
+    "Center",
+    "HtsAnswer",
+    "HtsRule",
+    "Knowledge",
+    "KnowledgeError",
+    "Product",
+    "knowledge",
+    "load_knowledge",
+    "normalise_hts",
+    "reflow",
+    "reset_knowledge",
+]

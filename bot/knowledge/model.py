@@ -117,8 +117,10 @@ class Knowledge:
         for center in self.centers:
             for name in center.names:
                 self._by_name[fold(name)] = center
-        self._name_patterns[:] = [(re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])"), name)
-                                  for name in sorted(self._by_name, key=len, reverse=True)]  # fmt: skip
+        self._name_patterns[:] = [
+            (re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])"), name)
+            for name in sorted(self._by_name, key=len, reverse=True)
+        ]
         self._product_patterns[:] = [
             (re.compile(rf"(?<!\w){re.escape(fold(words))}(?:e?s)?(?!\w)"), words, product.hts)
             for product in self.products

@@ -77,7 +77,9 @@ def load_products(path: Path, chapters: Dict[str, HtsRule]) -> List[Product]:
     for item in read_yaml(path).get("products") or []:
         hts = str(require(path, item, "hts"))
         if not re.fullmatch(r"\d{2}|\d{4}", hts) or hts[:2] not in chapters:
-            raise KnowledgeError(path, item["__line__"], f"hts '{hts}' must be a known 2-digit chapter or 4-digit heading")
+            raise KnowledgeError(
+                path, item["__line__"], f"hts '{hts}' must be a known 2-digit chapter or 4-digit heading"
+            )
         words = tuple(str(w).strip() for w in require(path, item, "words", list))
         for w in words:
             if fold(w) in seen:

@@ -73,6 +73,8 @@ def _answer_when_actions_fail(run: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except RasaException as exc:
             logger.error("Custom action '%s' failed: %s", self.name(), exc)
-            return [BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})]
+            return [
+                BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})
+            ]
 
     return guarded

@@ -53,13 +53,18 @@ def event_kind(cls: type) -> int:
         )
 
         kind = (
-            RESET if issubclass(cls, (Restarted, SessionStarted))
-            else REVERT_ACTION if issubclass(cls, ActionReverted)
-            else REVERT_USER if issubclass(cls, UserUtteranceReverted)
-            else ACTION if issubclass(cls, ActionExecuted)
-            else LOOP if issubclass(cls, ActiveLoop)
+            RESET
+            if issubclass(cls, (Restarted, SessionStarted))
+            else REVERT_ACTION
+            if issubclass(cls, ActionReverted)
+            else REVERT_USER
+            if issubclass(cls, UserUtteranceReverted)
+            else ACTION
+            if issubclass(cls, ActionExecuted)
+            else LOOP
+            if issubclass(cls, ActiveLoop)
             else OTHER
-        )  # fmt: skip
+        )
         _EVENT_KINDS[cls] = kind
     return kind
 

@@ -63,8 +63,11 @@ def parse_ior_numbers(text: str) -> List[IorNumber]:
         try:
             ior = parse_ior(re.sub(r"[\u2010\u2011\u2013]", "-", token))
         except IorFormatError:
-            which = (replies.text("utter_that_number") if len(tokens) == 1
-                     else replies.text("utter_nth_ior_number", position=ordinal(position)))  # fmt: skip
+            which = (
+                replies.text("utter_that_number")
+                if len(tokens) == 1
+                else replies.text("utter_nth_ior_number", position=ordinal(position))
+            )
             raise Invalid("utter_invalid_ior_numbers", which=which)
         if ior.key not in {i.key for i in found}:
             found.append(ior)
@@ -97,7 +100,7 @@ def parse_hts_profile(text: str) -> List[Dict[str, Any]]:
             numbers, share = [pair.group(1)], float(pair.group(2))
         else:
             share = float(share_match.group(1)) if share_match else None
-            rest = item[: share_match.start()] + " " + item[share_match.end():] if share_match else item
+            rest = item[: share_match.start()] + " " + item[share_match.end() :] if share_match else item
             numbers = _CHAPTER_NUMBER.findall(rest)
         if not numbers:
             if share is not None:
@@ -166,8 +169,13 @@ def parse_contact_name(text: str) -> str:
         Invalid: ``utter_invalid_contact_name`` for a filler word, an email, digits or no name.
     """
     name = _strip_quotes(_NAME_PREFIX.sub("", fold(text)))
-    if (is_filler(name) or "@" in name or re.search(r"\d", name) or not 2 <= len(name) <= 100
-            or not re.search(r"[A-Za-z]{2}", name)):  # fmt: skip
+    if (
+        is_filler(name)
+        or "@" in name
+        or re.search(r"\d", name)
+        or not 2 <= len(name) <= 100
+        or not re.search(r"[A-Za-z]{2}", name)
+    ):
         raise Invalid("utter_invalid_contact_name")
     return name
 
@@ -183,9 +191,15 @@ def parse_email(text: str) -> str:
     email = match.group(0).rstrip(".")
     local, domain = email.rsplit("@", 1)
     labels = domain.split(".")
-    if (len(email) > 254 or len(local) > 64 or ".." in local or local.startswith(".") or local.endswith(".")
-            or any(not label or label.startswith("-") or label.endswith("-") for label in labels)
-            or not re.fullmatch(r"[A-Za-z]{2,}", labels[-1])):  # fmt: skip
+    if (
+        len(email) > 254
+        or len(local) > 64
+        or ".." in local
+        or local.startswith(".")
+        or local.endswith(".")
+        or any(not label or label.startswith("-") or label.endswith("-") for label in labels)
+        or not re.fullmatch(r"[A-Za-z]{2,}", labels[-1])
+    ):
         raise Invalid("utter_invalid_email")
     return f"{local}@{domain.lower()}"
 
@@ -290,4 +304,3 @@ def find_ref(text: Optional[str]) -> Optional[str]:
     """A request reference in the text, normalised (``cr 2026 000123`` → ``CR-2026-000123``)."""
     match = REF.search(text or "")
     return f"{match.group(1).upper()}-{match.group(2)}-{match.group(3)}" if match else None
-

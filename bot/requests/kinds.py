@@ -8,6 +8,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 from bot import replies, vocab
 from bot.ior import IorKind, IorNumber
 
+
 @dataclass(frozen=True)
 class RequestKind:
     """One kind of request and the slots of its form."""
@@ -49,20 +50,32 @@ class RequestKind:
 
 
 CHANGE_CENTER = RequestKind(
-    vocab.CHANGE_CENTER, "cc",
-    ("cc_ior_numbers", "cc_current_center", "cc_requested_center", "cc_reason", "cc_reason_detail", "cc_hts_profile",
-     "cc_company", "cc_contact_name", "cc_email"),
+    vocab.CHANGE_CENTER,
+    "cc",
+    (
+        "cc_ior_numbers",
+        "cc_current_center",
+        "cc_requested_center",
+        "cc_reason",
+        "cc_reason_detail",
+        "cc_hts_profile",
+        "cc_company",
+        "cc_contact_name",
+        "cc_email",
+    ),
     ("cc_center_suggestion",),
-)  # fmt: skip
+)
 OUTREACH_CALL = RequestKind(
-    vocab.OUTREACH_CALL, "oc",
+    vocab.OUTREACH_CALL,
+    "oc",
     ("oc_company", "oc_role", "oc_size", "oc_center", "oc_contact_name", "oc_email", "oc_cadence", "oc_time_zone"),
-)  # fmt: skip
+)
 SITE_VISIT = RequestKind(
-    vocab.SITE_VISIT, "sv",
+    vocab.SITE_VISIT,
+    "sv",
     ("sv_company", "sv_ior_number", "sv_center", "sv_site", "sv_months", "sv_contact_name", "sv_email", "sv_topic"),
     ("sv_center_suggestion",),
-)  # fmt: skip
+)
 KINDS: Dict[str, RequestKind] = {k.kind: k for k in (CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT)}
 BY_FORM: Dict[str, RequestKind] = {k.form: k for k in KINDS.values()}
 
@@ -78,29 +91,36 @@ CLEARED_WITH: Dict[str, Tuple[str, ...]] = {
 # Words that name an answer in "change my email" (checked in this order: "contact email" is the email).
 FIELD_WORDS: Dict[str, Sequence[Tuple[str, str]]] = {
     "change_center": (
-        ("cc_email", r"e-?mail"), ("cc_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
-        ("cc_contact_name", r"\bcontact\b|\bname\b|\bperson\b"), ("cc_reason", r"\breason\b|\bwhy\b"),
+        ("cc_email", r"e-?mail"),
+        ("cc_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
+        ("cc_contact_name", r"\bcontact\b|\bname\b|\bperson\b"),
+        ("cc_reason", r"\breason\b|\bwhy\b"),
         ("cc_hts_profile", r"\bhts\b|\bchapters?\b|\bprofile\b"),
         ("cc_requested_center", r"\brequested\b|\bnew cent|\bdesired\b|\btarget\b|\bwant"),
         ("cc_current_center", r"\bcurrent\b|\bpresent\b|\bexisting\b"),
         ("cc_ior_numbers", r"\bior\b|\biors\b|\bimporter\b|\brecord numbers?\b"),
     ),
     "outreach_call": (
-        ("oc_email", r"e-?mail"), ("oc_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
-        ("oc_contact_name", r"\bcontact\b|\bname\b|\bperson\b"), ("oc_role", r"\brole\b|\bbroker\b|\bimporter\b"),
+        ("oc_email", r"e-?mail"),
+        ("oc_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
+        ("oc_contact_name", r"\bcontact\b|\bname\b|\bperson\b"),
+        ("oc_role", r"\brole\b|\bbroker\b|\bimporter\b"),
         ("oc_size", r"\bsize\b|" + "|".join(rf"\b{size}\b" for size in vocab.SIZES)),
         ("oc_time_zone", r"time ?zone|\btz\b"),
         ("oc_cadence", r"\bcadence\b|\bhow often\b|\bfrequency\b|\bmonthly\b|\bquarterly\b"),
         ("oc_center", r"\bcent(er|re)\b|\bcee\b"),
     ),
     "site_visit": (
-        ("sv_email", r"e-?mail"), ("sv_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
-        ("sv_contact_name", r"\bcontact\b|\bname\b|\bperson\b"), ("sv_topic", r"\btopic\b|\bsubject\b|\bagenda\b"),
+        ("sv_email", r"e-?mail"),
+        ("sv_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
+        ("sv_contact_name", r"\bcontact\b|\bname\b|\bperson\b"),
+        ("sv_topic", r"\btopic\b|\bsubject\b|\bagenda\b"),
         ("sv_months", r"\bmonths?\b|\bwhen\b|\bdates?\b"),
         ("sv_site", r"\bsite\b|\baddress\b|\bcity\b|\bstate\b|\blocation\b|\bwhere\b"),
-        ("sv_ior_number", r"\bior\b|\bimporter\b|\brecord number\b"), ("sv_center", r"\bcent(er|re)\b|\bcee\b"),
+        ("sv_ior_number", r"\bior\b|\bimporter\b|\brecord number\b"),
+        ("sv_center", r"\bcent(er|re)\b|\bcee\b"),
     ),
-}  # fmt: skip
+}
 
 
 def ior_value(ior: IorNumber) -> Dict[str, str]:

@@ -14,25 +14,76 @@ from bot.requests.answers import Invalid, fold
 
 # U.S. time zones: the six answers offered, and the words and tz database names accepted for each.
 TIME_ZONES: Dict[str, Tuple[str, ...]] = {
-    "Eastern": ("eastern", "et", "est", "edt", "america/new_york", "america/detroit", "america/indiana/indianapolis",
-                "america/kentucky/louisville", "us/eastern", "us/michigan", "us/east-indiana"),
-    "Central": ("central", "ct", "cst", "cdt", "america/chicago", "america/indiana/knox", "america/menominee",
-                "america/north_dakota/center", "us/central", "us/indiana-starke"),
-    "Mountain": ("mountain", "mt", "mst", "mdt", "america/denver", "america/boise", "america/phoenix", "us/mountain",
-                 "us/arizona", "arizona"),
+    "Eastern": (
+        "eastern",
+        "et",
+        "est",
+        "edt",
+        "america/new_york",
+        "america/detroit",
+        "america/indiana/indianapolis",
+        "america/kentucky/louisville",
+        "us/eastern",
+        "us/michigan",
+        "us/east-indiana",
+    ),
+    "Central": (
+        "central",
+        "ct",
+        "cst",
+        "cdt",
+        "america/chicago",
+        "america/indiana/knox",
+        "america/menominee",
+        "america/north_dakota/center",
+        "us/central",
+        "us/indiana-starke",
+    ),
+    "Mountain": (
+        "mountain",
+        "mt",
+        "mst",
+        "mdt",
+        "america/denver",
+        "america/boise",
+        "america/phoenix",
+        "us/mountain",
+        "us/arizona",
+        "arizona",
+    ),
     "Pacific": ("pacific", "pt", "pst", "pdt", "america/los_angeles", "us/pacific"),
-    "Alaska": ("alaska", "akst", "akdt", "america/anchorage", "america/juneau", "america/sitka", "america/nome",
-               "america/yakutat", "america/metlakatla", "us/alaska"),
-    "Hawaii": ("hawaii", "hst", "hdt", "hawaii-aleutian", "america/adak", "pacific/honolulu", "us/hawaii",
-               "us/aleutian"),
-}  # fmt: skip
+    "Alaska": (
+        "alaska",
+        "akst",
+        "akdt",
+        "america/anchorage",
+        "america/juneau",
+        "america/sitka",
+        "america/nome",
+        "america/yakutat",
+        "america/metlakatla",
+        "us/alaska",
+    ),
+    "Hawaii": (
+        "hawaii",
+        "hst",
+        "hdt",
+        "hawaii-aleutian",
+        "america/adak",
+        "pacific/honolulu",
+        "us/hawaii",
+        "us/aleutian",
+    ),
+}
 _TZ_NAME = re.compile(r"\b[a-z]+/[a-z_]+(?:/[a-z_]+)?\b")
 
 
 def _tz_name_cased(name: str) -> str:
     """A tz database name as spelt: ``america/new_york`` → ``America/New_York``, ``us/eastern`` → ``US/Eastern``."""
-    return "/".join(part.upper() if part in ("us",) else "_".join(w.capitalize() for w in part.split("_"))
-                    for part in name.split("/")).replace("Us/", "US/")  # fmt: skip
+    return "/".join(
+        part.upper() if part in ("us",) else "_".join(w.capitalize() for w in part.split("_"))
+        for part in name.split("/")
+    ).replace("Us/", "US/")
 
 
 def parse_time_zone(text: str, choice: Optional[str]) -> Dict[str, Optional[str]]:
@@ -46,26 +97,75 @@ def parse_time_zone(text: str, choice: Optional[str]) -> Dict[str, Optional[str]
         if zone is None:
             raise Invalid("utter_invalid_time_zone")
         return {"zone": zone, "name": _tz_name_cased(names[0])}
-    found = {z for z, aliases in TIME_ZONES.items()
-             for alias in aliases if "/" not in alias and re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", lower)}
+    found = {
+        z
+        for z, aliases in TIME_ZONES.items()
+        for alias in aliases
+        if "/" not in alias and re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", lower)
+    }
     if len(found) != 1:
         raise Invalid("utter_invalid_time_zone")
     return {"zone": found.pop(), "name": None}
 
 
 US_STATES: Dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho",
-    "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
-    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
-    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island",
-    "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
-    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-    "DC": "District of Columbia", "PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands",
-    "AS": "American Samoa", "MP": "Northern Mariana Islands",
-}  # fmt: skip
+    "AL": "Alabama",
+    "AK": "Alaska",
+    "AZ": "Arizona",
+    "AR": "Arkansas",
+    "CA": "California",
+    "CO": "Colorado",
+    "CT": "Connecticut",
+    "DE": "Delaware",
+    "FL": "Florida",
+    "GA": "Georgia",
+    "HI": "Hawaii",
+    "ID": "Idaho",
+    "IL": "Illinois",
+    "IN": "Indiana",
+    "IA": "Iowa",
+    "KS": "Kansas",
+    "KY": "Kentucky",
+    "LA": "Louisiana",
+    "ME": "Maine",
+    "MD": "Maryland",
+    "MA": "Massachusetts",
+    "MI": "Michigan",
+    "MN": "Minnesota",
+    "MS": "Mississippi",
+    "MO": "Missouri",
+    "MT": "Montana",
+    "NE": "Nebraska",
+    "NV": "Nevada",
+    "NH": "New Hampshire",
+    "NJ": "New Jersey",
+    "NM": "New Mexico",
+    "NY": "New York",
+    "NC": "North Carolina",
+    "ND": "North Dakota",
+    "OH": "Ohio",
+    "OK": "Oklahoma",
+    "OR": "Oregon",
+    "PA": "Pennsylvania",
+    "RI": "Rhode Island",
+    "SC": "South Carolina",
+    "SD": "South Dakota",
+    "TN": "Tennessee",
+    "TX": "Texas",
+    "UT": "Utah",
+    "VT": "Vermont",
+    "VA": "Virginia",
+    "WA": "Washington",
+    "WV": "West Virginia",
+    "WI": "Wisconsin",
+    "WY": "Wyoming",
+    "DC": "District of Columbia",
+    "PR": "Puerto Rico",
+    "GU": "Guam",
+    "VI": "U.S. Virgin Islands",
+    "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+}
 _STATE_BY_NAME = {name.lower(): code for code, name in US_STATES.items()}
 _STATE_BY_NAME.update({"washington dc": "DC", "washington d.c.": "DC", "virgin islands": "VI", "d.c.": "DC"})
 
@@ -94,8 +194,10 @@ def parse_site(text: str) -> Dict[str, str]:
 _MONTH_WORDS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
 _MONTH_WORDS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
 _MONTH_WORDS["sept"] = 9
-_MONTH = (r"(january|february|march|april|may|june|july|august|september|october|november|december"
-          r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)")
+_MONTH = (
+    r"(january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+)
 _SEASONS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "fall": (9, 10, 11), "autumn": (9, 10, 11), "winter": (12, 1, 2)}
 _ANY = re.compile(r"\b(any|anytime|flexible|no preference|whenever|doesn'?t matter|open)\b", re.I)
 
@@ -122,4 +224,3 @@ def parse_months(text: str) -> Dict[str, Any]:
     if not months and not _ANY.search(lower):
         raise Invalid("utter_invalid_months")
     return {"months": [calendar.month_name[n] for n in months], "years": years}
-

@@ -36,9 +36,12 @@ def share_label(share: Any) -> str:
 
 def hts_summary(profile: Sequence[Dict[str, Any]]) -> str:
     """``chapter 84: 60%, chapter 85: 30%``."""
-    return ", ".join(replies.text("utter_cc_hts_chapter_share", chapter=p["chapter"], share=share_label(p["share"]))
-                     if p.get("share") is not None else replies.text("utter_cc_hts_chapter", chapter=p["chapter"])
-                     for p in profile)  # fmt: skip
+    return ", ".join(
+        replies.text("utter_cc_hts_chapter_share", chapter=p["chapter"], share=share_label(p["share"]))
+        if p.get("share") is not None
+        else replies.text("utter_cc_hts_chapter", chapter=p["chapter"])
+        for p in profile
+    )
 
 
 def hts_lines(profile: Sequence[Dict[str, Any]]) -> str:
@@ -48,8 +51,11 @@ def hts_lines(profile: Sequence[Dict[str, Any]]) -> str:
     for p in profile:
         title = chapters[p["chapter"]].title
         if p.get("share") is not None:
-            lines.append(replies.text("utter_cc_draft_hts_line_share", chapter=p["chapter"], title=title,
-                                      share=share_label(p["share"])))  # fmt: skip
+            lines.append(
+                replies.text(
+                    "utter_cc_draft_hts_line_share", chapter=p["chapter"], title=title, share=share_label(p["share"])
+                )
+            )
         else:
             lines.append(replies.text("utter_cc_draft_hts_line", chapter=p["chapter"], title=title))
     return "\n".join(lines)
@@ -63,8 +69,11 @@ def time_zone_label(value: Dict[str, Optional[str]]) -> str:
 def months_label(value: Dict[str, Any]) -> str:
     """``March or April 2026``; the words for any month when none was named."""
     names = list(value.get("months") or [])
-    text = either(", ".join(names[:-1]), names[-1]) if len(names) > 1 else (
-        names[0] if names else replies.text("utter_sv_any_month"))
+    text = (
+        either(", ".join(names[:-1]), names[-1])
+        if len(names) > 1
+        else (names[0] if names else replies.text("utter_sv_any_month"))
+    )
     return text + (" " + functools.reduce(either, value["years"]) if value.get("years") else "")
 
 
@@ -78,6 +87,9 @@ def suggestion_text(suggestion: Dict[str, Any]) -> str:
     parts = []
     for item in suggestion["found"]:
         name = item["name"] + (", " + replies.text("utter_sample_data_note") if item.get("sample") else "")
-        parts.append(replies.text("utter_found_importer", ior=item["ior"], name=name,
-                                  center=knowledge().center(item["center"]).label))  # fmt: skip
+        parts.append(
+            replies.text(
+                "utter_found_importer", ior=item["ior"], name=name, center=knowledge().center(item["center"]).label
+            )
+        )
     return "; ".join(parts)

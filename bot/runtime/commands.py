@@ -64,10 +64,23 @@ def rasa_command(
     """The Rasa server's command line. The HTTP API is on only when a token or a JWT secret is set."""
     endpoints = endpoints or endpoints_file(credentials.parent / "endpoints.yml")
     command = [
-        sys.executable, "-m", RASA_CLI, "run", "--model", str(model), "--endpoints", str(endpoints),
-        "--credentials", str(credentials), "--interface", settings.host, "--port", str(settings.rasa_port),
-        "--cors", *settings.cors_origins,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        RASA_CLI,
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials),
+        "--interface",
+        settings.host,
+        "--port",
+        str(settings.rasa_port),
+        "--cors",
+        *settings.cors_origins,
+    ]
     if settings.rasa_api_token or settings.rasa_jwt_secret:
         command.append("--enable-api")
     if settings.rasa_api_token:

@@ -40,8 +40,12 @@ def tracker_store_endpoint(url: str) -> Dict[str, object]:
     if dialect == "sqlite":  # a relative path is taken from the project root, as for DATABASE_URL
         section["db"] = parsed.database if parsed.database == ":memory:" else str(ROOT / (parsed.database or "rasa.db"))
         return section
-    for key, value in (("url", parsed.host), ("port", parsed.port), ("username", parsed.username),
-                       ("password", parsed.password)):  # fmt: skip  (Rasa calls the host "url")
+    for key, value in (
+        ("url", parsed.host),
+        ("port", parsed.port),
+        ("username", parsed.username),
+        ("password", parsed.password),
+    ):  # Rasa calls the host "url"
         if value is not None:
             section[key] = value
     if parsed.query:

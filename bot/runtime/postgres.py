@@ -52,8 +52,9 @@ def init_cluster(data: Path, user: Optional[str]) -> None:
     Raises:
         StartError: ``initdb`` failed.
     """
-    run_as([_bin("initdb"), "-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C",
-            "--no-sync"], user)  # fmt: skip
+    run_as(
+        [_bin("initdb"), "-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], user
+    )
 
 
 def start_cluster(data: Path, log: Path, port: int, socket_dir: Path, user: Optional[str], *settings: str) -> None:

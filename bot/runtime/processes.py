@@ -62,9 +62,14 @@ def spawn(command: List[str], log_path: Path, env: Dict[str, str], cwd: Path = R
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         return subprocess.Popen(
-            command, cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            command,
+            cwd=cwd,
+            env={**os.environ, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def stop_group(process: Optional[subprocess.Popen], timeout: float = 20) -> None:

@@ -29,16 +29,27 @@ from bot.knowledge import Knowledge, knowledge
 from bot.vocab import METRICS, label_reply
 
 FOLDER = Path(__file__).parent
-METRIC_LABELS = {metric: replies.text(label_reply(metric)) for metric in METRICS}  # "partner_accounts": "partner accounts"
+METRIC_LABELS = {
+    metric: replies.text(label_reply(metric)) for metric in METRICS
+}  # "partner_accounts": "partner accounts"
 FOLLOW_UP_KINDS = ("followup_ellipsis", "followup_reference", "missing_piece", "correction", "new_topic")
-FORMS = {"form_change_center": "change_center_form", "form_outreach_call": "outreach_call_form",
-         "form_site_visit": "site_visit_form"}  # fmt: skip
-SIMPLE = {"greet": ("utter_greet",), "goodbye": ("utter_goodbye",), "thanks": ("utter_you_are_welcome",),
-          "help": ("utter_help",), "handoff": ("utter_handoff",), "out_of_scope": ("utter_out_of_scope",),
-          "list_centers": ("action_list_centers",), "request_status": ("action_request_status", "request_status_form"),
-          "cancelled": ("utter_cancelled", "action_cancel_request", "utter_request_cancelled"),
-          "fallback": ("action_two_stage_fallback", "action_default_fallback", "utter_default",
-                       "utter_ask_rephrase")}  # fmt: skip
+FORMS = {
+    "form_change_center": "change_center_form",
+    "form_outreach_call": "outreach_call_form",
+    "form_site_visit": "site_visit_form",
+}
+SIMPLE = {
+    "greet": ("utter_greet",),
+    "goodbye": ("utter_goodbye",),
+    "thanks": ("utter_you_are_welcome",),
+    "help": ("utter_help",),
+    "handoff": ("utter_handoff",),
+    "out_of_scope": ("utter_out_of_scope",),
+    "list_centers": ("action_list_centers",),
+    "request_status": ("action_request_status", "request_status_form"),
+    "cancelled": ("utter_cancelled", "action_cancel_request", "utter_request_cancelled"),
+    "fallback": ("action_two_stage_fallback", "action_default_fallback", "utter_default", "utter_ask_rephrase"),
+}
 
 
 @dataclass(frozen=True)
@@ -154,31 +165,41 @@ def _figure_ok(kb: Knowledge, reply: Reply, expect: Dict[str, Any]) -> bool:
 
 KINDS: Dict[str, Callable[[Knowledge, Reply, Dict[str, Any]], bool]] = {
     "faq": lambda kb, r, e: any(_has(r.text, kb.article(f"faq/{a}").answer[:80]) for a in _as_list(e.get("faq"))),
-    "smalltalk": lambda kb, r, e: any(_has(r.text, kb.article(f"chitchat/{a}").answer[:80])
-                                      for a in _as_list(e.get("faq"))),
+    "smalltalk": lambda kb, r, e: any(
+        _has(r.text, kb.article(f"chitchat/{a}").answer[:80]) for a in _as_list(e.get("faq"))
+    ),
     "center_info": lambda kb, r, e: _has(r.text, _center_label(kb, e["center"]), "is managed from"),
     "center_contact": lambda kb, r, e: _has(r.text, _center_label(kb, e["center"]), "CEE Directory"),
-    "product_center": lambda kb, r, e: (_has(r.text, f"handled by the {_center_label(kb, e['center'])}")
-                                        if e.get("center") else
-                                        any(_has(r.text, w) for w in ("has not published", "underlying goods"))),
-    "importer_center": lambda kb, r, e: (_has(r.text, f"is assigned to the {_center_label(kb, e['center'])}")
-                                         if e.get("center") else _has(r.text, "couldn't find importer")),
+    "product_center": lambda kb, r, e: (
+        _has(r.text, f"handled by the {_center_label(kb, e['center'])}")
+        if e.get("center")
+        else any(_has(r.text, w) for w in ("has not published", "underlying goods"))
+    ),
+    "importer_center": lambda kb, r, e: (
+        _has(r.text, f"is assigned to the {_center_label(kb, e['center'])}")
+        if e.get("center")
+        else _has(r.text, "couldn't find importer")
+    ),
     "ask_importer_number": lambda kb, r, e: _has(r.text, "What is the importer of record number"),
     "ior_format_error": lambda kb, r, e: _has(r.text, "isn't an importer of record number", "YYDDPP-NNNNN"),
     "figure": _figure_ok,
-    "ranking": lambda kb, r, e: _has(r.text, METRIC_LABELS[e["metric"]]) and bool(re.search(r"had the (most|fewest)", r.text)),
+    "ranking": lambda kb, r, e: (
+        _has(r.text, METRIC_LABELS[e["metric"]]) and bool(re.search(r"had the (most|fewest)", r.text))
+    ),
     "total": lambda kb, r, e: _has(r.text, "Across the", METRIC_LABELS[e["metric"]]),
-    "trend": lambda kb, r, e: _has(r.text, "quarter by quarter", _center_label(kb, e["center"]),
-                                   METRIC_LABELS[e["metric"]]),
-    "compare": lambda kb, r, e: _has(r.text, METRIC_LABELS[e["metric"]],
-                                     *(_center_label(kb, c) for c in e["centers"])),
+    "trend": lambda kb, r, e: _has(
+        r.text, "quarter by quarter", _center_label(kb, e["center"]), METRIC_LABELS[e["metric"]]
+    ),
+    "compare": lambda kb, r, e: _has(r.text, METRIC_LABELS[e["metric"]], *(_center_label(kb, c) for c in e["centers"])),
     "ask_center": lambda kb, r, e: _has(r.text, "Which Center"),
     "ask_metric": lambda kb, r, e: _has(r.text, "Which figure would you like"),
     "ask_product": lambda kb, r, e: _has(r.text, "Which product do you mean"),
     **{kind: (lambda form: lambda kb, r, e: form in r.actions)(form) for kind, form in FORMS.items()},
-    **{kind: (lambda names: lambda kb, r, e: any(n in r.actions for n in names))(names)
-       for kind, names in SIMPLE.items()},
-}  # fmt: skip
+    **{
+        kind: (lambda names: lambda kb, r, e: any(n in r.actions for n in names))(names)
+        for kind, names in SIMPLE.items()
+    },
+}
 
 
 def judge(kb: Knowledge, reply: Reply, expect: Dict[str, Any]) -> Optional[str]:
@@ -192,7 +213,7 @@ def judge(kb: Knowledge, reply: Reply, expect: Dict[str, Any]) -> Optional[str]:
     present = [s for s in _as_list(expect.get("not_says")) if s.lower() in reply.text.lower()]
     if right and not missing and not present:
         return None
-    why = [] if right else [f"not a {kind} answer {({k: v for k, v in expect.items() if k != 'answer'})}"]
+    why = [] if right else [f"not a {kind} answer { ({k: v for k, v in expect.items() if k != 'answer'}) }"]
     why += [f"does not say {s!r}" for s in missing] + [f"says {s!r}" for s in present]
     return "; ".join(why)
 
@@ -242,7 +263,9 @@ def run(rasa_url: str, token: str, conversations: Sequence[Conversation], worker
         for number, (turn, reply) in enumerate(zip(conversation.turns, replies), 1):
             problem = judge(kb, reply, turn.expect)
             if problem:
-                failures.append(f"turn {number} {turn.user!r}: {problem}; got {reply.text[:160]!r} {list(reply.actions)}")
+                failures.append(
+                    f"turn {number} {turn.user!r}: {problem}; got {reply.text[:160]!r} {list(reply.actions)}"
+                )
         return Outcome(conversation, not failures, failures)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -268,7 +291,9 @@ def summary(outcomes: Sequence[Outcome]) -> Dict[str, Any]:
 def report(clean: Sequence[Outcome], typos: Sequence[Outcome], out_dir: Path) -> Dict[str, Any]:
     """Write ``conversations.json`` and ``conversations-failures.md`` to ``out_dir``; return the figures."""
     figures = {"clean": summary(clean), "typo": summary(typos)}
-    figures["by_kind"] = {kind: figures["clean"]["by_kind"].get(kind, {"pass_rate": 0.0, "n": 0}) for kind in FOLLOW_UP_KINDS}
+    figures["by_kind"] = {
+        kind: figures["clean"]["by_kind"].get(kind, {"pass_rate": 0.0, "n": 0}) for kind in FOLLOW_UP_KINDS
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "conversations.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     lines = ["# Failed conversations", ""]
@@ -301,8 +326,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     from bot.settings import ROOT
 
     figures = report(clean, typos, args.out or ROOT / "results")
-    print(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "by_kind"} if k != "by_kind" else v
-                      for k, v in figures.items()}, indent=2))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                k: {kk: vv for kk, vv in v.items() if kk != "by_kind"} if k != "by_kind" else v
+                for k, v in figures.items()
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

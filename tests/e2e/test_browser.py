@@ -28,9 +28,13 @@ from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT = ROOT / "docs" / "screenshot-chat.png"
 RESULTS = ROOT / "results"
@@ -162,8 +166,9 @@ def test_chat_page_in_a_browser(page: Page, bot: Bot) -> None:
     # Figures across Centers: text, a table and a chart image (a PNG data: URL with a text alternative).
     ask(page, "Which Center has the most entries?")
     chart = page.locator(".cee-figure img").last
-    expect(chart).to_have_attribute("alt", re.compile(r"^Bar chart: Entries by Center.*Machinery: [\d,]+ entries"),
-                                    timeout=REPLY_TIMEOUT_MS)  # fmt: skip
+    expect(chart).to_have_attribute(
+        "alt", re.compile(r"^Bar chart: Entries by Center.*Machinery: [\d,]+ entries"), timeout=REPLY_TIMEOUT_MS
+    )
     expect(chart).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
     expect(page.locator(".cee-table caption").last).to_contain_text("Entries by Center")
     assert page.evaluate("img => img.decode().then(() => img.naturalWidth)", chart.element_handle()) == 640

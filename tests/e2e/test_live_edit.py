@@ -61,16 +61,22 @@ def test_an_faq_answer_edit_is_live_without_training(live_bot: Tuple[Callable[[s
     question = "How do I change the Center my company is assigned to?"
     assert "Office of Field Operations" in ask(question)
     model_before = MODEL_PATH.stat().st_mtime_ns
-    _edit(copy / "faq" / "change.yml", "You can ask to change (appeal) your Center assignment",
-          "LIVE EDIT: you can ask to change (appeal) your Center assignment")
+    _edit(
+        copy / "faq" / "change.yml",
+        "You can ask to change (appeal) your Center assignment",
+        "LIVE EDIT: you can ask to change (appeal) your Center assignment",
+    )
     assert _seconds_until(ask, question, "LIVE EDIT: you can ask") <= LIVE_WITHIN_S
     assert MODEL_PATH.stat().st_mtime_ns == model_before  # nothing was trained
 
 
 def test_a_reply_edit_reaches_the_action_server_too(live_bot: Tuple[Callable[[str], str], Path]) -> None:
     ask, copy = live_bot
-    _edit(copy / "replies" / "lookup.yml", "I don't keep a copy of those contacts",
-          "LIVE EDIT: I don't keep a copy of those contacts")
+    _edit(
+        copy / "replies" / "lookup.yml",
+        "I don't keep a copy of those contacts",
+        "LIVE EDIT: I don't keep a copy of those contacts",
+    )
     assert _seconds_until(ask, "what's the phone number of the Machinery Center", "LIVE EDIT") <= LIVE_WITHIN_S
 
 

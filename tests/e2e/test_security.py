@@ -90,7 +90,9 @@ def test_http_api_needs_the_token(secured_bot: SecuredBot) -> None:
 def test_http_api_accepts_a_signed_jwt(secured_bot: SecuredBot) -> None:
     url = secured_bot.url
     admin = jwt.encode({"user": {"username": "staff", "role": "admin"}}, JWT_SECRET, algorithm="HS256")
-    forged = jwt.encode({"user": {"username": "staff", "role": "admin"}}, "not-the-secret-0123456789abcdef0123456789", algorithm="HS256")
+    forged = jwt.encode(
+        {"user": {"username": "staff", "role": "admin"}}, "not-the-secret-0123456789abcdef0123456789", algorithm="HS256"
+    )
     assert status_of(f"{url}/status", headers={"Authorization": f"Bearer {admin}"}) == 200
     assert status_of(f"{url}/status", headers={"Authorization": f"Bearer {forged}"}) in (401, 403)
 
@@ -98,8 +100,9 @@ def test_http_api_accepts_a_signed_jwt(secured_bot: SecuredBot) -> None:
 def test_channels_work_with_the_api_on(secured_bot: SecuredBot) -> None:
     """The REST channel does not need the API token (it is the public chat endpoint)."""
     body = {"sender": new_sender(), "message": "Where is the Machinery Center?"}
-    request = urllib.request.Request(f"{secured_bot.url}/webhooks/rest/webhook", json.dumps(body).encode(),
-                                     {"Content-Type": "application/json"})  # fmt: skip
+    request = urllib.request.Request(
+        f"{secured_bot.url}/webhooks/rest/webhook", json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         assert "Laredo" in json.dumps(json.loads(response.read()))
 

@@ -49,9 +49,15 @@ def test_shell_two_turns(tmp_path: Path) -> None:
     }
     transcript = (tmp_path / "shell.txt").open("w")
     child = pexpect.spawn(
-        "bash", ["scripts/shell.sh", "--port", str(shell_port), "--interface", "127.0.0.1"],
-        cwd=str(ROOT), env=env, encoding="utf-8", codec_errors="replace", dimensions=(50, 200), timeout=REPLY_TIMEOUT,
-    )  # fmt: skip
+        "bash",
+        ["scripts/shell.sh", "--port", str(shell_port), "--interface", "127.0.0.1"],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        codec_errors="replace",
+        dimensions=(50, 200),
+        timeout=REPLY_TIMEOUT,
+    )
     child.logfile_read = transcript
     try:
         child.expect("Loading the model", timeout=120)  # the action server is up

@@ -80,7 +80,11 @@ class SlackStandIn:
 
     def posts(self, channel: str) -> List[Dict[str, Any]]:
         with self.lock:
-            return [body for method, body, _ in self.calls if method == "chat.postMessage" and body.get("channel") == channel]
+            return [
+                body
+                for method, body, _ in self.calls
+                if method == "chat.postMessage" and body.get("channel") == channel
+            ]
 
     def wait_for_posts(self, channel: str, count: int = 1, timeout: float = REPLY_WAIT) -> List[Dict[str, Any]]:
         deadline = time.monotonic() + timeout
@@ -121,16 +125,27 @@ def message_event(text: str, channel: str, user: str = "UBROKER01", thread_ts: O
     """An Events API ``event_callback`` for a direct message to the bot, as Slack sends it."""
     ts = f"{time.time():.6f}"
     event = {
-        "type": "message", "channel_type": "im", "channel": channel, "user": user, "text": text, "ts": ts,
-        "event_ts": ts, "client_msg_id": str(uuid.uuid4()),
-    }  # fmt: skip
+        "type": "message",
+        "channel_type": "im",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "client_msg_id": str(uuid.uuid4()),
+    }
     if thread_ts:
         event["thread_ts"] = thread_ts
     return {
-        "token": "unused", "team_id": "TCEE", "api_app_id": "ACEE", "type": "event_callback",
-        "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}", "event_time": int(time.time()), "event": event,
+        "token": "unused",
+        "team_id": "TCEE",
+        "api_app_id": "ACEE",
+        "type": "event_callback",
+        "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
+        "event_time": int(time.time()),
+        "event": event,
         "authorizations": [{"user_id": BOT_USER, "is_bot": True}],
-    }  # fmt: skip
+    }
 
 
 def new_channel() -> str:
@@ -142,8 +157,9 @@ def slack_bot(start_stack: Callable[..., ContextManager[Stack]]) -> Iterator[Sla
     slack = SlackStandIn()
     slack.start()
     try:
-        with start_stack("slack", slack_token=TOKEN, slack_signing_secret=SIGNING_SECRET,
-                         slack_api_url=slack.url) as stack:  # fmt: skip
+        with start_stack(
+            "slack", slack_token=TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=slack.url
+        ) as stack:
             yield SlackBot(stack, slack)
     finally:
         slack.stop()

@@ -45,7 +45,9 @@ def test_an_action_server_error_becomes_a_reply_and_a_rejection_goes_on_to_rasa(
         raise ActionExecutionRejection("action_lookup")
 
     events = asyncio.run(_answer_when_actions_fail(failing)(Action(), None, None, None, None))
-    assert events == [BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})]
+    assert events == [
+        BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})
+    ]
     assert events[0].metadata == {"utter_action": "action_server_down"}
     with pytest.raises(ActionExecutionRejection):
         asyncio.run(_answer_when_actions_fail(rejecting)(Action(), None, None, None, None))

@@ -53,8 +53,9 @@ def post(dep: Deployment, sender: str, text: str) -> Tuple[List[Dict[str, Any]],
 
 def stored_events(dep: Deployment, prefix: str) -> Dict[str, Dict[str, int]]:
     """Events per conversation and type (``user``, ``bot``, ...) in the PostgreSQL tracker store."""
-    connection = psycopg2.connect(host=HOST, port=dep.ports["postgres"], user=PG_SUPERUSER, dbname=TRACKER_DB,
-                                  connect_timeout=10)  # fmt: skip
+    connection = psycopg2.connect(
+        host=HOST, port=dep.ports["postgres"], user=PG_SUPERUSER, dbname=TRACKER_DB, connect_timeout=10
+    )
     try:
         with connection.cursor() as cursor:
             cursor.execute(
