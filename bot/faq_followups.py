@@ -10,7 +10,7 @@ followed (the same article included): the message alone is too short to tell the
 from __future__ import annotations
 
 import re
-from typing import FrozenSet, Optional
+from typing import Optional
 
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -70,7 +70,7 @@ def article_followed(message: Message, tracker: Optional[DialogueStateTracker]) 
     return recent_article(tracker)
 
 
-def same_group(key: str) -> FrozenSet[str]:
+def same_group(key: str) -> frozenset[str]:
     """The articles (``faq/...``) of the group of article ``key``, itself included; empty if it is unknown."""
     articles = knowledge().articles
     group = next((a.group for a in articles if a.retrieval_intent == key), None)

@@ -33,13 +33,14 @@ be understood without the turn before:
 
 During a form, the form's own rules decide, except that an answer read as a request to start (a company named
 "Sample Sole Proprietor Imports") is an answer (``inform``) unless it has a word that starts a request, and a short
-message that starts with "cancel" or "stop" (after "actually", "no", "ok"...) stops the form. The original intent is kept in the parse data as ``intent_before_context``.
+message that starts with "cancel" or "stop" (after "actually", "no", "ok"...) stops the form. The original intent is
+kept in the parse data as ``intent_before_context``.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -209,15 +210,15 @@ class ContextualIntent(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "ContextualIntent":
+    ) -> ContextualIntent:
         """No configuration."""
         return cls()
 
-    def process(self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None) -> List[Message]:
+    def process(self, messages: list[Message], tracker: Optional[DialogueStateTracker] = None) -> list[Message]:
         """Decide each message's intent in the conversation ``tracker`` (None outside a conversation)."""
         for message in messages:
             article = article_followed(message, tracker)
@@ -252,7 +253,8 @@ def _handles_a_center(message: Message) -> bool:
 
 def _figure_questions_only(message: Message) -> bool:
     """Whether the two likeliest intents are figure questions that together are likely: the figure actions tell them
-    apart by the words (a ranking about "the center" asks which Center), so their closeness is no ambiguity."""
+    apart by the words (a ranking about "the center" asks which Center), so their closeness is no ambiguity.
+    """
     ranking = message.get(INTENT_RANKING_KEY) or []
     top = ranking[:2]
     return (
@@ -264,7 +266,8 @@ def _figure_questions_only(message: Message) -> bool:
 
 def _drop_follow_up(message: Message) -> None:
     """With nothing to follow, ``follow_up`` is no rival of the top intent (the FallbackClassifier would call a close
-    second an ambiguity: "compare staffing at buffalo and laredo" is a figure question, not a follow-up)."""
+    second an ambiguity: "compare staffing at buffalo and laredo" is a figure question, not a follow-up).
+    """
     ranking = message.get(INTENT_RANKING_KEY) or []
     if len(ranking) > 1 and ranking[0].get(INTENT_NAME_KEY) != FOLLOW_UP:
         message.set(INTENT_RANKING_KEY, [r for r in ranking if r.get(INTENT_NAME_KEY) != FOLLOW_UP], add_to_output=True)

@@ -17,7 +17,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Dict, Optional
+from typing import Any, Optional
 
 
 class IorKind(str, Enum):
@@ -119,7 +119,7 @@ class FormatProblem:
 
     typed: str
     reply: str  # what is wrong, e.g. utter_ior_wrong_digit_count
-    values: Dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 def format_problem(text: str) -> Optional[FormatProblem]:

@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa.core.constants import DEFAULT_NLU_FALLBACK_AMBIGUITY_THRESHOLD, DEFAULT_NLU_FALLBACK_THRESHOLD
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.fallback_classifier import AMBIGUITY_THRESHOLD_KEY
-from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_PREDICTION_KEY,
     RESPONSE_SELECTOR_PROPERTY_NAME,
     RESPONSE_SELECTOR_RESPONSES_KEY,
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
 )
+from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
@@ -36,8 +36,8 @@ from rasa.shared.nlu.constants import (
     INTENT_RESPONSE_KEY,
     PREDICTED_CONFIDENCE_KEY,
 )
-from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 
 from bot.faq_followups import FAQ_CONTEXT, same_group
 
@@ -51,7 +51,7 @@ class OnDemandResponseSelector(ResponseSelector):
     """Rasa's ResponseSelector, run only for messages of its retrieval intent or that will fall back."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Rasa's defaults, plus the FallbackClassifier's thresholds (Rasa's defaults for them too)."""
         return {
             **ResponseSelector.get_default_config(),
@@ -73,7 +73,7 @@ class OnDemandResponseSelector(ResponseSelector):
         second = float(ranking[1].get(PREDICTED_CONFIDENCE_KEY) or 0.0) if len(ranking) > 1 else 0.0
         return top - second <= float(self.component_config[AMBIGUITY_THRESHOLD_KEY])
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Select a response for the messages that need one (see :meth:`selection_needed`)."""
         needed = [message for message in messages if self.selection_needed(message)]
         if needed:
@@ -85,7 +85,8 @@ class OnDemandResponseSelector(ResponseSelector):
 
     def prefer_context(self, message: Message) -> None:
         """A short follow-up to an FAQ answer gets the likeliest article of the same group as the article followed
-        (``bot/faq_followups.py``): "how long does it take?" after how to change Centers is about the change."""
+        (``bot/faq_followups.py``): "how long does it take?" after how to change Centers is about the change.
+        """
         followed = message.get(FAQ_CONTEXT)
         selected = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(self.retrieval_intent)
         if not followed or not selected:
@@ -96,7 +97,7 @@ class OnDemandResponseSelector(ResponseSelector):
                 self._choose(selected, str(candidate[INTENT_RESPONSE_KEY]))
                 return
 
-    def _choose(self, selected: Dict[str, Any], key: str) -> None:
+    def _choose(self, selected: dict[str, Any], key: str) -> None:
         """Make ``key`` (``faq/cf28``) the selector's pick, if it has a response."""
         responses = self.responses.get(intent_response_key_to_template_key(key))
         if responses:
@@ -110,7 +111,8 @@ class OnDemandResponseSelector(ResponseSelector):
 
     def prefer_named_form(self, message: Message) -> None:
         """A question that names a CBP form gets that form's article: when the pick is the article of another form
-        (``faq/cf29`` for "what's a CF-28"), the named form's article (``faq/cf28``) replaces it, if there is one."""
+        (``faq/cf29`` for "what's a CF-28"), the named form's article (``faq/cf28``) replaces it, if there is one.
+        """
         numbers = {
             n
             for e in message.get(ENTITIES) or []

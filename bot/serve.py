@@ -12,7 +12,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 from bot.runtime.commands import actions_command, rasa_command, sanic_workers, server_env, web_command
 from bot.runtime.endpoints import credentials_file
@@ -64,7 +64,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     """Start everything and wait for Ctrl-C."""
     argparse.ArgumentParser(prog="python -m bot.serve", description=__doc__.split("\n")[0]).parse_args(argv)
     settings = load_settings()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import collections
 import copy
-from typing import Any, Dict, Optional, Text
+from typing import Any, Optional
 
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
@@ -72,7 +72,7 @@ class MemoryTrackerStore(InMemoryTrackerStore):
 
     def __init__(self, domain: Any, event_broker: Any = None, **kwargs: Any) -> None:
         super().__init__(domain, event_broker, **kwargs)
-        self._trackers: Dict[Text, DialogueStateTracker] = {}
+        self._trackers: dict[str, DialogueStateTracker] = {}
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Keep a copy of the tracker (and stream its new events, if an event broker is set)."""
@@ -80,7 +80,7 @@ class MemoryTrackerStore(InMemoryTrackerStore):
         self._trackers[tracker.sender_id] = copy_tracker(tracker)
         self.store[tracker.sender_id] = ""  # Rasa's keys() lists the conversations from here
 
-    async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """A copy of the stored tracker: its last session only, unless ``fetch_all_sessions`` (as Rasa's store)."""
         stored = self._trackers.get(sender_id)
         if stored is None:

@@ -15,7 +15,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 from bot import train_progress
 from bot.settings import MODELS_DIR, ROOT
@@ -128,12 +128,12 @@ def _reason(log: Path) -> str:
     return ANSI.sub("", errors[-1]).strip()[:300] if errors else "see " + str(log)
 
 
-def _tail(log: Path, lines: int = 40) -> List[str]:
+def _tail(log: Path, lines: int = 40) -> list[str]:
     """The last ``lines`` lines of ``log``."""
     return log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m bot.train", description="Train the model when its inputs changed.")
     parser.add_argument("--force", action="store_true", help="train from scratch even when the model is up to date")

@@ -19,7 +19,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Optional
 
 import yaml
 
@@ -40,19 +40,19 @@ class Inputs:
     """What a model is trained from: the structure's hash, and each label's examples (as short hashes)."""
 
     structure: str
-    examples: Dict[str, List[str]]
+    examples: dict[str, list[str]]
     finetunes: int = 0  # fine-tunings since the last full training (kept in the manifest)
 
     @classmethod
-    def read(cls, project: Path) -> "Inputs":
+    def read(cls, project: Path) -> Inputs:
         """The inputs of the project at ``project`` as they are now."""
         # Parsed, so that a comment changes nothing.
-        structure: List[Any] = [
+        structure: list[Any] = [
             (name, yaml.safe_load((project / name).read_text(encoding="utf-8")))
             for name in ("config.yml", "domain.yml")
         ]
-        examples: Dict[str, Set[str]] = {}
-        entities: Set[str] = set()
+        examples: dict[str, set[str]] = {}
+        entities: set[str] = set()
         for path in sorted((project / "bot" / "data").rglob("*.yml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             if not isinstance(data, dict):  # not training data Rasa reads; any change to it counts as structure
@@ -87,7 +87,7 @@ class Inputs:
         tmp.replace(path)
 
     @classmethod
-    def load(cls, path: Path) -> Optional["Inputs"]:
+    def load(cls, path: Path) -> Optional[Inputs]:
         """The manifest saved with the last model, or None (no model, or one from an older trainer)."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

@@ -19,8 +19,9 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Callable, Dict, List, Optional
+from typing import IO, Optional
 
 STARTED = re.compile(r"Starting to train component '([^']+)'")
 EPOCHS = re.compile(r"Epochs:\s+\d+%\|[^|]*\|\s*(\d+)/(\d+)")
@@ -85,7 +86,7 @@ class Progress:
 
 
 def run(
-    command: List[str], cwd: Path, log: Path, out: IO[str] = sys.stdout, env: Optional[Dict[str, str]] = None
+    command: list[str], cwd: Path, log: Path, out: IO[str] = sys.stdout, env: Optional[dict[str, str]] = None
 ) -> int:
     """Run ``command``, keep its whole output in ``log`` and show the stages on ``out``; its exit code.
 
@@ -113,7 +114,7 @@ def run(
 
 
 def _pieces(stream: IO[bytes], handle: Callable[[str], None]) -> None:
-    """Split a byte stream on newlines and carriage returns (tqdm redraws its bar with ``\\r``)."""
+    r"""Split a byte stream on newlines and carriage returns (tqdm redraws its bar with ``\r``)."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # a character may be split across reads
     read = getattr(stream, "read1", stream.read)
     pending = ""

@@ -29,6 +29,7 @@ Ports: ``--ports nginx=5080,rasa1=5101,...`` or ``--free-ports``. ``status`` exi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -36,9 +37,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Optional
 
 from bot.runtime import postgres, processes
 from bot.runtime.commands import actions_command, rasa_command, server_env
@@ -71,7 +73,7 @@ def nginx_bin() -> Optional[str]:
     return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
-def missing_packages() -> List[str]:
+def missing_packages() -> list[str]:
     """The Debian packages this deployment needs that are not installed."""
     return [
         name
@@ -86,13 +88,14 @@ class Deployment:
     """What ``start`` started, saved as ``state.json`` in the state folder."""
 
     state_dir: str
-    ports: Dict[str, int]
-    pids: Dict[str, int] = field(default_factory=dict)
+    ports: dict[str, int]
+    pids: dict[str, int] = field(default_factory=dict)
     pg_user: Optional[str] = None
     pg_dir: Optional[str] = None  # PostgreSQL's folder: <state>/postgres, unless pg_user cannot reach the state folder
 
     @property
     def dir(self) -> Path:
+        """The deployment's state folder."""
         return Path(self.state_dir)
 
     @property
@@ -102,38 +105,45 @@ class Deployment:
 
     @property
     def rest_url(self) -> str:
+        """The REST channel's URL, through nginx."""
         return f"{self.url}/webhooks/rest/webhook"
 
     def postgres_url(self, database: str) -> str:
+        """The URL of ``database`` on the deployment's PostgreSQL."""
         return f"postgresql+psycopg2://{PG_SUPERUSER}@{HOST}:{self.ports['postgres']}/{database}"
 
     @property
     def tracker_store_url(self) -> str:
+        """The tracker store's database URL."""
         return self.postgres_url(TRACKER_DB)
 
     @property
     def database_url(self) -> str:
+        """CEE Guide's database URL (figures, importers, requests)."""
         return self.postgres_url(APP_DB)
 
     @property
     def lock_store_url(self) -> str:
+        """The Redis lock store's URL."""
         return f"redis://{HOST}:{self.ports['redis']}/0"
 
     def save(self) -> None:
+        """Write the deployment's state to ``state.json``."""
         (self.dir / "state.json").write_text(json.dumps(asdict(self), indent=2) + "\n")
 
     @classmethod
-    def load(cls, state_dir: Path) -> Optional["Deployment"]:
+    def load(cls, state_dir: Path) -> Optional[Deployment]:
+        """The deployment recorded in ``state_dir``; None when there is none."""
         path = state_dir / "state.json"
         return cls(**json.loads(path.read_text())) if path.exists() else None
 
 
-def free_ports() -> Dict[str, int]:
+def free_ports() -> dict[str, int]:
     """A free loopback port for every part (for tests and parallel runs)."""
     return dict(zip(DEFAULT_PORTS, processes.free_ports(len(DEFAULT_PORTS), HOST)))
 
 
-def _marker(dep: "Deployment", name: str) -> str:
+def _marker(dep: Deployment, name: str) -> str:
     """A string that the command line of this deployment's ``name`` process holds, and no other process's."""
     if name == "postgres":
         return str(Path(dep.pg_dir or dep.dir / "postgres") / "data")
@@ -144,7 +154,7 @@ def _marker(dep: "Deployment", name: str) -> str:
     return f"--port {dep.ports[name]}"  # the Rasa servers and the action server
 
 
-def running(dep: "Deployment", name: str) -> bool:
+def running(dep: Deployment, name: str) -> bool:
     """Whether the process saved as ``name`` still runs and is still that part of this deployment.
 
     A pid alone is not enough: after a reboot or a crash, the saved pid may belong to another process by now, which
@@ -221,7 +231,7 @@ def _create_tracker_tables(dep: Deployment) -> None:
     run_as([sys.executable, "-c", code], timeout=300, cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
 
 
-def _server_env(dep: Deployment) -> Dict[str, str]:
+def _server_env(dep: Deployment) -> dict[str, str]:
     return server_env(
         f"http://{HOST}:{dep.ports['actions']}/webhook",
         dep.database_url,
@@ -232,7 +242,7 @@ def _server_env(dep: Deployment) -> Dict[str, str]:
     )
 
 
-def _start_bot(dep: Deployment) -> List[Service]:
+def _start_bot(dep: Deployment) -> list[Service]:
     """Fill the bot's database, then start the action server and the Rasa servers (without waiting for them)."""
     env = _server_env(dep)
     seeded = subprocess.run(
@@ -309,7 +319,7 @@ def _quiet(message: str) -> None:
 
 def start(
     state_dir: Path = DEFAULT_DIR,
-    ports: Optional[Dict[str, int]] = None,
+    ports: Optional[dict[str, int]] = None,
     timeout: float = 600,
     say: Callable[[str], None] = _quiet,
 ) -> Deployment:
@@ -367,14 +377,14 @@ def start(
     return dep
 
 
-def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> List[str]:
+def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> list[str]:
     """Stop everything ``start`` started there (nginx, Rasa servers, action server, Redis, PostgreSQL); what stopped.
 
     Only processes that are still this deployment's parts are signalled (see :func:`running`).
     """
     state_dir = state_dir.resolve()
     dep = Deployment.load(state_dir)
-    stopped: List[str] = []
+    stopped: list[str] = []
     if dep is not None:
         for name in ("nginx", *RASA_SERVERS, "actions", "redis"):
             pid = dep.pids.get(name)
@@ -387,11 +397,9 @@ def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> List[str]:
                 kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 continue
-            if not wait_until(lambda: not alive(pid), timeout=20):
-                try:
+            if not wait_until(lambda pid=pid: not alive(pid), timeout=20):
+                with contextlib.suppress(ProcessLookupError):
                     kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             stopped.append(name)
         if running(dep, "postgres"):
             postgres.stop_cluster(Path(dep.pg_dir or dep.dir / "postgres") / "data", dep.pg_user)
@@ -403,7 +411,7 @@ def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> List[str]:
     return stopped
 
 
-def status(state_dir: Path = DEFAULT_DIR) -> Dict[str, Dict[str, object]]:
+def status(state_dir: Path = DEFAULT_DIR) -> dict[str, dict[str, object]]:
     """Each part's pid, port, and whether it runs and answers."""
     dep = Deployment.load(state_dir.resolve())
     if dep is None:
@@ -419,7 +427,7 @@ def _command(verb: str, state_dir: Path) -> str:
     return f"deploy/scale-out.sh {verb}{where}"
 
 
-def _parse_ports(text: str) -> Dict[str, int]:
+def _parse_ports(text: str) -> dict[str, int]:
     ports = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, value = part.partition("=")
@@ -429,7 +437,8 @@ def _parse_ports(text: str) -> Dict[str, int]:
     return ports
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
+    """``deploy/scale-out.sh``: start, stop or report on the deployment; the exit code."""
     parser = argparse.ArgumentParser(
         prog="deploy/scale-out.sh",
         description=__doc__.split("\n")[0],

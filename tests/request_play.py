@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Optional
 
 import pytest
 import yaml
@@ -48,7 +49,7 @@ def database_back(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     store.dispose_engines()
 
 
-def ent(name: str, value: str, text: str = "") -> Dict[str, Any]:
+def ent(name: str, value: str, text: str = "") -> dict[str, Any]:
     start = text.find(value)
     found = {"entity": name, "value": value}
     return {**found, "start": start, "end": start + len(value)} if start >= 0 else found
@@ -66,7 +67,7 @@ def make(
     return make_tracker(text, intent, entities, slots, sender, active_loop, events)
 
 
-def run(action: Action, tracker: Tracker) -> Tuple[List[dict], List[dict]]:
+def run(action: Action, tracker: Tracker) -> tuple[list[dict], list[dict]]:
     return run_action(action, tracker, DOMAIN)
 
 
@@ -77,7 +78,7 @@ def validate(
     intent: str = "inform",
     entities: Sequence[dict] = (),
     slots: Optional[dict] = None,
-) -> Tuple[dict, List[dict]]:
+) -> tuple[dict, list[dict]]:
     """Call one validate_<slot> method; returns (result, messages)."""
     dispatcher = CollectingDispatcher()
     tracker = make(text, intent, entities, slots)
@@ -103,8 +104,8 @@ class Conversation:
             "outreach_call": ValidateOutreachCallForm,
             "site_visit": ValidateSiteVisitForm,
         }[kind.kind]()
-        self.slots: Dict[str, Any] = dict(slots or {})
-        self.events: List[dict] = []
+        self.slots: dict[str, Any] = dict(slots or {})
+        self.events: list[dict] = []
         self.active = False
 
     @property
@@ -114,13 +115,13 @@ class Conversation:
     def _user(self, text: str, intent: str, entities: Sequence[dict]) -> dict:
         return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "entities": list(entities)}}
 
-    def _apply(self, events: List[dict]) -> None:
+    def _apply(self, events: list[dict]) -> None:
         for event in events:
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]
         self.events += events
 
-    def start(self, text: str, intent: Optional[str] = None, entities: Sequence[dict] = ()) -> List[dict]:
+    def start(self, text: str, intent: Optional[str] = None, entities: Sequence[dict] = ()) -> list[dict]:
         """The request's first message: the form is activated."""
         intent = intent or self.kind.trigger
         events = [*self.events, self._user(text, intent, entities), {"event": "active_loop", "name": self.kind.form}]
@@ -132,7 +133,7 @@ class Conversation:
         self.active = True
         return dispatcher.messages
 
-    def say(self, text: str, intent: str = "inform", entities: Sequence[dict] = ()) -> List[dict]:
+    def say(self, text: str, intent: str = "inform", entities: Sequence[dict] = ()) -> list[dict]:
         """An answer to the requested slot."""
         slot = self.requested
         assert slot, "no question is asked"
@@ -154,7 +155,7 @@ class Conversation:
 
     def after(
         self, action: Action, text: str = "", intent: str = "inform", entities: Sequence[dict] = ()
-    ) -> List[dict]:
+    ) -> list[dict]:
         """Run another action (a rule's action) on the conversation's state; its events are applied."""
         events = [*self.events, self._user(text, intent, entities)]
         tracker = make(text, intent, entities, self.slots, events, self.kind.form if self.active else None, self.sender)
@@ -163,7 +164,7 @@ class Conversation:
         self._apply(result)
         return messages
 
-    def resume_form(self) -> List[dict]:
+    def resume_form(self) -> list[dict]:
         """The form runs again after a rule (no validation of an answer: Rasa sends no candidate)."""
         events = [*self.events, {"event": "action", "name": self.kind.form}]
         tracker = make("", "inform", (), self.slots, events, self.kind.form, self.sender)
@@ -172,7 +173,7 @@ class Conversation:
         self._apply(result)
         return dispatcher.messages
 
-    def ask(self) -> List[dict]:
+    def ask(self) -> list[dict]:
         """What the bot says to ask the requested slot, when a custom action asks it."""
         action = {
             "cc_current_center": ActionAskCcCurrentCenter(),
@@ -190,7 +191,7 @@ class Conversation:
         return make(text, intent, (), self.slots, self.events, None, self.sender)
 
 
-def choice(value: str) -> Tuple[str, str, List[dict]]:
+def choice(value: str) -> tuple[str, str, list[dict]]:
     payload = f'/inform{{"choice":"{value}"}}'
     return payload, "inform", [{"entity": "choice", "value": value}]
 
@@ -240,5 +241,5 @@ def fill_site_visit(conv: Conversation, ior: str = "232704-00123") -> None:
     assert conv.requested == "sv_confirm"
 
 
-def stored(kind: Optional[str] = None) -> List[store.RequestRecord]:
+def stored(kind: Optional[str] = None) -> list[store.RequestRecord]:
     return store.export_requests(kind)

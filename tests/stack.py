@@ -13,9 +13,10 @@ import secrets
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Optional
 
 from bot.runtime.processes import free_ports
 from bot.serve import Stack
@@ -55,7 +56,7 @@ def running_stack(
     workdir: Optional[Path] = None,
     *,
     web: bool = False,
-    env: Optional[Dict[str, str]] = None,
+    env: Optional[dict[str, str]] = None,
     model: Path = MODEL_PATH,
     **settings: Any,
 ) -> Iterator[Stack]:
@@ -72,7 +73,7 @@ def running_stack(
     with contextlib.ExitStack() as cleanup:
         if workdir is None:
             workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="cee-stack-")))
-        defaults: Dict[str, Any] = {
+        defaults: dict[str, Any] = {
             "rasa_api_token": None,
             "rasa_jwt_secret": None,
             "slack_token": None,
@@ -93,7 +94,7 @@ def running_stack(
 
 
 @contextlib.contextmanager
-def conversation_stack(model: Path = MODEL_PATH) -> Iterator[Tuple[str, str]]:
+def conversation_stack(model: Path = MODEL_PATH) -> Iterator[tuple[str, str]]:
     """A running bot with the HTTP API behind a new token; yield Rasa's URL and the token."""
     token = secrets.token_hex(16)
     with running_stack(rasa_api_token=token, model=model) as stack:

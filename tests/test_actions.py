@@ -17,7 +17,7 @@ def texts(messages: list) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
 
 
-# -- Centers -------------------------------------------------------------------------------------------------------------
+# -- Centers -----------------------------------------------------------------------------------------------------------
 def test_list_centers() -> None:
     messages, _ = run_action(ActionListCenters(), make_tracker("list the centers", "list_centers"))
     assert texts(messages).count("CEE0") == 10
@@ -37,7 +37,7 @@ def test_center_info_without_a_center_asks_which() -> None:
     assert "Which Center" in texts(messages) and len(messages[0]["buttons"]) == 10
 
 
-# -- products ------------------------------------------------------------------------------------------------------------
+# -- products ----------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "text, entities, expected",
     [
@@ -95,7 +95,7 @@ def test_product_unknown_asks_for_words_or_a_number() -> None:
     assert "couldn't find HTS 7701.10" in texts(bad)
 
 
-# -- importers -----------------------------------------------------------------------------------------------------------
+# -- importers ---------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("value", ["12-3456789AB", "123456789ab", "232704-00123", "123-45-6789", "123456789"])
 def test_ior_validation_accepts_every_format(value: str) -> None:
     result = _validate(value)
@@ -176,7 +176,7 @@ def test_importer_lookup_with_the_database_down(database_down: None) -> None:
     assert "unavailable right now" in texts(messages) and "cee-directory" in texts(messages)
 
 
-# -- figures -------------------------------------------------------------------------------------------------------------
+# -- figures -----------------------------------------------------------------------------------------------------------
 def test_parse_period() -> None:
     latest = Period(2026, 4)
     assert parse_period(None, latest) == (None, None)
@@ -303,7 +303,7 @@ def test_figures_with_the_database_down(database_down: None) -> None:
         assert "unavailable right now" in texts(messages), intent
 
 
-# -- fallback ------------------------------------------------------------------------------------------------------------
+# -- fallback ----------------------------------------------------------------------------------------------------------
 def test_fallback_offers_the_likeliest_topics() -> None:
     tracker = make_tracker("hmm change?", "nlu_fallback")
     tracker.latest_message.update(

@@ -1,10 +1,10 @@
-"""The benchmark's arithmetic and reports (bench/load.py, bench/report.py); the timings themselves are `make bench`'s."""
+"""The benchmark's arithmetic and reports (bench/load.py, bench/report.py); the timings are `make bench`'s."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 from bench import load, report
 
@@ -19,7 +19,7 @@ def _bot(
     scratch: float = 100.0,
     added: float = 50.0,
     edit: float = 2.0,
-) -> Dict[str, Any]:
+) -> dict[str, Any]:
     return {
         "training": {"from_scratch_s": scratch, "add_questions_s": added, "after_reply_text_edit_s": edit},
         "edit_live": {"seconds": edit},
@@ -31,7 +31,7 @@ def _bot(
     }
 
 
-def _results(ours: Dict[str, Any], stock: Dict[str, Any]) -> Dict[str, Any]:
+def _results(ours: dict[str, Any], stock: dict[str, Any]) -> dict[str, Any]:
     return {
         "started": "2026-11-30T00:00:00+00:00",
         "environment": {"cpus": 2, "load_average_start": 0.1, "python": "3.10", "rasa": "3.6.21"},

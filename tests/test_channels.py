@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from rasa.shared.exceptions import InvalidConfigException
 
 from bot.channels.slack import RecentEvents, SlackInput, api_base_url
 from bot.channels.socketio import SocketIOInput, allowed_origins
@@ -58,7 +59,7 @@ def test_slack_channel_from_credentials() -> None:
     output = channel.get_output_channel("D1", "123.456")
     assert output.client.base_url == "https://slack.example.gov/api/" and output.thread_id == "123.456"
     assert api_base_url(None) == "https://slack.com/api/"
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidConfigException):
         SlackInput.from_credentials({"slack_token": "xoxb-1"})  # no signing secret: Rasa refuses to start
 
 

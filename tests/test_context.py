@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Optional
 
 from rasa_sdk import Tracker
 
@@ -17,10 +17,10 @@ class Conversation:
     """Runs actions turn after turn, carrying the slots they set, as Rasa does."""
 
     def __init__(self) -> None:
-        self.slots: Dict[str, object] = {}
+        self.slots: dict[str, object] = {}
         self.turns = 0
 
-    def say(self, action: object, text: str, intent: str, entities: Optional[List[dict]] = None) -> Tuple[str, Dict]:
+    def say(self, action: object, text: str, intent: str, entities: Optional[list[dict]] = None) -> tuple[str, dict]:
         self.turns += 1
         tracker = Tracker(
             sender_id="context-test",

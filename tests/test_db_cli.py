@@ -8,8 +8,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List
 
 import pytest
 
@@ -48,7 +48,7 @@ class Cli:
         assert done.returncode == expect, f"{args} exited {done.returncode}:\n{output}"
         return done
 
-    def dump(self) -> List[str]:
+    def dump(self) -> list[str]:
         """Every table's schema and rows."""
         with sqlite3.connect(self.db) as connection:
             return list(connection.iterdump())
@@ -217,7 +217,7 @@ def test_missing_file(cli: Cli, tmp_path: Path) -> None:
     assert "nowhere.csv" in done.stderr and "no such file" in done.stderr
 
 
-def _requests() -> List[str]:
+def _requests() -> list[str]:
     refs = [
         store.create_request("change_center", {"ior_numbers": ["123456789"], "company": "Sample"}, "a@example.com").ref,
         store.create_request("outreach_call", {"company": "Sample Harbor Textiles LLC"}, "b@example.com").ref,
@@ -282,6 +282,6 @@ def test_database_unavailable_is_one_clear_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "command", [[], ["init"], ["seed"], ["import-figures"], ["import-importers"], ["export-requests"], ["set-status"]]
 )
-def test_help(command: List[str], tmp_path: Path) -> None:
+def test_help(command: list[str], tmp_path: Path) -> None:
     done = Cli(tmp_path / "x.db")(*command, "--help")
     assert "usage: python -m bot.db" in done.stdout

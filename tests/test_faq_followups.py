@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Optional
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -30,7 +30,7 @@ def after(article: Optional[str], answered_by: str = "utter_faq") -> DialogueSta
     return DialogueStateTracker.from_events("test", events, DOMAIN.slots)
 
 
-def message(text: str, intent: str, entities: List[str] = ()) -> Message:  # type: ignore[assignment]
+def message(text: str, intent: str, entities: list[str] = ()) -> Message:  # type: ignore[assignment]
     return Message(
         data={
             "text": text,
@@ -70,7 +70,7 @@ def test_short_messages_that_refer_back_follow_the_article(text: str, intent: st
         ("thanks", "thank", []),
     ],
 )
-def test_other_messages_do_not(text: str, intent: str, entities: List[str]) -> None:
+def test_other_messages_do_not(text: str, intent: str, entities: list[str]) -> None:
     assert article_followed(message(text, intent, entities), after("faq/change_how")) is None
 
 
@@ -87,7 +87,7 @@ def _selector() -> OnDemandResponseSelector:
     return selector
 
 
-def _selected(ranking: List[str]) -> Dict[str, Any]:
+def _selected(ranking: list[str]) -> dict[str, Any]:
     return {
         "faq": {
             "response": {"intent_response_key": ranking[0]},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Optional
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -36,7 +36,7 @@ def tracker(
     return DialogueStateTracker.from_events("test", events, DOMAIN.slots)
 
 
-def message(text: str, intent: str, entities: List[str] = (), ranking: List[str] = ()) -> Message:  # type: ignore[assignment]
+def message(text: str, intent: str, entities: list[str] = (), ranking: list[str] = ()) -> Message:  # type: ignore[assignment]
     return Message(
         data={
             "text": text,
@@ -57,7 +57,7 @@ def message(text: str, intent: str, entities: List[str] = (), ranking: List[str]
     ],
 )
 def test_a_reply_to_what_the_bot_asked_completes_the_question(
-    text: str, intent: str, entities: List[str], awaiting: str
+    text: str, intent: str, entities: list[str], awaiting: str
 ) -> None:
     assert decide(message(text, intent, entities), tracker("figure", awaiting)) == FOLLOW_UP
 
@@ -78,7 +78,7 @@ def test_a_question_while_the_bot_waits_is_still_a_question() -> None:
         ("tell me about Machinery", "center_info", ["center"], "center_info"),  # a new question, not a follow-up
     ],
 )
-def test_short_follow_ups_after_a_figure(text: str, intent: str, entities: List[str], expected: Optional[str]) -> None:
+def test_short_follow_ups_after_a_figure(text: str, intent: str, entities: list[str], expected: Optional[str]) -> None:
     assert decide(message(text, intent, entities), tracker("figure")) == expected
 
 
@@ -172,13 +172,13 @@ def test_without_context_follow_up_is_no_rival() -> None:
     ],
 )
 def test_a_short_question_about_a_center_is_about_the_center(
-    text: str, intent: str, entities: List[str], expected: Optional[str]
+    text: str, intent: str, entities: list[str], expected: Optional[str]
 ) -> None:
     assert decide(message(text, intent, entities), None) == expected
 
 
 def test_two_close_figure_intents_are_no_ambiguity() -> None:
-    def ranked(*ranking: Tuple[str, float]) -> Message:
+    def ranked(*ranking: tuple[str, float]) -> Message:
         return Message(
             data={
                 "text": "post entry actions for the center?",

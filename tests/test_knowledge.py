@@ -6,11 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.build import render_config, render_domain, stale_files
-from bot.nlg import responses_of
 from bot.knowledge import KnowledgeError, knowledge, load_knowledge, normalise_hts
+from bot.nlg import responses_of
 from bot.settings import KNOWLEDGE_DIR, ROOT
 
 

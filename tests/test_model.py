@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Set, Tuple
 
 import pytest
 
@@ -73,17 +72,17 @@ def test_response_selection_accuracy(nlu_reports: Path) -> None:
     assert report["accuracy"] >= RESPONSE_SELECTION_THRESHOLD, f"response selection accuracy {report['accuracy']:.3f}"
 
 
-def _spans(entities: list) -> Set[Tuple[int, int, str]]:
+def _spans(entities: list) -> set[tuple[int, int, str]]:
     return {(int(e["start"]), int(e["end"]), str(e["entity"])) for e in entities}
 
 
-def entity_report() -> Dict[str, Dict[str, float]]:
+def entity_report() -> dict[str, dict[str, float]]:
     """Exact-span precision, recall and F1 per entity type of the trained model on the held-out set."""
     from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.loading import load_data
 
     agent = Agent.load(str(MODEL_PATH))
-    counts: Dict[str, Dict[str, int]] = {}
+    counts: dict[str, dict[str, int]] = {}
     for path in sorted(HELD_OUT.glob("*.yml")):
         for message in load_data(str(path)).nlu_examples:
             gold = _spans(message.get("entities") or [])

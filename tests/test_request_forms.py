@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, ClassVar
 
 import pytest
 from rasa_sdk import FormValidationAction
@@ -35,7 +35,6 @@ from tests.request_play import (
     validate,
 )
 
-
 # -- validators: good and bad answers ----------------------------------------------------------------------------------
 V_CC, V_OC, V_SV = ValidateChangeCenterForm(), ValidateOutreachCallForm(), ValidateSiteVisitForm()
 
@@ -49,7 +48,7 @@ V_CC, V_OC, V_SV = ValidateChangeCenterForm(), ValidateOutreachCallForm(), Valid
         ("12-3456789AB 12-3456789AB", ["123456789AB"]),
     ],
 )
-def test_ior_numbers_one_or_several_in_any_format(sample_db_url: str, text: str, keys: List[str]) -> None:
+def test_ior_numbers_one_or_several_in_any_format(sample_db_url: str, text: str, keys: list[str]) -> None:
     result, messages = validate(V_CC, "cc_ior_numbers", text)
     assert [i["key"] for i in result["cc_ior_numbers"]] == keys
     assert not messages
@@ -150,7 +149,7 @@ def test_reason_other_asks_for_a_description(sample_db_url: str) -> None:
         ("3 90%", [("03", 90)]),
     ],
 )
-def test_hts_profile_good(text: str, profile: List[Tuple[str, Any]]) -> None:
+def test_hts_profile_good(text: str, profile: list[tuple[str, Any]]) -> None:
     result, messages = validate(V_CC, "cc_hts_profile", text)
     assert [(p["chapter"], p["share"]) for p in result["cc_hts_profile"]] == profile and not messages
 
@@ -273,7 +272,7 @@ def test_the_summary_answer(validator: Any, slot: str) -> None:
 
 def test_database_down_when_looking_up_the_importer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     database_down(monkeypatch, tmp_path)
-    result, messages = validate(V_CC, "cc_ior_numbers", "12-3456789AB")
+    result, _messages = validate(V_CC, "cc_ior_numbers", "12-3456789AB")
     assert result["cc_ior_numbers"] == [{"key": "123456789AB", "kind": "ein"}]
     assert result["cc_center_suggestion"] is None
 
@@ -283,7 +282,7 @@ def test_every_which_answer_button_names_a_field_of_its_form() -> None:
     for kind in KINDS.values():
         fields = button_titles(f"utter_which_answer_{kind.kind}", "field")
         assert set(fields) == set(kind.fields) - set(OPTIONAL_FIELDS), kind.kind
-        asked = {s for s in DOMAIN["forms"][kind.form]["required_slots"]} - {"edit_field", kind.confirm}
+        asked = set(DOMAIN["forms"][kind.form]["required_slots"]) - {"edit_field", kind.confirm}
         assert asked == set(kind.fields)
 
 
@@ -305,7 +304,7 @@ def test_every_reply_a_request_kind_names_exists() -> None:
 
 
 # -- the validators the action server finds ----------------------------------------------------------------------------
-def form_validations() -> Dict[str, FormValidationAction]:
+def form_validations() -> dict[str, FormValidationAction]:
     """The form validation actions as the action server registers them (``--actions bot.actions``), by name."""
     executor = ActionExecutor()
     executor.register_package("bot.actions")
@@ -357,7 +356,7 @@ def test_every_slot_of_every_form_has_a_validator_the_action_server_finds() -> N
         assert not missing, form
 
 
-def run_validation(validation: FormValidationAction, slot: str, text: str) -> Tuple[List[dict], List[dict]]:
+def run_validation(validation: FormValidationAction, slot: str, text: str) -> tuple[list[dict], list[dict]]:
     """The validation action run by rasa_sdk with ``text`` as the candidate of ``slot``: (slot events, messages)."""
     form = validation.name()[len("validate_") :]
     events = [
@@ -392,8 +391,8 @@ def test_table_fields_are_validated_by_the_action_as_by_their_validators(sample_
 def test_a_slot_in_a_table_cannot_also_have_its_own_validator() -> None:
     with pytest.raises(TypeError, match="request_ref"):
 
-        class Twice(FieldTable):  # noqa: F841
-            fields = {"request_ref": lambda text, tracker: text}
+        class Twice(FieldTable):
+            fields: ClassVar[dict] = {"request_ref": lambda text, tracker: text}
 
-            async def validate_request_ref(self, *args: Any) -> Dict[str, Any]:
+            async def validate_request_ref(self, *args: Any) -> dict[str, Any]:
                 return {}

@@ -6,14 +6,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, List
+from typing import Any
 
 import pytest
 
 from bot.settings import ROOT
 
 
-def _tracker_events() -> List[Any]:
+def _tracker_events() -> list[Any]:
     from rasa.shared.core.events import (
         ActionExecuted,
         ActiveLoop,
@@ -23,7 +23,7 @@ def _tracker_events() -> List[Any]:
         UserUttered,
     )
 
-    def turn(text: str, intent: str, action: str) -> List[Any]:
+    def turn(text: str, intent: str, action: str) -> list[Any]:
         return [
             UserUttered(text, {"name": intent, "confidence": 0.9}),
             ActionExecuted(action),

@@ -6,7 +6,7 @@ The words are in ``knowledge/replies/centers.yml``; the Centers themselves in ``
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,12 +22,12 @@ logger = logging.getLogger(__name__)
 class ActionListCenters(Action):
     """Lists the ten Centers with their codes and cities."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_list_centers"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         kb = knowledge()
         lines = [f"- **{c.name}** ({c.code}), {c.city}" for c in kb.centers]
         message = replies.render(
@@ -41,7 +41,7 @@ class ActionListCenters(Action):
         return []
 
 
-def _ask_which(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+def _ask_which(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     kb = knowledge()
     names = ", ".join(c.name for c in kb.centers)
     dispatcher.utter_message(
@@ -52,7 +52,7 @@ def _ask_which(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text
 
 
 @handles("center_info")
-async def center_info(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+async def center_info(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """Where a Center is and what it covers."""
     if not query.centers:
         return _ask_which(dispatcher, query)
@@ -71,9 +71,10 @@ async def center_info(dispatcher: CollectingDispatcher, query: Query) -> List[Di
 
 
 @handles("center_contact")
-async def center_contact(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+async def center_contact(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """How to reach a Center: its contacts are published in the CEE Directory, which the bot does not copy. With no
-    Center named or talked about, the FAQ answer on contacting a Center."""
+    Center named or talked about, the FAQ answer on contacting a Center.
+    """
     if not query.centers:
         article = knowledge().article("faq/contact_center")
         dispatcher.utter_message(text=replies.article_reply(article) if article else directory_line())
@@ -92,7 +93,7 @@ class ActionCenterInfo(TopicAction):
 
     topic = "center_info"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_center_info"
 
 
@@ -101,5 +102,5 @@ class ActionCenterContact(TopicAction):
 
     topic = "center_contact"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_center_contact"

@@ -11,7 +11,8 @@ import base64
 import io
 import math
 import textwrap
-from typing import Any, Dict, List, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -42,7 +43,7 @@ def alt_text(title: str, labels: Sequence[str], values: Sequence[float], unit: s
     return replies.text("utter_chart_alt", title=title, values=items)
 
 
-def bar_chart(title: str, labels: List[str], values: List[float], unit: str) -> Dict[str, Any]:
+def bar_chart(title: str, labels: list[str], values: list[float], unit: str) -> dict[str, Any]:
     """A horizontal bar chart (about 640×360 pixels) for the web chat.
 
     Args:
@@ -53,7 +54,8 @@ def bar_chart(title: str, labels: List[str], values: List[float], unit: str) -> 
             to every value in the text alternative.
 
     Returns:
-        ``{"type": "chart", "src": "data:image/png;base64,...", "alt": "Bar chart: <title>. <label>: <value> <unit>; ..."}``
+        ``{"type": "chart", "src": "data:image/png;base64,...",
+        "alt": "Bar chart: <title>. <label>: <value> <unit>; ..."}``
 
     Raises:
         ValueError: no values, labels and values of different lengths, or a value that is not a finite number.

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -53,7 +54,7 @@ def intent_of(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def payload_values(payload: str) -> Dict[str, Any]:
+def payload_values(payload: str) -> dict[str, Any]:
     """The entities of a button payload such as ``/inform{"choice":"other"}``."""
     match = re.match(r"^/\w+(\{.*\})\s*$", payload or "")
     try:
@@ -62,7 +63,7 @@ def payload_values(payload: str) -> Dict[str, Any]:
         return {}
 
 
-def button_titles(response: str, key: str) -> Dict[str, str]:
+def button_titles(response: str, key: str) -> dict[str, str]:
     """The titles of a reply's buttons by the value they send for ``key`` (e.g. ``choice``): {value: title}."""
     buttons = knowledge().responses[response][0].get("buttons") or []
     return {
@@ -73,7 +74,7 @@ def button_titles(response: str, key: str) -> Dict[str, str]:
     }
 
 
-def entity_values(tracker: Tracker, entity: str) -> List[str]:
+def entity_values(tracker: Tracker, entity: str) -> list[str]:
     """Every value of ``entity`` in the latest user message, in order."""
     return [str(e.get("value")) for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
 
@@ -84,9 +85,9 @@ def first_entity(tracker: Tracker, entity: str) -> Optional[str]:
     return values[0] if values else None
 
 
-def mentioned_centers(tracker: Tracker) -> List[Center]:
+def mentioned_centers(tracker: Tracker) -> list[Center]:
     """The Centers named in the latest user message (by full name, short name, code or city), without repeats."""
-    found: List[Center] = []
+    found: list[Center] = []
     for value in entity_values(tracker, "center"):
         center = knowledge().find_center(value)
         if center and center not in found:
@@ -94,7 +95,7 @@ def mentioned_centers(tracker: Tracker) -> List[Center]:
     return found
 
 
-def table(caption: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Dict[str, Any]:
+def table(caption: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
     """A table for channels that can draw one (the web chat); the text of the same message says it in words."""
     return {"type": "table", "caption": caption, "columns": list(columns), "rows": [list(r) for r in rows]}
 

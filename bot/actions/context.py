@@ -22,8 +22,9 @@ from __future__ import annotations
 import abc
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -63,14 +64,14 @@ class Query:
 
     topic: str
     text: str  # the message as corrected by the spelling step (its own text when nothing was corrected)
-    centers: List[Center] = field(default_factory=list)
+    centers: list[Center] = field(default_factory=list)
     metric: Optional[str] = None
     period: Optional[str] = None
     product: Optional[str] = None  # product words or an HTS number, as asked
     hts: Optional[str] = None  # an HTS number of the message itself
     follow_up: bool = False  # the topic was taken from the previous answer
     turn: int = 0
-    slots: Dict[str, Any] = field(default_factory=dict)  # the context's slots as the message found them
+    slots: dict[str, Any] = field(default_factory=dict)  # the context's slots as the message found them
     typed: str = ""  # the message as the user typed it
 
     @property
@@ -78,8 +79,8 @@ class Query:
         return self.centers[0] if self.centers else None
 
 
-Handler = Callable[[CollectingDispatcher, Query], Awaitable[List[Dict[Text, Any]]]]
-_HANDLERS: Dict[str, Handler] = {}
+Handler = Callable[[CollectingDispatcher, Query], Awaitable[list[dict[str, Any]]]]
+_HANDLERS: dict[str, Handler] = {}
 
 
 def handles(topic: str) -> Callable[[Handler], Handler]:
@@ -151,9 +152,10 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
 
 def remember(
     query: Query, topic: Optional[str] = None, awaiting: Optional[str] = None, **changes: Any
-) -> List[Dict[Text, Any]]:
+) -> list[dict[str, Any]]:
     """The slot events that keep what an answer was about (``changes`` override the query's ``center`` (a code),
-    ``metric``, ``period`` and ``product``); ``awaiting`` names the piece the answer asked for."""
+    ``metric``, ``period`` and ``product``); ``awaiting`` names the piece the answer asked for.
+    """
     values = {
         "center": query.center.code if query.center else None,
         "metric": query.metric,
@@ -170,7 +172,7 @@ def remember(
     return events
 
 
-async def answer(topic: Optional[str], dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+async def answer(topic: Optional[str], dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
     """Answer the latest message as ``topic`` (or as the follow-up it is), and return the context's new events."""
     query = resolve(tracker, topic)
     handler = _HANDLERS[query.topic]
@@ -188,19 +190,22 @@ class TopicAction(Action, abc.ABC):
     topic: Optional[str] = None
 
     @abc.abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """The action's name (subclasses)."""
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         return await answer(self.topic, dispatcher, tracker)
 
 
 class ActionFollowUp(TopicAction):
-    """ "and Machinery?", "what about last quarter?", "no, I meant Base Metals": the previous question, one part changed."""
+    """A follow-up: the previous question, one part changed.
 
-    def name(self) -> Text:
+    "and Machinery?", "what about last quarter?", "no, I meant Base Metals".
+    """
+
+    def name(self) -> str:
         return "action_follow_up"
 
 

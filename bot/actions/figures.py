@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
+from typing import Any, Optional, TypeVar
 
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -87,7 +88,7 @@ async def _query(function: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(function, *args)
 
 
-def _ask_metric(dispatcher: CollectingDispatcher, query: Query, payload: str, **values: Any) -> List[Dict[Text, Any]]:
+def _ask_metric(dispatcher: CollectingDispatcher, query: Query, payload: str, **values: Any) -> list[dict[str, Any]]:
     """Ask which figure, with one button per metric sending the reply ``payload``; the answer completes the question."""
     labels = [metric_label(metric) for metric in METRICS]
     buttons = [
@@ -97,7 +98,7 @@ def _ask_metric(dispatcher: CollectingDispatcher, query: Query, payload: str, **
     return remember(query, awaiting="metric")
 
 
-def _ask_center(dispatcher: CollectingDispatcher, query: Query, metric: str) -> List[Dict[Text, Any]]:
+def _ask_center(dispatcher: CollectingDispatcher, query: Query, metric: str) -> list[dict[str, Any]]:
     """Ask which Center, with one button per Center and one for all of them."""
     kb = knowledge()
     label = metric_label(metric)
@@ -125,14 +126,14 @@ def _by_center_title(metric: str, period: str) -> str:
     return replies.text("utter_by_center_title", metric=metric_label(metric).capitalize(), period=period)
 
 
-def _ranking_chart(records: List[FigureRecord], metric: str, period: str) -> Dict[str, Any]:
+def _ranking_chart(records: list[FigureRecord], metric: str, period: str) -> dict[str, Any]:
     kb = knowledge()
     labels = [kb.center(r.center_code).name for r in records]
     return bar_chart(_by_center_title(metric, period), labels, [r.value for r in records], metric_label(metric))
 
 
 @handles("figure")
-async def figure(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+async def figure(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """One Center's figure (two or more Centers side by side), for the latest period or a named one."""
     query = replace(query, topic="figure")  # also when a ranking question turned out to be about one Center
     if query.metric is None:
@@ -187,7 +188,7 @@ async def figure(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Te
 
 
 @handles("ranking")
-async def ranking(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+async def ranking(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """Which Center has the most (or the least) of a metric, with the full ranking."""
     if not query.follow_up and _ONE_CENTER.search(query.text) and not _SUPERLATIVE.search(query.text):
         return await figure(dispatcher, query)  # "entries handled by the center last quarter?": which Center?
@@ -247,7 +248,7 @@ async def send_ranking(
 
 
 @handles("total")
-async def total(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+async def total(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """A metric added up across all Centers."""
     if query.metric is None:
         return _ask_metric(dispatcher, query, "utter_metric_payload_total")
@@ -276,7 +277,7 @@ async def total(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Tex
 
 
 @handles("trend")
-async def trend(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+async def trend(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """One Center's metric over its latest eight quarters, quarter over quarter and year over year."""
     center = query.center
     if center is None:
@@ -339,7 +340,7 @@ class ActionFigure(TopicAction):
 
     topic = "figure"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_figure"
 
 
@@ -348,7 +349,7 @@ class ActionRanking(TopicAction):
 
     topic = "ranking"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ranking"
 
 
@@ -357,7 +358,7 @@ class ActionTotal(TopicAction):
 
     topic = "total"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_total"
 
 
@@ -366,5 +367,5 @@ class ActionTrend(TopicAction):
 
     topic = "trend"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_trend"

@@ -8,7 +8,6 @@ The words are in ``knowledge/replies/requests.yml``. IOR numbers in the question
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -32,10 +31,10 @@ class _AskCenter(Action, ABC):
     question: str  # the reply that asks
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """action_ask_<slot>."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         suggestion = tracker.get_slot(self.suggestion_slot)
         if suggestion:
             say(
@@ -55,7 +54,7 @@ class ActionAskCcCurrentCenter(_AskCenter):
     suggestion_slot = "cc_center_suggestion"
     found, question = "utter_cc_current_center_found", "utter_cc_current_center_question"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_cc_current_center"
 
 
@@ -65,7 +64,7 @@ class ActionAskSvCenter(_AskCenter):
     suggestion_slot = "sv_center_suggestion"
     found, question = "utter_sv_center_found", "utter_sv_center_question"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_sv_center"
 
 
@@ -75,42 +74,48 @@ class _AskConfirm(Action, ABC):
     kind: RequestKind
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """action_ask_<prefix>_confirm."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         say(dispatcher, f"utter_{self.kind.prefix}_summary", **summary_values(tracker, self.kind))
         return []
 
 
 class ActionAskCcConfirm(_AskConfirm):
+    """The summary of a change-of-Center request, to confirm."""
+
     kind = CHANGE_CENTER
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_cc_confirm"
 
 
 class ActionAskOcConfirm(_AskConfirm):
+    """The summary of an outreach call request, to confirm."""
+
     kind = OUTREACH_CALL
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_oc_confirm"
 
 
 class ActionAskSvConfirm(_AskConfirm):
+    """The summary of a site visit request, to confirm."""
+
     kind = SITE_VISIT
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_sv_confirm"
 
 
 class ActionAskEditField(Action):
     """Which answer to change: one button per answer given so far."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_edit_field"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kind = active_kind(tracker)
         if kind is None:
             return []

@@ -14,8 +14,9 @@ import datetime as dt
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Optional
 
 from bot.db import importer, store
 from bot.db.models import REQUEST_STATUSES
@@ -166,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     """Run one command. Returns the exit code."""
     args = build_parser().parse_args(argv)
     install_log_masking()

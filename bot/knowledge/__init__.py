@@ -14,8 +14,8 @@ from bot.knowledge.files import KnowledgeError
 from bot.knowledge.load import RELOAD_CHECK_SECONDS, knowledge, load_knowledge, reset_knowledge
 from bot.knowledge.model import Article, Center, HtsAnswer, HtsRule, Knowledge, Product
 from bot.knowledge.tables import CENTER_CODE, CONFIDENCE
-from bot.knowledge.words import CHAPTER_WORD, NUMBER_WORDS, normalise_hts, reflow
 from bot.knowledge.texts import ARTICLE_ID, MIN_QUESTIONS
+from bot.knowledge.words import CHAPTER_WORD, NUMBER_WORDS, normalise_hts, reflow
 
 __all__ = [
     "ARTICLE_ID",

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any, Optional
 
 from bot import replies
 from bot.ior import IorFormatError, IorNumber, mask_text, parse_ior
@@ -49,7 +50,7 @@ def _looks_numbered(token: str) -> bool:
     return digits >= 5 or (digits >= 3 and bool(re.search(r"[-\u2010\u2011\u2013]", token)))
 
 
-def parse_ior_numbers(text: str) -> List[IorNumber]:
+def parse_ior_numbers(text: str) -> list[IorNumber]:
     """Every IOR number in the text (one or several, any of the three formats; words around them are ignored).
 
     Raises:
@@ -58,7 +59,7 @@ def parse_ior_numbers(text: str) -> List[IorNumber]:
     tokens = [t for t in _IOR_TOKEN.findall(text or "") if _looks_numbered(t)]
     if not tokens:
         raise Invalid("utter_invalid_ior_numbers", which=replies.text("utter_that_number"))
-    found: List[IorNumber] = []
+    found: list[IorNumber] = []
     for position, token in enumerate(tokens, 1):
         try:
             ior = parse_ior(re.sub(r"[\u2010\u2011\u2013]", "-", token))
@@ -68,7 +69,7 @@ def parse_ior_numbers(text: str) -> List[IorNumber]:
                 if len(tokens) == 1
                 else replies.text("utter_nth_ior_number", position=ordinal(position))
             )
-            raise Invalid("utter_invalid_ior_numbers", which=which)
+            raise Invalid("utter_invalid_ior_numbers", which=which) from None
         if ior.key not in {i.key for i in found}:
             found.append(ior)
     return found
@@ -82,7 +83,7 @@ _PAIR = re.compile(r"^\s*(?:(?:hts|ch(?:apter)?s?)\.?\s*)?(\d{1,2})\s*[:=]\s*(\d
 MAX_CHAPTERS = 10
 
 
-def parse_hts_profile(text: str) -> List[Dict[str, Any]]:
+def parse_hts_profile(text: str) -> list[dict[str, Any]]:
     """Top HTS chapters with their share of entries: ``84 60%, 85 30%``, ``84, 85``, ``chapter 84: 60%``, ``8471 50%``.
 
     Returns:
@@ -92,7 +93,7 @@ def parse_hts_profile(text: str) -> List[Dict[str, Any]]:
         Invalid: no chapter, an unknown chapter, 98/99, a chapter twice, shares out of range, too many chapters.
     """
     chapters = knowledge().chapters
-    profile: List[Dict[str, Any]] = []
+    profile: list[dict[str, Any]] = []
     for item in re.split(r"[,;\n/]+|\band\b|\bplus\b|&", text or "", flags=re.I):
         pair = _PAIR.match(item)
         share_match = _SHARE.search(item)
@@ -207,7 +208,7 @@ def parse_email(text: str) -> str:
 REASONS = ("product_line", "business_practice", "other")
 
 
-def parse_reason(text: str, choice: Optional[str]) -> Tuple[str, Optional[str]]:
+def parse_reason(text: str, choice: Optional[str]) -> tuple[str, Optional[str]]:
     """``(reason, detail)``: a button choice, the reason's words, or a sentence (then "other" with that sentence)."""
     words = fold(text)
     if choice in REASONS:
@@ -247,7 +248,7 @@ ROLES = ("importer", "broker")
 CADENCES = ("monthly", "quarterly")
 
 
-def _one_named(text: str, choice: Optional[str], allowed: Sequence[str], patterns: Dict[str, str], reply: str) -> str:
+def _one_named(text: str, choice: Optional[str], allowed: Sequence[str], patterns: dict[str, str], reply: str) -> str:
     """The button's ``choice`` if allowed, else the one value whose pattern the words match.
 
     Raises:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Optional
 
 from bot import replies, vocab
 from bot.ior import IorKind, IorNumber
@@ -15,8 +16,8 @@ class RequestKind:
 
     kind: str  # the kind stored in the database: change_center, outreach_call, site_visit
     prefix: str  # of its slots: cc, oc, sv
-    fields: Tuple[str, ...]  # the answers, in the order they are asked
-    helpers: Tuple[str, ...] = ()  # other slots of the form, reset with it
+    fields: tuple[str, ...]  # the answers, in the order they are asked
+    helpers: tuple[str, ...] = ()  # other slots of the form, reset with it
 
     @property
     def trigger(self) -> str:
@@ -25,22 +26,27 @@ class RequestKind:
 
     @property
     def form(self) -> str:
+        """The form's name, e.g. ``change_center_form``."""
         return f"{self.kind}_form"
 
     @property
     def confirm(self) -> str:
+        """The slot of the answer to the summary, e.g. ``cc_confirm``."""
         return f"{self.prefix}_confirm"
 
     @property
     def ref_slot(self) -> str:
+        """The slot of the stored request's reference, e.g. ``cc_ref``."""
         return f"{self.prefix}_ref"
 
     @property
     def email(self) -> str:
+        """The slot of the contact's email address, e.g. ``cc_email``."""
         return f"{self.prefix}_email"
 
     @property
-    def all_slots(self) -> Tuple[str, ...]:
+    def all_slots(self) -> tuple[str, ...]:
+        """Every slot of the form: the answers, the summary's, the reference and the helpers."""
         return (*self.fields, self.confirm, self.ref_slot, *self.helpers)
 
     @property
@@ -76,12 +82,12 @@ SITE_VISIT = RequestKind(
     ("sv_company", "sv_ior_number", "sv_center", "sv_site", "sv_months", "sv_contact_name", "sv_email", "sv_topic"),
     ("sv_center_suggestion",),
 )
-KINDS: Dict[str, RequestKind] = {k.kind: k for k in (CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT)}
-BY_FORM: Dict[str, RequestKind] = {k.form: k for k in KINDS.values()}
+KINDS: dict[str, RequestKind] = {k.kind: k for k in (CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT)}
+BY_FORM: dict[str, RequestKind] = {k.form: k for k in KINDS.values()}
 
 # Answers asked only in some cases (see required_slots), and answers cleared with another one.
 OPTIONAL_FIELDS = ("cc_reason_detail",)
-CLEARED_WITH: Dict[str, Tuple[str, ...]] = {
+CLEARED_WITH: dict[str, tuple[str, ...]] = {
     "cc_ior_numbers": ("cc_center_suggestion",),
     "cc_current_center": ("cc_center_suggestion",),
     "cc_reason": ("cc_reason_detail",),
@@ -89,7 +95,7 @@ CLEARED_WITH: Dict[str, Tuple[str, ...]] = {
     "sv_center": ("sv_center_suggestion",),
 }
 # Words that name an answer in "change my email" (checked in this order: "contact email" is the email).
-FIELD_WORDS: Dict[str, Sequence[Tuple[str, str]]] = {
+FIELD_WORDS: dict[str, Sequence[tuple[str, str]]] = {
     "change_center": (
         ("cc_email", r"e-?mail"),
         ("cc_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
@@ -123,7 +129,7 @@ FIELD_WORDS: Dict[str, Sequence[Tuple[str, str]]] = {
 }
 
 
-def ior_value(ior: IorNumber) -> Dict[str, str]:
+def ior_value(ior: IorNumber) -> dict[str, str]:
     """How an IOR number is kept in a slot and in the database: its key (never hyphenated) and its format."""
     return {"key": ior.key, "kind": ior.kind.value}
 

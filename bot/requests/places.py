@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import calendar
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any, Optional
 
 from bot.requests.answers import Invalid, fold
 
-
 # U.S. time zones: the six answers offered, and the words and tz database names accepted for each.
-TIME_ZONES: Dict[str, Tuple[str, ...]] = {
+TIME_ZONES: dict[str, tuple[str, ...]] = {
     "Eastern": (
         "eastern",
         "et",
@@ -86,7 +86,7 @@ def _tz_name_cased(name: str) -> str:
     ).replace("Us/", "US/")
 
 
-def parse_time_zone(text: str, choice: Optional[str]) -> Dict[str, Optional[str]]:
+def parse_time_zone(text: str, choice: Optional[str]) -> dict[str, Optional[str]]:
     """``{"zone": "Central", "name": "America/Chicago"}`` (name None when a zone was named in words)."""
     if choice in TIME_ZONES:
         return {"zone": choice, "name": None}
@@ -108,7 +108,7 @@ def parse_time_zone(text: str, choice: Optional[str]) -> Dict[str, Optional[str]
     return {"zone": found.pop(), "name": None}
 
 
-US_STATES: Dict[str, str] = {
+US_STATES: dict[str, str] = {
     "AL": "Alabama",
     "AK": "Alaska",
     "AZ": "Arizona",
@@ -170,7 +170,7 @@ _STATE_BY_NAME = {name.lower(): code for code, name in US_STATES.items()}
 _STATE_BY_NAME.update({"washington dc": "DC", "washington d.c.": "DC", "virgin islands": "VI", "d.c.": "DC"})
 
 
-def parse_site(text: str) -> Dict[str, str]:
+def parse_site(text: str) -> dict[str, str]:
     """``Dayton, OH`` / ``Dayton, Ohio`` / ``our plant in Reno NV 89501`` → ``{"city": "Dayton", "state": "OH"}``."""
     folded = re.sub(r"\s*\b\d{5}(?:-\d{4})?\s*$", "", fold(text)).strip(" .")
     state, city_part = None, ""
@@ -202,11 +202,12 @@ _SEASONS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "fall": (9, 10, 11), "autu
 _ANY = re.compile(r"\b(any|anytime|flexible|no preference|whenever|doesn'?t matter|open)\b", re.I)
 
 
-def parse_months(text: str) -> Dict[str, Any]:
+def parse_months(text: str) -> dict[str, Any]:
     """``March or April 2026`` → ``{"months": ["March", "April"], "years": ["2026"]}``; ranges (``March-May``),
-    seasons (``this fall``) and ``any`` (``months`` empty) are understood."""
+    seasons (``this fall``) and ``any`` (``months`` empty) are understood.
+    """
     lower = fold(text).lower()
-    months: List[int] = []
+    months: list[int] = []
 
     def add(numbers: Sequence[int]) -> None:
         months.extend(n for n in numbers if n not in months)

@@ -17,10 +17,11 @@ import re
 import sys
 import urllib.request
 import uuid
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Optional
 
 import yaml
 
@@ -55,7 +56,7 @@ SIMPLE = {
 @dataclass(frozen=True)
 class Turn:
     user: str
-    expect: Dict[str, Any]
+    expect: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,12 @@ class Conversation:
 class Outcome:
     conversation: Conversation
     passed: bool
-    failures: List[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
 
 
-def load(folder: Path = FOLDER) -> List[Conversation]:
+def load(folder: Path = FOLDER) -> list[Conversation]:
     """Every conversation of the YAML files under ``folder``, checked for form (``ValueError`` names the file)."""
-    found: List[Conversation] = []
+    found: list[Conversation] = []
     ids = set()
     kb = knowledge()
     faq_ids = {a.id for a in kb.articles}
@@ -124,7 +125,7 @@ def typo(text: str, rng: random.Random) -> str:
     return "".join(out) + text[position:]
 
 
-def typo_copy(conversations: Sequence[Conversation], seed: int = 2026) -> List[Conversation]:
+def typo_copy(conversations: Sequence[Conversation], seed: int = 2026) -> list[Conversation]:
     """The same conversations with typos in the user's messages (seeded: the same copy every time)."""
     copies = []
     for conversation in conversations:
@@ -143,7 +144,7 @@ class Reply:
     actions: Sequence[str]
 
 
-def _as_list(value: Any) -> List[str]:
+def _as_list(value: Any) -> list[str]:
     return [] if value is None else [str(v) for v in (value if isinstance(value, list) else [value])]
 
 
@@ -156,14 +157,14 @@ def _has(text: str, *parts: str) -> bool:
     return all(part.lower() in lower for part in parts)
 
 
-def _figure_ok(kb: Knowledge, reply: Reply, expect: Dict[str, Any]) -> bool:
+def _figure_ok(kb: Knowledge, reply: Reply, expect: dict[str, Any]) -> bool:
     metric = METRIC_LABELS.get(expect.get("metric", ""), "")
     if expect.get("center"):
         return _has(reply.text, _center_label(kb, expect["center"]), f"{metric}**")
     return _has(reply.text, metric) and ("had the most" in reply.text or "Which Center would you like" in reply.text)
 
 
-KINDS: Dict[str, Callable[[Knowledge, Reply, Dict[str, Any]], bool]] = {
+KINDS: dict[str, Callable[[Knowledge, Reply, dict[str, Any]], bool]] = {
     "faq": lambda kb, r, e: any(_has(r.text, kb.article(f"faq/{a}").answer[:80]) for a in _as_list(e.get("faq"))),
     "smalltalk": lambda kb, r, e: any(
         _has(r.text, kb.article(f"chitchat/{a}").answer[:80]) for a in _as_list(e.get("faq"))
@@ -194,15 +195,12 @@ KINDS: Dict[str, Callable[[Knowledge, Reply, Dict[str, Any]], bool]] = {
     "ask_center": lambda kb, r, e: _has(r.text, "Which Center"),
     "ask_metric": lambda kb, r, e: _has(r.text, "Which figure would you like"),
     "ask_product": lambda kb, r, e: _has(r.text, "Which product do you mean"),
-    **{kind: (lambda form: lambda kb, r, e: form in r.actions)(form) for kind, form in FORMS.items()},
-    **{
-        kind: (lambda names: lambda kb, r, e: any(n in r.actions for n in names))(names)
-        for kind, names in SIMPLE.items()
-    },
+    **{kind: (lambda kb, r, e, form=form: form in r.actions) for kind, form in FORMS.items()},
+    **{kind: (lambda kb, r, e, names=names: any(n in r.actions for n in names)) for kind, names in SIMPLE.items()},
 }
 
 
-def judge(kb: Knowledge, reply: Reply, expect: Dict[str, Any]) -> Optional[str]:
+def judge(kb: Knowledge, reply: Reply, expect: dict[str, Any]) -> Optional[str]:
     """None when the reply is right; otherwise what is wrong with it."""
     kind = expect["answer"]
     try:
@@ -219,7 +217,7 @@ def judge(kb: Knowledge, reply: Reply, expect: Dict[str, Any]) -> Optional[str]:
 
 
 # -- asking the bot ---------------------------------------------------------------------------------------------------
-def _post(url: str, body: Dict[str, Any], timeout: float = 60) -> Any:
+def _post(url: str, body: dict[str, Any], timeout: float = 60) -> Any:
     request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
@@ -230,7 +228,7 @@ def _get(url: str, timeout: float = 60) -> Any:
         return json.loads(response.read())
 
 
-def ask(rasa_url: str, token: str, conversation: Conversation) -> List[Reply]:
+def ask(rasa_url: str, token: str, conversation: Conversation) -> list[Reply]:
     """Send the conversation's messages in a new conversation; return what the bot did for each."""
     sender = f"conv-{uuid.uuid4().hex[:12]}"
     texts = []
@@ -238,7 +236,7 @@ def ask(rasa_url: str, token: str, conversation: Conversation) -> List[Reply]:
         answers = _post(f"{rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": turn.user})
         texts.append("\n".join(a.get("text") or "" for a in answers))
     events = _get(f"{rasa_url}/conversations/{sender}/tracker?include_events=ALL&token={token}")["events"]
-    per_turn: List[List[str]] = []
+    per_turn: list[list[str]] = []
     for event in events:
         if event.get("event") == "user":
             per_turn.append([])
@@ -250,7 +248,7 @@ def ask(rasa_url: str, token: str, conversation: Conversation) -> List[Reply]:
     return [Reply(text, tuple(actions)) for text, actions in zip(texts, per_turn)]
 
 
-def run(rasa_url: str, token: str, conversations: Sequence[Conversation], workers: int = 4) -> List[Outcome]:
+def run(rasa_url: str, token: str, conversations: Sequence[Conversation], workers: int = 4) -> list[Outcome]:
     """Ask and judge every conversation, several at a time."""
     kb = knowledge()
 
@@ -272,9 +270,9 @@ def run(rasa_url: str, token: str, conversations: Sequence[Conversation], worker
         return list(pool.map(one, conversations))
 
 
-def summary(outcomes: Sequence[Outcome]) -> Dict[str, Any]:
+def summary(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     """Pass rate overall and by tag."""
-    by_tag: Dict[str, List[bool]] = {}
+    by_tag: dict[str, list[bool]] = {}
     for outcome in outcomes:
         for tag in outcome.conversation.tags:
             by_tag.setdefault(tag, []).append(outcome.passed)
@@ -288,7 +286,7 @@ def summary(outcomes: Sequence[Outcome]) -> Dict[str, Any]:
     }
 
 
-def report(clean: Sequence[Outcome], typos: Sequence[Outcome], out_dir: Path) -> Dict[str, Any]:
+def report(clean: Sequence[Outcome], typos: Sequence[Outcome], out_dir: Path) -> dict[str, Any]:
     """Write ``conversations.json`` and ``conversations-failures.md`` to ``out_dir``; return the figures."""
     figures = {"clean": summary(clean), "typo": summary(typos)}
     figures["by_kind"] = {
@@ -308,7 +306,7 @@ def report(clean: Sequence[Outcome], typos: Sequence[Outcome], out_dir: Path) ->
     return figures
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     """Start a stack, ask both sets, write the results, print the figures."""
     import argparse
 

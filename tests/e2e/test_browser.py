@@ -14,8 +14,9 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any
 
 import pytest
 
@@ -67,7 +68,7 @@ def page(browser: Browser, bot: Bot) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1200, "height": 760}, device_scale_factor=1)
     context.set_default_timeout(30_000)
     page = context.new_page()
-    errors: List[str] = []
+    errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
     page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
 
@@ -84,7 +85,7 @@ def page(browser: Browser, bot: Bot) -> Iterator[Page]:
                     }
                 }
             }).observe(document, {childList: true, subtree: true});
-        })(%s)"""
+        })(%s)"""  # noqa: UP031 - %-formatting: the script's braces stay single
         % json.dumps(rasa_url(bot))
     )
     page.goto(page_url(bot))
@@ -110,7 +111,7 @@ def last_bot_text(page: Page) -> Any:
     return page.locator(".cee-msg-bot:not(.cee-msg-error) .cee-msg-text").last
 
 
-def axe_violations(page: Page) -> List[Dict[str, Any]]:
+def axe_violations(page: Page) -> list[dict[str, Any]]:
     page.add_script_tag(path=str(AXE))
     return page.evaluate(
         """async () => {

@@ -88,7 +88,7 @@ def test_shell_two_turns(tmp_path: Path) -> None:
         transcript.close()
 
 
-def _stop(child: "pexpect.spawn") -> None:
+def _stop(child: pexpect.spawn) -> None:
     """Stop the script and anything it started and left behind (they share its process group)."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
@@ -103,7 +103,7 @@ def _stop(child: "pexpect.spawn") -> None:
     child.close(force=True)
 
 
-def _group_alive(child: "pexpect.spawn") -> bool:
+def _group_alive(child: pexpect.spawn) -> bool:
     child.isalive()  # reaps the script once it has ended, so that a zombie does not count
     try:
         os.killpg(child.pid, 0)

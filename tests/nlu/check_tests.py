@@ -156,7 +156,7 @@ def main():
         counts[fname] = collections.OrderedDict()
         for block in data["nlu"]:
             label = block["intent"]
-            lines = [l for l in block["examples"].splitlines() if l.strip()]
+            lines = [line for line in block["examples"].splitlines() if line.strip()]
             for raw in lines:
                 if not raw.startswith("- "):
                     errors.append(f"{fname} {label}: line does not start with '- ': {raw!r}")
@@ -209,7 +209,7 @@ def main():
                         warnings.append(f"{where}: unannotated number {m.group(0)!r}")
             counts[fname][label] = len(lines)
 
-    labels = {l for f in counts.values() for l in f}
+    labels = {label for f in counts.values() for label in f}
     for fid in faq_ids:
         n = counts["test_faq.yml"].get(f"faq/{fid}", 0)
         if n != 5:

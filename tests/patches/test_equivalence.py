@@ -18,7 +18,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 import yaml
@@ -33,7 +33,7 @@ TURN_TIMEOUT_S = 20
 # -- the whole bot, with and without the speed-ups ---------------------------------------------------------------------
 
 
-def _conversations() -> List[List[str]]:
+def _conversations() -> list[list[str]]:
     """The user turns of the test stories, some longer conversations, and every third held-out NLU test message."""
     conversations = []
     for path in sorted((ROOT / "tests" / "stories").glob("*.yml")):
@@ -78,7 +78,7 @@ def _run_conversations(model: str, action_url: str, out: str) -> None:
     fast = os.environ.get("CEE_SPEEDUPS") != "0"
     store = EndpointConfig(type=MEMORY_TRACKER_STORE) if fast else None
 
-    def clean(event: Dict[str, Any]) -> Dict[str, Any]:
+    def clean(event: dict[str, Any]) -> dict[str, Any]:
         for key in ("timestamp", "metadata", "model_id", "assistant_id", "message_id", "input_channel"):
             event.pop(key, None)
         if "parse_data" in event:

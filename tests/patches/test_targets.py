@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from typing import Any, Optional, Tuple
+from typing import Any, Optional
 
 import pytest
 
 from bot.patches import RASA_VERSION, installed_rasa_version
 from bot.patches.patching import unpatched
 
-Target = Tuple[str, Optional[str], str, str]  # module, class (None: a module attribute), attribute, signature
+Target = tuple[str, Optional[str], str, str]  # module, class (None: a module attribute), attribute, signature
 
-ALWAYS: Tuple[Target, ...] = (  # safety and console: installed on every Rasa version
+ALWAYS: tuple[Target, ...] = (  # safety and console: installed on every Rasa version
     (
         "rasa.core.channels.console",
         None,
@@ -41,7 +41,7 @@ ALWAYS: Tuple[Target, ...] = (  # safety and console: installed on every Rasa ve
         "(self, message: rasa.core.channels.channel.UserMessage) -> Optional[List[Dict[str, Any]]]",
     ),
 )
-SPEED: Tuple[Target, ...] = (  # installed on RASA_VERSION only
+SPEED: tuple[Target, ...] = (  # installed on RASA_VERSION only
     (
         "rasa.shared.core.events",
         "Event",
