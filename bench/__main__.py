@@ -18,6 +18,7 @@ Everything runs on 127.0.0.1 and free ports, in a temporary folder that is remov
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import shutil
@@ -153,7 +154,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         for bot in bots:
             _say(f"preparing {bot.label}" + (" (rasa init trains its first model)" if bot.name == "stock" else ""))
-            prepared = bot.prepare()  # type: ignore[attr-defined]
+            prepared = bot.prepare()
             if prepared is not None:
                 per_bot[bot.name]["rasa_init_s"] = round(prepared, 1)
         _cold_starts(bots, per_bot, args.cold_starts)
@@ -184,7 +185,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 _say(f"an answer edit on the running server: {bot.label}")
                 try:
                     per_bot[bot.name]["edit_live"] = edits.edit_live(
-                        lambda message, sender, url=bot.rest_url: post(url, message, sender, timeout=60), bot.knowledge
+                        functools.partial(post, bot.rest_url, timeout=60), bot.knowledge
                     )
                 except RuntimeError as exc:  # keep the other figures; the report says what failed
                     per_bot[bot.name]["edit_live"] = {"error": str(exc)}

@@ -13,7 +13,7 @@ import urllib.request
 import uuid
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar, Optional, cast
 
 from bench import procs
 from bot.runtime.processes import free_ports, spawn, stop_group, tail
@@ -70,7 +70,7 @@ def first_answer(url: str, message: str, started: float, processes: list[subproc
     while time.monotonic() < deadline:
         for process in processes:
             if process.poll() is not None:
-                raise RuntimeError(f"{process.args[:4]!r} stopped with code {process.returncode}")
+                raise RuntimeError(f"{cast(list, process.args)[:4]!r} stopped with code {process.returncode}")
         try:
             if post(url, message, f"bench-cold-{uuid.uuid4().hex[:8]}", timeout=60):
                 return time.monotonic() - started
@@ -95,6 +95,10 @@ class BotUnderTest:
         self.processes: dict[str, subprocess.Popen] = {}
         self.logs: dict[str, Path] = {}
         self.details: dict[str, Any] = {}
+
+    def prepare(self) -> Optional[float]:
+        """Get the bot ready to start; the seconds it took when they are a figure of the report."""
+        raise NotImplementedError
 
     def start(self, timeout: float = 600) -> dict[str, float]:
         """Start the servers; the cold-start figures in seconds."""
@@ -255,6 +259,7 @@ class OurBot(BotUnderTest):
         try:
             seconds = first_answer(self.rest_url, self.first_message, started, list(self.processes.values()), timeout)
             actions = next(s for s in services if s.name == "actions")
+            assert actions.process is not None
             while not actions.is_up():  # a custom action needs the action server too
                 if time.monotonic() > started + timeout or actions.process.poll() is not None:
                     raise RuntimeError("the action server did not answer")

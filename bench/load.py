@@ -89,7 +89,9 @@ async def _user(
     return results
 
 
-async def _users(url: str, users: int, turns: int, messages: Sequence[str], concurrent: bool, prefix: str):
+async def _users(
+    url: str, users: int, turns: int, messages: Sequence[str], concurrent: bool, prefix: str
+) -> tuple[list[Turn], float]:
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
     connector = aiohttp.TCPConnector(limit=max(users, 1) + 5)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
@@ -102,7 +104,9 @@ async def _users(url: str, users: int, turns: int, messages: Sequence[str], conc
     return [t for group in groups for t in group], wall
 
 
-def run_users(url: str, users: int, turns: int, messages: Sequence[str], concurrent: bool, prefix: str = "bench"):
+def run_users(
+    url: str, users: int, turns: int, messages: Sequence[str], concurrent: bool, prefix: str = "bench"
+) -> tuple[dict[str, Any], list[Turn]]:
     """``users`` simulated users of ``turns`` messages each, all at once or one after the other."""
     turns_done, wall = asyncio.run(_users(url, users, turns, messages, concurrent, prefix))
     return summary(turns_done, wall), turns_done

@@ -111,7 +111,7 @@ def _fmt(value: Optional[float]) -> str:
 def evaluate(results: dict[str, Any]) -> dict[str, Any]:
     """Add ``figures`` (ours, stock, ratio) and ``targets`` (met or not) to the results."""
     ours, stock = results["bots"].get("ours", {}), results["bots"].get("stock", {})
-    figures = {}
+    figures: dict[str, dict[str, Any]] = {}
     for figure in FIGURES:
         a, b = figure.get(ours), figure.get(stock)
         ratio = round(a / b, 2) if a is not None and b not in (None, 0) else None

@@ -184,7 +184,7 @@ def install_log_masking() -> None:
     if getattr(old_factory, "_cee_masking", False):
         return
 
-    def factory(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = old_factory(*args, **kwargs)
         MaskingFilter().filter(record)
         return record

@@ -48,7 +48,7 @@ class KnowledgeNLG(TemplatedNaturalLanguageGenerator):
         self._responses: dict[str, list[dict[str, Any]]] = {}
         super().__init__({})
 
-    @property  # type: ignore[override]
+    @property
     def responses(self) -> dict[str, list[dict[str, Any]]]:
         """The replies of the knowledge as it is now (built again only when it was reloaded)."""
         kb = knowledge()

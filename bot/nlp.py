@@ -16,10 +16,12 @@ import logging
 import re
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
+from spacy.tokenizer import Tokenizer
 
 from bot.fiscal import ORDINALS, QUARTER_WORDS, RELATIVE, RELATIVE_UNITS
 from bot.knowledge import NUMBER_WORDS, Knowledge
@@ -54,6 +56,8 @@ HEADING_DOTTED = r"^(?:0[1-9]|[1-8]\d|9[0-7])\.\d{2}$"  # "84.29", heading 8429 
 FY_TOKEN = r"^(?i:fy-?(?:\d{2}|\d{4}))$"
 YEAR = r"^(?:20\d{2})$"
 YEAR2 = r"^(?:\d{2}|\d{4})$"
+
+TokenPattern = list[dict[str, Any]]  # an entity ruler token pattern: a dict per token
 
 
 def _phrase_variants(text: str) -> list[str]:
@@ -91,11 +95,11 @@ def _form_patterns() -> list[list[dict[str, Any]]]:
 
 
 def _period_patterns() -> list[list[dict[str, Any]]]:
-    fy = [{"TEXT": {"REGEX": FY_TOKEN}}]
-    fy_split = [{"LOWER": "fy"}, {"TEXT": {"REGEX": YEAR2}}]
-    fiscal = [{"LOWER": "fiscal"}, {"LOWER": "year"}, {"TEXT": {"REGEX": YEAR}}]
-    quarter = [{"LOWER": {"IN": list(QUARTER_WORDS)}}]
-    ordinal_q = [{"LOWER": {"IN": list(ORDINALS)}}, {"LOWER": "quarter"}]
+    fy: TokenPattern = [{"TEXT": {"REGEX": FY_TOKEN}}]
+    fy_split: TokenPattern = [{"LOWER": "fy"}, {"TEXT": {"REGEX": YEAR2}}]
+    fiscal: TokenPattern = [{"LOWER": "fiscal"}, {"LOWER": "year"}, {"TEXT": {"REGEX": YEAR}}]
+    quarter: TokenPattern = [{"LOWER": {"IN": list(QUARTER_WORDS)}}]
+    ordinal_q: TokenPattern = [{"LOWER": {"IN": list(ORDINALS)}}, {"LOWER": "quarter"}]
     years = [fy, fy_split, fiscal]
     patterns: list[list[dict[str, Any]]] = [*years, quarter, [{"LOWER": "quarter"}, {"TEXT": {"REGEX": r"^[1-4]$"}}]]
     for y in years:
@@ -124,7 +128,7 @@ def build_patterns(kb: Knowledge) -> list[dict[str, Any]]:
                     patterns.append({"label": "product", "pattern": variant, "id": product.hts})
     for words in METRIC_PHRASES:
         patterns.append({"label": "metric", "pattern": words})
-    token_patterns = {
+    token_patterns: dict[str, list[TokenPattern]] = {
         "hts_code": [
             [{"LOWER": {"IN": CHAPTER_WORDS}}, {"TEXT": {"REGEX": CHAPTER_NUMBER}}],
             *_chapter_in_words(),
@@ -163,9 +167,9 @@ def pipeline_path(kb: Knowledge) -> Path:
 def create_pipeline(kb: Knowledge) -> Language:
     """Create the pipeline in memory: tokenizer exceptions, lookup lemmatizer and entity_ruler."""
     nlp = spacy.blank("en")
-    nlp.tokenizer.token_match = TOKEN_MATCH.match
+    cast(Tokenizer, nlp.tokenizer).token_match = TOKEN_MATCH.match
     # The ruler comes first: spaCy runs the components before it on every phrase pattern.
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": True})
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": True}))
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()  # loads the lookup tables; it also clears the ruler, so patterns go in after it
     ruler.add_patterns(build_patterns(kb))

@@ -48,7 +48,7 @@ def copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
     state = vars(tracker)
     if type(tracker) is not DialogueStateTracker or set(state) != _TRACKER_FIELDS:
         return tracker.travel_back_in_time(float("inf"))  # Rasa's own copy (bot/patches/trackers.py may replace .copy)
-    new = DialogueStateTracker.__new__(DialogueStateTracker)
+    new = object.__new__(DialogueStateTracker)
     new.__dict__.update(state)
     new.events = collections.deque(tracker.events, tracker.events.maxlen)
     slots = type(tracker.slots)()

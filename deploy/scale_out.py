@@ -397,7 +397,7 @@ def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> list[str]:
                 kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 continue
-            if not wait_until(lambda pid=pid: not alive(pid), timeout=20):
+            if not wait_until(lambda: not alive(pid), timeout=20):  # noqa: B023 - called at once, for this pid
                 with contextlib.suppress(ProcessLookupError):
                     kill(pid, signal.SIGKILL)
             stopped.append(name)

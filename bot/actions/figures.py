@@ -150,8 +150,9 @@ async def figure(dispatcher: CollectingDispatcher, query: Query) -> list[dict[st
             return _ask_center(dispatcher, query, query.metric)
         top = await send_ranking(dispatcher, query.metric, fy, quarter, latest, fewest=False)
         return remember(query, topic="ranking", center=top)
-    records = [await _query(store.figure, c.code, query.metric, fy, quarter) for c in query.centers]
-    if any(r is None for r in records):
+    found = [await _query(store.figure, c.code, query.metric, fy, quarter) for c in query.centers]
+    records = [r for r in found if r is not None]
+    if len(records) < len(found):
         _no_data(dispatcher, fy, quarter, latest)
         return remember(query)
     label = metric_label(query.metric)

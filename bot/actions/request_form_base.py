@@ -177,7 +177,11 @@ def center(suggestion_slot: Optional[str] = None) -> FieldValidator:
             return {slot: centers[0].code}
         if suggestion and (intent_of(tracker) == "affirm" or YES.match(text)):
             return {slot: suggestion["code"]}
-        if suggestion and (intent_of(tracker) == "deny" or re.match(r"^\W*(no|nope|nah)\b", text, re.I)):
+        if (
+            suggestion_slot
+            and suggestion
+            and (intent_of(tracker) == "deny" or re.match(r"^\W*(no|nope|nah)\b", text, re.I))
+        ):
             return {slot: None, suggestion_slot: None}
         say(dispatcher, "utter_invalid_center")
         return {slot: None}

@@ -146,7 +146,7 @@ class SlackInput(rasa_slack.SlackInput):
     @classmethod
     def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
         channel = super().from_credentials(credentials)
-        channel.slack_api_url = api_base_url((credentials or {}).get("slack_api_url"))  # type: ignore[attr-defined]
+        channel.slack_api_url = api_base_url((credentials or {}).get("slack_api_url"))
         return channel
 
     def __init__(self, *args: Any, slack_api_url: Optional[str] = None, **kwargs: Any) -> None:

@@ -111,7 +111,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         origins = credentials.pop("cors_allowed_origins", None)
         channel = super().from_credentials(credentials)
         if origins is not None:
-            channel.cors_allowed_origins = allowed_origins(origins)  # type: ignore[attr-defined]
+            channel.cors_allowed_origins = allowed_origins(origins)
         return channel
 
     def __init__(self, *args: Any, cors_allowed_origins: Union[str, Iterable[str], None] = None, **kwargs: Any):

@@ -150,7 +150,7 @@ class RequestRow(Base):
     created_at = Column(UtcDateTime, nullable=False, default=utcnow)
     updated_at = Column(UtcDateTime, nullable=False, default=utcnow)
 
-    events: list[RequestEventRow] = relationship(  # type: ignore[assignment]
+    events: list[RequestEventRow] = relationship(
         "RequestEventRow", order_by="RequestEventRow.id", cascade="all, delete-orphan", back_populates="request"
     )
 
@@ -167,4 +167,4 @@ class RequestEventRow(Base):
     at = Column(UtcDateTime, nullable=False, default=utcnow)
     note = Column(Text, nullable=True)
 
-    request: RequestRow = relationship("RequestRow", back_populates="events")  # type: ignore[assignment]
+    request: RequestRow = relationship("RequestRow", back_populates="events")

@@ -5,7 +5,7 @@ the file and line of a mistake, so that CBP staff can fix content without knowin
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 from typing import Any, Optional
 
@@ -26,7 +26,7 @@ class _LineLoader(yaml.SafeLoader):
     """A YAML loader that records the line of every mapping under ``__line__``."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Hashable, Any]:
     """A mapping with the line it starts on under ``__line__``."""
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1

@@ -76,7 +76,8 @@ def load_products(path: Path, chapters: dict[str, HtsRule]) -> list[Product]:
     """Read ``products.yml`` (optional): product words and their HTS codes."""
     if not path.exists():
         return []
-    products, seen = [], {}
+    products: list[Product] = []
+    seen: dict[str, int] = {}
     for item in read_yaml(path).get("products") or []:
         hts = str(require(path, item, "hts"))
         if not re.fullmatch(r"\d{2}|\d{4}", hts) or hts[:2] not in chapters:

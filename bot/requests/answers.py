@@ -97,6 +97,7 @@ def parse_hts_profile(text: str) -> list[dict[str, Any]]:
     for item in re.split(r"[,;\n/]+|\band\b|\bplus\b|&", text or "", flags=re.I):
         pair = _PAIR.match(item)
         share_match = _SHARE.search(item)
+        share: Optional[float]
         if pair:
             numbers, share = [pair.group(1)], float(pair.group(2))
         else:

@@ -182,8 +182,8 @@ def parse_site(text: str) -> dict[str, str]:
     if state is None:
         match = re.search(r"(?:^|[\s,])([A-Za-z]\.?[A-Za-z]\.?)$", folded)
         code = match.group(1).replace(".", "").upper() if match else None
-        if code in US_STATES:
-            state, city_part = code, folded[: match.start()]  # type: ignore[union-attr]
+        if match and code in US_STATES:
+            state, city_part = code, folded[: match.start()]
     city = re.split(r"\b(?:in|at|near)\s+", city_part.strip(" ,"), flags=re.I)[-1]
     city = city.split(",")[-1].strip(" ,.")
     if state is None or not city or re.search(r"\d", city) or len(city) > 60 or not re.search(r"[A-Za-z]{2}", city):
