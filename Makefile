@@ -11,11 +11,12 @@ INSTALLED := $(VENV)/.installed
 # Rasa 3.6 runs on Python 3.8-3.10: a working python3.10 on PATH, else pyenv's 3.10.x, else /usr/bin/python3.10.
 PYTHON310 ?= $(shell bash scripts/find-python.sh)
 
-.PHONY: help setup build db web train run shell actions test bench crossval lock system-deps clean
+.PHONY: help setup build db web train run shell actions test lint format bench crossval lock system-deps clean
 
 help:
 	@echo "make run       set everything up, then start the bot (chat page on http://127.0.0.1:8080)"
-	@echo "make test      set everything up, then run every test"
+	@echo "make test      set everything up, then run every test (after make lint)"
+	@echo "make lint      ruff and mypy checks (pyproject.toml);  make format: apply ruff's formatting and fixes"
 	@echo "make shell     talk to the bot in the terminal (rasa shell, with the action server)"
 	@echo "make train     train the model when its inputs changed;  make actions: the action server alone"
 	@echo "make build     check knowledge/ and rebuild the generated files;  make crossval: NLU cross-validation"
@@ -62,6 +63,12 @@ system-deps:
 
 test: setup system-deps train
 	@bash scripts/test.sh
+
+lint: $(INSTALLED)
+	@bash scripts/lint.sh
+
+format: $(INSTALLED)
+	@$(PY) -m ruff format --quiet . && $(PY) -m ruff check --fix --quiet .
 
 # Speed, memory and training time against a stock `rasa init` bot, in the same run: results/bench.{json,md}.
 bench: setup train

@@ -18,6 +18,7 @@ Everything runs on 127.0.0.1 and free ports, in a temporary folder that is remov
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import shutil
@@ -26,16 +27,17 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Optional
 
 from bench import edits, load, report, training
 from bench.bots import BotUnderTest, OurBot, StockBot, post
 from bot.settings import ROOT
 
 
-def _parse(argv: Optional[List[str]]) -> argparse.Namespace:
+def _parse(argv: Optional[list[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--users", type=int, default=20, help="concurrent users (default 20)")
     parser.add_argument("--turns", type=int, default=30, help="messages per concurrent user (default 30)")
@@ -57,10 +59,10 @@ def _say(text: str) -> None:
 
 
 def _rounds(
-    bots: List[BotUnderTest], rounds: int, name: str, measure: Callable[[BotUnderTest], Any]
-) -> Dict[str, List[Any]]:
+    bots: list[BotUnderTest], rounds: int, name: str, measure: Callable[[BotUnderTest], Any]
+) -> dict[str, list[Any]]:
     """Run ``measure`` for each bot ``rounds`` times, in ABBA order, so that both see the same drift of the machine."""
-    runs: Dict[str, List[Any]] = {bot.name: [] for bot in bots}
+    runs: dict[str, list[Any]] = {bot.name: [] for bot in bots}
     for round_ in range(rounds):
         for bot in bots if round_ % 2 == 0 else list(reversed(bots)):
             _say(f"{name} {round_ + 1}/{rounds}: {bot.label}")
@@ -68,12 +70,12 @@ def _rounds(
     return runs
 
 
-def _cold_starts(bots: List[BotUnderTest], per_bot: Dict[str, Any], rounds: int) -> None:
+def _cold_starts(bots: list[BotUnderTest], per_bot: dict[str, Any], rounds: int) -> None:
     """Start each bot ``rounds`` times, alternating the order (ABBA...), one at a time; keep the last ones running.
 
     The median is the figure: a single start on a shared machine depends too much on what else runs meanwhile.
     """
-    runs: Dict[str, List[Dict[str, float]]] = {bot.name: [] for bot in bots}
+    runs: dict[str, list[dict[str, float]]] = {bot.name: [] for bot in bots}
     for round_ in range(rounds):
         order = bots if round_ % 2 == 0 else list(reversed(bots))
         for bot in order:
@@ -89,7 +91,7 @@ def _cold_starts(bots: List[BotUnderTest], per_bot: Dict[str, Any], rounds: int)
         }
 
 
-def _users(bot: BotUnderTest, users: int, turns: int, concurrent: bool) -> Dict[str, Any]:
+def _users(bot: BotUnderTest, users: int, turns: int, concurrent: bool) -> dict[str, Any]:
     """One round of simulated users: every turn, the wall time and each server's CPU time."""
     cpu_before = bot.cpu_seconds()
     summary, done = load.run_users(bot.rest_url, users, turns, bot.messages, concurrent=concurrent)
@@ -97,11 +99,11 @@ def _users(bot: BotUnderTest, users: int, turns: int, concurrent: bool) -> Dict[
     return {"turns": done, "wall": summary["wall_s"], "cpu": cpu, "load_average": round(os.getloadavg()[0], 2)}
 
 
-def _combine(runs: List[Dict[str, Any]]) -> Dict[str, Any]:
+def _combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """One summary of every round (all turns, total wall time, CPU per message) and each round's own figures."""
     result = load.summary([t for run in runs for t in run["turns"]], sum(run["wall"] for run in runs))
     answered = max(result["answered"], 1)
-    cpu: Dict[str, float] = {}
+    cpu: dict[str, float] = {}
     for run in runs:
         for name, seconds in run["cpu"].items():
             cpu[name] = cpu.get(name, 0.0) + seconds
@@ -115,16 +117,17 @@ def _combine(runs: List[Dict[str, Any]]) -> Dict[str, Any]:
     return result
 
 
-def run(args: argparse.Namespace) -> Dict[str, Any]:
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Run the benchmark as ``args`` say: both bots (or one), then their training; the results."""
     workdir = Path(tempfile.mkdtemp(prefix="cee-bench-"))
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")  # both bots: no telemetry calls during the run
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    bots: List[BotUnderTest] = []
+    bots: list[BotUnderTest] = []
     if args.only != "ours":
         bots.append(StockBot(workdir))
     if args.only != "stock":
         bots.append(OurBot(workdir))
-    results: Dict[str, Any] = {
+    results: dict[str, Any] = {
         "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "environment": {
             "cpus": os.cpu_count(),
@@ -134,19 +137,24 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
             "rasa_sdk": _version("rasa_sdk"),
         },
         "settings": {
-            "users": args.users, "turns": args.turns, "single_users": args.single_users,
-            "single_turns": args.single_turns, "long_turns": args.long_turns,
-            "long_conversations": args.long_conversations, "window": 5, "rounds": args.rounds,
+            "users": args.users,
+            "turns": args.turns,
+            "single_users": args.single_users,
+            "single_turns": args.single_turns,
+            "long_turns": args.long_turns,
+            "long_conversations": args.long_conversations,
+            "window": 5,
+            "rounds": args.rounds,
             "cold_starts": args.cold_starts,
             "messages": {"ours": OurBot.messages, "stock": StockBot.messages},
-        },  # fmt: skip
+        },
         "bots": {bot.name: {"label": bot.label} for bot in bots},
     }
     per_bot = results["bots"]
     try:
         for bot in bots:
             _say(f"preparing {bot.label}" + (" (rasa init trains its first model)" if bot.name == "stock" else ""))
-            prepared = bot.prepare()  # type: ignore[attr-defined]
+            prepared = bot.prepare()
             if prepared is not None:
                 per_bot[bot.name]["rasa_init_s"] = round(prepared, 1)
         _cold_starts(bots, per_bot, args.cold_starts)
@@ -157,8 +165,12 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
         rounds = args.rounds
         single = _rounds(bots, rounds, "1 user", lambda b: _users(b, args.single_users, args.single_turns, False))
         concurrent = _rounds(bots, rounds, f"{args.users} users", lambda b: _users(b, args.users, args.turns, True))
-        long = _rounds(bots, rounds, "long conversations", lambda b: load.long_conversation_turns(
-            b.rest_url, args.long_turns, args.long_conversations, b.messages))  # fmt: skip
+        long = _rounds(
+            bots,
+            rounds,
+            "long conversations",
+            lambda b: load.long_conversation_turns(b.rest_url, args.long_turns, args.long_conversations, b.messages),
+        )
         for bot in bots:
             per_bot[bot.name]["single_user"] = _combine(single[bot.name])
             per_bot[bot.name]["concurrent"] = _combine(concurrent[bot.name])
@@ -173,7 +185,8 @@ def run(args: argparse.Namespace) -> Dict[str, Any]:
                 _say(f"an answer edit on the running server: {bot.label}")
                 try:
                     per_bot[bot.name]["edit_live"] = edits.edit_live(
-                        lambda message, sender: post(bot.rest_url, message, sender, timeout=60), bot.knowledge)
+                        functools.partial(post, bot.rest_url, timeout=60), bot.knowledge
+                    )
                 except RuntimeError as exc:  # keep the other figures; the report says what failed
                     per_bot[bot.name]["edit_live"] = {"error": str(exc)}
                     results.setdefault("errors", []).append(f"answer edit on {bot.label} failed: {exc}")
@@ -206,7 +219,7 @@ def _version(module: str) -> str:
         from importlib.metadata import version
 
         return version(module.replace("_", "-"))
-    except Exception:  # noqa: BLE001 - only informative
+    except Exception:
         return "?"
 
 
@@ -214,7 +227,8 @@ def _terminate(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # run the finally blocks: stop the servers, remove the temporary folder
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
+    """``python -m bench``: the benchmark, its report in ``--out``; the exit code."""
     args = _parse(argv)
     signal.signal(signal.SIGTERM, _terminate)
     try:

@@ -13,7 +13,7 @@ import urllib.request
 import uuid
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, ClassVar, Optional, cast
 
 from bench import procs
 from bot.runtime.processes import free_ports, spawn, stop_group, tail
@@ -52,7 +52,7 @@ STOCK_MESSAGES = [
 ]
 
 
-def post(url: str, message: str, sender: str, timeout: float = 10) -> List[Dict[str, Any]]:
+def post(url: str, message: str, sender: str, timeout: float = 10) -> list[dict[str, Any]]:
     """One REST message; the bot's replies."""
     body = json.dumps({"sender": sender, "message": message}).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
@@ -60,7 +60,7 @@ def post(url: str, message: str, sender: str, timeout: float = 10) -> List[Dict[
         return json.loads(response.read())
 
 
-def first_answer(url: str, message: str, started: float, processes: List[subprocess.Popen], timeout: float) -> float:
+def first_answer(url: str, message: str, started: float, processes: list[subprocess.Popen], timeout: float) -> float:
     """Poll the REST channel until a message gets a non-empty answer; seconds since ``started``.
 
     Raises:
@@ -70,7 +70,7 @@ def first_answer(url: str, message: str, started: float, processes: List[subproc
     while time.monotonic() < deadline:
         for process in processes:
             if process.poll() is not None:
-                raise RuntimeError(f"{process.args[:4]!r} stopped with code {process.returncode}")
+                raise RuntimeError(f"{cast(list, process.args)[:4]!r} stopped with code {process.returncode}")
         try:
             if post(url, message, f"bench-cold-{uuid.uuid4().hex[:8]}", timeout=60):
                 return time.monotonic() - started
@@ -85,37 +85,43 @@ class BotUnderTest:
 
     name = ""
     label = ""
-    messages: List[str] = []
+    messages: ClassVar[list[str]] = []
     first_message = "hello"
 
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
         self.rasa_port = free_ports(1)[0]
         self.rest_url = f"http://{HOST}:{self.rasa_port}/webhooks/rest/webhook"
-        self.processes: Dict[str, subprocess.Popen] = {}
-        self.logs: Dict[str, Path] = {}
-        self.details: Dict[str, Any] = {}
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.logs: dict[str, Path] = {}
+        self.details: dict[str, Any] = {}
 
-    def start(self, timeout: float = 600) -> Dict[str, float]:
+    def prepare(self) -> Optional[float]:
+        """Get the bot ready to start; the seconds it took when they are a figure of the report."""
+        raise NotImplementedError
+
+    def start(self, timeout: float = 600) -> dict[str, float]:
         """Start the servers; the cold-start figures in seconds."""
         raise NotImplementedError
 
     def stop(self) -> None:
+        """Stop the bot's servers, the last started first."""
         for process in reversed(list(self.processes.values())):
             stop_group(process)
         self.processes = {}
 
-    def memory(self) -> Dict[str, Any]:
+    def memory(self) -> dict[str, Any]:
         """Memory of each server's process tree, and the total."""
         parts = {name: procs.memory_mib([p.pid]) for name, p in self.processes.items() if p.poll() is None}
         total = {key: round(sum(part[key] for part in parts.values()), 1) for key in ("rss_mib", "pss_mib")}
         return {**total, "parts": parts}
 
-    def cpu_seconds(self) -> Dict[str, float]:
+    def cpu_seconds(self) -> dict[str, float]:
         """CPU seconds used so far by each server's process tree."""
         return {name: procs.cpu_seconds([p.pid]) for name, p in self.processes.items() if p.poll() is None}
 
     def log_tail(self) -> str:
+        """The end of every server's log, for an error message."""
         return "\n".join(f"--- {name}\n{tail(path)}" for name, path in self.logs.items())
 
 
@@ -163,12 +169,25 @@ class StockBot(BotUnderTest):
         self.details["model_mib"] = round(self.model.stat().st_size / 2**20, 1)
         return time.monotonic() - started
 
-    def start(self, timeout: float = 600) -> Dict[str, float]:
+    def start(self, timeout: float = 600) -> dict[str, float]:
+        """Serve the trained starter bot with ``rasa run``; the cold-start figures in seconds."""
         assert self.model is not None, "prepare() first"
         command = [
-            sys.executable, "-m", "rasa", "run", "--model", str(self.model), "--interface", HOST,
-            "--port", str(self.rasa_port), "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "--model",
+            str(self.model),
+            "--interface",
+            HOST,
+            "--port",
+            str(self.rasa_port),
+            "--endpoints",
+            "endpoints.yml",
+            "--credentials",
+            "credentials.yml",
+        ]
         self.logs["rasa"] = self.workdir / "log" / "stock-rasa.log"
         started = time.monotonic()
         self.processes["rasa"] = spawn(command, self.logs["rasa"], {"PYTHONUNBUFFERED": "1"}, cwd=self.project)
@@ -212,17 +231,22 @@ class OurBot(BotUnderTest):
         if not MODEL_PATH.exists():
             raise RuntimeError("no trained model: run `make bench` (it trains first)")
         seeded = subprocess.run(
-            [sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+            [sys.executable, "-m", "bot.db", "seed"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
             env={**os.environ, "DATABASE_URL": self.settings.database_url},
-        )  # fmt: skip
+        )
         if seeded.returncode != 0:
             raise RuntimeError(f"could not seed the benchmark database:\n{seeded.stderr}")
         self.details["model_mib"] = round(MODEL_PATH.stat().st_size / 2**20, 1)
         self.details["action_server"] = "rasa_sdk action server (bot.actions), measured with the Rasa server"
 
-    def start(self, timeout: float = 600) -> Dict[str, float]:
+    def start(self, timeout: float = 600) -> dict[str, float]:
+        """Start CEE Guide's servers (without the chat page); the cold-start figures in seconds."""
         self.stack = Stack(self.settings, log_dir=self.workdir / "log" / "ours")
-        services: List[Service] = [s for s in self.stack.services if s.name != "web"]  # the chat page is not the bot
+        services: list[Service] = [s for s in self.stack.services if s.name != "web"]  # the chat page is not the bot
         started = time.monotonic()
         for service in services:
             service.env = {**service.env, "CEE_KNOWLEDGE_DIR": str(self.knowledge)}
@@ -235,6 +259,7 @@ class OurBot(BotUnderTest):
         try:
             seconds = first_answer(self.rest_url, self.first_message, started, list(self.processes.values()), timeout)
             actions = next(s for s in services if s.name == "actions")
+            assert actions.process is not None
             while not actions.is_up():  # a custom action needs the action server too
                 if time.monotonic() > started + timeout or actions.process.poll() is not None:
                     raise RuntimeError("the action server did not answer")

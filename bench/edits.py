@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any
 
 import yaml
 
@@ -19,12 +20,13 @@ from bot.knowledge import Article, load_knowledge
 MARKER = "(Edited for the benchmark.) "
 
 
-def edit_live(ask: Callable[[str, str], List[Dict[str, Any]]], knowledge: Path, timeout: float = 60) -> Dict[str, Any]:
+def edit_live(ask: Callable[[str, str], list[dict[str, Any]]], knowledge: Path, timeout: float = 60) -> dict[str, Any]:
     """Edit one FAQ answer in ``knowledge`` and wait until the running bot answers with the new text.
 
     Args:
         ask: sends a message as a sender and returns the bot's replies.
         knowledge: the copy of ``knowledge/`` the running servers read.
+        timeout: seconds to wait for the new text.
 
     Raises:
         RuntimeError: no article is answered as asked, or the edit did not reach the bot within ``timeout``.

@@ -11,8 +11,9 @@ import math
 import statistics
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, List, Sequence
+from typing import Any
 
 import aiohttp
 
@@ -21,6 +22,8 @@ REQUEST_TIMEOUT_S = 60.0
 
 @dataclass
 class Turn:
+    """One message of a simulated user and how its answer came back."""
+
     user: int
     turn: int  # 1-based
     seconds: float
@@ -38,10 +41,11 @@ def percentile(values: Sequence[float], fraction: float) -> float:
 
 
 def ms(seconds: float) -> float:
+    """Seconds as milliseconds, to one decimal."""
     return round(seconds * 1000, 1)
 
 
-def summary(turns: List[Turn], wall_seconds: float) -> Dict[str, Any]:
+def summary(turns: list[Turn], wall_seconds: float) -> dict[str, Any]:
     """Latency percentiles (ms) of the answered turns, errors, empty answers and throughput."""
     ok = [t.seconds for t in turns if t.ok]
     errors = [t for t in turns if not t.ok]
@@ -76,7 +80,7 @@ async def _send(session: aiohttp.ClientSession, url: str, sender: str, text: str
 
 async def _user(
     session: aiohttp.ClientSession, url: str, user: int, turns: int, messages: Sequence[str], prefix: str
-) -> List[Turn]:
+) -> list[Turn]:
     sender = f"{prefix}-{user}-{uuid.uuid4().hex[:10]}"
     results = []
     for turn in range(turns):
@@ -85,7 +89,9 @@ async def _user(
     return results
 
 
-async def _users(url: str, users: int, turns: int, messages: Sequence[str], concurrent: bool, prefix: str):
+async def _users(
+    url: str, users: int, turns: int, messages: Sequence[str], concurrent: bool, prefix: str
+) -> tuple[list[Turn], float]:
     timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
     connector = aiohttp.TCPConnector(limit=max(users, 1) + 5)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
@@ -98,7 +104,9 @@ async def _users(url: str, users: int, turns: int, messages: Sequence[str], conc
     return [t for group in groups for t in group], wall
 
 
-def run_users(url: str, users: int, turns: int, messages: Sequence[str], concurrent: bool, prefix: str = "bench"):
+def run_users(
+    url: str, users: int, turns: int, messages: Sequence[str], concurrent: bool, prefix: str = "bench"
+) -> tuple[dict[str, Any], list[Turn]]:
     """``users`` simulated users of ``turns`` messages each, all at once or one after the other."""
     turns_done, wall = asyncio.run(_users(url, users, turns, messages, concurrent, prefix))
     return summary(turns_done, wall), turns_done
@@ -106,16 +114,17 @@ def run_users(url: str, users: int, turns: int, messages: Sequence[str], concurr
 
 def long_conversation_turns(
     url: str, turns: int, conversations: int, messages: Sequence[str], window: int = 5
-) -> List[Turn]:
+) -> list[Turn]:
     """``conversations`` long conversations of ``turns`` turns, one after the other, cycling through the first
-    ``window`` messages (see :func:`long_summary`)."""
+    ``window`` messages (see :func:`long_summary`).
+    """
     if turns % window:
         raise ValueError(f"the number of turns ({turns}) must be a multiple of {window}")
     _, done = run_users(url, conversations, turns, list(messages[:window]), concurrent=False, prefix="bench-long")
     return done
 
 
-def long_summary(done: List[Turn], turns: int, window: int = 5) -> Dict[str, Any]:
+def long_summary(done: list[Turn], turns: int, window: int = 5) -> dict[str, Any]:
     """Latency at the start and at the end of long conversations.
 
     The messages cycle with a period of ``window``, which divides ``turns``, so that the first ``window`` turns and the
@@ -141,7 +150,7 @@ def long_summary(done: List[Turn], turns: int, window: int = 5) -> Dict[str, Any
     }
 
 
-def warm_up(url: str, messages: Sequence[str], passes: int = 2) -> Dict[str, Any]:
+def warm_up(url: str, messages: Sequence[str], passes: int = 2) -> dict[str, Any]:
     """Every message ``passes`` times (one conversation per pass), so that lazy start-up work is done."""
     result, _ = run_users(url, passes, len(messages), messages, concurrent=False, prefix="bench-warm")
     return result

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Dict, Iterable, List
 
 
-def _children_map() -> Dict[int, List[int]]:
-    children: Dict[int, List[int]] = {}
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -21,10 +21,10 @@ def _children_map() -> Dict[int, List[int]]:
     return children
 
 
-def tree(pids: Iterable[int]) -> List[int]:
+def tree(pids: Iterable[int]) -> list[int]:
     """The given processes and all their descendants that are alive."""
     children = _children_map()
-    found: List[int] = []
+    found: list[int] = []
     todo = list(pids)
     while todo:
         pid = todo.pop()
@@ -45,7 +45,7 @@ def _kib(path: Path, key: str) -> int:
     return 0
 
 
-def memory_mib(pids: Iterable[int]) -> Dict[str, float]:
+def memory_mib(pids: Iterable[int]) -> dict[str, float]:
     """RSS and PSS (shared pages split between the processes that share them) of process trees, in MiB.
 
     RSS counts pages shared by forked workers once per worker; PSS does not. Both are reported.

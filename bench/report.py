@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Optional
 
 
 @dataclass(frozen=True)
 class Figure:
+    """A figure of the report: its key, label and unit, and how to read it from a bot's results."""
+
     key: str
     label: str
     unit: str
-    get: Callable[[Dict[str, Any]], Optional[float]]
+    get: Callable[[dict[str, Any]], Optional[float]]
 
 
-def _dig(*path: str) -> Callable[[Dict[str, Any]], Optional[float]]:
-    def get(bot: Dict[str, Any]) -> Optional[float]:
+def _dig(*path: str) -> Callable[[dict[str, Any]], Optional[float]]:
+    def get(bot: dict[str, Any]) -> Optional[float]:
         value: Any = bot
         for part in path:
             if not isinstance(value, dict) or part not in value:
@@ -48,14 +51,20 @@ FIGURES = [
     Figure("turn_last", "long conversation: last turn", "ms", _dig("long_conversation", "last_turn_ms")),
     Figure("turn_ratio", "long conversation: last turn / turn 1", "×", _dig("long_conversation", "ratio")),
     Figure("train_scratch", "training from scratch", "s", _dig("training", "from_scratch_s")),
-    Figure("edit_live", "an answer edit reaches users (ours: live, no training; stock: retraining)", "s",
-           lambda bot: _first(_dig("edit_live", "seconds")(bot), _dig("training", "after_reply_text_edit_s")(bot))),
+    Figure(
+        "edit_live",
+        "an answer edit reaches users (ours: live, no training; stock: retraining)",
+        "s",
+        lambda bot: _first(_dig("edit_live", "seconds")(bot), _dig("training", "after_reply_text_edit_s")(bot)),
+    ),
     Figure("add_questions", "5 questions added to an FAQ: retraining", "s", _dig("training", "add_questions_s")),
 ]
 
 
 @dataclass(frozen=True)
 class Target:
+    """A goal for a figure, in words, and its check on (ours, stock): met, missed or None (no figure)."""
+
     figure: str
     text: str
     check: Callable[[Optional[float], Optional[float]], Optional[bool]]  # (ours, stock) -> met
@@ -99,10 +108,10 @@ def _fmt(value: Optional[float]) -> str:
     return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
 
 
-def evaluate(results: Dict[str, Any]) -> Dict[str, Any]:
+def evaluate(results: dict[str, Any]) -> dict[str, Any]:
     """Add ``figures`` (ours, stock, ratio) and ``targets`` (met or not) to the results."""
     ours, stock = results["bots"].get("ours", {}), results["bots"].get("stock", {})
-    figures = {}
+    figures: dict[str, dict[str, Any]] = {}
     for figure in FIGURES:
         a, b = figure.get(ours), figure.get(stock)
         ratio = round(a / b, 2) if a is not None and b not in (None, 0) else None
@@ -111,8 +120,16 @@ def evaluate(results: Dict[str, Any]) -> Dict[str, Any]:
     for target in TARGETS:
         row = figures[target.figure]
         met = target.check(row["ours"], row["stock"])
-        targets.append({"target": target.text, "figure": target.figure, "ours": row["ours"], "stock": row["stock"],
-                        "ratio": row["ratio"], "met": met})  # fmt: skip
+        targets.append(
+            {
+                "target": target.text,
+                "figure": target.figure,
+                "ours": row["ours"],
+                "stock": row["stock"],
+                "ratio": row["ratio"],
+                "met": met,
+            }
+        )
     results["figures"] = figures
     results["targets"] = targets
     return results
@@ -122,9 +139,10 @@ def _met(met: Optional[bool]) -> str:
     return "met" if met else "not measured" if met is None else "NOT met"
 
 
-def console_lines(results: Dict[str, Any]) -> List[str]:
+def console_lines(results: dict[str, Any]) -> list[str]:
+    """The figures as a table for the terminal."""
     lines = [f"{'figure':42} {'ours':>10} {'stock':>10} {'ours/stock':>10}"]
-    for key, row in results["figures"].items():
+    for row in results["figures"].values():
         label = f"{row['label']} ({row['unit']})"
         lines.append(f"{label:42} {_fmt(row['ours']):>10} {_fmt(row['stock']):>10} {_fmt(row['ratio']):>10}")
     lines.append("")
@@ -134,7 +152,8 @@ def console_lines(results: Dict[str, Any]) -> List[str]:
     return lines
 
 
-def markdown(results: Dict[str, Any]) -> str:
+def markdown(results: dict[str, Any]) -> str:
+    """The report as Markdown (``results/bench.md``)."""
     env = results["environment"]
     out = [
         "# CEE Guide benchmark",
@@ -149,8 +168,9 @@ def markdown(results: Dict[str, Any]) -> str:
     errors = [f"**Error:** {error}." for error in results.get("errors", [])]
     out[4:4] = errors + [""] * bool(errors)
     for row in results["figures"].values():
-        out.append(f"| {row['label']} ({row['unit']}) | {_fmt(row['ours'])} | {_fmt(row['stock'])} | "
-                   f"{_fmt(row['ratio'])} |")  # fmt: skip
+        out.append(
+            f"| {row['label']} ({row['unit']}) | {_fmt(row['ours'])} | {_fmt(row['stock'])} | {_fmt(row['ratio'])} |"
+        )
     out += ["", "## Targets (issues 7 and 13)", "", "| target | ours, or ratio | result |", "|---|---:|---|"]
     for target in results["targets"]:
         value = target["ours"] if target["figure"] in OWN else target["ratio"]
@@ -191,7 +211,8 @@ def markdown(results: Dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def write(results: Dict[str, Any], out_dir: Path) -> None:
+def write(results: dict[str, Any], out_dir: Path) -> None:
+    """Write ``bench.json`` and ``bench.md`` to ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "bench.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (out_dir / "bench.md").write_text(markdown(results), encoding="utf-8")

@@ -1,5 +1,6 @@
-"""Training times, each bot in a copy of its training inputs in the benchmark's temporary folder, with its own empty
-Rasa cache, so nothing in the repository (bot/models/, .rasa/) is touched:
+"""Training times, each bot in a copy of its training inputs in the benchmark's temporary folder.
+
+Each has its own empty Rasa cache, so nothing in the repository (bot/models/, .rasa/) is touched:
 
 * the starter bot: ``rasa train --force``, then ``rasa train`` after an edit to the text of ``utter_greet`` (its
   answers are part of its model);
@@ -16,7 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import yaml
 
@@ -28,7 +29,7 @@ from bot.train_plan import Inputs
 EDIT_SUFFIX = " (edited for the benchmark)"
 
 
-def _timed(command: List[str], cwd: Path, env: Dict[str, str], log: Path) -> float:
+def _timed(command: list[str], cwd: Path, env: dict[str, str], log: Path) -> float:
     """Run a training command with its output appended to ``log``; its time in seconds.
 
     Raises:
@@ -37,8 +38,9 @@ def _timed(command: List[str], cwd: Path, env: Dict[str, str], log: Path) -> flo
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with log.open("ab") as out:
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)  # fmt: skip
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             code = process.wait(timeout=3600)
         except subprocess.TimeoutExpired:
@@ -61,7 +63,7 @@ def _edit_response(domain: Path, name_prefix: str) -> str:
     return name
 
 
-def stock(stock_project: Path, workdir: Path) -> Dict[str, Any]:
+def stock(stock_project: Path, workdir: Path) -> dict[str, Any]:
     """Training times of the starter bot, in a copy of its project."""
     project = workdir / "train-stock"
     shutil.copytree(stock_project, project, ignore=shutil.ignore_patterns("models", ".rasa"))
@@ -74,7 +76,7 @@ def stock(stock_project: Path, workdir: Path) -> Dict[str, Any]:
     return {"from_scratch_s": round(scratch, 1), "after_reply_text_edit_s": round(after_edit, 1), "edited": edited}
 
 
-def ours(workdir: Path) -> Dict[str, Any]:
+def ours(workdir: Path) -> dict[str, Any]:
     """CEE Guide's training command (``python -m bot.train``) in a copy of its training inputs: from scratch, then
     after five questions are added to one FAQ article (which fine-tunes the model).
 
@@ -90,13 +92,18 @@ def ours(workdir: Path) -> Dict[str, Any]:
     added = _timed(command, ROOT, env, log)
     last = Inputs.load(manifest_path(project))
     how = "fine-tuned" if last is not None and last.finetunes == 1 else "trained from scratch"
-    return {"from_scratch_s": round(scratch, 1), "add_questions_s": round(added, 1), "add_questions_article": article,
-            "add_questions_how": how}  # fmt: skip
+    return {
+        "from_scratch_s": round(scratch, 1),
+        "add_questions_s": round(added, 1),
+        "add_questions_article": article,
+        "add_questions_how": how,
+    }
 
 
 def copy_inputs(project: Path, spacy_link: bool = False) -> Path:
     """Copy CEE Guide's training inputs (config.yml, domain.yml, bot/data/ and the spaCy pipeline config.yml names) to
-    ``project``, a folder ``python -m bot.train --project`` can train in; ``spacy_link`` links the pipeline instead."""
+    ``project``, a folder ``python -m bot.train --project`` can train in; ``spacy_link`` links the pipeline instead.
+    """
     (project / "bot").mkdir(parents=True, exist_ok=True)
     for name in ("config.yml", "domain.yml"):
         shutil.copy2(ROOT / name, project / name)
@@ -115,7 +122,8 @@ def copy_inputs(project: Path, spacy_link: bool = False) -> Path:
 
 def add_questions(faq: Path, count: int) -> str:
     """Add ``count`` new questions to the first FAQ article of ``bot/data/faq.yml`` (as ``make build`` would write
-    them after an edit to ``knowledge/faq/``); the article's intent."""
+    them after an edit to ``knowledge/faq/``); the article's intent.
+    """
     data = yaml.safe_load(faq.read_text(encoding="utf-8"))
     block = next(b for b in data["nlu"] if str(b.get("intent", "")).startswith("faq/"))
     questions = [line[2:] for line in str(block["examples"]).splitlines() if line.startswith("- ")]

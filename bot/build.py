@@ -23,7 +23,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import yaml
 
@@ -65,13 +65,13 @@ def _dump(data: Any) -> str:
 
 def render_domain(kb: Knowledge) -> str:
     """Merge the domain parts and the names of the fixed and FAQ replies into one domain."""
-    merged: Dict[str, Any] = {"version": "3.1"}
+    merged: dict[str, Any] = {"version": "3.1"}
     for key in _LIST_KEYS:
         merged[key] = []
     for key in _DICT_KEYS:
         merged[key] = {}
     parts = sorted(DOMAIN_PARTS.glob("*.yml"))
-    sources: List[Any] = [(p.name, yaml.safe_load(p.read_text(encoding="utf-8")) or {}) for p in parts]
+    sources: list[Any] = [(p.name, yaml.safe_load(p.read_text(encoding="utf-8")) or {}) for p in parts]
     # The replies' names only: their texts are read from knowledge/ at run time (bot/nlg.py), so that editing one
     # needs no training.
     replies = {name: [{"text": f"({name}: knowledge/replies)"}] for name in kb.responses}
@@ -108,7 +108,8 @@ def render_faq_nlu(kb: Knowledge) -> str:
 
 def render_lookups(kb: Knowledge) -> str:
     """Lookup tables of Center names and product words: RegexFeaturizer features telling the intent classifier that a
-    message names a Center or a product, however the rest of it is worded."""
+    message names a Center or a product, however the rest of it is worded.
+    """
     tables = {
         "center_name": sorted({v for c in kb.centers for n in c.names for v in _name_variants(n)}, key=str.lower),
         "product_word": sorted({w for p in kb.products for w in p.words}, key=str.lower),
@@ -119,7 +120,7 @@ def render_lookups(kb: Knowledge) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _name_variants(name: str) -> List[str]:
+def _name_variants(name: str) -> list[str]:
     spelled = name.replace(" & ", " and ")
     return sorted({name, spelled, name.replace(",", ""), spelled.replace(",", "")})
 
@@ -134,7 +135,7 @@ def render_config(kb: Knowledge) -> str:
     return HEADER.format(sources="bot/config.template.yml") + body.lstrip("\n") + "\n"
 
 
-def render_all(kb: Knowledge) -> Dict[Path, str]:
+def render_all(kb: Knowledge) -> dict[Path, str]:
     """Every generated file and its content."""
     return {
         OUTPUTS["domain"]: render_domain(kb),
@@ -144,12 +145,12 @@ def render_all(kb: Knowledge) -> Dict[Path, str]:
     }
 
 
-def stale_files(kb: Knowledge) -> List[Path]:
+def stale_files(kb: Knowledge) -> list[Path]:
     """Generated files whose content differs from what the build would write."""
     return [p for p, text in render_all(kb).items() if not p.exists() or p.read_text(encoding="utf-8") != text]
 
 
-def build(kb: Knowledge) -> List[Path]:
+def build(kb: Knowledge) -> list[Path]:
     """Write the generated files that changed and make sure the spaCy pipeline exists.
 
     Returns:
@@ -166,7 +167,7 @@ def build(kb: Knowledge) -> List[Path]:
     return written
 
 
-def main(argv: List[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m bot.build", description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="only check that the generated files are up to date")

@@ -10,7 +10,7 @@ followed (the same article included): the message alone is too short to tell the
 from __future__ import annotations
 
 import re
-from typing import FrozenSet, Optional
+from typing import Optional
 
 from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -23,11 +23,24 @@ from bot.vocab import REQUEST_INTENTS
 FAQ_CONTEXT = "faq_context"  # the article ("faq/change_how") a message follows up; not part of the parse data
 SHORT = 6  # words
 # A word that refers back, or the start of an elliptical follow-up ("and ...", "what about ...").
-_REFERS_BACK = re.compile(r"\b(it|its|that|this|these|those|they|them|then)\b|^\W*(and|what about|how about|also)\b",
-                          re.IGNORECASE)  # fmt: skip
+_REFERS_BACK = re.compile(
+    r"\b(it|its|that|this|these|those|they|them|then)\b|^\W*(and|what about|how about|also)\b", re.IGNORECASE
+)
 _NAMES_SOMETHING = {"center", "product", "hts_code", "metric", "ior_number", "period", "email"}
-_NEVER = {"stop", "greet", "goodbye", "thank", "affirm", "deny", "help", "human_handoff", "request_status", "retry",
-          *REQUEST_INTENTS, "continue_request"}  # fmt: skip
+_NEVER = {
+    "stop",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "help",
+    "human_handoff",
+    "request_status",
+    "retry",
+    *REQUEST_INTENTS,
+    "continue_request",
+}
 
 
 def recent_article(tracker: Optional[DialogueStateTracker]) -> Optional[str]:
@@ -57,7 +70,7 @@ def article_followed(message: Message, tracker: Optional[DialogueStateTracker]) 
     return recent_article(tracker)
 
 
-def same_group(key: str) -> FrozenSet[str]:
+def same_group(key: str) -> frozenset[str]:
     """The articles (``faq/...``) of the group of article ``key``, itself included; empty if it is unknown."""
     articles = knowledge().articles
     group = next((a.group for a in articles if a.retrieval_intent == key), None)

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Dict, NamedTuple, Optional, Tuple
+from typing import NamedTuple, Optional
 
-QUARTERS: Tuple[int, ...] = (1, 2, 3, 4)
-QUARTER_WORDS: Tuple[str, ...] = tuple(f"q{quarter}" for quarter in QUARTERS)  # "q1" ... "q4"
+QUARTERS: tuple[int, ...] = (1, 2, 3, 4)
+QUARTER_WORDS: tuple[str, ...] = tuple(f"q{quarter}" for quarter in QUARTERS)  # "q1" ... "q4"
 # "first quarter", "3rd quarter": the quarter each ordinal names.
-ORDINALS: Dict[str, int] = {
+ORDINALS: dict[str, int] = {
     **dict(zip(("first", "second", "third", "fourth"), QUARTERS)),
     **dict(zip(("1st", "2nd", "3rd", "4th"), QUARTERS)),
 }
 # "last quarter", "this fiscal year": words for a period relative to the latest one loaded; BACK ones mean the one
 # before it.
-RELATIVE: Tuple[str, ...] = ("last", "this", "previous", "latest", "current", "past", "most recent", "prior")
-BACK: Tuple[str, ...] = ("previous", "prior")
-RELATIVE_UNITS: Tuple[str, ...] = ("quarter", "fiscal year", "year")
+RELATIVE: tuple[str, ...] = ("last", "this", "previous", "latest", "current", "past", "most recent", "prior")
+BACK: tuple[str, ...] = ("previous", "prior")
+RELATIVE_UNITS: tuple[str, ...] = ("quarter", "fiscal year", "year")
 
 _RELATIVE = re.compile(rf"\b({'|'.join(RELATIVE)})\b")
 _YEAR = re.compile(r"(?:fy\s*-?|fiscal year\s*|\b)(\d{4}|\d{2})\b")
@@ -36,7 +36,7 @@ class Period(NamedTuple):
     quarter: int
 
     @classmethod
-    def of(cls, day: dt.date) -> "Period":
+    def of(cls, day: dt.date) -> Period:
         """The fiscal quarter a calendar day falls in."""
         fiscal_year = day.year + 1 if day.month >= 10 else day.year
         return cls(fiscal_year, (day.month - 10) % 12 // 3 + 1)
@@ -53,11 +53,11 @@ class Period(NamedTuple):
         """The last day of the quarter."""
         return self.next().start - dt.timedelta(days=1)
 
-    def next(self) -> "Period":
+    def next(self) -> Period:
         """The following quarter."""
         return Period(self.fiscal_year + 1, 1) if self.quarter == 4 else Period(self.fiscal_year, self.quarter + 1)
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         """The quarter before."""
         return Period(self.fiscal_year - 1, 4) if self.quarter == 1 else Period(self.fiscal_year, self.quarter - 1)
 
@@ -72,7 +72,7 @@ def check_quarter(quarter: Optional[int]) -> None:
         raise ValueError("quarter must be 1, 2, 3 or 4")
 
 
-def parse_period(text: Optional[str], latest: Optional[Period]) -> Tuple[Optional[int], Optional[int]]:
+def parse_period(text: Optional[str], latest: Optional[Period]) -> tuple[Optional[int], Optional[int]]:
     """A fiscal year and quarter from words such as "Q3 FY2025", "fiscal year 2024" or "last quarter".
 
     Args:

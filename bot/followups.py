@@ -33,20 +33,28 @@ be understood without the turn before:
 
 During a form, the form's own rules decide, except that an answer read as a request to start (a company named
 "Sample Sole Proprietor Imports") is an answer (``inform``) unless it has a word that starts a request, and a short
-message that starts with "cancel" or "stop" (after "actually", "no", "ok"...) stops the form. The original intent is kept in the parse data as ``intent_before_context``.
+message that starts with "cancel" or "stop" (after "actually", "no", "ok"...) stops the form. The original intent is
+kept in the parse data as ``intent_before_context``.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import fuzzy
@@ -68,23 +76,37 @@ MARKER = re.compile(
     re.IGNORECASE,
 )
 _TOTAL = re.compile(r"\b(total|altogether|all together|combined|sum)\b", re.IGNORECASE)
-_RANKING = re.compile(r"\b(most|least|fewest|top|bottom|biggest|smallest|largest|highest|lowest|rank(ing)?)\b",
-                      re.IGNORECASE)  # fmt: skip
+_RANKING = re.compile(
+    r"\b(most|least|fewest|top|bottom|biggest|smallest|largest|highest|lowest|rank(ing)?)\b", re.IGNORECASE
+)
 REQUESTS = (*REQUEST_INTENTS, "request_status")
 _IMPORTER_FOLLOW_UP = re.compile(r"\b(partner|assigned|which cent(er|re)|what cent(er|re))", re.IGNORECASE)
-_CONTACT = re.compile(r"\b(phone|e-?mail|contact|director|call them|reach|address|website|web ?page|get in touch|"
-                      r"get a ?hold of|talk to someone|who runs|who heads|in charge)\b", re.IGNORECASE)
-_IMPORTER_NUMBER = re.compile(r"\b(importer|ior)\b.*?(?=\S*\d\S*\d\S*\d)|(?=\S*\d\S*\d\S*\d)\S+.*\b(importer|ior)\b",
-                              re.IGNORECASE)  # fmt: skip
+_CONTACT = re.compile(
+    r"\b(phone|e-?mail|contact|director|call them|reach|address|website|web ?page|get in touch|"
+    r"get a ?hold of|talk to someone|who runs|who heads|in charge)\b",
+    re.IGNORECASE,
+)
+_IMPORTER_NUMBER = re.compile(
+    r"\b(importer|ior)\b.*?(?=\S*\d\S*\d\S*\d)|(?=\S*\d\S*\d\S*\d)\S+.*\b(importer|ior)\b", re.IGNORECASE
+)
 KEEP = ("faq", "chitchat", "stop", "greet", "goodbye", "thank", "help", "human_handoff")  # never read as a follow-up
 BEFORE = "intent_before_context"
-_WHO_HANDLES = re.compile(r"\b(which|what|who)\b.{0,30}?\b(handles?|handling|covers?|process(es)?|deals? with|"
-                          r"takes? care of|looks? after|is responsible for|is in charge of)\b", re.IGNORECASE)
-_STARTS_A_REQUEST = re.compile(r"\b(chang\w*|switch\w*|mov(e|ing)|transfer\w*|reassign\w*|appeal\w*|visit\w*|"
-                               r"call\w*|outreach|sign\w*|request\w*|start\w*|instead|new|another)\b", re.IGNORECASE)
+_WHO_HANDLES = re.compile(
+    r"\b(which|what|who)\b.{0,30}?\b(handles?|handling|covers?|process(es)?|deals? with|"
+    r"takes? care of|looks? after|is responsible for|is in charge of)\b",
+    re.IGNORECASE,
+)
+_STARTS_A_REQUEST = re.compile(
+    r"\b(chang\w*|switch\w*|mov(e|ing)|transfer\w*|reassign\w*|appeal\w*|visit\w*|"
+    r"call\w*|outreach|sign\w*|request\w*|start\w*|instead|new|another)\b",
+    re.IGNORECASE,
+)
 _ABOUT = re.compile(r"\b(info\w*|about|details|describe|what('?s| is| are)|whats|tell me|explain)\b", re.IGNORECASE)
-_CANCEL = re.compile(r"^\W*((ok(ay)?|actually|no|please|just|sorry|wait|hmm+)\W+)*(cancel|stop|quit|abort|never ?mind|"
-                     r"forget (it|this|that))\b", re.IGNORECASE)
+_CANCEL = re.compile(
+    r"^\W*((ok(ay)?|actually|no|please|just|sorry|wait|hmm+)\W+)*(cancel|stop|quit|abort|never ?mind|"
+    r"forget (it|this|that))\b",
+    re.IGNORECASE,
+)
 _TOO_LONG_FOR_HTS = re.compile(r"(?<![\w.-])\d{11,}(?![\w.-])")  # 11+ digits in a row: an importer number, if anything
 
 
@@ -113,16 +135,27 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return None
     if message.get(NO_KNOWN_WORDS) and not labels:
         return "nlu_fallback"
-    if _TOO_LONG_FOR_HTS.search(text) and not labels & {"ior_number", "form"} and intent in (
-            "center_for_product", "faq", FOLLOW_UP, "inform", "center_info"):  # fmt: skip
+    if (
+        _TOO_LONG_FOR_HTS.search(text)
+        and not labels & {"ior_number", "form"}
+        and intent in ("center_for_product", "faq", FOLLOW_UP, "inform", "center_info")
+    ):
         return "center_for_importer"
     short = len(text.split()) <= SHORT
     if "ior_number" in labels and short and intent not in (*KEEP, *REQUESTS):
         return "center_for_importer"
-    if _IMPORTER_NUMBER.search(text) and not labels & {"hts_code", "form"} and intent in ("center_for_product", FOLLOW_UP):
+    if (
+        _IMPORTER_NUMBER.search(text)
+        and not labels & {"hts_code", "form"}
+        and intent in ("center_for_product", FOLLOW_UP)
+    ):
         return "center_for_importer"  # "which center is importer 12345": a wrong number, said so by the look-up
-    if ("hts_code" in labels and not labels & {"form", "ior_number"} and len(text.split()) <= 5
-            and intent in ("faq", "center_for_importer", FOLLOW_UP, "inform")):  # fmt: skip
+    if (
+        "hts_code" in labels
+        and not labels & {"form", "ior_number"}
+        and len(text.split()) <= 5
+        and intent in ("faq", "center_for_importer", FOLLOW_UP, "inform")
+    ):
         return "center_for_product"  # "8703?", "hts 8428": a product question, whatever the number looked like
     if intent in ("center_info", "center_contact", "center_for_product") and _handles_a_center(message):
         return "center_for_product"
@@ -151,8 +184,13 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
             return FOLLOW_UP  # "CEE006?" right after a figure: the same figure for that Center
         if MARKER.match(text) and pieces and (intent not in KEEP or len(text.split()) <= 4):
             return FOLLOW_UP  # "actually post entry actions" is the metric, not the FAQ article it resembles
-    if (labels == {"center"} and short and _ABOUT.search(text) and not MARKER.match(text)
-            and intent in ("faq", "center_info", "chitchat", "list_centers", "out_of_scope")):  # fmt: skip
+    if (
+        labels == {"center"}
+        and short
+        and _ABOUT.search(text)
+        and not MARKER.match(text)
+        and intent in ("faq", "center_info", "chitchat", "list_centers", "out_of_scope")
+    ):
         return "center_info"  # "whats the AGPP", "info on the AFT cee": the Center itself, not an FAQ article
     if labels & {"metric", "center"} and _figure_questions_only(message):
         return intent  # "post entry actions for the center?": ranking or figure, the figure actions sort it out
@@ -172,15 +210,15 @@ class ContextualIntent(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "ContextualIntent":
+    ) -> ContextualIntent:
         """No configuration."""
         return cls()
 
-    def process(self, messages: List[Message], tracker: Optional[DialogueStateTracker] = None) -> List[Message]:
+    def process(self, messages: list[Message], tracker: Optional[DialogueStateTracker] = None) -> list[Message]:
         """Decide each message's intent in the conversation ``tracker`` (None outside a conversation)."""
         for message in messages:
             article = article_followed(message, tracker)
@@ -195,8 +233,11 @@ class ContextualIntent(GraphComponent):
             message.set(BEFORE, old, add_to_output=True)
             # The context decided: the chosen intent is certain, and the classifier's others at most half as likely
             # (the FallbackClassifier would otherwise call a close second an ambiguity).
-            ranking = [{**r, PREDICTED_CONFIDENCE_KEY: float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) / 2}
-                       for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != new]  # fmt: skip
+            ranking = [
+                {**r, PREDICTED_CONFIDENCE_KEY: float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) / 2}
+                for r in message.get(INTENT_RANKING_KEY) or []
+                if r.get(INTENT_NAME_KEY) != new
+            ]
             chosen = {INTENT_NAME_KEY: new, PREDICTED_CONFIDENCE_KEY: 1.0}
             message.set(INTENT, chosen, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
@@ -212,16 +253,21 @@ def _handles_a_center(message: Message) -> bool:
 
 def _figure_questions_only(message: Message) -> bool:
     """Whether the two likeliest intents are figure questions that together are likely: the figure actions tell them
-    apart by the words (a ranking about "the center" asks which Center), so their closeness is no ambiguity."""
+    apart by the words (a ranking about "the center" asks which Center), so their closeness is no ambiguity.
+    """
     ranking = message.get(INTENT_RANKING_KEY) or []
     top = ranking[:2]
-    return (len(top) == 2 and all(r.get(INTENT_NAME_KEY) in FIGURE_INTENTS for r in top)
-            and sum(float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) for r in top) >= FIGURE_SHARE)  # fmt: skip
+    return (
+        len(top) == 2
+        and all(r.get(INTENT_NAME_KEY) in FIGURE_INTENTS for r in top)
+        and sum(float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) for r in top) >= FIGURE_SHARE
+    )
 
 
 def _drop_follow_up(message: Message) -> None:
     """With nothing to follow, ``follow_up`` is no rival of the top intent (the FallbackClassifier would call a close
-    second an ambiguity: "compare staffing at buffalo and laredo" is a figure question, not a follow-up)."""
+    second an ambiguity: "compare staffing at buffalo and laredo" is a figure question, not a follow-up).
+    """
     ranking = message.get(INTENT_RANKING_KEY) or []
     if len(ranking) > 1 and ranking[0].get(INTENT_NAME_KEY) != FOLLOW_UP:
         message.set(INTENT_RANKING_KEY, [r for r in ranking if r.get(INTENT_NAME_KEY) != FOLLOW_UP], add_to_output=True)

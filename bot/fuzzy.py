@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Optional
 
 from rapidfuzz.distance import OSA
 from wordfreq import zipf_frequency
@@ -28,7 +29,8 @@ COMMON = 3.0  # a word this frequent in English (wordfreq's Zipf scale) is meant
 
 def _edits(target: str, strict: bool = False) -> int:
     """The edits a misspelling of ``target`` may have (letters swapped count as one); ``strict`` for the many
-    product words, where a misspelt question word would otherwise find one ("whiah" is not "wheat")."""
+    product words, where a misspelt question word would otherwise find one ("whiah" is not "wheat").
+    """
     shift = 2 if strict else 0
     return 1 if len(target) < 5 + shift else 2 if len(target) < 9 + shift else 3
 
@@ -42,7 +44,8 @@ def _close(word: str, target: str, strict: bool = False) -> bool:
 
 def metric_in(text: str, besides: Optional[str] = None) -> Optional[str]:
     """The figure a message names, misspelt or not ("how many sttaef", "post etry actions"), other than ``besides``
-    ("no not entries, impotrs" with ``besides="entries"`` is importers); None when there is none."""
+    ("no not entries, impotrs" with ``besides="entries"`` is importers); None when there is none.
+    """
     if _POST.search(text) and besides != "post_entry_actions":
         return "post_entry_actions"
     for word in _WORD.findall(text.lower()):
@@ -53,7 +56,7 @@ def metric_in(text: str, besides: Optional[str] = None) -> Optional[str]:
 
 
 @functools.lru_cache(maxsize=4)
-def _names(kb_id: int) -> Tuple[Tuple[str, Center], ...]:
+def _names(kb_id: int) -> tuple[tuple[str, Center], ...]:
     """Every Center name of five letters or more, folded (the knowledge object's id keys the cache)."""
     kb = knowledge()
     found = []
@@ -65,20 +68,20 @@ def _names(kb_id: int) -> Tuple[Tuple[str, Center], ...]:
     return tuple(found)
 
 
-def centers_in(text: str) -> List[Center]:
+def centers_in(text: str) -> list[Center]:
     """The Centers a message names with a misspelling ("Base Meals", "Laredoo"), best match first, without repeats."""
     words = _WORD.findall(text.lower())
-    scored: List[Tuple[int, int, Center]] = []
+    scored: list[tuple[int, int, Center]] = []
     for name, center in _names(id(knowledge())):
         size = len(name.split())
         for start in range(len(words) - size + 1):
-            span = " ".join(words[start:start + size])
+            span = " ".join(words[start : start + size])
             if span in _IGNORED or abs(len(span) - len(name)) > 2 or (size == 1 and not _close(span, name)):
                 continue
             distance = OSA.distance(span, name)
             if span[0] == name[0] and distance <= _edits(name.replace(" ", "")):
                 scored.append((distance, start, center))
-    found: List[Center] = []
+    found: list[Center] = []
     for _, _, center in sorted(scored, key=lambda item: (item[1], item[0])):  # in the order the message names them
         if center not in found:
             found.append(center)
@@ -86,10 +89,11 @@ def centers_in(text: str) -> List[Center]:
 
 
 @functools.lru_cache(maxsize=4)
-def _products(kb_id: int) -> Dict[str, Tuple[Tuple[Tuple[str, ...], str, str], ...]]:
+def _products(kb_id: int) -> dict[str, tuple[tuple[tuple[str, ...], str, str], ...]]:
     """Every product phrase as words, as written, and its HTS code, by the first letter of its first word (the
-    knowledge object's id keys the cache)."""
-    by_letter: Dict[str, List[Tuple[Tuple[str, ...], str, str]]] = {}
+    knowledge object's id keys the cache).
+    """
+    by_letter: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
     for product in knowledge().products:
         for words in product.words:
             phrase = tuple(_WORD.findall(words.lower()))
@@ -97,7 +101,7 @@ def _products(kb_id: int) -> Dict[str, Tuple[Tuple[Tuple[str, ...], str, str], .
     return {letter: tuple(phrases) for letter, phrases in by_letter.items()}
 
 
-def product_in(texts: Sequence[str], found: Optional[Tuple[str, str]]) -> Optional[Tuple[str, str]]:
+def product_in(texts: Sequence[str], found: Optional[tuple[str, str]]) -> Optional[tuple[str, str]]:
     """The product a message names: ``found`` (the product list's exact match, see ``Knowledge.find_product``) unless
     one of ``texts`` (the message as typed and as corrected) names a longer product phrase, misspelt or not.
 

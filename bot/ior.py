@@ -17,7 +17,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Dict, Optional
+from typing import Any, Optional
 
 
 class IorKind(str, Enum):
@@ -119,7 +119,7 @@ class FormatProblem:
 
     typed: str
     reply: str  # what is wrong, e.g. utter_ior_wrong_digit_count
-    values: Dict[str, Any] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
 
 
 def format_problem(text: str) -> Optional[FormatProblem]:
@@ -184,7 +184,7 @@ def install_log_masking() -> None:
     if getattr(old_factory, "_cee_masking", False):
         return
 
-    def factory(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = old_factory(*args, **kwargs)
         MaskingFilter().filter(record)
         return record

@@ -7,7 +7,7 @@ the running server picks the edit up within seconds (``bot.knowledge.knowledge``
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Optional
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -17,7 +17,7 @@ from bot.knowledge import Knowledge, knowledge
 from bot.replies import article_reply
 
 
-def _escape_payloads(variants: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+def _escape_payloads(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Double the braces of button payloads such as ``/inform{"choice": "other"}``.
 
     Rasa fills ``{placeholders}`` in every text of a reply, payloads included; doubled braces are its escape, so the
@@ -33,7 +33,7 @@ def _escape_payloads(variants: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return escaped
 
 
-def responses_of(kb: Knowledge) -> Dict[str, List[Dict[str, Any]]]:
+def responses_of(kb: Knowledge) -> dict[str, list[dict[str, Any]]]:
     """Every reply the bot can send, as Rasa's responses: the fixed replies and the FAQ answers with their sources."""
     responses = {name: _escape_payloads(variants) for name, variants in kb.responses.items()}
     responses.update({a.response_name: [{"text": article_reply(a)}] for a in kb.articles})
@@ -45,11 +45,11 @@ class KnowledgeNLG(TemplatedNaturalLanguageGenerator):
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
         self._source: Optional[Knowledge] = None
-        self._responses: Dict[Text, List[Dict[Text, Any]]] = {}
+        self._responses: dict[str, list[dict[str, Any]]] = {}
         super().__init__({})
 
-    @property  # type: ignore[override]
-    def responses(self) -> Dict[Text, List[Dict[Text, Any]]]:
+    @property
+    def responses(self) -> dict[str, list[dict[str, Any]]]:
         """The replies of the knowledge as it is now (built again only when it was reloaded)."""
         kb = knowledge()
         if kb is not self._source:
@@ -57,5 +57,5 @@ class KnowledgeNLG(TemplatedNaturalLanguageGenerator):
         return self._responses
 
     @responses.setter
-    def responses(self, value: Dict[Text, List[Dict[Text, Any]]]) -> None:
+    def responses(self, value: dict[str, list[dict[str, Any]]]) -> None:
         """Ignored: Rasa gives every generator the domain's responses, which hold only placeholders here."""

@@ -16,10 +16,12 @@ import logging
 import re
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, cast
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
+from spacy.tokenizer import Tokenizer
 
 from bot.fiscal import ORDINALS, QUARTER_WORDS, RELATIVE, RELATIVE_UNITS
 from bot.knowledge import NUMBER_WORDS, Knowledge
@@ -55,29 +57,32 @@ FY_TOKEN = r"^(?i:fy-?(?:\d{2}|\d{4}))$"
 YEAR = r"^(?:20\d{2})$"
 YEAR2 = r"^(?:\d{2}|\d{4})$"
 
+TokenPattern = list[dict[str, Any]]  # an entity ruler token pattern: a dict per token
 
-def _phrase_variants(text: str) -> List[str]:
+
+def _phrase_variants(text: str) -> list[str]:
     """A name with ``&`` also written with ``and``, and with or without commas."""
     variants = {text, text.replace("&", "and")}
     variants |= {v.replace(",", "") for v in variants}
     return sorted(variants)
 
 
-def _chapter_in_words() -> List[List[Dict[str, Any]]]:
-    """"chapter sixty-one", "ch sixty one": a chapter number in words."""
+def _chapter_in_words() -> list[list[dict[str, Any]]]:
+    """A chapter number in words: "chapter sixty-one", "ch sixty one"."""
     patterns = []
     for words in NUMBER_WORDS:
         parts = words.split()
-        tokens: List[Dict[str, Any]] = [{"LOWER": parts[0]}]
+        tokens: list[dict[str, Any]] = [{"LOWER": parts[0]}]
         if len(parts) == 2:
             tokens += [{"TEXT": "-", "OP": "?"}, {"LOWER": parts[1]}]
         patterns.append([{"LOWER": {"IN": CHAPTER_WORDS}}, *tokens])
     return patterns
 
 
-def _form_patterns() -> List[List[Dict[str, Any]]]:
+def _form_patterns() -> list[list[dict[str, Any]]]:
     """CBP forms ("CF-28", "CBP Form 29", "form 7501", "7501 entry"): longer than a bare number, so that the entity
-    ruler prefers them to the HTS heading the same digits would be."""
+    ruler prefers them to the HTS heading the same digits would be.
+    """
     number = {"TEXT": {"REGEX": r"^(?:28|29|7501|4647|19)$"}}
     prefix = {"LOWER": {"IN": ["cf", "cbp", "form", "cbpf"]}}
     dash = {"TEXT": "-", "OP": "?"}
@@ -89,27 +94,27 @@ def _form_patterns() -> List[List[Dict[str, Any]]]:
     ]
 
 
-def _period_patterns() -> List[List[Dict[str, Any]]]:
-    fy = [{"TEXT": {"REGEX": FY_TOKEN}}]
-    fy_split = [{"LOWER": "fy"}, {"TEXT": {"REGEX": YEAR2}}]
-    fiscal = [{"LOWER": "fiscal"}, {"LOWER": "year"}, {"TEXT": {"REGEX": YEAR}}]
-    quarter = [{"LOWER": {"IN": list(QUARTER_WORDS)}}]
-    ordinal_q = [{"LOWER": {"IN": list(ORDINALS)}}, {"LOWER": "quarter"}]
+def _period_patterns() -> list[list[dict[str, Any]]]:
+    fy: TokenPattern = [{"TEXT": {"REGEX": FY_TOKEN}}]
+    fy_split: TokenPattern = [{"LOWER": "fy"}, {"TEXT": {"REGEX": YEAR2}}]
+    fiscal: TokenPattern = [{"LOWER": "fiscal"}, {"LOWER": "year"}, {"TEXT": {"REGEX": YEAR}}]
+    quarter: TokenPattern = [{"LOWER": {"IN": list(QUARTER_WORDS)}}]
+    ordinal_q: TokenPattern = [{"LOWER": {"IN": list(ORDINALS)}}, {"LOWER": "quarter"}]
     years = [fy, fy_split, fiscal]
-    patterns: List[List[Dict[str, Any]]] = [*years, quarter, [{"LOWER": "quarter"}, {"TEXT": {"REGEX": r"^[1-4]$"}}]]
+    patterns: list[list[dict[str, Any]]] = [*years, quarter, [{"LOWER": "quarter"}, {"TEXT": {"REGEX": r"^[1-4]$"}}]]
     for y in years:
-        patterns += [quarter + y, y + quarter, quarter + [{"LOWER": "of"}] + y, ordinal_q + [{"LOWER": "of"}] + y]
+        patterns += [quarter + y, y + quarter, [*quarter, {"LOWER": "of"}, *y], [*ordinal_q, {"LOWER": "of"}, *y]]
         patterns += [ordinal_q + y]
-    patterns += [quarter + [{"TEXT": {"REGEX": YEAR}}], ordinal_q + [{"LOWER": "of"}, {"TEXT": {"REGEX": YEAR}}]]
+    patterns += [[*quarter, {"TEXT": {"REGEX": YEAR}}], [*ordinal_q, {"LOWER": "of"}, {"TEXT": {"REGEX": YEAR}}]]
     for when in RELATIVE:
         for unit in RELATIVE_UNITS:
             patterns.append([{"LOWER": w} for w in when.split()] + [{"LOWER": u} for u in unit.split()])
     return patterns
 
 
-def build_patterns(kb: Knowledge) -> List[Dict[str, Any]]:
+def build_patterns(kb: Knowledge) -> list[dict[str, Any]]:
     """Entity-ruler patterns for every entity the bot uses, generated from the knowledge base."""
-    patterns: List[Dict[str, Any]] = []
+    patterns: list[dict[str, Any]] = []
     center_names = set()
     for center in kb.centers:
         for name in center.names:
@@ -123,7 +128,7 @@ def build_patterns(kb: Knowledge) -> List[Dict[str, Any]]:
                     patterns.append({"label": "product", "pattern": variant, "id": product.hts})
     for words in METRIC_PHRASES:
         patterns.append({"label": "metric", "pattern": words})
-    token_patterns = {
+    token_patterns: dict[str, list[TokenPattern]] = {
         "hts_code": [
             [{"LOWER": {"IN": CHAPTER_WORDS}}, {"TEXT": {"REGEX": CHAPTER_NUMBER}}],
             *_chapter_in_words(),
@@ -140,10 +145,15 @@ def build_patterns(kb: Knowledge) -> List[Dict[str, Any]]:
     return patterns
 
 
-def fingerprint(patterns: List[Dict[str, Any]]) -> str:
+def fingerprint(patterns: list[dict[str, Any]]) -> str:
     """A short hash of what the pipeline is built from."""
     payload = json.dumps(
-        {"patterns": patterns, "token_match": TOKEN_MATCH.pattern, "version": PIPELINE_VERSION, "spacy": spacy.__version__},
+        {
+            "patterns": patterns,
+            "token_match": TOKEN_MATCH.pattern,
+            "version": PIPELINE_VERSION,
+            "spacy": spacy.__version__,
+        },
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
@@ -157,9 +167,9 @@ def pipeline_path(kb: Knowledge) -> Path:
 def create_pipeline(kb: Knowledge) -> Language:
     """Create the pipeline in memory: tokenizer exceptions, lookup lemmatizer and entity_ruler."""
     nlp = spacy.blank("en")
-    nlp.tokenizer.token_match = TOKEN_MATCH.match
+    cast(Tokenizer, nlp.tokenizer).token_match = TOKEN_MATCH.match
     # The ruler comes first: spaCy runs the components before it on every phrase pattern.
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": True})
+    ruler = cast(EntityRuler, nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "validate": True}))
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()  # loads the lookup tables; it also clears the ruler, so patterns go in after it
     ruler.add_patterns(build_patterns(kb))

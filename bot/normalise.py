@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -42,23 +42,24 @@ class SpellingNormaliser(GraphComponent):
     WORDS = "words.json"
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """``dictionary``: the word list built by ``python -m bot.build`` (a path relative to the project)."""
         return {"dictionary": None}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 speller: Optional[Speller]) -> None:  # fmt: skip
+    def __init__(
+        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, speller: Optional[Speller]
+    ) -> None:
         self._config, self._model_storage, self._resource = config, model_storage, resource
         self.speller = speller
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SpellingNormaliser":
+    ) -> SpellingNormaliser:
         """Read the dictionary named in the configuration (no dictionary: the text is left as it is)."""
         speller = Speller.load(ROOT / config["dictionary"]) if config.get("dictionary") else None
         return cls(config, model_storage, resource, speller)
@@ -66,12 +67,12 @@ class SpellingNormaliser(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "SpellingNormaliser":
+    ) -> SpellingNormaliser:
         """Read the dictionary kept in the trained model."""
         try:
             with model_storage.read_from(resource) as folder:
@@ -95,7 +96,7 @@ class SpellingNormaliser(GraphComponent):
             self._correct(example, keep_original=False)
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Correct each message, keeping its original text for :class:`OriginalText`."""
         for message in messages:
             text = message.get(TEXT)
@@ -124,11 +125,11 @@ class OriginalText(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "OriginalText":
+    ) -> OriginalText:
         """No configuration."""
         return cls()
 
@@ -136,7 +137,7 @@ class OriginalText(GraphComponent):
         """Training examples stay corrected (nothing after this component reads them)."""
         return training_data
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Restore each corrected message's text and map its entities back to it."""
         for message in messages:
             correction = message.get(ORIGINAL)
@@ -149,7 +150,7 @@ class OriginalText(GraphComponent):
         return messages
 
 
-def example_texts(training_data: TrainingData) -> List[str]:
+def example_texts(training_data: TrainingData) -> list[str]:
     """The text of every training example."""
     return [text for text in (m.get(TEXT) for m in training_data.training_examples) if isinstance(text, str)]
 

@@ -8,7 +8,7 @@ the values; words do not (``tests/test_replies_catalogue.py`` checks it).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict
+from typing import Any
 
 from bot.ior import mask_text
 from bot.knowledge import Article, knowledge
@@ -16,7 +16,7 @@ from bot.knowledge import Article, knowledge
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-def render(name: str, /, **values: Any) -> Dict[str, Any]:
+def render(name: str, /, **values: Any) -> dict[str, Any]:
     """A reply from ``knowledge/replies/*.yml`` as a message: ``{"text": ..., "buttons": [...]}``.
 
     ``{placeholders}`` are filled from ``values`` in one pass (a value's own text is never searched for placeholders;
@@ -35,7 +35,7 @@ def render(name: str, /, **values: Any) -> Dict[str, Any]:
     filled = _PLACEHOLDER.sub(
         lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), str(variant.get("text") or "")
     )
-    message: Dict[str, Any] = {"text": mask_text(re.sub(r"\n{3,}", "\n\n", filled).strip())}
+    message: dict[str, Any] = {"text": mask_text(re.sub(r"\n{3,}", "\n\n", filled).strip())}
     if variant.get("buttons"):
         message["buttons"] = [dict(button) for button in variant["buttons"]]
     return message

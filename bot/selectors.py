@@ -25,7 +25,7 @@ import logging
 import pickle
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Optional
 
 from rasa.core.constants import DEFAULT_NLU_FALLBACK_AMBIGUITY_THRESHOLD, DEFAULT_NLU_FALLBACK_THRESHOLD
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -85,7 +85,7 @@ class LexicalResponseSelector(GraphComponent):
     MODEL, RESPONSES = "model.pkl", "responses.json"
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """The retrieval intent, the model's ``C``, the ranking's length and the FallbackClassifier's thresholds."""
         return {
             RETRIEVAL_INTENT_KEY: None,
@@ -97,16 +97,16 @@ class LexicalResponseSelector(GraphComponent):
 
     def __init__(
         self,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         model: Optional[Pipeline] = None,
-        responses: Optional[Dict[Text, List[Dict[Text, Any]]]] = None,
-        retrieval_intents: Optional[List[Text]] = None,
+        responses: Optional[dict[str, list[dict[str, Any]]]] = None,
+        retrieval_intents: Optional[list[str]] = None,
     ) -> None:
         self.component_config = config
         self._model_storage, self._resource = model_storage, resource
-        self.retrieval_intent: Optional[Text] = config.get(RETRIEVAL_INTENT_KEY)
+        self.retrieval_intent: Optional[str] = config.get(RETRIEVAL_INTENT_KEY)
         self.model = model
         self.responses = responses or {}
         self.all_retrieval_intents = retrieval_intents or []
@@ -114,11 +114,11 @@ class LexicalResponseSelector(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "LexicalResponseSelector":
+    ) -> LexicalResponseSelector:
         """An untrained selector."""
         return cls(config, model_storage, resource)
 
@@ -130,7 +130,9 @@ class LexicalResponseSelector(GraphComponent):
         self.responses = {k: v for k, v in training_data.responses.items() if k.startswith(prefix)}
         self.all_retrieval_intents = sorted(training_data.retrieval_intents)
         if len(set(keys)) < 2:
-            logger.warning("%s: fewer than two responses of %r to choose from", type(self).__name__, self.retrieval_intent)
+            logger.warning(
+                "%s: fewer than two responses of %r to choose from", type(self).__name__, self.retrieval_intent
+            )
             self.model = None
         else:
             self.model = make_model(float(self.component_config["C"])).fit([e.get(TEXT) for e in examples], keys)
@@ -143,12 +145,12 @@ class LexicalResponseSelector(GraphComponent):
     @classmethod
     def load(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "LexicalResponseSelector":
+    ) -> LexicalResponseSelector:
         """The trained selector kept in the model (an untrained one if nothing was kept)."""
         try:
             with model_storage.read_from(resource) as folder:
@@ -172,7 +174,7 @@ class LexicalResponseSelector(GraphComponent):
         second = float(ranking[1].get(PREDICTED_CONFIDENCE_KEY) or 0.0) if len(ranking) > 1 else 0.0
         return top - second <= float(self.component_config[AMBIGUITY_THRESHOLD_KEY])
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Select a response for the messages that need one (see :meth:`selection_needed`)."""
         needed = [message for message in messages if self.selection_needed(message)]
         if not needed or self.model is None:
@@ -195,7 +197,8 @@ class LexicalResponseSelector(GraphComponent):
 
     def prefer_context(self, message: Message) -> None:
         """A short follow-up to an FAQ answer gets the likeliest article of the same group as the article followed
-        (``bot/faq_followups.py``): "how long does it take?" after how to change Centers is about the change."""
+        (``bot/faq_followups.py``): "how long does it take?" after how to change Centers is about the change.
+        """
         followed = message.get(FAQ_CONTEXT)
         selected = (message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}).get(self.retrieval_intent)
         if not followed or not selected:
@@ -206,9 +209,10 @@ class LexicalResponseSelector(GraphComponent):
                 self._choose(selected, str(candidate[INTENT_RESPONSE_KEY]))
                 return
 
-    def _choose(self, selected: Dict[str, Any], key: str, force: bool = False) -> None:
+    def _choose(self, selected: dict[str, Any], key: str, force: bool = False) -> None:
         """Make ``key`` (``faq/cf28``) the selector's pick, if it has a response (``force``: in any case, as Rasa's
-        selector does, with the key for text when the response is missing)."""
+        selector does, with the key for text when the response is missing).
+        """
         responses = self.responses.get(intent_response_key_to_template_key(key))
         if force and not responses:
             logger.warning("no response for %s: is it in the domain?", key)
@@ -221,7 +225,8 @@ class LexicalResponseSelector(GraphComponent):
 
     def prefer_named_form(self, message: Message) -> None:
         """A question that names a CBP form gets that form's article: when the pick is the article of another form
-        (``faq/cf29`` for "what's a CF-28"), the named form's article (``faq/cf28``) replaces it, if there is one."""
+        (``faq/cf29`` for "what's a CF-28"), the named form's article (``faq/cf28``) replaces it, if there is one.
+        """
         numbers = {
             n
             for e in message.get(ENTITIES) or []

@@ -12,7 +12,7 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 from bot.runtime.commands import actions_command, rasa_command, sanic_workers, server_env, web_command
 from bot.runtime.endpoints import credentials_file
@@ -33,8 +33,9 @@ class Stack:
         env = server_env(settings.action_endpoint, settings.database_url, host, sanic_workers())
         credentials = credentials_file(settings, log_dir / "credentials.yml")
         self.services = [
-            Service("actions", actions_command(settings.action_port), f"http://{host}:{settings.action_port}/health",
-                    env),  # fmt: skip
+            Service(
+                "actions", actions_command(settings.action_port), f"http://{host}:{settings.action_port}/health", env
+            ),
             Service("rasa", rasa_command(settings, credentials, model), f"http://{host}:{settings.rasa_port}/", env),
             Service("web", web_command(settings.web_port, host), f"http://{host}:{settings.web_port}/", env),
         ]
@@ -63,7 +64,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     """Start everything and wait for Ctrl-C."""
     argparse.ArgumentParser(prog="python -m bot.serve", description=__doc__.split("\n")[0]).parse_args(argv)
     settings = load_settings()

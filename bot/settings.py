@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Optional
 
 from dotenv import load_dotenv
 
@@ -18,7 +18,7 @@ VAR_DIR = ROOT / "var"
 DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'cee-guide.db'}"
 
 
-def _split(value: str) -> Tuple[str, ...]:
+def _split(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
@@ -31,7 +31,7 @@ class Settings:
     rasa_port: int = 5005
     web_port: int = 8080
     host: str = "127.0.0.1"
-    cors_origins: Tuple[str, ...] = field(default=("http://localhost:8080", "http://127.0.0.1:8080"))
+    cors_origins: tuple[str, ...] = field(default=("http://localhost:8080", "http://127.0.0.1:8080"))
     rasa_api_token: Optional[str] = None
     rasa_jwt_secret: Optional[str] = None
     slack_token: Optional[str] = None
@@ -47,6 +47,7 @@ class Settings:
 
     @property
     def action_endpoint(self) -> str:
+        """The action server's webhook URL."""
         return f"http://{self.host}:{self.action_port}/webhook"
 
 
@@ -54,7 +55,7 @@ def _absolute_sqlite(url: str) -> str:
     """A relative SQLite path (``sqlite:///var/x.db``) is taken from the project root, not the current folder."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
-        return prefix + str(ROOT / url[len(prefix):])
+        return prefix + str(ROOT / url[len(prefix) :])
     return url
 
 

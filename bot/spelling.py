@@ -17,9 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any, Optional
 
 from bot.knowledge import Knowledge
 from bot.settings import MODELS_DIR, ROOT
@@ -31,11 +32,12 @@ COMMON_WORDS = 8_000  # English words a typo may be corrected to, besides the do
 DOMAIN_BOOST = 1_000  # a domain word wins over a general word at the same edit distance
 VERSION = 4  # bump when this module changes how it corrects: the dictionary's path changes and the model retrains
 
-# A whitespace-separated chunk: leading punctuation, a word of letters (an inner apostrophe allowed), trailing punctuation.
+# A whitespace-separated chunk: leading punctuation, a word of letters (an inner apostrophe allowed), trailing
+# punctuation.
 _CHUNK = re.compile(r"^([\"'(\[]*)([A-Za-z]+(?:'[A-Za-z]+)?)([\"')\].,;:!?]*)$")
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
-Span = Tuple[int, int, int, int]  # (original start, original end, new start, new end) of a replaced word
+Span = tuple[int, int, int, int]  # (original start, original end, new start, new end) of a replaced word
 
 
 @dataclass(frozen=True)
@@ -44,17 +46,17 @@ class Correction:
 
     original: str
     text: str
-    spans: Tuple[Span, ...]
+    spans: tuple[Span, ...]
 
-    def to_original(self, start: int, end: int) -> Tuple[int, int]:
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a character range of the corrected text back to the original text."""
         return self._map(start, end, new_to_old=True)
 
-    def to_corrected(self, start: int, end: int) -> Tuple[int, int]:
+    def to_corrected(self, start: int, end: int) -> tuple[int, int]:
         """Map a character range of the original text to the corrected text."""
         return self._map(start, end, new_to_old=False)
 
-    def _map(self, start: int, end: int, new_to_old: bool) -> Tuple[int, int]:
+    def _map(self, start: int, end: int, new_to_old: bool) -> tuple[int, int]:
         def one(pos: int, is_end: bool) -> int:
             shift = 0
             for o_start, o_end, n_start, n_end in self.spans:
@@ -74,8 +76,14 @@ class Correction:
 class Speller:
     """Corrects the misspelt words of a message (see the module docstring for which words)."""
 
-    def __init__(self, domain: Dict[str, int], common: Dict[str, int], known: Iterable[str],
-                 replace: Dict[str, str], keep: Iterable[str]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        domain: dict[str, int],
+        common: dict[str, int],
+        known: Iterable[str],
+        replace: dict[str, str],
+        keep: Iterable[str],
+    ) -> None:
         from symspellpy import SymSpell
 
         self.replace = dict(replace)
@@ -88,12 +96,12 @@ class Speller:
             self._symspell.create_dictionary_entry(word, count * DOMAIN_BOOST)
 
     @classmethod
-    def load(cls, path: Path) -> "Speller":
+    def load(cls, path: Path) -> Speller:
         """Load a dictionary written by :func:`ensure_dictionary` or kept in a trained model."""
         return cls.from_data(json.loads(path.read_text(encoding="utf-8")))
 
     @classmethod
-    def from_data(cls, data: Dict[str, Any]) -> "Speller":
+    def from_data(cls, data: dict[str, Any]) -> Speller:
         """A speller for a dictionary's content (see :func:`render_dictionary` and :func:`with_examples`)."""
         return cls(data["domain"], data["common"], data["known"], data["replace"], data["keep"])
 
@@ -133,8 +141,8 @@ class Speller:
 
     def correct(self, text: str) -> Correction:
         """Correct every misspelt word of ``text``; everything else (spacing included) stays as it is."""
-        out: List[str] = []
-        spans: List[Span] = []
+        out: list[str] = []
+        spans: list[Span] = []
         position = shift = 0
         for match in re.finditer(r"\S+", text):
             chunk = _CHUNK.match(match.group())
@@ -152,12 +160,12 @@ class Speller:
 
 
 # -- the dictionary: its knowledge part built by `python -m bot.build`, its examples part at training -------------
-def domain_words(kb: Knowledge) -> Dict[str, int]:
+def domain_words(kb: Knowledge) -> dict[str, int]:
     """The words of the domain with their counts: Center names, products, HTS chapter titles and ``spelling.yml``.
 
     FAQ titles, answers and replies are left out on purpose: editing them must not change the model.
     """
-    names: List[str] = [w for p in kb.products for w in p.words]
+    names: list[str] = [w for p in kb.products for w in p.words]
     for center in kb.centers:
         names += [*center.names, center.industries]
     names += [rule.title for rule in kb.chapters.values()]
@@ -165,7 +173,7 @@ def domain_words(kb: Knowledge) -> Dict[str, int]:
     return _count(names, known=None)
 
 
-def with_examples(data: Dict[str, Any], examples: Iterable[str]) -> Dict[str, Any]:
+def with_examples(data: dict[str, Any], examples: Iterable[str]) -> dict[str, Any]:
     """The dictionary ``data`` plus the known English words of the training examples, counted as domain words.
 
     Their deliberate typos are left out (only words of the known English list count), so the bot learns to correct
@@ -178,8 +186,8 @@ def with_examples(data: Dict[str, Any], examples: Iterable[str]) -> Dict[str, An
     return {**data, "domain": dict(sorted(domain.items()))}
 
 
-def _count(texts: Iterable[str], known: Optional[Set[str]]) -> Dict[str, int]:
-    counts: Dict[str, int] = {}
+def _count(texts: Iterable[str], known: Optional[set[str]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
     for text in texts:
         for word in _WORD.findall(text.lower()):
             if known is None or word in known:
@@ -193,8 +201,14 @@ def render_dictionary(kb: Knowledge) -> str:
 
     english = [w for w in top_n_list("en", KNOWN_WORDS) if _WORD.fullmatch(w)]
     common = {w: max(1, int(word_frequency(w, "en") * 1e9)) for w in english[:COMMON_WORDS] if len(w) >= 3}
-    payload = {"version": VERSION, "domain": dict(sorted(domain_words(kb).items())), "common": common,
-               "known": sorted(english), "replace": kb.spelling["replace"], "keep": sorted(kb.spelling["keep"])}  # fmt: skip
+    payload = {
+        "version": VERSION,
+        "domain": dict(sorted(domain_words(kb).items())),
+        "common": common,
+        "known": sorted(english),
+        "replace": kb.spelling["replace"],
+        "keep": sorted(kb.spelling["keep"]),
+    }
     return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 

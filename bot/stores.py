@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import collections
 import copy
-from typing import Any, Dict, Optional, Text
+from typing import Any, Optional
 
 from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
@@ -20,9 +20,23 @@ from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_con
 
 # The attributes of a Rasa 3.6 tracker; a tracker with others (another Rasa version) is copied by replaying its events.
 _TRACKER_FIELDS = frozenset(
-    {"_max_event_history", "_paused", "active_loop", "assistant_id", "events", "followup_action", "is_rule_tracker",
-     "latest_action", "latest_bot_utterance", "latest_message", "model_id", "sender_id", "sender_source", "slots"}
-)  # fmt: skip
+    {
+        "_max_event_history",
+        "_paused",
+        "active_loop",
+        "assistant_id",
+        "events",
+        "followup_action",
+        "is_rule_tracker",
+        "latest_action",
+        "latest_bot_utterance",
+        "latest_message",
+        "model_id",
+        "sender_id",
+        "sender_source",
+        "slots",
+    }
+)
 
 
 def copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
@@ -34,7 +48,7 @@ def copy_tracker(tracker: DialogueStateTracker) -> DialogueStateTracker:
     state = vars(tracker)
     if type(tracker) is not DialogueStateTracker or set(state) != _TRACKER_FIELDS:
         return tracker.travel_back_in_time(float("inf"))  # Rasa's own copy (bot/patches/trackers.py may replace .copy)
-    new = DialogueStateTracker.__new__(DialogueStateTracker)
+    new = object.__new__(DialogueStateTracker)
     new.__dict__.update(state)
     new.events = collections.deque(tracker.events, tracker.events.maxlen)
     slots = type(tracker.slots)()
@@ -58,7 +72,7 @@ class MemoryTrackerStore(InMemoryTrackerStore):
 
     def __init__(self, domain: Any, event_broker: Any = None, **kwargs: Any) -> None:
         super().__init__(domain, event_broker, **kwargs)
-        self._trackers: Dict[Text, DialogueStateTracker] = {}
+        self._trackers: dict[str, DialogueStateTracker] = {}
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Keep a copy of the tracker (and stream its new events, if an event broker is set)."""
@@ -66,7 +80,7 @@ class MemoryTrackerStore(InMemoryTrackerStore):
         self._trackers[tracker.sender_id] = copy_tracker(tracker)
         self.store[tracker.sender_id] = ""  # Rasa's keys() lists the conversations from here
 
-    async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """A copy of the stored tracker: its last session only, unless ``fetch_all_sessions`` (as Rasa's store)."""
         stored = self._trackers.get(sender_id)
         if stored is None:
@@ -75,9 +89,10 @@ class MemoryTrackerStore(InMemoryTrackerStore):
         if fetch_all_sessions:
             return tracker
         starts = [
-            index for index, event in enumerate(tracker.events)
+            index
+            for index, event in enumerate(tracker.events)
             if isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME
-        ]  # fmt: skip
+        ]
         if not starts or starts == [0]:
             return tracker  # one session
         sessions = get_trackers_for_conversation_sessions(tracker)

@@ -15,7 +15,7 @@ import re
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import Optional
 
 from bot import train_progress
 from bot.settings import MODELS_DIR, ROOT
@@ -88,17 +88,32 @@ def _rasa_train(plan: Plan, project: Path) -> bool:
     model = model_path(project)
     print(f"{'fine-tuning the last model' if plan.action == 'finetune' else 'training from scratch'}: {plan.reason}")
     command = [
-        sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
-        "--data", "bot/data", "--out", str(model.parent), "--fixed-model-name", MODEL_NAME,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "rasa",
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "bot/data",
+        "--out",
+        str(model.parent),
+        "--fixed-model-name",
+        MODEL_NAME,
+    ]
     if plan.action == "finetune":
         command += ["--finetune", str(model), "--epoch-fraction", str(FINETUNE_EPOCH_FRACTION)]
     else:
         command.append("--force")
     # PYTHONPATH: the configuration names this project's own components (bot.normalise, bot.selectors, ...).
     # PYTHONHASHSEED: Rasa's fingerprint of the domain depends on set order; fine-tuning needs it to be the same.
-    env = {**os.environ, "PYTHONHASHSEED": "0",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}  # fmt: skip
+    env = {
+        **os.environ,
+        "PYTHONHASHSEED": "0",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
     return train_progress.run(command, project, _log(project), env=env) == 0
 
 
@@ -113,12 +128,12 @@ def _reason(log: Path) -> str:
     return ANSI.sub("", errors[-1]).strip()[:300] if errors else "see " + str(log)
 
 
-def _tail(log: Path, lines: int = 40) -> List[str]:
+def _tail(log: Path, lines: int = 40) -> list[str]:
     """The last ``lines`` lines of ``log``."""
     return log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(prog="python -m bot.train", description="Train the model when its inputs changed.")
     parser.add_argument("--force", action="store_true", help="train from scratch even when the model is up to date")

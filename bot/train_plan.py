@@ -19,7 +19,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Optional
 
 import yaml
 
@@ -40,17 +40,19 @@ class Inputs:
     """What a model is trained from: the structure's hash, and each label's examples (as short hashes)."""
 
     structure: str
-    examples: Dict[str, List[str]]
+    examples: dict[str, list[str]]
     finetunes: int = 0  # fine-tunings since the last full training (kept in the manifest)
 
     @classmethod
-    def read(cls, project: Path) -> "Inputs":
+    def read(cls, project: Path) -> Inputs:
         """The inputs of the project at ``project`` as they are now."""
         # Parsed, so that a comment changes nothing.
-        structure: List[Any] = [(name, yaml.safe_load((project / name).read_text(encoding="utf-8")))
-                                for name in ("config.yml", "domain.yml")]  # fmt: skip
-        examples: Dict[str, Set[str]] = {}
-        entities: Set[str] = set()
+        structure: list[Any] = [
+            (name, yaml.safe_load((project / name).read_text(encoding="utf-8")))
+            for name in ("config.yml", "domain.yml")
+        ]
+        examples: dict[str, set[str]] = {}
+        entities: set[str] = set()
         for path in sorted((project / "bot" / "data").rglob("*.yml")):
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             if not isinstance(data, dict):  # not training data Rasa reads; any change to it counts as structure
@@ -73,14 +75,19 @@ class Inputs:
 
     def save(self, path: Path, finetunes: int) -> None:
         """Write the manifest (atomically: a reader finds the old one or the new one, never half of one)."""
-        payload = {"format": FORMAT, "digest": self.digest, "structure": self.structure, "examples": self.examples,
-                   "finetunes": finetunes}  # fmt: skip
+        payload = {
+            "format": FORMAT,
+            "digest": self.digest,
+            "structure": self.structure,
+            "examples": self.examples,
+            "finetunes": finetunes,
+        }
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(payload, sort_keys=True) + "\n", encoding="utf-8")
         tmp.replace(path)
 
     @classmethod
-    def load(cls, path: Path) -> Optional["Inputs"]:
+    def load(cls, path: Path) -> Optional[Inputs]:
         """The manifest saved with the last model, or None (no model, or one from an older trainer)."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -104,15 +111,19 @@ class Plan:
 def decide(now: Inputs, last: Optional[Inputs], model_exists: bool, force: bool = False) -> Plan:
     """How to bring the model up to date with ``now``, given the manifest of the last model."""
     if not model_exists or last is None:
-        return Plan("full", "the last model has no manifest from this trainer" if model_exists
-                    else "there is no trained model yet")  # fmt: skip
+        return Plan(
+            "full",
+            "the last model has no manifest from this trainer" if model_exists else "there is no trained model yet",
+        )
     if force:
         return Plan("full", "a full training was asked for (--force)")
     if now.digest == last.digest:
         return Plan("none", "the model is up to date")
     if now.structure != last.structure:
-        return Plan("full", "the configuration, the domain, rules, stories, lookup tables or the set of intents and "
-                            "articles changed")  # fmt: skip
+        return Plan(
+            "full",
+            "the configuration, the domain, rules, stories, lookup tables or the set of intents and articles changed",
+        )
     added = sum(len(set(now.examples[k]) - set(last.examples.get(k, []))) for k in now.examples)
     removed = sum(len(set(last.examples[k]) - set(now.examples.get(k, []))) for k in last.examples)
     total = sum(len(v) for v in now.examples.values())

@@ -19,8 +19,9 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Callable, Dict, List, Optional
+from typing import IO, Optional
 
 STARTED = re.compile(r"Starting to train component '([^']+)'")
 EPOCHS = re.compile(r"Epochs:\s+\d+%\|[^|]*\|\s*(\d+)/(\d+)")
@@ -84,8 +85,9 @@ class Progress:
         self.stage = self.epochs = None
 
 
-def run(command: List[str], cwd: Path, log: Path, out: IO[str] = sys.stdout,
-        env: Optional[Dict[str, str]] = None) -> int:  # fmt: skip
+def run(
+    command: list[str], cwd: Path, log: Path, out: IO[str] = sys.stdout, env: Optional[dict[str, str]] = None
+) -> int:
     """Run ``command``, keep its whole output in ``log`` and show the stages on ``out``; its exit code.
 
     When this process is interrupted (Ctrl-C, a timeout), the command is stopped too.
@@ -112,7 +114,7 @@ def run(command: List[str], cwd: Path, log: Path, out: IO[str] = sys.stdout,
 
 
 def _pieces(stream: IO[bytes], handle: Callable[[str], None]) -> None:
-    """Split a byte stream on newlines and carriage returns (tqdm redraws its bar with ``\\r``)."""
+    r"""Split a byte stream on newlines and carriage returns (tqdm redraws its bar with ``\r``)."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # a character may be split across reads
     read = getattr(stream, "read1", stream.read)
     pending = ""

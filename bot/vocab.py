@@ -10,13 +10,12 @@ e.g. a metric's label is the reply named by :func:`label_reply`. Fiscal periods 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Tuple
 
 # -- the kinds of request ----------------------------------------------------------------------------------------------
 CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT = "change_center", "outreach_call", "site_visit"
-REQUEST_KINDS: Tuple[str, ...] = (CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT)
+REQUEST_KINDS: tuple[str, ...] = (CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT)
 # The first part of a request's reference (CR-2026-000123).
-REF_PREFIXES: Dict[str, str] = {CHANGE_CENTER: "CR", OUTREACH_CALL: "OC", SITE_VISIT: "SV"}
+REF_PREFIXES: dict[str, str] = {CHANGE_CENTER: "CR", OUTREACH_CALL: "OC", SITE_VISIT: "SV"}
 REF_PREFIX_PATTERN = "|".join(REF_PREFIXES.values())  # "CR|OC|SV", for the patterns that find a reference
 
 
@@ -25,7 +24,7 @@ def request_intent(kind: str) -> str:
     return f"request_{kind}"
 
 
-REQUEST_INTENTS: Tuple[str, ...] = tuple(request_intent(kind) for kind in REQUEST_KINDS)
+REQUEST_INTENTS: tuple[str, ...] = tuple(request_intent(kind) for kind in REQUEST_KINDS)
 
 
 # -- the figures -------------------------------------------------------------------------------------------------------
@@ -43,29 +42,49 @@ class Metric:
     """
 
     key: str
-    phrases: Tuple[str, ...]
-    words: Tuple[str, ...]
+    phrases: tuple[str, ...]
+    words: tuple[str, ...]
     pattern: str
     flow: bool = False
 
 
 _METRICS = (
     Metric(
-        "importers", ("importers", "importers of record"), ("importer", "importers", "importing"), r"importer",
+        "importers",
+        ("importers", "importers of record"),
+        ("importer", "importers", "importing"),
+        r"importer",
     ),
     Metric(
-        "partner_accounts", ("partner accounts", "partner account"), ("partner", "partners", "partnership", "accounts"),
+        "partner_accounts",
+        ("partner accounts", "partner account"),
+        ("partner", "partners", "partnership", "accounts"),
         r"partner",
     ),
     Metric(
-        "entries", ("entries", "entry volume", "entry summaries", "entry summary volume"),
-        ("entries", "entry", "entres"), r"entr(y|ies)", flow=True,
+        "entries",
+        ("entries", "entry volume", "entry summaries", "entry summary volume"),
+        ("entries", "entry", "entres"),
+        r"entr(y|ies)",
+        flow=True,
     ),
     Metric(
         "post_entry_actions",
-        ("post-entry actions", "post entry actions", "post-entry action", "post-entry volume", "post entry volume",
-         "post-entry work", "post entry work", "post-entry", "post entry", "post-summary corrections"),
-        (), r"post[\s-]*(entry|summary)", flow=True,
+        (
+            "post-entry actions",
+            "post entry actions",
+            "post-entry action",
+            "post-entry volume",
+            "post entry volume",
+            "post-entry work",
+            "post entry work",
+            "post-entry",
+            "post entry",
+            "post-summary corrections",
+        ),
+        (),
+        r"post[\s-]*(entry|summary)",
+        flow=True,
     ),
     Metric(
         "staff",
@@ -73,17 +92,17 @@ _METRICS = (
         ("staff", "staffing", "staffed", "employees", "employee", "personnel", "headcount", "officers", "workers"),
         r"staff|employee|personnel|headcount|officer|people|workers|work there|works there",
     ),
-)  # fmt: skip
-METRICS: Tuple[str, ...] = tuple(metric.key for metric in _METRICS)
-BY_KEY: Dict[str, Metric] = {metric.key: metric for metric in _METRICS}
-FLOW_METRICS: Tuple[str, ...] = tuple(metric.key for metric in _METRICS if metric.flow)
+)
+METRICS: tuple[str, ...] = tuple(metric.key for metric in _METRICS)
+BY_KEY: dict[str, Metric] = {metric.key: metric for metric in _METRICS}
+FLOW_METRICS: tuple[str, ...] = tuple(metric.key for metric in _METRICS if metric.flow)
 # The phrases of the ``metric`` entity, metric by metric.
-METRIC_PHRASES: Tuple[str, ...] = tuple(phrase for metric in _METRICS for phrase in metric.phrases)
+METRIC_PHRASES: tuple[str, ...] = tuple(phrase for metric in _METRICS for phrase in metric.phrases)
 # Every word whose misspelling names a figure, and the figure it names.
-METRIC_WORDS: Dict[str, str] = {word: metric.key for metric in _METRICS for word in metric.words}
+METRIC_WORDS: dict[str, str] = {word: metric.key for metric in _METRICS for word in metric.words}
 # The order in which the patterns are tried: a name before the names it contains ("post entry" before "entry") and
 # the one a phrase is about before the ones that qualify it ("importer partner accounts", "importer entries").
-MATCH_ORDER: Tuple[str, ...] = ("partner_accounts", "post_entry_actions", "importers", "entries", "staff")
+MATCH_ORDER: tuple[str, ...] = ("partner_accounts", "post_entry_actions", "importers", "entries", "staff")
 
 
 def label_reply(metric: str) -> str:
@@ -93,6 +112,6 @@ def label_reply(metric: str) -> str:
 
 # -- sizes -------------------------------------------------------------------------------------------------------------
 # The size of an importer (in the database) and of the company asking for outreach calls.
-SIZES: Tuple[str, ...] = ("small", "mid", "large")
+SIZES: tuple[str, ...] = ("small", "mid", "large")
 # The words that name each size in an answer (regular expressions on lower-case text).
-SIZE_PATTERNS: Dict[str, str] = {"small": r"\bsmall", "mid": r"\bmid|\bmedium", "large": r"\blarge|\bbig\b"}
+SIZE_PATTERNS: dict[str, str] = {"small": r"\bsmall", "mid": r"\bmid|\bmedium", "large": r"\blarge|\bbig\b"}

@@ -29,6 +29,7 @@ Ports: ``--ports nginx=5080,rasa1=5101,...`` or ``--free-ports``. ``status`` exi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -36,9 +37,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Optional
 
 from bot.runtime import postgres, processes
 from bot.runtime.commands import actions_command, rasa_command, server_env
@@ -71,10 +73,13 @@ def nginx_bin() -> Optional[str]:
     return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
-def missing_packages() -> List[str]:
+def missing_packages() -> list[str]:
     """The Debian packages this deployment needs that are not installed."""
-    return [name for name, found in (("postgresql", postgres.pg_bin()), ("redis-server", redis_bin()),
-                                     ("nginx", nginx_bin())) if not found]  # fmt: skip
+    return [
+        name
+        for name, found in (("postgresql", postgres.pg_bin()), ("redis-server", redis_bin()), ("nginx", nginx_bin()))
+        if not found
+    ]
 
 
 # -- state ------------------------------------------------------------------------------------------------------------
@@ -83,13 +88,14 @@ class Deployment:
     """What ``start`` started, saved as ``state.json`` in the state folder."""
 
     state_dir: str
-    ports: Dict[str, int]
-    pids: Dict[str, int] = field(default_factory=dict)
+    ports: dict[str, int]
+    pids: dict[str, int] = field(default_factory=dict)
     pg_user: Optional[str] = None
     pg_dir: Optional[str] = None  # PostgreSQL's folder: <state>/postgres, unless pg_user cannot reach the state folder
 
     @property
     def dir(self) -> Path:
+        """The deployment's state folder."""
         return Path(self.state_dir)
 
     @property
@@ -99,38 +105,45 @@ class Deployment:
 
     @property
     def rest_url(self) -> str:
+        """The REST channel's URL, through nginx."""
         return f"{self.url}/webhooks/rest/webhook"
 
     def postgres_url(self, database: str) -> str:
+        """The URL of ``database`` on the deployment's PostgreSQL."""
         return f"postgresql+psycopg2://{PG_SUPERUSER}@{HOST}:{self.ports['postgres']}/{database}"
 
     @property
     def tracker_store_url(self) -> str:
+        """The tracker store's database URL."""
         return self.postgres_url(TRACKER_DB)
 
     @property
     def database_url(self) -> str:
+        """CEE Guide's database URL (figures, importers, requests)."""
         return self.postgres_url(APP_DB)
 
     @property
     def lock_store_url(self) -> str:
+        """The Redis lock store's URL."""
         return f"redis://{HOST}:{self.ports['redis']}/0"
 
     def save(self) -> None:
+        """Write the deployment's state to ``state.json``."""
         (self.dir / "state.json").write_text(json.dumps(asdict(self), indent=2) + "\n")
 
     @classmethod
-    def load(cls, state_dir: Path) -> Optional["Deployment"]:
+    def load(cls, state_dir: Path) -> Optional[Deployment]:
+        """The deployment recorded in ``state_dir``; None when there is none."""
         path = state_dir / "state.json"
         return cls(**json.loads(path.read_text())) if path.exists() else None
 
 
-def free_ports() -> Dict[str, int]:
+def free_ports() -> dict[str, int]:
     """A free loopback port for every part (for tests and parallel runs)."""
     return dict(zip(DEFAULT_PORTS, processes.free_ports(len(DEFAULT_PORTS), HOST)))
 
 
-def _marker(dep: "Deployment", name: str) -> str:
+def _marker(dep: Deployment, name: str) -> str:
     """A string that the command line of this deployment's ``name`` process holds, and no other process's."""
     if name == "postgres":
         return str(Path(dep.pg_dir or dep.dir / "postgres") / "data")
@@ -141,7 +154,7 @@ def _marker(dep: "Deployment", name: str) -> str:
     return f"--port {dep.ports[name]}"  # the Rasa servers and the action server
 
 
-def running(dep: "Deployment", name: str) -> bool:
+def running(dep: Deployment, name: str) -> bool:
     """Whether the process saved as ``name`` still runs and is still that part of this deployment.
 
     A pid alone is not enough: after a reboot or a crash, the saved pid may belong to another process by now, which
@@ -182,9 +195,27 @@ def _start_redis(dep: Deployment) -> None:
     base.mkdir(parents=True, exist_ok=True)
     pidfile = base / "redis.pid"
     pidfile.unlink(missing_ok=True)  # left by a crash
-    run_as([redis_bin() or "redis-server", "--port", str(dep.ports["redis"]), "--bind", HOST, "--dir", str(base),
-          "--daemonize", "yes", "--pidfile", str(pidfile), "--logfile", str(base / "redis.log"), "--save", "",
-          "--appendonly", "no"])  # fmt: skip
+    run_as(
+        [
+            redis_bin() or "redis-server",
+            "--port",
+            str(dep.ports["redis"]),
+            "--bind",
+            HOST,
+            "--dir",
+            str(base),
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(pidfile),
+            "--logfile",
+            str(base / "redis.log"),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ]
+    )
     if not wait_until(lambda: pidfile.exists() and listening(dep.ports["redis"]), timeout=30):
         raise DeployError(f"Redis did not start:\n{tail(base / 'redis.log')}")
     dep.pids["redis"] = int(pidfile.read_text().split()[0])
@@ -200,16 +231,28 @@ def _create_tracker_tables(dep: Deployment) -> None:
     run_as([sys.executable, "-c", code], timeout=300, cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
 
 
-def _server_env(dep: Deployment) -> Dict[str, str]:
-    return server_env(f"http://{HOST}:{dep.ports['actions']}/webhook", dep.database_url, HOST, "1",
-                      TRACKER_STORE_URL=dep.tracker_store_url, LOCK_STORE_URL=dep.lock_store_url)  # fmt: skip
+def _server_env(dep: Deployment) -> dict[str, str]:
+    return server_env(
+        f"http://{HOST}:{dep.ports['actions']}/webhook",
+        dep.database_url,
+        HOST,
+        "1",
+        TRACKER_STORE_URL=dep.tracker_store_url,
+        LOCK_STORE_URL=dep.lock_store_url,
+    )
 
 
-def _start_bot(dep: Deployment) -> List[Service]:
+def _start_bot(dep: Deployment) -> list[Service]:
     """Fill the bot's database, then start the action server and the Rasa servers (without waiting for them)."""
     env = _server_env(dep)
-    seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, **env}, timeout=300)  # fmt: skip
+    seeded = subprocess.run(
+        [sys.executable, "-m", "bot.db", "seed"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
     if seeded.returncode != 0:
         raise DeployError(f"could not fill the bot's database:\n{seeded.stderr[-2000:]}")
     _create_tracker_tables(dep)
@@ -237,8 +280,12 @@ def _start_nginx(dep: Deployment) -> None:
         user_line = "user nobody nogroup;"
         shutil.chown(base / "tmp", user="nobody", group="nogroup")
     conf = NGINX_TEMPLATE.read_text()
-    values = {"user_line": user_line, "listen": f"{HOST}:{dep.ports['nginx']}",
-              "rasa_1": f"{HOST}:{dep.ports['rasa1']}", "rasa_2": f"{HOST}:{dep.ports['rasa2']}"}  # fmt: skip
+    values = {
+        "user_line": user_line,
+        "listen": f"{HOST}:{dep.ports['nginx']}",
+        "rasa_1": f"{HOST}:{dep.ports['rasa1']}",
+        "rasa_2": f"{HOST}:{dep.ports['rasa2']}",
+    }
     for name, value in values.items():
         conf = conf.replace(f"@{name}@", value)
     (base / "nginx.conf").write_text(
@@ -256,9 +303,14 @@ def _start_nginx(dep: Deployment) -> None:
 
 
 # -- commands ---------------------------------------------------------------------------------------------------------
-PART_NAMES = {"postgres": "PostgreSQL (tracker store, bot database)", "redis": "Redis (lock store)",
-              "actions": "action server", "rasa1": "Rasa server 1", "rasa2": "Rasa server 2",
-              "nginx": "nginx (load balancer)"}  # fmt: skip
+PART_NAMES = {
+    "postgres": "PostgreSQL (tracker store, bot database)",
+    "redis": "Redis (lock store)",
+    "actions": "action server",
+    "rasa1": "Rasa server 1",
+    "rasa2": "Rasa server 2",
+    "nginx": "nginx (load balancer)",
+}
 
 
 def _quiet(message: str) -> None:
@@ -267,7 +319,7 @@ def _quiet(message: str) -> None:
 
 def start(
     state_dir: Path = DEFAULT_DIR,
-    ports: Optional[Dict[str, int]] = None,
+    ports: Optional[dict[str, int]] = None,
     timeout: float = 600,
     say: Callable[[str], None] = _quiet,
 ) -> Deployment:
@@ -325,14 +377,14 @@ def start(
     return dep
 
 
-def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> List[str]:
+def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> list[str]:
     """Stop everything ``start`` started there (nginx, Rasa servers, action server, Redis, PostgreSQL); what stopped.
 
     Only processes that are still this deployment's parts are signalled (see :func:`running`).
     """
     state_dir = state_dir.resolve()
     dep = Deployment.load(state_dir)
-    stopped: List[str] = []
+    stopped: list[str] = []
     if dep is not None:
         for name in ("nginx", *RASA_SERVERS, "actions", "redis"):
             pid = dep.pids.get(name)
@@ -345,11 +397,9 @@ def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> List[str]:
                 kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 continue
-            if not wait_until(lambda: not alive(pid), timeout=20):
-                try:
+            if not wait_until(lambda: not alive(pid), timeout=20):  # noqa: B023 - called at once, for this pid
+                with contextlib.suppress(ProcessLookupError):
                     kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             stopped.append(name)
         if running(dep, "postgres"):
             postgres.stop_cluster(Path(dep.pg_dir or dep.dir / "postgres") / "data", dep.pg_user)
@@ -361,7 +411,7 @@ def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> List[str]:
     return stopped
 
 
-def status(state_dir: Path = DEFAULT_DIR) -> Dict[str, Dict[str, object]]:
+def status(state_dir: Path = DEFAULT_DIR) -> dict[str, dict[str, object]]:
     """Each part's pid, port, and whether it runs and answers."""
     dep = Deployment.load(state_dir.resolve())
     if dep is None:
@@ -377,7 +427,7 @@ def _command(verb: str, state_dir: Path) -> str:
     return f"deploy/scale-out.sh {verb}{where}"
 
 
-def _parse_ports(text: str) -> Dict[str, int]:
+def _parse_ports(text: str) -> dict[str, int]:
     ports = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, _, value = part.partition("=")
@@ -387,7 +437,8 @@ def _parse_ports(text: str) -> Dict[str, int]:
     return ports
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
+    """``deploy/scale-out.sh``: start, stop or report on the deployment; the exit code."""
     parser = argparse.ArgumentParser(
         prog="deploy/scale-out.sh",
         description=__doc__.split("\n")[0],
@@ -415,7 +466,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(
             f"CEE Guide (2 Rasa servers behind nginx) is running:\n"
             f"  REST       POST {dep.rest_url}\n"
-            f"  socket.io  {dep.url}/socket.io   (for the widget: data-server=\"{dep.url}\")\n"
+            f'  socket.io  {dep.url}/socket.io   (for the widget: data-server="{dep.url}")\n'
             f"  logs       {dep.dir / 'log'}, {dep.dir / 'nginx' / 'logs'}\n"
             f"Check it with: {_command('status', state_dir)}\n"
             f"Stop it with:  {_command('stop', state_dir)}",

@@ -22,9 +22,9 @@ import io
 import logging
 import random
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
 
 logger = logging.getLogger(__name__)
 
@@ -67,10 +67,10 @@ class Profile:
     post_entry_rate: float  # post-entry actions per entry
     staff: int
     growth: float  # per year
-    words: Tuple[str, ...]  # industry words for importer names
+    words: tuple[str, ...]  # industry words for importer names
 
 
-PROFILES: Dict[str, Profile] = {
+PROFILES: dict[str, Profile] = {
     "CEE001": Profile(14500, 310, 540_000, 0.045, 118, 0.030, ("Pharma", "Chemicals", "Life Sciences", "Labs")),
     "CEE002": Profile(26000, 240, 1_150_000, 0.038, 142, 0.020, ("Foods", "Produce", "Seafood", "Coffee")),
     "CEE003": Profile(9800, 260, 720_000, 0.050, 128, 0.010, ("Auto Parts", "Aerospace", "Motors", "Mobility")),
@@ -85,25 +85,89 @@ PROFILES: Dict[str, Profile] = {
 # Entries by quarter (Q1 = Oct-Dec): the holiday season and late-summer stocking are busier.
 SEASON = {1: 1.03, 2: 0.95, 3: 0.99, 4: 1.03}
 PLACES = (
-    "Harbor", "Ridge", "Lakeside", "Prairie", "Summit", "Bayview", "Canyon", "Meadow", "Northwind", "Redwood",
-    "Silverline", "Bluewater", "Granite", "Cedar", "Maple", "Pinecrest", "Riverbend", "Sunset", "Coastal",
-    "Highland", "Oakmont", "Willow", "Stonegate", "Clearwater", "Fairview", "Goldfield", "Ironwood", "Juniper",
-    "Keystone", "Lighthouse", "Mesa", "Newport", "Orchard", "Pioneer", "Quarry", "Rosewood", "Seaside", "Tidewater",
+    "Harbor",
+    "Ridge",
+    "Lakeside",
+    "Prairie",
+    "Summit",
+    "Bayview",
+    "Canyon",
+    "Meadow",
+    "Northwind",
+    "Redwood",
+    "Silverline",
+    "Bluewater",
+    "Granite",
+    "Cedar",
+    "Maple",
+    "Pinecrest",
+    "Riverbend",
+    "Sunset",
+    "Coastal",
+    "Highland",
+    "Oakmont",
+    "Willow",
+    "Stonegate",
+    "Clearwater",
+    "Fairview",
+    "Goldfield",
+    "Ironwood",
+    "Juniper",
+    "Keystone",
+    "Lighthouse",
+    "Mesa",
+    "Newport",
+    "Orchard",
+    "Pioneer",
+    "Quarry",
+    "Rosewood",
+    "Seaside",
+    "Tidewater",
 )
 SUFFIXES = ("LLC", "Inc", "Co", "Corp", "Trading Co", "Imports LLC", "Group Inc", "Supply Co")
-FIRST_NAMES = ("Avery", "Jordan", "Casey", "Riley", "Morgan", "Quinn", "Harper", "Rowan", "Emerson", "Sawyer",
-               "Parker", "Reese", "Dakota", "Skyler", "Hayden", "Finley")
-LAST_NAMES = ("Lane", "Brooks", "Ellis", "Hart", "Monroe", "Sutton", "Vance", "Wilder", "Marsh", "Prescott",
-              "Calloway", "Dunmore", "Fairbanks", "Holloway")
+FIRST_NAMES = (
+    "Avery",
+    "Jordan",
+    "Casey",
+    "Riley",
+    "Morgan",
+    "Quinn",
+    "Harper",
+    "Rowan",
+    "Emerson",
+    "Sawyer",
+    "Parker",
+    "Reese",
+    "Dakota",
+    "Skyler",
+    "Hayden",
+    "Finley",
+)
+LAST_NAMES = (
+    "Lane",
+    "Brooks",
+    "Ellis",
+    "Hart",
+    "Monroe",
+    "Sutton",
+    "Vance",
+    "Wilder",
+    "Marsh",
+    "Prescott",
+    "Calloway",
+    "Dunmore",
+    "Fairbanks",
+    "Holloway",
+)
 # Employer-number prefixes that the IRS does not assign, and port codes for CBP-assigned numbers.
 EIN_PREFIXES = ("07", "08", "09", "17", "18", "19", "28", "29", "49", "69", "70", "78", "79", "89", "96", "97")
 EIN_SUFFIXES = ("00",) * 6 + ("01", "02", "AB", "C1")
 PORTS = ("1001", "5201", "3801", "2809", "3901", "5301", "2704", "1704", "0901", "2304")
 
 
-def center_chapters(path: Path = KNOWLEDGE / "hts" / "chapters.csv") -> Dict[str, List[str]]:
+def center_chapters(path: Path = KNOWLEDGE / "hts" / "chapters.csv") -> dict[str, list[str]]:
     """The HTS chapters of each Center, read from the knowledge table."""
-    chapters: Dict[str, List[str]] = {}
+    chapters: dict[str, list[str]] = {}
     with path.open(newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if row["center_code"]:
@@ -111,9 +175,9 @@ def center_chapters(path: Path = KNOWLEDGE / "hts" / "chapters.csv") -> Dict[str
     return chapters
 
 
-def make_figures(rng: random.Random) -> List[Tuple[object, ...]]:
+def make_figures(rng: random.Random) -> list[tuple[object, ...]]:
     """One row per Center and fiscal quarter."""
-    rows: List[Tuple[object, ...]] = []
+    rows: list[tuple[object, ...]] = []
     for code, p in PROFILES.items():
         importers, partners, staff = float(p.importers), float(p.partner_accounts), p.staff
         for index, (fy, quarter) in enumerate(PERIODS):
@@ -146,9 +210,9 @@ def _key(ior: str) -> str:
     return ior.replace("-", "").upper()
 
 
-def make_importers(rng: random.Random, chapters: Dict[str, List[str]]) -> List[Tuple[str, ...]]:
+def make_importers(rng: random.Random, chapters: dict[str, list[str]]) -> list[tuple[str, ...]]:
     """The fixed records, then fictional importers spread over the Centers roughly by their size."""
-    rows: List[Tuple[str, ...]] = [tuple(r) for r in FIXED_IMPORTERS]
+    rows: list[tuple[str, ...]] = [tuple(r) for r in FIXED_IMPORTERS]
     keys = {_key(r[0]) for r in rows}
     names = {r[1] for r in rows}
     codes = sorted(PROFILES)
@@ -190,7 +254,7 @@ def render(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return buffer.getvalue()
 
 
-def generate() -> Dict[str, str]:
+def generate() -> dict[str, str]:
     """File name -> text of every sample file."""
     rng = random.Random(SEED)
     figures = make_figures(rng)

@@ -16,8 +16,10 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Iterator, List, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional
 
 import pytest
 
@@ -26,6 +28,9 @@ from bot.runtime.processes import StartError, free_ports
 from bot.serve import Stack
 from bot.train import MODEL_PATH
 from tests.stack import running_stack
+
+if TYPE_CHECKING:
+    from rasa_sdk import Tracker
 
 PG_SKIP_REASON = "PostgreSQL is not installed (apt-get install postgresql)"
 PG_DATABASE = "cee_guide_test"
@@ -69,13 +74,14 @@ def pg_url() -> Iterator[str]:
         for attempt in range(3):  # another process may take the free port before the server does
             port = free_ports(1)[0]
             try:
-                postgres.start_cluster(data, log, port, base, user, "fsync=off", "synchronous_commit=off",
-                                       "full_page_writes=off")  # fmt: skip
+                postgres.start_cluster(
+                    data, log, port, base, user, "fsync=off", "synchronous_commit=off", "full_page_writes=off"
+                )
                 started = True
                 break
-            except StartError:
+            except StartError as exc:
                 if attempt == 2:
-                    raise RuntimeError(f"PostgreSQL did not start:\n{log.read_text() if log.exists() else ''}")
+                    raise RuntimeError(f"PostgreSQL did not start:\n{log.read_text() if log.exists() else ''}") from exc
         server = f"postgresql+psycopg2://{postgres.SUPERUSER}@127.0.0.1:{port}"
         connection = _admin_connect(f"{server}/postgres")
         try:
@@ -119,13 +125,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
 
 
 @pytest.fixture(scope="session")
-def start_stack(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., ContextManager[Stack]]:
+def start_stack(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., AbstractContextManager[Stack]]:
     """Start a running bot: ``with start_stack("name", web=True, env={...}, rasa_api_token=...) as stack:``.
 
     The first argument names its folder (database, logs); the others are :func:`tests.stack.running_stack`'s.
     """
 
-    def start(name: str, **options: Any) -> ContextManager[Stack]:
+    def start(name: str, **options: Any) -> AbstractContextManager[Stack]:
         if not MODEL_PATH.exists():
             pytest.fail("no trained model: run `make test` (it trains first)")
         return running_stack(tmp_path_factory.mktemp(name), **options)
@@ -147,9 +153,15 @@ def sample_db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
     store.dispose_engines()
 
 
-def make_tracker(text: str, intent: str, entities: Optional[Sequence[dict]] = None, slots: Optional[dict] = None,
-                 sender: str = "test-user", active_loop: Optional[str] = None,
-                 events: Sequence[dict] = ()) -> "Tracker":  # fmt: skip
+def make_tracker(
+    text: str,
+    intent: str,
+    entities: Optional[Sequence[dict]] = None,
+    slots: Optional[dict] = None,
+    sender: str = "test-user",
+    active_loop: Optional[str] = None,
+    events: Sequence[dict] = (),
+) -> Tracker:
     """A rasa_sdk Tracker whose latest message is ``text`` with the given intent and entities."""
     from rasa_sdk import Tracker
 
@@ -170,7 +182,7 @@ def entity(name: str, value: str) -> dict:
     return {"entity": name, "value": value, "extractor": "SpacyEntityExtractor"}
 
 
-def run_action(action: object, tracker: "Tracker", domain: Optional[dict] = None) -> "tuple[list, list]":
+def run_action(action: object, tracker: Tracker, domain: Optional[dict] = None) -> tuple[list, list]:
     """Run an action as the action server would; returns (messages, events)."""
     import asyncio
 

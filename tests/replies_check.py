@@ -16,15 +16,23 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List, Optional, Pattern, Set
+from re import Pattern
+from typing import Optional
 
 import yaml
 
 # The modules whose strings reach users: every string literal with a word next to a space there is checked.
 USER_FACING = (
-    "actions/*.py", "requests/*.py", "channels/*.py", "patches/safety.py", "patches/console.py", "replies.py",
-    "runtime/rasa_cli.py", "ior.py",
+    "actions/*.py",
+    "requests/*.py",
+    "channels/*.py",
+    "patches/safety.py",
+    "patches/console.py",
+    "replies.py",
+    "runtime/rasa_cli.py",
+    "ior.py",
 )
 # Words in Python that are not sentences for users, each with why (keep these lists tiny): tables of data by name,
 # and single strings, each in its file (relative to bot/).
@@ -62,9 +70,14 @@ def _english(node: Optional[ast.AST]) -> bool:
     subscript (``message["text"]``) and reply keys are not, nor markdown around a value (``f"**{name}**"``)."""
     keys = {id(n.slice) for n in ast.walk(node) if isinstance(n, ast.Subscript)} if node is not None else set()
     for child in ast.walk(node) if node is not None else ():
-        if isinstance(child, ast.Constant) and isinstance(child.value, str) and re.search(r"[A-Za-z]", child.value):
-            if not _KEY.match(child.value) and id(child) not in keys:
-                return True
+        if (
+            isinstance(child, ast.Constant)
+            and isinstance(child.value, str)
+            and re.search(r"[A-Za-z]", child.value)
+            and not _KEY.match(child.value)
+            and id(child) not in keys
+        ):
+            return True
     return False
 
 
@@ -79,18 +92,18 @@ def _carries_reply(node: ast.AST) -> bool:
     return isinstance(first, ast.Constant) and isinstance(first.value, str) and bool(_KEY.match(first.value))
 
 
-def _target_names(node: ast.AST) -> Set[str]:
+def _target_names(node: ast.AST) -> set[str]:
     """The plain names an assignment assigns to."""
     targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
     return {t.id for t in targets if isinstance(t, ast.Name)}
 
 
-def _skipped(tree: ast.AST) -> Set[int]:
+def _skipped(tree: ast.AST) -> set[int]:
     """The ids of string nodes that are not user text: docstrings, log calls, exceptions, regular expressions (as
     arguments of ``re`` functions, or as patterns with ``\\b`` or ``|``), type annotations and the allowed tables."""
-    skipped: Set[int] = set()
+    skipped: set[int] = set()
     for node in ast.walk(tree):
-        inside: List[ast.AST] = []
+        inside: list[ast.AST] = []
         if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
             inside = [node.value]  # a docstring, or a string on its own
         elif isinstance(node, ast.Raise) and node.exc is not None and not _carries_reply(node.exc):
@@ -111,7 +124,7 @@ def _skipped(tree: ast.AST) -> Set[int]:
     return skipped
 
 
-def scan_file(path: Path, user_facing: bool, name: str = "") -> List[str]:
+def scan_file(path: Path, user_facing: bool, name: str = "") -> list[str]:
     """Every place in one file that builds user text from English in Python, as ``file:line: what``.
 
     Args:
@@ -120,15 +133,18 @@ def scan_file(path: Path, user_facing: bool, name: str = "") -> List[str]:
         name: the file relative to ``bot/``, for the allow-list.
     """
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: List[str] = []
+    found: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and _call_name(node) == "utter_message":
             text = next((k.value for k in node.keywords if k.arg == "text"), node.args[0] if node.args else None)
             if _english(text):
                 found.append(f"{path}:{node.lineno}: utter_message with English text")
-        elif isinstance(node, ast.Call) and _call_name(node) == "send_text_message":
-            if any(_english(a) for a in [*node.args[1:], *(k.value for k in node.keywords if k.arg == "text")]):
-                found.append(f"{path}:{node.lineno}: send_text_message with English text")
+        elif (
+            isinstance(node, ast.Call)
+            and _call_name(node) == "send_text_message"
+            and any(_english(a) for a in [*node.args[1:], *(k.value for k in node.keywords if k.arg == "text")])
+        ):
+            found.append(f"{path}:{node.lineno}: send_text_message with English text")
     if user_facing:
         skipped = _skipped(tree)
         for node in ast.walk(tree):
@@ -151,16 +167,16 @@ def _python(bot: Path) -> Iterator[Path]:
     return (p for p in sorted(bot.rglob("*.py")) if "models" not in p.relative_to(bot).parts)
 
 
-def scan_tree(bot: Path) -> List[str]:
+def scan_tree(bot: Path) -> list[str]:
     """Every place under ``bot`` that builds user text from English in Python."""
     facing = {p for pattern in USER_FACING for p in bot.glob(pattern)}
     return [f for path in _python(bot) for f in scan_file(path, path in facing, path.relative_to(bot).as_posix())]
 
 
-def _keys_in_code(bot: Path) -> tuple[Set[str], List[Pattern[str]]]:
+def _keys_in_code(bot: Path) -> tuple[set[str], list[Pattern[str]]]:
     """The reply keys that code names: literal keys, and patterns for keys built with an f-string."""
-    literal: Set[str] = set()
-    patterns: List[Pattern[str]] = []
+    literal: set[str] = set()
+    patterns: list[Pattern[str]] = []
     for path in _python(bot):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         not_keys = {id(n) for d in ast.walk(tree) if isinstance(d, ast.Dict) for n in d.keys if n is not None}
@@ -170,22 +186,27 @@ def _keys_in_code(bot: Path) -> tuple[Set[str], List[Pattern[str]]]:
                 continue
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and _KEY.match(node.value):
                 literal.add(node.value)
-            elif isinstance(node, ast.JoinedStr) and isinstance(node.values[0], ast.Constant):
-                if str(node.values[0].value).startswith("utter_"):
-                    parts = [re.escape(v.value) if isinstance(v, ast.Constant) else r"\w+" for v in node.values]
-                    patterns.append(re.compile("".join(parts)))
+            elif (
+                isinstance(node, ast.JoinedStr)
+                and isinstance(node.values[0], ast.Constant)
+                and str(node.values[0].value).startswith("utter_")
+            ):
+                parts = [re.escape(v.value) if isinstance(v, ast.Constant) else r"\w+" for v in node.values]
+                patterns.append(re.compile("".join(parts)))
     return literal, patterns
 
 
-def missing_keys(bot: Path, catalogue: Set[str]) -> List[str]:
+def missing_keys(bot: Path, catalogue: set[str]) -> list[str]:
     """Reply keys named in code that ``knowledge/replies/`` does not define (FAQ and small-talk keys excepted)."""
     literal, _ = _keys_in_code(bot)
-    return sorted(k for k in literal if k not in catalogue and "/" not in k and k not in ("utter_faq", "utter_chitchat"))
+    return sorted(
+        k for k in literal if k not in catalogue and "/" not in k and k not in ("utter_faq", "utter_chitchat")
+    )
 
 
-def _keys_in_yaml(bot: Path) -> Set[str]:
+def _keys_in_yaml(bot: Path) -> set[str]:
     """Reply keys named in training stories and rules and in the domain, with the forms' questions."""
-    keys: Set[str] = set()
+    keys: set[str] = set()
     for path in [*sorted((bot / "data").glob("*.yml")), *sorted((bot / "domain").glob("*.yml"))]:
         text = path.read_text(encoding="utf-8")
         keys.update(re.findall(r"\butter_\w+", text))
@@ -195,7 +216,7 @@ def _keys_in_yaml(bot: Path) -> Set[str]:
     return keys
 
 
-def unused_keys(bot: Path, catalogue: Set[str]) -> List[str]:
+def unused_keys(bot: Path, catalogue: set[str]) -> list[str]:
     """Replies of ``knowledge/replies/`` that nothing sends."""
     literal, patterns = _keys_in_code(bot)
     used = literal | _keys_in_yaml(bot) | SENT_BY_RASA

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Optional
 
 import pytest
 import yaml
@@ -19,9 +20,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.request_forms import ValidateChangeCenterForm, ValidateOutreachCallForm, ValidateSiteVisitForm
 from bot.actions.request_questions import (
-    ActionAskCcConfirm, ActionAskCcCurrentCenter, ActionAskEditField, ActionAskOcConfirm, ActionAskSvCenter,
+    ActionAskCcConfirm,
+    ActionAskCcCurrentCenter,
+    ActionAskEditField,
+    ActionAskOcConfirm,
+    ActionAskSvCenter,
     ActionAskSvConfirm,
-)  # fmt: skip
+)
 from bot.build import render_domain
 from bot.db import store
 from bot.knowledge import knowledge
@@ -44,24 +49,36 @@ def database_back(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     store.dispose_engines()
 
 
-def ent(name: str, value: str, text: str = "") -> Dict[str, Any]:
+def ent(name: str, value: str, text: str = "") -> dict[str, Any]:
     start = text.find(value)
     found = {"entity": name, "value": value}
     return {**found, "start": start, "end": start + len(value)} if start >= 0 else found
 
 
-def make(text: str = "", intent: str = "inform", entities: Sequence[dict] = (), slots: Optional[dict] = None,
-         events: Sequence[dict] = (), active_loop: Optional[str] = None,
-         sender: str = "conv-1") -> Tracker:  # fmt: skip
+def make(
+    text: str = "",
+    intent: str = "inform",
+    entities: Sequence[dict] = (),
+    slots: Optional[dict] = None,
+    events: Sequence[dict] = (),
+    active_loop: Optional[str] = None,
+    sender: str = "conv-1",
+) -> Tracker:
     return make_tracker(text, intent, entities, slots, sender, active_loop, events)
 
 
-def run(action: Action, tracker: Tracker) -> Tuple[List[dict], List[dict]]:
+def run(action: Action, tracker: Tracker) -> tuple[list[dict], list[dict]]:
     return run_action(action, tracker, DOMAIN)
 
 
-def validate(validator: Any, slot: str, text: str, intent: str = "inform", entities: Sequence[dict] = (),
-             slots: Optional[dict] = None) -> Tuple[dict, List[dict]]:  # fmt: skip
+def validate(
+    validator: Any,
+    slot: str,
+    text: str,
+    intent: str = "inform",
+    entities: Sequence[dict] = (),
+    slots: Optional[dict] = None,
+) -> tuple[dict, list[dict]]:
     """Call one validate_<slot> method; returns (result, messages)."""
     dispatcher = CollectingDispatcher()
     tracker = make(text, intent, entities, slots)
@@ -82,10 +99,13 @@ class Conversation:
 
     def __init__(self, kind: RequestKind, sender: str = "conv-1", slots: Optional[dict] = None) -> None:
         self.kind, self.sender = kind, sender
-        self.validator = {"change_center": ValidateChangeCenterForm, "outreach_call": ValidateOutreachCallForm,
-                          "site_visit": ValidateSiteVisitForm}[kind.kind]()  # fmt: skip
-        self.slots: Dict[str, Any] = dict(slots or {})
-        self.events: List[dict] = []
+        self.validator = {
+            "change_center": ValidateChangeCenterForm,
+            "outreach_call": ValidateOutreachCallForm,
+            "site_visit": ValidateSiteVisitForm,
+        }[kind.kind]()
+        self.slots: dict[str, Any] = dict(slots or {})
+        self.events: list[dict] = []
         self.active = False
 
     @property
@@ -95,13 +115,13 @@ class Conversation:
     def _user(self, text: str, intent: str, entities: Sequence[dict]) -> dict:
         return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "entities": list(entities)}}
 
-    def _apply(self, events: List[dict]) -> None:
+    def _apply(self, events: list[dict]) -> None:
         for event in events:
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]
         self.events += events
 
-    def start(self, text: str, intent: Optional[str] = None, entities: Sequence[dict] = ()) -> List[dict]:
+    def start(self, text: str, intent: Optional[str] = None, entities: Sequence[dict] = ()) -> list[dict]:
         """The request's first message: the form is activated."""
         intent = intent or self.kind.trigger
         events = [*self.events, self._user(text, intent, entities), {"event": "active_loop", "name": self.kind.form}]
@@ -113,14 +133,18 @@ class Conversation:
         self.active = True
         return dispatcher.messages
 
-    def say(self, text: str, intent: str = "inform", entities: Sequence[dict] = ()) -> List[dict]:
+    def say(self, text: str, intent: str = "inform", entities: Sequence[dict] = ()) -> list[dict]:
         """An answer to the requested slot."""
         slot = self.requested
         assert slot, "no question is asked"
         candidate = {"event": "slot", "name": slot, "value": text}
-        events = [*self.events, self._user(text, intent, entities),
-                  {"event": "slot", "name": "requested_slot", "value": slot},
-                  {"event": "action", "name": self.kind.form}, candidate]  # fmt: skip
+        events = [
+            *self.events,
+            self._user(text, intent, entities),
+            {"event": "slot", "name": "requested_slot", "value": slot},
+            {"event": "action", "name": self.kind.form},
+            candidate,
+        ]
         tracker = make(text, intent, entities, {**self.slots, slot: text}, events, self.kind.form, self.sender)
         dispatcher = CollectingDispatcher()
         result = asyncio.run(self.validator.run(dispatcher, tracker, DOMAIN))
@@ -131,7 +155,7 @@ class Conversation:
 
     def after(
         self, action: Action, text: str = "", intent: str = "inform", entities: Sequence[dict] = ()
-    ) -> List[dict]:
+    ) -> list[dict]:
         """Run another action (a rule's action) on the conversation's state; its events are applied."""
         events = [*self.events, self._user(text, intent, entities)]
         tracker = make(text, intent, entities, self.slots, events, self.kind.form if self.active else None, self.sender)
@@ -140,7 +164,7 @@ class Conversation:
         self._apply(result)
         return messages
 
-    def resume_form(self) -> List[dict]:
+    def resume_form(self) -> list[dict]:
         """The form runs again after a rule (no validation of an answer: Rasa sends no candidate)."""
         events = [*self.events, {"event": "action", "name": self.kind.form}]
         tracker = make("", "inform", (), self.slots, events, self.kind.form, self.sender)
@@ -149,12 +173,16 @@ class Conversation:
         self._apply(result)
         return dispatcher.messages
 
-    def ask(self) -> List[dict]:
+    def ask(self) -> list[dict]:
         """What the bot says to ask the requested slot, when a custom action asks it."""
-        action = {"cc_current_center": ActionAskCcCurrentCenter(), "sv_center": ActionAskSvCenter(),
-                  "cc_confirm": ActionAskCcConfirm(), "oc_confirm": ActionAskOcConfirm(),
-                  "sv_confirm": ActionAskSvConfirm(),
-                  "edit_field": ActionAskEditField()}[self.requested]  # fmt: skip
+        action = {
+            "cc_current_center": ActionAskCcCurrentCenter(),
+            "sv_center": ActionAskSvCenter(),
+            "cc_confirm": ActionAskCcConfirm(),
+            "oc_confirm": ActionAskOcConfirm(),
+            "sv_confirm": ActionAskSvConfirm(),
+            "edit_field": ActionAskEditField(),
+        }[self.requested]
         tracker = make("", "inform", (), self.slots, self.events, self.kind.form, self.sender)
         messages, _ = run(action, tracker)
         return messages
@@ -163,7 +191,7 @@ class Conversation:
         return make(text, intent, (), self.slots, self.events, None, self.sender)
 
 
-def choice(value: str) -> Tuple[str, str, List[dict]]:
+def choice(value: str) -> tuple[str, str, list[dict]]:
     payload = f'/inform{{"choice":"{value}"}}'
     return payload, "inform", [{"entity": "choice", "value": value}]
 
@@ -183,9 +211,16 @@ def fill_change_center(conv: Conversation, iors: str = "12-3456789AB") -> None:
 
 def fill_outreach_call(conv: Conversation) -> None:
     conv.start("sign me up for outreach calls")
-    for answer in ("Harbor Tools Group", choice("broker"), choice("small"), ("Base Metals", "center_info",
-                   [ent("center", "Base Metals")]), "Tom Becker", "tom@harbortools.com", choice("quarterly"),
-                   choice("Central")):  # fmt: skip
+    for answer in (
+        "Harbor Tools Group",
+        choice("broker"),
+        choice("small"),
+        ("Base Metals", "center_info", [ent("center", "Base Metals")]),
+        "Tom Becker",
+        "tom@harbortools.com",
+        choice("quarterly"),
+        choice("Central"),
+    ):
         conv.say(*answer) if isinstance(answer, tuple) else conv.say(answer)
     assert conv.requested == "oc_confirm"
 
@@ -195,11 +230,16 @@ def fill_site_visit(conv: Conversation, ior: str = "232704-00123") -> None:
     conv.say("Gulf Energy Traders")
     conv.say(ior, "center_for_importer")
     conv.say("/affirm", "affirm")
-    for answer in ("Houston, TX", "March or April 2026", "Ana Ruiz", "ana@gulfenergy.com",
-                   "a walkthrough of our classification process"):  # fmt: skip
+    for answer in (
+        "Houston, TX",
+        "March or April 2026",
+        "Ana Ruiz",
+        "ana@gulfenergy.com",
+        "a walkthrough of our classification process",
+    ):
         conv.say(answer)
     assert conv.requested == "sv_confirm"
 
 
-def stored(kind: Optional[str] = None) -> List[store.RequestRecord]:
+def stored(kind: Optional[str] = None) -> list[store.RequestRecord]:
     return store.export_requests(kind)

@@ -13,9 +13,10 @@ import secrets
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Optional
 
 from bot.runtime.processes import free_ports
 from bot.serve import Stack
@@ -32,8 +33,14 @@ def seed_database(workdir: Path) -> str:
         RuntimeError: ``python -m bot.db seed`` failed (its error output is in the message).
     """
     database_url = f"sqlite:///{workdir / 'cee.db'}"
-    seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, capture_output=True, text=True,
-                            env={**os.environ, "DATABASE_URL": database_url}, timeout=300)  # fmt: skip
+    seeded = subprocess.run(
+        [sys.executable, "-m", "bot.db", "seed"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DATABASE_URL": database_url},
+        timeout=300,
+    )
     if seeded.returncode != 0:
         raise RuntimeError(f"seeding the database failed: {seeded.stderr}")
     return database_url
@@ -45,8 +52,14 @@ def rasa_url(stack: Stack) -> str:
 
 
 @contextlib.contextmanager
-def running_stack(workdir: Optional[Path] = None, *, web: bool = False, env: Optional[Dict[str, str]] = None,
-                  model: Path = MODEL_PATH, **settings: Any) -> Iterator[Stack]:  # fmt: skip
+def running_stack(
+    workdir: Optional[Path] = None,
+    *,
+    web: bool = False,
+    env: Optional[dict[str, str]] = None,
+    model: Path = MODEL_PATH,
+    **settings: Any,
+) -> Iterator[Stack]:
     """Start the bot; yield its :class:`bot.serve.Stack` once every server answers; stop it.
 
     Args:
@@ -60,10 +73,13 @@ def running_stack(workdir: Optional[Path] = None, *, web: bool = False, env: Opt
     with contextlib.ExitStack() as cleanup:
         if workdir is None:
             workdir = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="cee-stack-")))
-        defaults: Dict[str, Any] = {
-            "rasa_api_token": None, "rasa_jwt_secret": None, "slack_token": None, "slack_signing_secret": None,
+        defaults: dict[str, Any] = {
+            "rasa_api_token": None,
+            "rasa_jwt_secret": None,
+            "slack_token": None,
+            "slack_signing_secret": None,
             **dict(zip(PORT_NAMES, free_ports(3))),
-        }  # fmt: skip
+        }
         config = replace(load_settings(), database_url=seed_database(workdir), **{**defaults, **settings})
         stack = Stack(config, log_dir=workdir / "log", model=model)
         if not web:
@@ -78,7 +94,7 @@ def running_stack(workdir: Optional[Path] = None, *, web: bool = False, env: Opt
 
 
 @contextlib.contextmanager
-def conversation_stack(model: Path = MODEL_PATH) -> Iterator[Tuple[str, str]]:
+def conversation_stack(model: Path = MODEL_PATH) -> Iterator[tuple[str, str]]:
     """A running bot with the HTTP API behind a new token; yield Rasa's URL and the token."""
     token = secrets.token_hex(16)
     with running_stack(rasa_api_token=token, model=model) as stack:

@@ -17,7 +17,7 @@ def texts(messages: list) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
 
 
-# -- Centers -------------------------------------------------------------------------------------------------------------
+# -- Centers -----------------------------------------------------------------------------------------------------------
 def test_list_centers() -> None:
     messages, _ = run_action(ActionListCenters(), make_tracker("list the centers", "list_centers"))
     assert texts(messages).count("CEE0") == 10
@@ -26,7 +26,9 @@ def test_list_centers() -> None:
 
 @pytest.mark.parametrize("value", ["Machinery", "Laredo", "CEE010", "mac"])
 def test_center_info_by_any_name(value: str) -> None:
-    messages, _ = run_action(ActionCenterInfo(), make_tracker(f"about {value}", "center_info", [entity("center", value)]))
+    messages, _ = run_action(
+        ActionCenterInfo(), make_tracker(f"about {value}", "center_info", [entity("center", value)])
+    )
     assert "Machinery Center (CEE010)" in texts(messages) and "Laredo, TX" in texts(messages)
 
 
@@ -35,7 +37,7 @@ def test_center_info_without_a_center_asks_which() -> None:
     assert "Which Center" in texts(messages) and len(messages[0]["buttons"]) == 10
 
 
-# -- products ------------------------------------------------------------------------------------------------------------
+# -- products ----------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "text, entities, expected",
     [
@@ -46,7 +48,11 @@ def test_center_info_without_a_center_asks_which() -> None:
         ("we import steel pipe", [entity("product", "steel pipe")], "Base Metals Center (CEE005)"),
         ("laptops", [entity("product", "laptops")], "Electronics Center (CEE007)"),
         ("brake pads", [entity("product", "brake pads")], "Automotive & Aerospace Center (CEE003)"),
-        ("which center handles footwear", [entity("center", "Footwear")], "Apparel, Footwear & Textiles Center (CEE004)"),
+        (
+            "which center handles footwear",
+            [entity("center", "Footwear")],
+            "Apparel, Footwear & Textiles Center (CEE004)",
+        ),
     ],
 )
 def test_center_for_product(text: str, entities: list, expected: str) -> None:
@@ -57,27 +63,39 @@ def test_center_for_product(text: str, entities: list, expected: str) -> None:
 
 
 def test_product_guidance_versus_published_scope() -> None:
-    inferred, _ = run_action(ActionCenterForProduct(), make_tracker("x", "center_for_product", [entity("hts_code", "8479")]))
-    published, _ = run_action(ActionCenterForProduct(), make_tracker("x", "center_for_product", [entity("hts_code", "3004")]))
+    inferred, _ = run_action(
+        ActionCenterForProduct(), make_tracker("x", "center_for_product", [entity("hts_code", "8479")])
+    )
+    published, _ = run_action(
+        ActionCenterForProduct(), make_tracker("x", "center_for_product", [entity("hts_code", "3004")])
+    )
     assert "guidance" in texts(inferred) and "not a CBP ruling" in texts(inferred)
     assert "published scope" in texts(published)
 
 
 def test_product_unpublished_and_special_chapters() -> None:
-    tanks, _ = run_action(ActionCenterForProduct(), make_tracker("x", "center_for_product", [entity("hts_code", "7310")]))
+    tanks, _ = run_action(
+        ActionCenterForProduct(), make_tracker("x", "center_for_product", [entity("hts_code", "7310")])
+    )
     assert "has not published" in texts(tanks) and "cee-directory" in texts(tanks)
-    special, _ = run_action(ActionCenterForProduct(), make_tracker("x", "center_for_product", [entity("hts_code", "9802.00")]))
+    special, _ = run_action(
+        ActionCenterForProduct(), make_tracker("x", "center_for_product", [entity("hts_code", "9802.00")])
+    )
     assert "underlying goods" in texts(special)
 
 
 def test_product_unknown_asks_for_words_or_a_number() -> None:
-    messages, _ = run_action(ActionCenterForProduct(), make_tracker("which center handles my stuff", "center_for_product"))
+    messages, _ = run_action(
+        ActionCenterForProduct(), make_tracker("which center handles my stuff", "center_for_product")
+    )
     assert "HTS number" in texts(messages)
-    bad, _ = run_action(ActionCenterForProduct(), make_tracker("x", "center_for_product", [entity("hts_code", "7701.10")]))
+    bad, _ = run_action(
+        ActionCenterForProduct(), make_tracker("x", "center_for_product", [entity("hts_code", "7701.10")])
+    )
     assert "couldn't find HTS 7701.10" in texts(bad)
 
 
-# -- importers -----------------------------------------------------------------------------------------------------------
+# -- importers ---------------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("value", ["12-3456789AB", "123456789ab", "232704-00123", "123-45-6789", "123456789"])
 def test_ior_validation_accepts_every_format(value: str) -> None:
     result = _validate(value)
@@ -91,7 +109,9 @@ def test_ior_validation_asks_again_with_an_example(value: str) -> None:
     from rasa_sdk.executor import CollectingDispatcher
 
     dispatcher = CollectingDispatcher()
-    result = asyncio.run(ValidateImporterLookupForm().validate_ior_number(value, dispatcher, make_tracker(value, "x"), {}))
+    result = asyncio.run(
+        ValidateImporterLookupForm().validate_ior_number(value, dispatcher, make_tracker(value, "x"), {})
+    )
     assert result == {"ior_number": None}
     assert "12-3456789AB" in texts(dispatcher.messages)
 
@@ -101,7 +121,9 @@ def _validate(value: str) -> dict:
 
     from rasa_sdk.executor import CollectingDispatcher
 
-    return asyncio.run(ValidateImporterLookupForm().validate_ior_number(value, CollectingDispatcher(), make_tracker(value, "x"), {}))
+    return asyncio.run(
+        ValidateImporterLookupForm().validate_ior_number(value, CollectingDispatcher(), make_tracker(value, "x"), {})
+    )
 
 
 @pytest.mark.parametrize(
@@ -114,7 +136,9 @@ def _validate(value: str) -> dict:
 )
 def test_center_for_importer(sample_db_url: str, number: str, center: str, partner: str) -> None:
     key = _validate(number)["ior_number"]
-    messages, events = run_action(ActionCenterForImporter(), make_tracker(number, "center_for_importer", slots={"ior_number": key}))
+    messages, events = run_action(
+        ActionCenterForImporter(), make_tracker(number, "center_for_importer", slots={"ior_number": key})
+    )
     answer = texts(messages)
     assert center in answer and partner in answer and "sample data" in answer
     assert events[0] == {"event": "slot", "timestamp": None, "name": "ior_number", "value": None}
@@ -125,13 +149,17 @@ def test_center_for_importer(sample_db_url: str, number: str, center: str, partn
 
 
 def test_an_ssn_is_never_echoed(sample_db_url: str) -> None:
-    messages, _ = run_action(ActionCenterForImporter(), make_tracker("x", "center_for_importer", slots={"ior_number": "123456789"}))
+    messages, _ = run_action(
+        ActionCenterForImporter(), make_tracker("x", "center_for_importer", slots={"ior_number": "123456789"})
+    )
     assert "***-**-6789" in texts(messages)
     assert "123-45-6789" not in texts(messages) and "123456789" not in texts(messages)
 
 
 def test_unknown_importer_gets_guidance(sample_db_url: str) -> None:
-    messages, _ = run_action(ActionCenterForImporter(), make_tracker("x", "center_for_importer", slots={"ior_number": "999999999ZZ"}))
+    messages, _ = run_action(
+        ActionCenterForImporter(), make_tracker("x", "center_for_importer", slots={"ior_number": "999999999ZZ"})
+    )
     assert "couldn't find importer 99-9999999ZZ" in texts(messages)
     assert "KI" in texts(messages) and "cee-directory" in texts(messages)
 
@@ -142,11 +170,13 @@ def database_down(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_importer_lookup_with_the_database_down(database_down: None) -> None:
-    messages, _ = run_action(ActionCenterForImporter(), make_tracker("x", "center_for_importer", slots={"ior_number": "123456789AB"}))
+    messages, _ = run_action(
+        ActionCenterForImporter(), make_tracker("x", "center_for_importer", slots={"ior_number": "123456789AB"})
+    )
     assert "unavailable right now" in texts(messages) and "cee-directory" in texts(messages)
 
 
-# -- figures -------------------------------------------------------------------------------------------------------------
+# -- figures -----------------------------------------------------------------------------------------------------------
 def test_parse_period() -> None:
     latest = Period(2026, 4)
     assert parse_period(None, latest) == (None, None)
@@ -168,7 +198,10 @@ def _figure_tracker(text: str, intent: str, center: str = "", metric: str = "", 
 
 def test_figure_names_center_metric_period_and_source(sample_db_url: str) -> None:
     record = store.figure("CEE005", "entries", 2025, 2)
-    messages, _ = run_action(ActionFigure(), _figure_tracker("entries at base metals in Q2 FY2025", "ask_figure", "Base Metals", "entries", "Q2 FY2025"))
+    messages, _ = run_action(
+        ActionFigure(),
+        _figure_tracker("entries at base metals in Q2 FY2025", "ask_figure", "Base Metals", "entries", "Q2 FY2025"),
+    )
     answer = texts(messages)
     assert "Base Metals Center (CEE005)" in answer and "entries" in answer
     assert f"{record.value:,}" in answer and "FY2025 Q2 (Jan–Mar 2025)" in answer and "sample data" in answer
@@ -178,7 +211,9 @@ def test_figure_latest_by_default(sample_db_url: str) -> None:
     latest = store.latest_period()
     record = store.figure("CEE010", "staff")
     messages, _ = run_action(ActionFigure(), _figure_tracker("staff at laredo", "ask_figure", "Laredo", "staff"))
-    assert f"{record.value:,} CBP staff" in texts(messages) and f"FY{latest.fiscal_year} Q{latest.quarter}" in texts(messages)
+    assert f"{record.value:,} CBP staff" in texts(messages) and f"FY{latest.fiscal_year} Q{latest.quarter}" in texts(
+        messages
+    )
 
 
 def test_figure_without_a_metric_offers_buttons(sample_db_url: str) -> None:
@@ -187,25 +222,39 @@ def test_figure_without_a_metric_offers_buttons(sample_db_url: str) -> None:
 
 
 def test_figure_for_a_period_with_no_data(sample_db_url: str) -> None:
-    messages, _ = run_action(ActionFigure(), _figure_tracker("entries at machinery in FY2019", "ask_figure", "Machinery", "entries", "FY2019"))
+    messages, _ = run_action(
+        ActionFigure(),
+        _figure_tracker("entries at machinery in FY2019", "ask_figure", "Machinery", "entries", "FY2019"),
+    )
     assert "no Center figures for FY2019" in texts(messages)
 
 
-@pytest.mark.parametrize("words, first", [("Which Center has the most entries", 0), ("which center has the fewest entries", -1)])
+@pytest.mark.parametrize(
+    "words, first", [("Which Center has the most entries", 0), ("which center has the fewest entries", -1)]
+)
 def test_ranking(sample_db_url: str, words: str, first: int) -> None:
     records = store.ranking("entries")
     messages, _ = run_action(ActionRanking(), _figure_tracker(words, "ask_ranking", metric="entries"))
     expected = records[first]
     assert f"CEE{expected.center_code[-3:]}" in messages[0]["text"].split("\n")[0]
     assert messages[0]["custom"]["type"] == "table" and len(messages[0]["custom"]["rows"]) == 10
-    assert messages[1]["custom"]["type"] == "chart" and messages[1]["custom"]["src"].startswith("data:image/png;base64,")
+    assert messages[1]["custom"]["type"] == "chart" and messages[1]["custom"]["src"].startswith(
+        "data:image/png;base64,"
+    )
 
 
-@pytest.mark.parametrize("words, asks", [("entries handled by the center last quarter?", True),
-                                         ("how many entries does my center process", True),
-                                         ("entries by center", False), ("entries for every CEE", False)])
-def test_a_figure_for_one_unnamed_center_asks_which_and_one_per_center_ranks(sample_db_url: str, words: str,
-                                                                             asks: bool) -> None:
+@pytest.mark.parametrize(
+    "words, asks",
+    [
+        ("entries handled by the center last quarter?", True),
+        ("how many entries does my center process", True),
+        ("entries by center", False),
+        ("entries for every CEE", False),
+    ],
+)
+def test_a_figure_for_one_unnamed_center_asks_which_and_one_per_center_ranks(
+    sample_db_url: str, words: str, asks: bool
+) -> None:
     messages, _ = run_action(ActionRanking(), _figure_tracker(words, "ask_ranking", metric="entries"))
     assert ("Which Center would you like the entries of?" in texts(messages)) is asks
     assert any(m.get("custom", {}).get("type") == "table" for m in messages) is not asks
@@ -213,13 +262,17 @@ def test_a_figure_for_one_unnamed_center_asks_which_and_one_per_center_ranks(sam
 
 def test_total(sample_db_url: str) -> None:
     total = store.totals("partner_accounts")
-    messages, _ = run_action(ActionTotal(), _figure_tracker("total partner accounts", "ask_total", metric="partner accounts"))
+    messages, _ = run_action(
+        ActionTotal(), _figure_tracker("total partner accounts", "ask_total", metric="partner accounts")
+    )
     assert f"{total.value:,} partner accounts" in texts(messages) and "sample data" in texts(messages)
 
 
 def test_trend(sample_db_url: str) -> None:
     series = store.series("CEE007", "entries", 8)
-    messages, _ = run_action(ActionTrend(), _figure_tracker("entries at electronics over time", "ask_trend", "Electronics", "entries"))
+    messages, _ = run_action(
+        ActionTrend(), _figure_tracker("entries at electronics over time", "ask_trend", "Electronics", "entries")
+    )
     answer = texts(messages)
     assert "Quarter over quarter" in answer and "Year over year" in answer
     assert f"{series[-1].value:,}" in answer and len(messages[0]["custom"]["rows"]) == len(series)
@@ -228,28 +281,48 @@ def test_trend(sample_db_url: str) -> None:
 def test_new_figures_change_the_next_answer(sample_db_url: str, tmp_path: Path) -> None:
     latest = store.latest_period()
     csv = tmp_path / "figures.csv"
-    csv.write_text("center_code,fiscal_year,quarter,importers,partner_accounts,entries,post_entry_actions,staff\n"
-                   f"CEE010,{latest.fiscal_year},{latest.quarter},4321,100,98765,55,77\n")
+    csv.write_text(
+        "center_code,fiscal_year,quarter,importers,partner_accounts,entries,post_entry_actions,staff\n"
+        f"CEE010,{latest.fiscal_year},{latest.quarter},4321,100,98765,55,77\n"
+    )
     importer.import_figures(csv)
-    messages, _ = run_action(ActionFigure(), _figure_tracker("entries at machinery", "ask_figure", "Machinery", "entries"))
+    messages, _ = run_action(
+        ActionFigure(), _figure_tracker("entries at machinery", "ask_figure", "Machinery", "entries")
+    )
     assert "98,765 entries" in texts(messages) and "CBP data (figures.csv)" in texts(messages)
 
 
 def test_figures_with_the_database_down(database_down: None) -> None:
-    for action, intent in ((ActionFigure(), "ask_figure"), (ActionRanking(), "ask_ranking"), (ActionTotal(), "ask_total"), (ActionTrend(), "ask_trend")):
+    for action, intent in (
+        (ActionFigure(), "ask_figure"),
+        (ActionRanking(), "ask_ranking"),
+        (ActionTotal(), "ask_total"),
+        (ActionTrend(), "ask_trend"),
+    ):
         messages, _ = run_action(action, _figure_tracker("entries", intent, "Machinery", "entries"))
         assert "unavailable right now" in texts(messages), intent
 
 
-# -- fallback ------------------------------------------------------------------------------------------------------------
+# -- fallback ----------------------------------------------------------------------------------------------------------
 def test_fallback_offers_the_likeliest_topics() -> None:
     tracker = make_tracker("hmm change?", "nlu_fallback")
-    tracker.latest_message.update({
-        "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "faq", "confidence": 0.35},
-                           {"name": "request_change_center", "confidence": 0.2}],
-        "response_selector": {"faq": {"ranking": [{"intent_response_key": "faq/change_how", "confidence": 0.8},
-                                                  {"intent_response_key": "faq/change_form", "confidence": 0.1}]}},
-    })
+    tracker.latest_message.update(
+        {
+            "intent_ranking": [
+                {"name": "nlu_fallback", "confidence": 0.4},
+                {"name": "faq", "confidence": 0.35},
+                {"name": "request_change_center", "confidence": 0.2},
+            ],
+            "response_selector": {
+                "faq": {
+                    "ranking": [
+                        {"intent_response_key": "faq/change_how", "confidence": 0.8},
+                        {"intent_response_key": "faq/change_form", "confidence": 0.1},
+                    ]
+                }
+            },
+        }
+    )
     messages, _ = run_action(ActionDefaultAskAffirmation(), tracker)
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert titles[0] == "How to change your Center" or "change" in titles[0].lower()
@@ -269,13 +342,16 @@ def test_fallback_with_nothing_to_go_on_offers_the_main_topics() -> None:
 @pytest.mark.parametrize("number", ["230517-40021", "12-3456789AB", "123456789AB"])
 def test_an_importer_number_comes_back_in_its_own_format(sample_db_url: str, number: str) -> None:
     slot = _validate(number)["ior_number"]
-    messages, _ = run_action(ActionCenterForImporter(), make_tracker(number, "center_for_importer", slots={"ior_number": slot}))
+    messages, _ = run_action(
+        ActionCenterForImporter(), make_tracker(number, "center_for_importer", slots={"ior_number": slot})
+    )
     shown = "230517-40021" if number.startswith("2305") else "12-3456789AB"
     assert f"importer {shown.lower()}" in texts(messages).lower()
 
 
-@pytest.mark.parametrize("typed, why", [("12345", "it has 5 digits"), ("ABC-123", "it has 3 digits"),
-                                        ("12-3456789ABC", "not in the places")])  # fmt: skip
+@pytest.mark.parametrize(
+    "typed, why", [("12345", "it has 5 digits"), ("ABC-123", "it has 3 digits"), ("12-3456789ABC", "not in the places")]
+)
 def test_a_wrong_importer_number_is_named_with_the_three_formats(typed: str, why: str) -> None:
     import asyncio
 

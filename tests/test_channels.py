@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from rasa.shared.exceptions import InvalidConfigException
 
 from bot.channels.slack import RecentEvents, SlackInput, api_base_url
 from bot.channels.socketio import SocketIOInput, allowed_origins
@@ -46,14 +47,19 @@ def test_recent_events_forget_and_stay_bounded() -> None:
 
 def test_slack_channel_from_credentials() -> None:
     channel = SlackInput.from_credentials(
-        {"slack_token": "xoxb-1", "slack_signing_secret": "s", "slack_api_url": "https://slack.example.gov/api",
-         "use_threads": True, "conversation_granularity": "thread"}
-    )  # fmt: skip
+        {
+            "slack_token": "xoxb-1",
+            "slack_signing_secret": "s",
+            "slack_api_url": "https://slack.example.gov/api",
+            "use_threads": True,
+            "conversation_granularity": "thread",
+        }
+    )
     assert channel.slack_api_url == "https://slack.example.gov/api/"
     output = channel.get_output_channel("D1", "123.456")
     assert output.client.base_url == "https://slack.example.gov/api/" and output.thread_id == "123.456"
     assert api_base_url(None) == "https://slack.com/api/"
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidConfigException):
         SlackInput.from_credentials({"slack_token": "xoxb-1"})  # no signing secret: Rasa refuses to start
 
 
@@ -68,7 +74,9 @@ def test_custom_as_text() -> None:
     assert custom_as_text(table) == "The ten Centers\nCode    City\n------  ------\nCEE010  Laredo"
     assert custom_as_text(table, slack=True).startswith("*The ten Centers*\n```\nCode")
     assert custom_as_text({"type": "list", "items": ["a", "b"], "ordered": True}) == "1. a\n2. b"
-    assert custom_as_text({"type": "chart", "src": "data:image/png;base64,xx", "alt": "Bar chart: X."}) == "Bar chart: X."
+    assert (
+        custom_as_text({"type": "chart", "src": "data:image/png;base64,xx", "alt": "Bar chart: X."}) == "Bar chart: X."
+    )
     assert custom_as_text({"blocks": []}) is None
 
 

@@ -11,17 +11,24 @@ from PIL import Image
 from bot.actions.charts import bar_chart
 
 CENTERS = [
-    "Consumer Products & Mass Merchandising", "Electronics", "Apparel, Footwear & Textiles",
-    "Agriculture & Prepared Products", "Machinery", "Automotive & Aerospace", "Industrial & Manufacturing Materials",
-    "Pharmaceuticals, Health & Chemicals", "Base Metals", "Petroleum, Natural Gas & Minerals",
-]  # fmt: skip
+    "Consumer Products & Mass Merchandising",
+    "Electronics",
+    "Apparel, Footwear & Textiles",
+    "Agriculture & Prepared Products",
+    "Machinery",
+    "Automotive & Aerospace",
+    "Industrial & Manufacturing Materials",
+    "Pharmaceuticals, Health & Chemicals",
+    "Base Metals",
+    "Petroleum, Natural Gas & Minerals",
+]
 VALUES = [2429869, 1535289, 1449777, 1241056, 906805, 762646, 715789, 595093, 475732, 111694]
 
 
 def png_of(chart: dict) -> bytes:
     prefix = "data:image/png;base64,"
     assert chart["src"].startswith(prefix)
-    return base64.b64decode(chart["src"][len(prefix):])
+    return base64.b64decode(chart["src"][len(prefix) :])
 
 
 def test_ten_centers() -> None:

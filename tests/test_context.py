@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Optional
 
 from rasa_sdk import Tracker
 
@@ -17,17 +17,21 @@ class Conversation:
     """Runs actions turn after turn, carrying the slots they set, as Rasa does."""
 
     def __init__(self) -> None:
-        self.slots: Dict[str, object] = {}
+        self.slots: dict[str, object] = {}
         self.turns = 0
 
-    def say(self, action: object, text: str, intent: str, entities: Optional[List[dict]] = None) -> Tuple[str, Dict]:
+    def say(self, action: object, text: str, intent: str, entities: Optional[list[dict]] = None) -> tuple[str, dict]:
         self.turns += 1
         tracker = Tracker(
-            sender_id="context-test", slots=dict(self.slots),
+            sender_id="context-test",
+            slots=dict(self.slots),
             latest_message={"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []},
-            events=[{"event": "user", "text": f"turn {i}"} for i in range(self.turns)], paused=False,
-            followup_action=None, active_loop={}, latest_action_name="action_listen",
-        )  # fmt: skip
+            events=[{"event": "user", "text": f"turn {i}"} for i in range(self.turns)],
+            paused=False,
+            followup_action=None,
+            active_loop={},
+            latest_action_name="action_listen",
+        )
         messages, events = run_action(action, tracker)
         for event in events:
             if event.get("event") == "slot":
@@ -37,12 +41,18 @@ class Conversation:
 
 def test_and_another_center_repeats_the_figure(sample_db_url: str) -> None:
     chat = Conversation()
-    first, _ = chat.say(ActionFigure(), "how many staff at electronics", "ask_figure",
-                        [entity("metric", "staff"), entity("center", "Electronics")])
+    first, _ = chat.say(
+        ActionFigure(),
+        "how many staff at electronics",
+        "ask_figure",
+        [entity("metric", "staff"), entity("center", "Electronics")],
+    )
     assert "Electronics Center (CEE007)" in first and "CBP staff" in first
     second, _ = chat.say(ActionFollowUp(), "and Machinery?", "follow_up", [entity("center", "Machinery")])
     assert "Machinery Center (CEE010)" in second and "CBP staff" in second
-    third, _ = chat.say(ActionFollowUp(), "same for partner accounts", "follow_up", [entity("metric", "partner accounts")])
+    third, _ = chat.say(
+        ActionFollowUp(), "same for partner accounts", "follow_up", [entity("metric", "partner accounts")]
+    )
     assert "Machinery Center (CEE010)" in third and "partner accounts" in third
     total, _ = chat.say(ActionTotal(), "and the total?", "ask_total")
     assert "Across the" in total and "partner accounts" in total
@@ -58,8 +68,12 @@ def test_a_missing_center_is_asked_for_then_the_question_answered(sample_db_url:
 
 def test_references_take_the_center_of_the_last_answer(sample_db_url: str) -> None:
     chat = Conversation()
-    chat.say(ActionCenterForProduct(), "which center handles copper tubing", "center_for_product",
-             [entity("product", "copper tubing")])  # fmt: skip
+    chat.say(
+        ActionCenterForProduct(),
+        "which center handles copper tubing",
+        "center_for_product",
+        [entity("product", "copper tubing")],
+    )
     where, _ = chat.say(ActionCenterInfo(), "where is it?", "center_info")
     assert "Base Metals Center (CEE005)" in where and "Chicago" in where
     phone, _ = chat.say(ActionCenterContact(), "its phone number?", "center_contact")
@@ -70,16 +84,23 @@ def test_references_take_the_center_of_the_last_answer(sample_db_url: str) -> No
 
 def test_a_correction_redoes_the_answer_with_the_last_center_named(sample_db_url: str) -> None:
     chat = Conversation()
-    chat.say(ActionFigure(), "entries at laredo", "ask_figure", [entity("metric", "entries"), entity("center", "Laredo")])
-    fixed, _ = chat.say(ActionFollowUp(), "not laredo, buffalo", "follow_up",
-                        [entity("center", "laredo"), entity("center", "buffalo")])  # fmt: skip
+    chat.say(
+        ActionFigure(), "entries at laredo", "ask_figure", [entity("metric", "entries"), entity("center", "Laredo")]
+    )
+    fixed, _ = chat.say(
+        ActionFollowUp(), "not laredo, buffalo", "follow_up", [entity("center", "laredo"), entity("center", "buffalo")]
+    )
     assert "Industrial & Manufacturing Materials Center (CEE009)" in fixed and "entries" in fixed
 
 
 def test_two_centers_are_compared_and_the_comparison_followed(sample_db_url: str) -> None:
     chat = Conversation()
-    both, _ = chat.say(ActionFigure(), "does electronics have more staff than machinery", "ask_figure",
-                       [entity("center", "Electronics"), entity("metric", "staff"), entity("center", "Machinery")])
+    both, _ = chat.say(
+        ActionFigure(),
+        "does electronics have more staff than machinery",
+        "ask_figure",
+        [entity("center", "Electronics"), entity("metric", "staff"), entity("center", "Machinery")],
+    )
     assert "Electronics Center (CEE007)" in both and "Machinery Center (CEE010)" in both and "more CBP staff" in both
     again, _ = chat.say(ActionFollowUp(), "and importers?", "follow_up", [entity("metric", "importers")])
     assert "Electronics Center (CEE007)" in again and "Machinery Center (CEE010)" in again and "importers" in again
@@ -87,9 +108,15 @@ def test_two_centers_are_compared_and_the_comparison_followed(sample_db_url: str
 
 def test_a_new_question_does_not_inherit_the_old_center(sample_db_url: str) -> None:
     chat = Conversation()
-    chat.say(ActionFigure(), "staff at electronics", "ask_figure", [entity("metric", "staff"), entity("center", "Electronics")])
-    ranking, slots = chat.say(ActionRanking(), "which center has the most importers", "ask_ranking",
-                              [entity("metric", "importers")])  # fmt: skip
+    chat.say(
+        ActionFigure(),
+        "staff at electronics",
+        "ask_figure",
+        [entity("metric", "staff"), entity("center", "Electronics")],
+    )
+    ranking, slots = chat.say(
+        ActionRanking(), "which center has the most importers", "ask_ranking", [entity("metric", "importers")]
+    )
     assert "had the most importers" in ranking and slots["ctx_center"] != "CEE007"
 
 
@@ -101,15 +128,21 @@ def test_a_follow_up_with_nothing_to_follow_goes_by_what_it_names(sample_db_url:
 
 def test_compare_it_with_another_center(sample_db_url: str) -> None:
     chat = Conversation()
-    chat.say(ActionFigure(), "staff at machinery", "ask_figure", [entity("metric", "staff"), entity("center", "Machinery")])
+    chat.say(
+        ActionFigure(), "staff at machinery", "ask_figure", [entity("metric", "staff"), entity("center", "Machinery")]
+    )
     both, _ = chat.say(ActionFollowUp(), "compare it with base metals", "follow_up", [entity("center", "Base Metals")])
     assert "Machinery Center (CEE010)" in both and "Base Metals Center (CEE005)" in both and "CBP staff" in both
 
 
 def test_a_ranking_question_about_two_centers_compares_them(sample_db_url: str) -> None:
     chat = Conversation()
-    both, _ = chat.say(ActionRanking(), "which has more post entry actions, the auto center or the metals center",
-                       "ask_ranking", [entity("center", "auto"), entity("center", "metals")])  # fmt: skip
+    both, _ = chat.say(
+        ActionRanking(),
+        "which has more post entry actions, the auto center or the metals center",
+        "ask_ranking",
+        [entity("center", "auto"), entity("center", "metals")],
+    )
     assert "Automotive & Aerospace Center (CEE003)" in both and "Base Metals Center (CEE005)" in both
     assert "post-entry actions" in both and "had the most" not in both
 
@@ -133,10 +166,18 @@ def test_misspelt_centers_and_figures_are_understood(sample_db_url: str) -> None
 
 def test_a_correction_naming_two_centers_means_the_one_not_asked_before(sample_db_url: str) -> None:
     chat = Conversation()
-    chat.say(ActionFigure(), "how many staff at the new york center", "ask_figure",
-             [entity("metric", "staff"), entity("center", "new york")])  # fmt: skip
-    corrected, _ = chat.say(ActionFollowUp(), "no, buffalo, the other NY one", "follow_up",
-                            [entity("center", "buffalo"), entity("center", "NY")])  # fmt: skip
+    chat.say(
+        ActionFigure(),
+        "how many staff at the new york center",
+        "ask_figure",
+        [entity("metric", "staff"), entity("center", "new york")],
+    )
+    corrected, _ = chat.say(
+        ActionFollowUp(),
+        "no, buffalo, the other NY one",
+        "follow_up",
+        [entity("center", "buffalo"), entity("center", "NY")],
+    )
     assert "Industrial & Manufacturing Materials Center (CEE009)" in corrected and "CBP staff" in corrected
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Dict, List
 
 import pytest
 from sqlalchemy import inspect, text
@@ -23,13 +23,13 @@ SSN = "123-45-6789"
 
 def fig(code: str, fy: int, q: int, base: int, **overrides: int) -> FigureInput:
     """A figures row whose values are easy to predict: importers = base, entries = base * 10 + q, ..."""
-    values = dict(
-        importers=base,
-        partner_accounts=base // 10,
-        entries=base * 10 + q,
-        post_entry_actions=base // 2 + q,
-        staff=50 + q,
-    )
+    values = {
+        "importers": base,
+        "partner_accounts": base // 10,
+        "entries": base * 10 + q,
+        "post_entry_actions": base // 2 + q,
+        "staff": 50 + q,
+    }
     values.update(overrides)
     return FigureInput(center_code=code, fiscal_year=fy, quarter=q, **values)
 
@@ -91,15 +91,15 @@ def test_sqlite_engine_uses_wal_and_creates_its_folder(tmp_path: Path) -> None:
 def test_constraints_hold_in_the_database(db: str) -> None:
     with pytest.raises(IntegrityError):  # foreign key: unknown Center
         store.upsert_figures([fig("CEE011", 2025, 1, 10)], "test")
-    with store.get_engine().connect() as connection:  # check constraint: negative counts
-        with pytest.raises(IntegrityError):
-            connection.execute(
-                text(
-                    "INSERT INTO figures (center_code, fiscal_year, quarter, importers, partner_accounts, entries, "
-                    "post_entry_actions, staff, source, loaded_at) "
-                    "VALUES ('CEE001', 2025, 5, 1, 1, 1, 1, 1, 'x', CURRENT_TIMESTAMP)"
-                )
+    # check constraint: negative counts
+    with store.get_engine().connect() as connection, pytest.raises(IntegrityError):
+        connection.execute(
+            text(
+                "INSERT INTO figures (center_code, fiscal_year, quarter, importers, partner_accounts, entries, "
+                "post_entry_actions, staff, source, loaded_at) "
+                "VALUES ('CEE001', 2025, 5, 1, 1, 1, 1, 1, 'x', CURRENT_TIMESTAMP)"
             )
+        )
     assert store.is_empty()
 
 
@@ -305,8 +305,13 @@ def test_request_refs_are_per_kind_and_year(db: str) -> None:
 
 
 def test_create_and_get_request(db: str) -> None:
-    details = {"ior_numbers": ["123456789"], "current_center": "CEE004", "reason": "product line changed",
-               "company": "Sample Société Café", "hts_profile": {"64": 70, "42": 30}}
+    details = {
+        "ior_numbers": ["123456789"],
+        "current_center": "CEE004",
+        "reason": "product line changed",
+        "company": "Sample Société Café",
+        "hts_profile": {"64": 70, "42": 30},
+    }
     record = store.create_request("change_center", details, " buyer@example.com ", "conv-1:msg-9")
     assert record.created and record.status == "submitted"
     assert record.details == details and record.contact_email == "buyer@example.com"
@@ -403,9 +408,7 @@ def _closed_port() -> int:
     ],
     ids=["server-down", "no-tables", "bad-url"],
 )
-def test_database_unavailable(
-    make_url: Callable[[Path], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_database_unavailable(make_url: Callable[[Path], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", make_url(tmp_path))
     store.dispose_engines()
     try:
@@ -449,7 +452,7 @@ def test_fiscal_period_dates() -> None:
 
 
 def test_sample_figures_cover_every_center(sample_db: str) -> None:
-    counts: Dict[str, List[FigureInput]] = {}
+    counts: dict[str, list[FigureInput]] = {}
     for row in importer.parse_figures(importer.SAMPLE_FIGURES):
         counts.setdefault(row.center_code, []).append(row)
     for code in CODES:

@@ -8,8 +8,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List
 
 import pytest
 
@@ -25,8 +25,7 @@ IMPORTERS_HEADER = "ior_number,name,center_code,primary_hts_chapter,partner_acco
 # Good rows: one update of a sample row and one new row, so that a half-done import would show in the dump.
 GOOD_FIGURES = "CEE010,2026,4,17000,300,900000,40000,120\nCEE010,2027,1,17100,301,910000,41000,121\n"
 GOOD_IMPORTERS = (
-    "12-3456789AB,Sample Machinery Works Inc,CEE010,84,no,large\n"
-    "88-1234567AB,Sample New Co,CEE005,72,yes,mid\n"
+    "12-3456789AB,Sample Machinery Works Inc,CEE010,84,no,large\n88-1234567AB,Sample New Co,CEE005,72,yes,mid\n"
 )
 
 
@@ -49,7 +48,7 @@ class Cli:
         assert done.returncode == expect, f"{args} exited {done.returncode}:\n{output}"
         return done
 
-    def dump(self) -> List[str]:
+    def dump(self) -> list[str]:
         """Every table's schema and rows."""
         with sqlite3.connect(self.db) as connection:
             return list(connection.iterdump())
@@ -123,31 +122,72 @@ def test_import_importers_prints_counts(cli: Cli, tmp_path: Path) -> None:
 
 BAD_FILES = [
     # (file name, command, text, line, column); the bad row comes after good rows
-    ("unknown-center.csv", "import-figures", FIGURES_HEADER + GOOD_FIGURES + "CEE011,2026,1,1,1,1,1,1\n", 4,
-     "center_code"),
-    ("bad-ior.csv", "import-importers",
-     IMPORTERS_HEADER + GOOD_IMPORTERS + "12-345,Sample Bad Co,CEE001,30,no,small\n", 4, "ior_number"),
-    ("negative.csv", "import-figures",
-     COMMENT + FIGURES_HEADER + GOOD_FIGURES + "CEE001,2026,1,10,1,-5,1,1\n", 5, "entries"),
-    ("not-a-number.csv", "import-figures", FIGURES_HEADER + GOOD_FIGURES + "CEE001,2026,1,10,1,5,1,12.5\n", 4,
-     "staff"),
-    ("missing-column.csv", "import-figures",
-     COMMENT + FIGURES_HEADER.replace(",staff", "") + "CEE001,2026,1,1,1,1,1\n", 2, "staff"),
-    ("missing-column-importers.csv", "import-importers",
-     IMPORTERS_HEADER.replace("name,", "") + "12-3456789AB,CEE010,84,no,large\n", 1, "name"),
-    ("bad-quarter.csv", "import-figures", FIGURES_HEADER + GOOD_FIGURES + "CEE001,2026,5,1,1,1,1,1\n", 4,
-     "quarter"),
-    ("bad-yes-no.csv", "import-importers",
-     COMMENT * 2 + IMPORTERS_HEADER + GOOD_IMPORTERS + "07-1111111AB,Sample Maybe Co,CEE002,09,maybe,small\n", 6,
-     "partner_account"),
-    ("bad-size.csv", "import-importers",
-     IMPORTERS_HEADER + GOOD_IMPORTERS + "07-1111111AB,Sample Huge Co,CEE002,09,no,huge\n", 4, "size"),
-    ("unknown-center-importers.csv", "import-importers",
-     IMPORTERS_HEADER + GOOD_IMPORTERS + "07-1111111AB,Sample Co,NOTELG,09,no,small\n", 4, "center_code"),
+    (
+        "unknown-center.csv",
+        "import-figures",
+        FIGURES_HEADER + GOOD_FIGURES + "CEE011,2026,1,1,1,1,1,1\n",
+        4,
+        "center_code",
+    ),
+    (
+        "bad-ior.csv",
+        "import-importers",
+        IMPORTERS_HEADER + GOOD_IMPORTERS + "12-345,Sample Bad Co,CEE001,30,no,small\n",
+        4,
+        "ior_number",
+    ),
+    (
+        "negative.csv",
+        "import-figures",
+        COMMENT + FIGURES_HEADER + GOOD_FIGURES + "CEE001,2026,1,10,1,-5,1,1\n",
+        5,
+        "entries",
+    ),
+    ("not-a-number.csv", "import-figures", FIGURES_HEADER + GOOD_FIGURES + "CEE001,2026,1,10,1,5,1,12.5\n", 4, "staff"),
+    (
+        "missing-column.csv",
+        "import-figures",
+        COMMENT + FIGURES_HEADER.replace(",staff", "") + "CEE001,2026,1,1,1,1,1\n",
+        2,
+        "staff",
+    ),
+    (
+        "missing-column-importers.csv",
+        "import-importers",
+        IMPORTERS_HEADER.replace("name,", "") + "12-3456789AB,CEE010,84,no,large\n",
+        1,
+        "name",
+    ),
+    ("bad-quarter.csv", "import-figures", FIGURES_HEADER + GOOD_FIGURES + "CEE001,2026,5,1,1,1,1,1\n", 4, "quarter"),
+    (
+        "bad-yes-no.csv",
+        "import-importers",
+        COMMENT * 2 + IMPORTERS_HEADER + GOOD_IMPORTERS + "07-1111111AB,Sample Maybe Co,CEE002,09,maybe,small\n",
+        6,
+        "partner_account",
+    ),
+    (
+        "bad-size.csv",
+        "import-importers",
+        IMPORTERS_HEADER + GOOD_IMPORTERS + "07-1111111AB,Sample Huge Co,CEE002,09,no,huge\n",
+        4,
+        "size",
+    ),
+    (
+        "unknown-center-importers.csv",
+        "import-importers",
+        IMPORTERS_HEADER + GOOD_IMPORTERS + "07-1111111AB,Sample Co,NOTELG,09,no,small\n",
+        4,
+        "center_code",
+    ),
     ("short-row.csv", "import-figures", FIGURES_HEADER + GOOD_FIGURES + "CEE001,2026,1,1,1\n", 4, "entries"),
-    ("duplicate-ssn.csv", "import-importers",
-     IMPORTERS_HEADER + GOOD_IMPORTERS + "123-45-6789,A,CEE004,64,no,small\n123456789,B,CEE004,64,no,small\n", 5,
-     "ior_number"),
+    (
+        "duplicate-ssn.csv",
+        "import-importers",
+        IMPORTERS_HEADER + GOOD_IMPORTERS + "123-45-6789,A,CEE004,64,no,small\n123456789,B,CEE004,64,no,small\n",
+        5,
+        "ior_number",
+    ),
 ]
 
 
@@ -177,7 +217,7 @@ def test_missing_file(cli: Cli, tmp_path: Path) -> None:
     assert "nowhere.csv" in done.stderr and "no such file" in done.stderr
 
 
-def _requests() -> List[str]:
+def _requests() -> list[str]:
     refs = [
         store.create_request("change_center", {"ior_numbers": ["123456789"], "company": "Sample"}, "a@example.com").ref,
         store.create_request("outreach_call", {"company": "Sample Harbor Textiles LLC"}, "b@example.com").ref,
@@ -242,6 +282,6 @@ def test_database_unavailable_is_one_clear_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "command", [[], ["init"], ["seed"], ["import-figures"], ["import-importers"], ["export-requests"], ["set-status"]]
 )
-def test_help(command: List[str], tmp_path: Path) -> None:
+def test_help(command: list[str], tmp_path: Path) -> None:
     done = Cli(tmp_path / "x.db")(*command, "--help")
     assert "usage: python -m bot.db" in done.stdout

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Optional
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -18,16 +18,26 @@ DOMAIN = Domain.load("domain.yml")
 
 def after(article: Optional[str], answered_by: str = "utter_faq") -> DialogueStateTracker:
     """A conversation whose previous message was answered with FAQ ``article`` (None: not an FAQ question)."""
-    parse = {"intent": {"name": "faq" if article else "center_info", "confidence": 0.9},
-             "response_selector": {"faq": {"response": {"intent_response_key": article}}} if article else {}}  # fmt: skip
-    events = [UserUttered("how do I change my Center", parse["intent"], [], parse), ActionExecuted(answered_by),
-              ActionExecuted("action_listen")]  # fmt: skip
+    parse = {
+        "intent": {"name": "faq" if article else "center_info", "confidence": 0.9},
+        "response_selector": {"faq": {"response": {"intent_response_key": article}}} if article else {},
+    }
+    events = [
+        UserUttered("how do I change my Center", parse["intent"], [], parse),
+        ActionExecuted(answered_by),
+        ActionExecuted("action_listen"),
+    ]
     return DialogueStateTracker.from_events("test", events, DOMAIN.slots)
 
 
-def message(text: str, intent: str, entities: List[str] = ()) -> Message:  # type: ignore[assignment]
-    return Message(data={"text": text, "intent": {"name": intent, "confidence": 0.4},
-                         "entities": [{"entity": e, "value": "x"} for e in entities]})  # fmt: skip
+def message(text: str, intent: str, entities: list[str] = ()) -> Message:  # type: ignore[assignment]
+    return Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.4},
+            "entities": [{"entity": e, "value": "x"} for e in entities],
+        }
+    )
 
 
 def test_the_article_just_answered_is_known() -> None:
@@ -37,20 +47,30 @@ def test_the_article_just_answered_is_known() -> None:
     assert recent_article(None) is None
 
 
-@pytest.mark.parametrize("text, intent", [("how long does it take", "center_info"), ("and PNDING?", "nlu_fallback"),
-                                          ("and the benefits?", "chitchat"), ("who decides that", "faq")])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("how long does it take", "center_info"),
+        ("and PNDING?", "nlu_fallback"),
+        ("and the benefits?", "chitchat"),
+        ("who decides that", "faq"),
+    ],
+)
 def test_short_messages_that_refer_back_follow_the_article(text: str, intent: str) -> None:
     assert article_followed(message(text, intent), after("faq/change_how")) == "faq/change_how"
 
 
-@pytest.mark.parametrize("text, intent, entities", [
-    ("ok start a change request then", "request_change_center", []),  # a request, not a question
-    ("and Machinery?", "center_info", ["center"]),  # names something of its own
-    ("what is the process for a prior disclosure and who reviews it at the Center", "faq", []),  # a whole question
-    ("how many partner accounts are there", "ask_total", ["metric"]),
-    ("thanks", "thank", []),
-])  # fmt: skip
-def test_other_messages_do_not(text: str, intent: str, entities: List[str]) -> None:
+@pytest.mark.parametrize(
+    "text, intent, entities",
+    [
+        ("ok start a change request then", "request_change_center", []),  # a request, not a question
+        ("and Machinery?", "center_info", ["center"]),  # names something of its own
+        ("what is the process for a prior disclosure and who reviews it at the Center", "faq", []),  # a whole question
+        ("how many partner accounts are there", "ask_total", ["metric"]),
+        ("thanks", "thank", []),
+    ],
+)
+def test_other_messages_do_not(text: str, intent: str, entities: list[str]) -> None:
     assert article_followed(message(text, intent, entities), after("faq/change_how")) is None
 
 
@@ -67,9 +87,13 @@ def _selector() -> LexicalResponseSelector:
     return selector
 
 
-def _selected(ranking: List[str]) -> Dict[str, Any]:
-    return {"faq": {"response": {"intent_response_key": ranking[0]},
-                    "ranking": [{"intent_response_key": key, "confidence": 0.1} for key in ranking]}}  # fmt: skip
+def _selected(ranking: list[str]) -> dict[str, Any]:
+    return {
+        "faq": {
+            "response": {"intent_response_key": ranking[0]},
+            "ranking": [{"intent_response_key": key, "confidence": 0.1} for key in ranking],
+        }
+    }
 
 
 def test_the_selector_picks_the_likeliest_article_of_the_group_followed() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
+from typing import Optional
 
 import pytest
 from rasa.shared.core.domain import Domain
@@ -16,24 +16,35 @@ from bot.normalise import NO_KNOWN_WORDS
 DOMAIN = Domain.load("domain.yml")
 
 
-def tracker(topic: Optional[str], awaiting: Optional[str] = None, turns: int = 1, form: Optional[str] = None,
-            turn_of_context: Optional[int] = None) -> DialogueStateTracker:  # fmt: skip
+def tracker(
+    topic: Optional[str],
+    awaiting: Optional[str] = None,
+    turns: int = 1,
+    form: Optional[str] = None,
+    turn_of_context: Optional[int] = None,
+) -> DialogueStateTracker:
     events: list = [UserUttered(f"message {i}") for i in range(turns)]
     if topic:
-        events += [SlotSet("ctx_topic", topic), SlotSet("ctx_turn", float(turn_of_context or turns)),
-                   SlotSet("ctx_awaiting", awaiting), SlotSet("ctx_center", "CEE009")]  # fmt: skip
+        events += [
+            SlotSet("ctx_topic", topic),
+            SlotSet("ctx_turn", float(turn_of_context or turns)),
+            SlotSet("ctx_awaiting", awaiting),
+            SlotSet("ctx_center", "CEE009"),
+        ]
     if form:
         events.append(ActiveLoop(form))
     return DialogueStateTracker.from_events("test", events, DOMAIN.slots)
 
 
-def message(text: str, intent: str, entities: List[str] = (), ranking: List[str] = ()) -> Message:  # type: ignore[assignment]
-    return Message(data={
-        "text": text,
-        "intent": {"name": intent, "confidence": 0.4},
-        "intent_ranking": [{"name": n, "confidence": 0.3} for n in (intent, *ranking)],
-        "entities": [{"entity": e, "value": "x", "start": 0, "end": 1} for e in entities],
-    })  # fmt: skip
+def message(text: str, intent: str, entities: list[str] = (), ranking: list[str] = ()) -> Message:  # type: ignore[assignment]
+    return Message(
+        data={
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.4},
+            "intent_ranking": [{"name": n, "confidence": 0.3} for n in (intent, *ranking)],
+            "entities": [{"entity": e, "value": "x", "start": 0, "end": 1} for e in entities],
+        }
+    )
 
 
 @pytest.mark.parametrize(
@@ -45,8 +56,9 @@ def message(text: str, intent: str, entities: List[str] = (), ranking: List[str]
         ("laptops mostly", "inform", ["product"], "product"),
     ],
 )
-def test_a_reply_to_what_the_bot_asked_completes_the_question(text: str, intent: str, entities: List[str],
-                                                              awaiting: str) -> None:  # fmt: skip
+def test_a_reply_to_what_the_bot_asked_completes_the_question(
+    text: str, intent: str, entities: list[str], awaiting: str
+) -> None:
     assert decide(message(text, intent, entities), tracker("figure", awaiting)) == FOLLOW_UP
 
 
@@ -66,7 +78,7 @@ def test_a_question_while_the_bot_waits_is_still_a_question() -> None:
         ("tell me about Machinery", "center_info", ["center"], "center_info"),  # a new question, not a follow-up
     ],
 )
-def test_short_follow_ups_after_a_figure(text: str, intent: str, entities: List[str], expected: Optional[str]) -> None:
+def test_short_follow_ups_after_a_figure(text: str, intent: str, entities: list[str], expected: Optional[str]) -> None:
     assert decide(message(text, intent, entities), tracker("figure")) == expected
 
 
@@ -88,7 +100,9 @@ def test_forms_decide_for_themselves() -> None:
 
 
 def test_numbers_decide_between_importers_products_and_forms() -> None:
-    assert decide(message("and 232704-00123?", "follow_up", ["ior_number"]), tracker("importer")) == "center_for_importer"
+    assert (
+        decide(message("and 232704-00123?", "follow_up", ["ior_number"]), tracker("importer")) == "center_for_importer"
+    )
     assert decide(message("8703?", "faq", ["hts_code"]), None) == "center_for_product"
     assert decide(message("what is a CF-28", "faq", ["form"]), None) is None
     assert decide(message("is 7501 entry summary the same as 8703?", "faq", ["form", "hts_code"]), None) is None
@@ -142,27 +156,37 @@ def test_without_context_follow_up_is_no_rival() -> None:
     figure = message("compare staffing at buffalo and laredo", "ask_figure", ["metric"], [FOLLOW_UP, "ask_trend"])
     [out] = ContextualIntent().process([figure], None)
     assert [r["name"] for r in out.get("intent_ranking")] == ["ask_figure", "ask_trend"]
-    [kept] = ContextualIntent().process([message("and Machinery?", "center_info", ["center"], [FOLLOW_UP])],
-                                        tracker("figure"))  # fmt: skip
+    [kept] = ContextualIntent().process(
+        [message("and Machinery?", "center_info", ["center"], [FOLLOW_UP])], tracker("figure")
+    )
     assert kept.get("intent")["name"] == FOLLOW_UP
 
 
-@pytest.mark.parametrize("text, intent, entities, expected", [
-    ("whats the AGPP", "center_info", ["center"], "center_info"),
-    ("info on the AFT cee", "faq", ["center"], "center_info"),
-    ("what is the partner count at AGPP", "faq", ["center", "metric"], None),  # a figure, not the Center
-    ("how do I change to the Electronics center and how long does it take", "faq", ["center"], None),  # a question
-])  # fmt: skip
-def test_a_short_question_about_a_center_is_about_the_center(text: str, intent: str, entities: List[str],
-                                                              expected: Optional[str]) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    "text, intent, entities, expected",
+    [
+        ("whats the AGPP", "center_info", ["center"], "center_info"),
+        ("info on the AFT cee", "faq", ["center"], "center_info"),
+        ("what is the partner count at AGPP", "faq", ["center", "metric"], None),  # a figure, not the Center
+        ("how do I change to the Electronics center and how long does it take", "faq", ["center"], None),  # a question
+    ],
+)
+def test_a_short_question_about_a_center_is_about_the_center(
+    text: str, intent: str, entities: list[str], expected: Optional[str]
+) -> None:
     assert decide(message(text, intent, entities), None) == expected
 
 
 def test_two_close_figure_intents_are_no_ambiguity() -> None:
-    def ranked(*ranking: Tuple[str, float]) -> Message:
-        return Message(data={"text": "post entry actions for the center?", "entities": [{"entity": "metric"}],
-                             "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
-                             "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking]})  # fmt: skip
+    def ranked(*ranking: tuple[str, float]) -> Message:
+        return Message(
+            data={
+                "text": "post entry actions for the center?",
+                "entities": [{"entity": "metric"}],
+                "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+                "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+            }
+        )
 
     assert decide(ranked(("ask_ranking", 0.49), ("ask_figure", 0.42)), None) == "ask_ranking"
     assert decide(ranked(("ask_ranking", 0.3), ("faq", 0.28)), None) is None

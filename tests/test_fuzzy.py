@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import Optional
 
 import pytest
 
@@ -49,7 +49,7 @@ def test_misspelt_figure_words(text: str, metric: Optional[str]) -> None:
         ("the center", []),
     ],
 )
-def test_misspelt_center_names(text: str, codes: List[str]) -> None:
+def test_misspelt_center_names(text: str, codes: list[str]) -> None:
     assert [c.code for c in centers_in(text)] == codes
 
 

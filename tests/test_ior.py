@@ -29,7 +29,9 @@ def test_eleven_bare_digits_are_one_key_whatever_the_format() -> None:
     assert parse_ior("23270400123").key == parse_ior("232704-00123").key == "23270400123"
 
 
-@pytest.mark.parametrize("text", ["", "98-76", "hello", "12-3456789ABC", "1234-56-789", "555555-0012", "CR-2026-000123"])
+@pytest.mark.parametrize(
+    "text", ["", "98-76", "hello", "12-3456789ABC", "1234-56-789", "555555-0012", "CR-2026-000123"]
+)
 def test_parse_rejects_other_text_without_echoing_it(text: str) -> None:
     with pytest.raises(IorFormatError) as info:
         parse_ior(text)

@@ -6,11 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.build import render_config, render_domain, stale_files
-from bot.nlg import responses_of
 from bot.knowledge import KnowledgeError, knowledge, load_knowledge, normalise_hts
+from bot.nlg import responses_of
 from bot.settings import KNOWLEDGE_DIR, ROOT
 
 
@@ -83,14 +82,22 @@ def test_classify_hts_unpublished_and_special_chapters() -> None:
     assert kb.classify_hts("123") is None
 
 
-@pytest.mark.parametrize("text, digits", [("chapter 3", "03"), ("HTS 8471.30", "847130"), ("8471 30 01 00", "8471300100")])
+@pytest.mark.parametrize(
+    "text, digits", [("chapter 3", "03"), ("HTS 8471.30", "847130"), ("8471 30 01 00", "8471300100")]
+)
 def test_normalise_hts(text: str, digits: str) -> None:
     assert normalise_hts(text) == digits
 
 
 @pytest.mark.parametrize(
     "words, chapter",
-    [("frozen shrimp", "03"), ("steel pipe", "73"), ("laptops", "84"), ("brake pads", "87"), ("leather handbags", "42")],
+    [
+        ("frozen shrimp", "03"),
+        ("steel pipe", "73"),
+        ("laptops", "84"),
+        ("brake pads", "87"),
+        ("leather handbags", "42"),
+    ],
 )
 def test_find_product(words: str, chapter: str) -> None:
     found = knowledge().find_product(f"which center handles {words}?")

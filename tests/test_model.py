@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, Set, Tuple
 
 import pytest
 
@@ -30,12 +29,23 @@ REQUIRED_ENTITIES = ("center", "hts_code", "ior_number")
 
 
 def rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rasa", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "rasa", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_training_data_is_valid() -> None:
-    result = rasa("data", "validate", "--fail-on-warnings", "--config", "config.yml", "--domain", "domain.yml",
-                  "--data", "bot/data")
+    result = rasa(
+        "data",
+        "validate",
+        "--fail-on-warnings",
+        "--config",
+        "config.yml",
+        "--domain",
+        "domain.yml",
+        "--data",
+        "bot/data",
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
 
@@ -49,7 +59,11 @@ def nlu_reports() -> Path:
 
 def test_intent_macro_f1(nlu_reports: Path) -> None:
     report = json.loads((nlu_reports / "intent_report.json").read_text())
-    weak = {k: round(v["f1-score"], 2) for k, v in report.items() if isinstance(v, dict) and v.get("f1-score", 1) < THRESHOLD}
+    weak = {
+        k: round(v["f1-score"], 2)
+        for k, v in report.items()
+        if isinstance(v, dict) and v.get("f1-score", 1) < THRESHOLD
+    }
     assert report["macro avg"]["f1-score"] >= THRESHOLD, f"macro F1 {report['macro avg']['f1-score']:.3f}; weak: {weak}"
 
 
@@ -58,17 +72,17 @@ def test_response_selection_accuracy(nlu_reports: Path) -> None:
     assert report["accuracy"] >= RESPONSE_SELECTION_THRESHOLD, f"response selection accuracy {report['accuracy']:.3f}"
 
 
-def _spans(entities: list) -> Set[Tuple[int, int, str]]:
+def _spans(entities: list) -> set[tuple[int, int, str]]:
     return {(int(e["start"]), int(e["end"]), str(e["entity"])) for e in entities}
 
 
-def entity_report() -> Dict[str, Dict[str, float]]:
+def entity_report() -> dict[str, dict[str, float]]:
     """Exact-span precision, recall and F1 per entity type of the trained model on the held-out set."""
     from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.loading import load_data
 
     agent = Agent.load(str(MODEL_PATH))
-    counts: Dict[str, Dict[str, int]] = {}
+    counts: dict[str, dict[str, int]] = {}
     for path in sorted(HELD_OUT.glob("*.yml")):
         for message in load_data(str(path)).nlu_examples:
             gold = _spans(message.get("entities") or [])
@@ -76,8 +90,11 @@ def entity_report() -> Dict[str, Dict[str, float]]:
             predicted = _spans(parsed.get("entities") or [])
             for start, end, label in gold | predicted:
                 c = counts.setdefault(label, {"tp": 0, "fp": 0, "fn": 0})
-                key = "tp" if (start, end, label) in gold and (start, end, label) in predicted else (
-                    "fn" if (start, end, label) in gold else "fp")
+                key = (
+                    "tp"
+                    if (start, end, label) in gold and (start, end, label) in predicted
+                    else ("fn" if (start, end, label) in gold else "fp")
+                )
                 c[key] += 1
     report = {}
     for label, c in sorted(counts.items()):
@@ -100,7 +117,16 @@ def test_entity_f1() -> None:
 
 def test_stories() -> None:
     out = RESULTS / "core"
-    result = rasa("test", "core", "--model", str(MODEL_PATH), "--stories", "tests/stories", "--out", str(out),
-                  "--fail-on-prediction-errors")
-    failed = (out / "failed_test_stories.yml")
+    result = rasa(
+        "test",
+        "core",
+        "--model",
+        str(MODEL_PATH),
+        "--stories",
+        "tests/stories",
+        "--out",
+        str(out),
+        "--fail-on-prediction-errors",
+    )
+    failed = out / "failed_test_stories.yml"
     assert result.returncode == 0, (failed.read_text()[-4000:] if failed.exists() else "") + result.stderr[-2000:]

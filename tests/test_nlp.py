@@ -1,7 +1,5 @@
 """The project's spaCy pipeline: every entity type, positive and negative cases."""
 
-from typing import List, Tuple
-
 import pytest
 import spacy
 
@@ -14,7 +12,7 @@ def nlp() -> spacy.language.Language:
     return spacy.load(ensure_pipeline(knowledge()))
 
 
-def ents(nlp: spacy.language.Language, text: str) -> List[Tuple[str, str]]:
+def ents(nlp: spacy.language.Language, text: str) -> list[tuple[str, str]]:
     return [(e.text, e.label_) for e in nlp(text).ents]
 
 
@@ -44,7 +42,7 @@ def ents(nlp: spacy.language.Language, text: str) -> List[Tuple[str, str]]:
         ("status of CR-2026-000123?", ("CR-2026-000123", "request_ref")),
     ],
 )
-def test_entity_found(nlp: spacy.language.Language, text: str, expected: Tuple[str, str]) -> None:
+def test_entity_found(nlp: spacy.language.Language, text: str, expected: tuple[str, str]) -> None:
     assert expected in ents(nlp, text)
 
 
@@ -94,10 +92,18 @@ def test_the_path_is_the_same_in_every_process() -> None:
     import subprocess
     import sys
 
-    code = "from bot.knowledge import knowledge, reset_knowledge; from bot.nlp import pipeline_path; print(pipeline_path(knowledge()))"
+    code = (
+        "from bot.knowledge import knowledge, reset_knowledge; from bot.nlp import pipeline_path; "
+        "print(pipeline_path(knowledge()))"
+    )
     paths = {
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                       env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip()
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout.strip()
         for seed in ("1", "2", "3")
     }
     assert len(paths) == 1, paths

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any, ClassVar
 
 import pytest
 from rasa_sdk import FormValidationAction
@@ -22,9 +22,18 @@ from bot.knowledge import knowledge
 from bot.requests import answers, places
 from bot.requests.kinds import CHANGE_CENTER, KINDS, OPTIONAL_FIELDS
 from tests.request_play import (
-    DOMAIN, SSN, Conversation, choice, database_down, ent, make, no_full_ssn, run, texts, validate,
-)  # fmt: skip
-
+    DOMAIN,
+    SSN,
+    Conversation,
+    choice,
+    database_down,
+    ent,
+    make,
+    no_full_ssn,
+    run,
+    texts,
+    validate,
+)
 
 # -- validators: good and bad answers ----------------------------------------------------------------------------------
 V_CC, V_OC, V_SV = ValidateChangeCenterForm(), ValidateOutreachCallForm(), ValidateSiteVisitForm()
@@ -39,14 +48,16 @@ V_CC, V_OC, V_SV = ValidateChangeCenterForm(), ValidateOutreachCallForm(), Valid
         ("12-3456789AB 12-3456789AB", ["123456789AB"]),
     ],
 )
-def test_ior_numbers_one_or_several_in_any_format(sample_db_url: str, text: str, keys: List[str]) -> None:
+def test_ior_numbers_one_or_several_in_any_format(sample_db_url: str, text: str, keys: list[str]) -> None:
     result, messages = validate(V_CC, "cc_ior_numbers", text)
     assert [i["key"] for i in result["cc_ior_numbers"]] == keys
     assert not messages
 
 
-@pytest.mark.parametrize("text, which", [("my number", "That"), ("12-34567", "That"),
-                                        ("12-3456789AB, 99-99", "The 2nd number"), ("1234567890123", "That")])
+@pytest.mark.parametrize(
+    "text, which",
+    [("my number", "That"), ("12-34567", "That"), ("12-3456789AB, 99-99", "The 2nd number"), ("1234567890123", "That")],
+)
 def test_ior_numbers_wrong_are_asked_again_with_examples(sample_db_url: str, text: str, which: str) -> None:
     result, messages = validate(V_CC, "cc_ior_numbers", text)
     assert result == {"cc_ior_numbers": None}
@@ -73,9 +84,12 @@ def test_unknown_importer_means_the_current_center_is_asked(sample_db_url: str) 
 def test_current_center_confirmed_corrected_or_named() -> None:
     suggestion = {"code": "CEE010", "found": []}
     assert validate(V_CC, "cc_current_center", "/affirm", "affirm", slots={"cc_center_suggestion": suggestion})[0] == {
-        "cc_current_center": "CEE010"}
+        "cc_current_center": "CEE010"
+    }
     assert validate(V_CC, "cc_current_center", "/deny", "deny", slots={"cc_center_suggestion": suggestion})[0] == {
-        "cc_current_center": None, "cc_center_suggestion": None}
+        "cc_current_center": None,
+        "cc_center_suggestion": None,
+    }
     for name in ("Base Metals", "CEE005", "Chicago", "the metals center"):
         assert validate(V_CC, "cc_current_center", name, "center_info")[0] == {"cc_current_center": "CEE005"}, name
     assert validate(V_CC, "cc_current_center", "not sure")[0] == {"cc_current_center": "unknown"}
@@ -94,12 +108,15 @@ def test_requested_center_must_differ_from_the_current_one() -> None:
     text = "from Machinery to Automotive please"
     entities = [ent("center", "Machinery", text), ent("center", "Automotive", text)]
     assert validate(V_CC, "cc_requested_center", text, entities=entities, slots=current)[0] == {
-        "cc_requested_center": "CEE003"}
+        "cc_requested_center": "CEE003"
+    }
 
 
 def test_reason_by_button_by_words_or_in_a_sentence() -> None:
-    assert validate(V_CC, "cc_reason", *choice("business_practice"))[0] == {"cc_reason": "business_practice",
-                                                                             "cc_reason_detail": None}
+    assert validate(V_CC, "cc_reason", *choice("business_practice"))[0] == {
+        "cc_reason": "business_practice",
+        "cc_reason_detail": None,
+    }
     assert validate(V_CC, "cc_reason", "primary product line changed")[0]["cc_reason"] == "product_line"
     sentence = "we stopped importing steel and now bring in mostly machinery"
     assert validate(V_CC, "cc_reason", sentence)[0] == {"cc_reason": "other", "cc_reason_detail": sentence}
@@ -132,7 +149,7 @@ def test_reason_other_asks_for_a_description(sample_db_url: str) -> None:
         ("3 90%", [("03", 90)]),
     ],
 )
-def test_hts_profile_good(text: str, profile: List[Tuple[str, Any]]) -> None:
+def test_hts_profile_good(text: str, profile: list[tuple[str, Any]]) -> None:
     result, messages = validate(V_CC, "cc_hts_profile", text)
     assert [(p["chapter"], p["share"]) for p in result["cc_hts_profile"]] == profile and not messages
 
@@ -158,17 +175,25 @@ def test_hts_profile_bad(text: str, says: str) -> None:
 @pytest.mark.parametrize("validator, prefix", [(V_CC, "cc"), (V_OC, "oc"), (V_SV, "sv")])
 def test_company_contact_and_email(validator: Any, prefix: str) -> None:
     assert validate(validator, f"{prefix}_company", "our company is Acme Imports LLC")[0] == {
-        f"{prefix}_company": "Acme Imports LLC"}
+        f"{prefix}_company": "Acme Imports LLC"
+    }
     assert validate(validator, f"{prefix}_contact_name", "my name is Jane Smith")[0] == {
-        f"{prefix}_contact_name": "Jane Smith"}
+        f"{prefix}_contact_name": "Jane Smith"
+    }
     assert validate(validator, f"{prefix}_email", "it's Jane.Smith@Acme.COM")[0] == {
-        f"{prefix}_email": "Jane.Smith@acme.com"}
-    for slot, bad, example in [("company", "yes", "Acme Imports LLC"), ("company", "x", "Acme Imports LLC"),
-                               ("company", "thanks!", "Acme Imports LLC"), ("contact_name", "bye", "Jane Smith"),
-                               ("contact_name", "jane@acme.com", "Jane Smith"), ("contact_name", "42", "Jane Smith"),
-                               ("email", "jane at acme dot com", "name@company.com"),
-                               ("email", "jane@acme", "name@company.com"),
-                               ("email", "jane@@acme.com", "name@company.com")]:  # fmt: skip
+        f"{prefix}_email": "Jane.Smith@acme.com"
+    }
+    for slot, bad, example in [
+        ("company", "yes", "Acme Imports LLC"),
+        ("company", "x", "Acme Imports LLC"),
+        ("company", "thanks!", "Acme Imports LLC"),
+        ("contact_name", "bye", "Jane Smith"),
+        ("contact_name", "jane@acme.com", "Jane Smith"),
+        ("contact_name", "42", "Jane Smith"),
+        ("email", "jane at acme dot com", "name@company.com"),
+        ("email", "jane@acme", "name@company.com"),
+        ("email", "jane@@acme.com", "name@company.com"),
+    ]:
         result, messages = validate(validator, f"{prefix}_{slot}", bad)
         assert result == {f"{prefix}_{slot}": None}, bad
         assert example in texts(messages), bad
@@ -182,14 +207,22 @@ def test_outreach_role_size_cadence_and_time_zone() -> None:
     assert large == {"oc_size": "large"} and "account manager" in texts(note)
     assert validate(V_OC, "oc_cadence", "once a month")[0] == {"oc_cadence": "monthly"}
     assert validate(V_OC, "oc_cadence", "every three months")[0] == {"oc_cadence": "quarterly"}
-    for text, zone, name in [("Eastern", "Eastern", None), ("we're on pacific time", "Pacific", None),
-                             ("CST", "Central", None), ("America/Denver", "Mountain", "America/Denver"),
-                             ("pacific/honolulu", "Hawaii", "Pacific/Honolulu"),
-                             ("Alaska", "Alaska", None)]:  # fmt: skip
+    for text, zone, name in [
+        ("Eastern", "Eastern", None),
+        ("we're on pacific time", "Pacific", None),
+        ("CST", "Central", None),
+        ("America/Denver", "Mountain", "America/Denver"),
+        ("pacific/honolulu", "Hawaii", "Pacific/Honolulu"),
+        ("Alaska", "Alaska", None),
+    ]:
         assert validate(V_OC, "oc_time_zone", text)[0] == {"oc_time_zone": {"zone": zone, "name": name}}, text
-    for slot, bad, says in [("oc_role", "both, sort of importer and broker", "importer"), ("oc_size", "huge", "small"),
-                            ("oc_cadence", "weekly", "monthly"), ("oc_time_zone", "Europe/Paris", "Eastern"),
-                            ("oc_time_zone", "GMT", "America/Chicago")]:  # fmt: skip
+    for slot, bad, says in [
+        ("oc_role", "both, sort of importer and broker", "importer"),
+        ("oc_size", "huge", "small"),
+        ("oc_cadence", "weekly", "monthly"),
+        ("oc_time_zone", "Europe/Paris", "Eastern"),
+        ("oc_time_zone", "GMT", "America/Chicago"),
+    ]:
         result, messages = validate(V_OC, slot, bad)
         assert result == {slot: None} and says in texts(messages), bad
 
@@ -206,16 +239,20 @@ def test_site_visit_ior_site_months_topic(sample_db_url: str) -> None:
     assert result["sv_center_suggestion"]["code"] == "CEE006"
     result, messages = validate(V_SV, "sv_ior_number", "12-3456789AB, 232704-00123")
     assert result == {"sv_ior_number": None} and "just one" in texts(messages)
-    for text, site in [("Dayton, OH", ("Dayton", "OH")), ("Fresno, California", ("Fresno", "CA")),
-                       ("the plant is in Spartanburg, South Carolina", ("Spartanburg", "SC")),
-                       ("Greenville SC 29601", ("Greenville", "SC")),
-                       ("washington, d.c.", ("Washington", "DC"))]:  # fmt: skip
+    for text, site in [
+        ("Dayton, OH", ("Dayton", "OH")),
+        ("Fresno, California", ("Fresno", "CA")),
+        ("the plant is in Spartanburg, South Carolina", ("Spartanburg", "SC")),
+        ("Greenville SC 29601", ("Greenville", "SC")),
+        ("washington, d.c.", ("Washington", "DC")),
+    ]:
         assert validate(V_SV, "sv_site", text)[0] == {"sv_site": {"city": site[0], "state": site[1]}}, text
     for bad in ("Dayton", "Ohio", "Dayton, XX", "123 Main Street"):
         result, messages = validate(V_SV, "sv_site", bad)
         assert result == {"sv_site": None} and "Dayton, OH" in texts(messages), bad
     assert validate(V_SV, "sv_months", "March to May 2026")[0] == {
-        "sv_months": {"months": ["March", "April", "May"], "years": ["2026"]}}
+        "sv_months": {"months": ["March", "April", "May"], "years": ["2026"]}
+    }
     assert validate(V_SV, "sv_months", "this fall")[0]["sv_months"]["months"] == ["September", "October", "November"]
     assert validate(V_SV, "sv_months", "any month works")[0] == {"sv_months": {"months": [], "years": []}}
     result, messages = validate(V_SV, "sv_months", "soon")
@@ -235,7 +272,7 @@ def test_the_summary_answer(validator: Any, slot: str) -> None:
 
 def test_database_down_when_looking_up_the_importer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     database_down(monkeypatch, tmp_path)
-    result, messages = validate(V_CC, "cc_ior_numbers", "12-3456789AB")
+    result, _messages = validate(V_CC, "cc_ior_numbers", "12-3456789AB")
     assert result["cc_ior_numbers"] == [{"key": "123456789AB", "kind": "ein"}]
     assert result["cc_center_suggestion"] is None
 
@@ -245,7 +282,7 @@ def test_every_which_answer_button_names_a_field_of_its_form() -> None:
     for kind in KINDS.values():
         fields = button_titles(f"utter_which_answer_{kind.kind}", "field")
         assert set(fields) == set(kind.fields) - set(OPTIONAL_FIELDS), kind.kind
-        asked = {s for s in DOMAIN["forms"][kind.form]["required_slots"]} - {"edit_field", kind.confirm}
+        asked = set(DOMAIN["forms"][kind.form]["required_slots"]) - {"edit_field", kind.confirm}
         assert asked == set(kind.fields)
 
 
@@ -267,32 +304,46 @@ def test_every_reply_a_request_kind_names_exists() -> None:
 
 
 # -- the validators the action server finds ----------------------------------------------------------------------------
-def form_validations() -> Dict[str, FormValidationAction]:
+def form_validations() -> dict[str, FormValidationAction]:
     """The form validation actions as the action server registers them (``--actions bot.actions``), by name."""
     executor = ActionExecutor()
     executor.register_package("bot.actions")
-    return {name: run.__self__ for name, run in executor.actions.items()
-            if isinstance(getattr(run, "__self__", None), FormValidationAction)}  # fmt: skip
+    return {
+        name: run.__self__
+        for name, run in executor.actions.items()
+        if isinstance(getattr(run, "__self__", None), FormValidationAction)
+    }
 
 
 # A good and a bad answer for every slot validated from a table of fields (a slot added to a table needs its pair).
 TABLE_ANSWERS = {
-    "cc_company": ("Acme Imports LLC", "yes"), "oc_company": ("Acme Imports LLC", "x"),
-    "sv_company": ("Gulf Energy Traders", "thanks!"), "cc_contact_name": ("Jane Smith", "bye"),
-    "oc_contact_name": ("my name is Tom Becker", "42"), "sv_contact_name": ("Ana Ruiz", "jane@acme.com"),
-    "cc_email": ("jane@acme.com", "jane@acme"), "oc_email": ("it's Tom@Harbor.COM", "jane at acme dot com"),
+    "cc_company": ("Acme Imports LLC", "yes"),
+    "oc_company": ("Acme Imports LLC", "x"),
+    "sv_company": ("Gulf Energy Traders", "thanks!"),
+    "cc_contact_name": ("Jane Smith", "bye"),
+    "oc_contact_name": ("my name is Tom Becker", "42"),
+    "sv_contact_name": ("Ana Ruiz", "jane@acme.com"),
+    "cc_email": ("jane@acme.com", "jane@acme"),
+    "oc_email": ("it's Tom@Harbor.COM", "jane at acme dot com"),
     "sv_email": ("ana@gulfenergy.com", "jane@@acme.com"),
     "cc_reason_detail": ("our sister companies are all with the Electronics Center", "ok"),
     "cc_hts_profile": ("84 60%, 85 30%", "77 50%"),
     "oc_role": ("we are an importer", "both, sort of importer and broker"),
-    "oc_cadence": ("every three months", "weekly"), "oc_time_zone": ("we're on pacific time", "GMT"),
-    "sv_site": ("Fresno, California", "Dayton"), "sv_months": ("March to May 2026", "soon"),
-    "sv_topic": ("our CTPAT program", "no"), "request_ref": ("status of cr-2026-000123?", "CR-123"),
-    "ior_number": ("12-3456789AB", "12-34567"), "cc_ior_numbers": ("12-3456789AB, 232704-00123", "my number"),
-    "sv_ior_number": ("232704-00123", "12-3456789AB, 232704-00123"), "oc_center": ("Houston", "the one near me"),
-    "sv_center": ("Footwear", "the big one"), "cc_confirm": ("yes", "maybe later"), "oc_confirm": ("confirm", "hmm"),
+    "oc_cadence": ("every three months", "weekly"),
+    "oc_time_zone": ("we're on pacific time", "GMT"),
+    "sv_site": ("Fresno, California", "Dayton"),
+    "sv_months": ("March to May 2026", "soon"),
+    "sv_topic": ("our CTPAT program", "no"),
+    "request_ref": ("status of cr-2026-000123?", "CR-123"),
+    "ior_number": ("12-3456789AB", "12-34567"),
+    "cc_ior_numbers": ("12-3456789AB, 232704-00123", "my number"),
+    "sv_ior_number": ("232704-00123", "12-3456789AB, 232704-00123"),
+    "oc_center": ("Houston", "the one near me"),
+    "sv_center": ("Footwear", "the big one"),
+    "cc_confirm": ("yes", "maybe later"),
+    "oc_confirm": ("confirm", "hmm"),
     "sv_confirm": ("submit it", "later"),
-}  # fmt: skip
+}
 ASKED_WHEN = {"cc_reason_detail": {"cc_reason": "other"}}  # the other answers an optional slot is asked after
 
 
@@ -305,12 +356,15 @@ def test_every_slot_of_every_form_has_a_validator_the_action_server_finds() -> N
         assert not missing, form
 
 
-def run_validation(validation: FormValidationAction, slot: str, text: str) -> Tuple[List[dict], List[dict]]:
+def run_validation(validation: FormValidationAction, slot: str, text: str) -> tuple[list[dict], list[dict]]:
     """The validation action run by rasa_sdk with ``text`` as the candidate of ``slot``: (slot events, messages)."""
-    form = validation.name()[len("validate_"):]
-    events = [{"event": "user", "text": text, "parse_data": {"intent": {"name": "inform"}, "entities": []}},
-              {"event": "slot", "name": "requested_slot", "value": slot}, {"event": "action", "name": form},
-              {"event": "slot", "name": slot, "value": text}]  # fmt: skip
+    form = validation.name()[len("validate_") :]
+    events = [
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": "inform"}, "entities": []}},
+        {"event": "slot", "name": "requested_slot", "value": slot},
+        {"event": "action", "name": form},
+        {"event": "slot", "name": slot, "value": text},
+    ]
     slots = {**ASKED_WHEN.get(slot, {}), "requested_slot": slot, slot: text}
     tracker = make(text, slots=slots, events=events, active_loop=form)
     dispatcher = CollectingDispatcher()
@@ -328,15 +382,17 @@ def test_table_fields_are_validated_by_the_action_as_by_their_validators(sample_
                 result, messages = validate(validation, slot, text)
                 assert (result[slot] is not None, bool(messages)) == (valid, not valid), (slot, text)
                 events, said = run_validation(validation, slot, text)
-                assert events == [{"event": "slot", "timestamp": None, "name": k, "value": v}
-                                  for k, v in result.items()] and said == messages, (slot, text)  # fmt: skip
+                assert (
+                    events == [{"event": "slot", "timestamp": None, "name": k, "value": v} for k, v in result.items()]
+                    and said == messages
+                ), (slot, text)
 
 
 def test_a_slot_in_a_table_cannot_also_have_its_own_validator() -> None:
     with pytest.raises(TypeError, match="request_ref"):
 
-        class Twice(FieldTable):  # noqa: F841
-            fields = {"request_ref": lambda text, tracker: text}
+        class Twice(FieldTable):
+            fields: ClassVar[dict] = {"request_ref": lambda text, tracker: text}
 
-            async def validate_request_ref(self, *args: Any) -> Dict[str, Any]:
+            async def validate_request_ref(self, *args: Any) -> dict[str, Any]:
                 return {}

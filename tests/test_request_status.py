@@ -47,8 +47,9 @@ def test_status_question_inside_a_form(sample_db_url: str) -> None:
     text = f"what's the status of {record.ref.lower()}"
     messages, _ = run(ActionRequestStatus(), make(text, "request_status", active_loop="change_center_form"))
     assert f"**{record.ref}** (site-visit request) is **submitted**" in texts(messages)
-    messages, _ = run(ActionRequestStatus(), make("did my request go through", "request_status",
-                                                    active_loop="change_center_form"))  # fmt: skip
+    messages, _ = run(
+        ActionRequestStatus(), make("did my request go through", "request_status", active_loop="change_center_form")
+    )
     assert "Let's finish this one first" in texts(messages)
 
 

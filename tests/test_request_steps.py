@@ -13,23 +13,46 @@ from pathlib import Path
 import pytest
 
 from bot.actions.request_steps import (
-    ActionCancelRequest, ActionChangeAnswer, ActionResumeRequest, ActionSubmitChangeCenter, ActionSubmitOutreachCall,
+    ActionCancelRequest,
+    ActionChangeAnswer,
+    ActionResumeRequest,
+    ActionSubmitChangeCenter,
+    ActionSubmitOutreachCall,
     ActionSubmitSiteVisit,
-)  # fmt: skip
+)
 from bot.actions.request_summary import details_of
 from bot.requests.kinds import CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT
 from tests.request_play import (
-    SSN, SSN_DIGITS, Conversation, choice, database_back, database_down, ent, fill_change_center, fill_outreach_call,
-    fill_site_visit, make, no_full_ssn, run, stored, texts,
-)  # fmt: skip
+    SSN,
+    SSN_DIGITS,
+    Conversation,
+    choice,
+    database_back,
+    database_down,
+    ent,
+    fill_change_center,
+    fill_outreach_call,
+    fill_site_visit,
+    make,
+    no_full_ssn,
+    run,
+    stored,
+    texts,
+)
 
 
 # -- whole forms -------------------------------------------------------------------------------------------------------
 def test_change_center_start_prefills_what_the_request_said(sample_db_url: str) -> None:
     conv = Conversation(CHANGE_CENTER)
     text = "request to move 232704-00123 from Base Metals to Machinery"
-    messages = conv.start(text, entities=[ent("ior_number", "232704-00123", text), ent("center", "Base Metals", text),
-                                          ent("center", "Machinery", text)])  # fmt: skip
+    messages = conv.start(
+        text,
+        entities=[
+            ent("ior_number", "232704-00123", text),
+            ent("center", "Base Metals", text),
+            ent("center", "Machinery", text),
+        ],
+    )
     assert "Let's prepare your change-of-Center request" in texts(messages)
     assert conv.slots["cc_ior_numbers"] == [{"key": "23270400123", "kind": "cbp"}]
     assert conv.slots["cc_current_center"] == "CEE005" and conv.slots["cc_requested_center"] == "CEE010"
@@ -102,9 +125,15 @@ def test_outreach_call_happy_path(sample_db_url: str) -> None:
     assert ref.startswith("OC-") and f"**{ref}**" in texts(messages) and "tom@harbortools.com" in texts(messages)
     conv.after(ActionSubmitOutreachCall(), "/affirm", "affirm")
     (record,) = stored("outreach_call")
-    assert record.details == {"company": "Harbor Tools Group", "role": "broker", "size": "small", "center": "CEE005",
-                              "contact_name": "Tom Becker", "cadence": "quarterly",
-                              "time_zone": {"zone": "Central", "name": None}}  # fmt: skip
+    assert record.details == {
+        "company": "Harbor Tools Group",
+        "role": "broker",
+        "size": "small",
+        "center": "CEE005",
+        "contact_name": "Tom Becker",
+        "cadence": "quarterly",
+        "time_zone": {"zone": "Central", "name": None},
+    }
 
 
 def test_site_visit_happy_path_with_the_center_from_the_database(sample_db_url: str) -> None:
@@ -137,16 +166,29 @@ def test_change_an_answer_at_the_summary_then_back_to_the_summary(sample_db_url:
     conv.resume_form()
     assert conv.requested == "edit_field"
     buttons = conv.ask()[0]["buttons"]
-    assert [b["title"] for b in buttons] == ["IOR numbers", "Current Center", "Requested Center", "Reason",
-                                             "HTS profile", "Company", "Contact name", "Email", "Keep my answers"]
+    assert [b["title"] for b in buttons] == [
+        "IOR numbers",
+        "Current Center",
+        "Requested Center",
+        "Reason",
+        "HTS profile",
+        "Company",
+        "Contact name",
+        "Email",
+        "Keep my answers",
+    ]
     # a typed answer names the field
     messages = conv.say("the email")
     assert "**Email**" in texts(messages) and conv.requested == "cc_email"
     conv.say("j.smith@acme.com")
     assert conv.requested == "cc_confirm" and "j.smith@acme.com" in texts(conv.ask())
     # a "which answer" button: /change_answer{"field": ...} goes through the rule's action
-    conv.after(ActionChangeAnswer(), '/change_answer{"field":"cc_company"}', "change_answer",
-               [{"entity": "field", "value": "cc_company"}])  # fmt: skip
+    conv.after(
+        ActionChangeAnswer(),
+        '/change_answer{"field":"cc_company"}',
+        "change_answer",
+        [{"entity": "field", "value": "cc_company"}],
+    )
     conv.resume_form()
     assert conv.requested == "cc_company"
     conv.say("Acme Global Inc")
@@ -201,17 +243,28 @@ def test_the_edit_question_asks_again_when_unclear(sample_db_url: str) -> None:
     assert conv.requested == "sv_months"
 
 
-def test_an_faq_question_in_the_middle_goes_to_the_rules_but_a_name_like_an_faq_is_an_answer(sample_db_url: str) -> None:
+def test_an_faq_question_in_the_middle_goes_to_the_rules_but_a_name_like_an_faq_is_an_answer(
+    sample_db_url: str,
+) -> None:
     conv = Conversation(SITE_VISIT)
     conv.start("I'd like to request an on-site visit")
     conv.say("how long does it take to get a visit?", "faq")
-    assert {"event": "action_execution_rejected", "name": "site_visit_form", "policy": None, "confidence": None,
-            "timestamp": None} in conv.last  # fmt: skip
+    assert {
+        "event": "action_execution_rejected",
+        "name": "site_visit_form",
+        "policy": None,
+        "confidence": None,
+        "timestamp": None,
+    } in conv.last
     assert conv.slots["sv_company"] is None and conv.requested == "sv_company"
     conv.say("Gulf Energy Traders", "faq")  # the model takes this name for an FAQ: it is still the answer
     assert conv.slots["sv_company"] == "Gulf Energy Traders" and conv.requested == "sv_ior_number"
-    for slot, text in [("sv_ior_number", "what is an IOR number"), ("sv_ior_number", "Which format?"),
-                       ("sv_ior_number", "wait whats a site visit for"), ("sv_ior_number", "ok first tell me who decides")]:
+    for slot, text in [
+        ("sv_ior_number", "what is an IOR number"),
+        ("sv_ior_number", "Which format?"),
+        ("sv_ior_number", "wait whats a site visit for"),
+        ("sv_ior_number", "ok first tell me who decides"),
+    ]:
         conv.say(text, "faq")
         assert conv.requested == slot and any(e.get("event") == "action_execution_rejected" for e in conv.last)
 
@@ -219,11 +272,16 @@ def test_an_faq_question_in_the_middle_goes_to_the_rules_but_a_name_like_an_faq_
 def test_a_status_question_in_the_middle_goes_to_the_rules_but_every_week_is_an_answer(sample_db_url: str) -> None:
     conv = Conversation(OUTREACH_CALL)
     fill_outreach_call(conv)
-    conv.after(ActionChangeAnswer(), '/change_answer{"field":"oc_cadence"}', "change_answer",
-               [{"entity": "field", "value": "oc_cadence"}])  # fmt: skip
+    conv.after(
+        ActionChangeAnswer(),
+        '/change_answer{"field":"oc_cadence"}',
+        "change_answer",
+        [{"entity": "field", "value": "oc_cadence"}],
+    )
     conv.resume_form()
-    conv.say("what's the status of CR-2026-000001", "request_status",
-             [{"entity": "request_ref", "value": "CR-2026-000001"}])  # fmt: skip
+    conv.say(
+        "what's the status of CR-2026-000001", "request_status", [{"entity": "request_ref", "value": "CR-2026-000001"}]
+    )
     assert any(e.get("event") == "action_execution_rejected" for e in conv.last) and conv.requested == "oc_cadence"
     messages = conv.say("every week", "request_status")  # an answer (a wrong one), not a status question
     assert conv.requested == "oc_cadence" and "**monthly** or **quarterly**" in texts(messages)
@@ -234,16 +292,20 @@ def test_a_status_question_in_the_middle_goes_to_the_rules_but_every_week_is_an_
 def test_no_answer_to_change_outside_a_request() -> None:
     messages, events = run(ActionChangeAnswer(), make("change an answer", "change_answer"))
     assert "no answer to change" in texts(messages) and events == []
-    messages, _ = run(ActionChangeAnswer(), make("change my email", "change_answer",
-                                                  slots={"last_request_ref": "CR-2026-000001"}))  # fmt: skip
+    messages, _ = run(
+        ActionChangeAnswer(), make("change my email", "change_answer", slots={"last_request_ref": "CR-2026-000001"})
+    )
     assert "CR-2026-000001" in texts(messages) and "already stored" in texts(messages)
 
 
 def test_stop_cancels_and_stores_nothing(sample_db_url: str) -> None:
     conv = Conversation(CHANGE_CENTER)
     fill_change_center(conv)
-    conv.events += [{"event": "user", "text": "cancel", "parse_data": {"intent": {"name": "stop"}}},
-                    {"event": "action", "name": "action_deactivate_loop"}, {"event": "active_loop", "name": None}]
+    conv.events += [
+        {"event": "user", "text": "cancel", "parse_data": {"intent": {"name": "stop"}}},
+        {"event": "action", "name": "action_deactivate_loop"},
+        {"event": "active_loop", "name": None},
+    ]
     conv.active = False
     messages, events = run(ActionCancelRequest(), make("cancel", "stop", slots=conv.slots, events=conv.events))
     assert "cancelled your change-of-Center request. Nothing was stored" in texts(messages)
@@ -263,8 +325,9 @@ def test_a_new_request_after_one_was_stored_starts_afresh_and_an_unfinished_one_
     conv.say("Another Co")
     conv.say(*choice("importer"))
     # the user leaves the form (e.g. another request), then comes back
-    messages, events = run(ActionResumeRequest(), make("continue my request", "continue_request", slots=conv.slots,
-                                                         events=conv.events))  # fmt: skip
+    messages, events = run(
+        ActionResumeRequest(), make("continue my request", "continue_request", slots=conv.slots, events=conv.events)
+    )
     assert events == [{"event": "slot", "timestamp": None, "name": "resume_form", "value": "outreach_call"}]
     messages = conv.start("continue my request", "continue_request")
     assert "Let's continue your outreach-call sign-up where we left off" in texts(messages)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List
 
 import pytest
 
@@ -47,7 +47,7 @@ def test_files_are_labelled_as_sample_data(name: str) -> None:
 
 def test_figures_cover_ten_centers_and_eight_quarters() -> None:
     rows = importer.parse_figures(importer.SAMPLE_FIGURES)  # also checks every value
-    quarters: Dict[str, List[tuple]] = {}
+    quarters: dict[str, list[tuple]] = {}
     for row in rows:
         quarters.setdefault(row.center_code, []).append((row.fiscal_year, row.quarter))
         assert 0 < row.partner_accounts < row.importers
@@ -60,11 +60,11 @@ def test_figures_cover_ten_centers_and_eight_quarters() -> None:
 
 
 def test_figures_move_gently() -> None:
-    by_center: Dict[str, List] = {}
+    by_center: dict[str, list] = {}
     for row in importer.parse_figures(importer.SAMPLE_FIGURES):
         by_center.setdefault(row.center_code, []).append(row)
     for rows in by_center.values():
-        for before, after in zip(rows, rows[1:]):
+        for before, after in itertools.pairwise(rows):
             for metric in ("importers", "entries", "staff"):
                 old, new = getattr(before, metric), getattr(after, metric)
                 assert abs(new - old) / old < 0.15, (before, after, metric)

@@ -5,7 +5,7 @@ the shape Rasa's own ResponseSelector gives (read by ``utter_faq``, Rasa's NLU e
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
@@ -53,14 +53,14 @@ def _parse(selector: LexicalResponseSelector, text: str, intent: str = "faq", co
 
 
 def test_it_picks_the_article_asked_for_in_rasas_output_shape(trained: LexicalResponseSelector) -> None:
-    selected: Dict[str, Any] = _parse(trained, "how can i change centers").get("response_selector")
+    selected: dict[str, Any] = _parse(trained, "how can i change centers").get("response_selector")
     assert selected["all_retrieval_intents"] == ["faq"]
     response = selected["faq"]["response"]
     assert response["intent_response_key"] == "faq/change_how"
     assert response["utter_action"] == "utter_faq/change_how"
     assert response["responses"] == [{"text": "answer faq/change_how"}]
-    ranking: List[Dict[str, Any]] = selected["faq"]["ranking"]
-    assert [r["intent_response_key"] for r in ranking][0] == "faq/change_how" and len(ranking) == 3
+    ranking: list[dict[str, Any]] = selected["faq"]["ranking"]
+    assert ranking[0]["intent_response_key"] == "faq/change_how" and len(ranking) == 3
     assert response["confidence"] == ranking[0]["confidence"] and abs(sum(r["confidence"] for r in ranking) - 1) < 1e-6
 
 

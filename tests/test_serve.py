@@ -14,8 +14,14 @@ from bot.settings import load_settings
 
 def test_the_stack_is_the_three_servers_on_their_ports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SANIC_WORKERS", raising=False)
-    settings = replace(load_settings(), host="127.0.0.1", action_port=5155, rasa_port=5105, web_port=8085,
-                       database_url="sqlite:///x.db")  # fmt: skip
+    settings = replace(
+        load_settings(),
+        host="127.0.0.1",
+        action_port=5155,
+        rasa_port=5105,
+        web_port=8085,
+        database_url="sqlite:///x.db",
+    )
     stack = Stack(settings, log_dir=tmp_path / "log", model=tmp_path / "model.tar.gz")
     actions, rasa, web = stack.services
     assert [s.name for s in stack.services] == ["actions", "rasa", "web"]

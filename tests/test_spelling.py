@@ -25,8 +25,9 @@ def speller() -> Speller:
     """The speller as training builds it: the dictionary file plus the words of the training examples."""
     from rasa.shared.importers.importer import TrainingDataImporter
 
-    importer = TrainingDataImporter.load_from_dict(domain_path=str(ROOT / "domain.yml"),
-                                                   training_data_paths=[str(ROOT / "bot" / "data")])
+    importer = TrainingDataImporter.load_from_dict(
+        domain_path=str(ROOT / "domain.yml"), training_data_paths=[str(ROOT / "bot" / "data")]
+    )
     nlu = importer.get_nlu_data()
     data = json.loads(_dictionary().read_text(encoding="utf-8"))
     return Speller.from_data(with_examples(data, example_texts(nlu)))
@@ -50,11 +51,19 @@ def test_corrects_typos(speller: Speller, typed: str, corrected: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "importer 12-3456789AB", "ssn 123-45-6789", "cbp 232704-00123", "HTS 8429.51.1010", "got a CF-28 from ACE",
-        "mail john.smtih@acme.com", "status of CR-2026-000123", "the KI query in ACE", "CTPAT and ISA partners",
-        "heading 8429", "Q3 FY2025",
+        "importer 12-3456789AB",
+        "ssn 123-45-6789",
+        "cbp 232704-00123",
+        "HTS 8429.51.1010",
+        "got a CF-28 from ACE",
+        "mail john.smtih@acme.com",
+        "status of CR-2026-000123",
+        "the KI query in ACE",
+        "CTPAT and ISA partners",
+        "heading 8429",
+        "Q3 FY2025",
     ],
-)  # fmt: skip
+)
 def test_never_touches_numbers_codes_emails_or_jargon(speller: Speller, text: str) -> None:
     assert speller.correct(text).text == text
 
@@ -64,10 +73,23 @@ def test_gibberish_and_names_are_not_made_into_words(speller: Speller, text: str
     assert speller.correct(text).text == text
 
 
-@pytest.mark.parametrize("text, unknown", [
-    ("zxcvbnm lkjhg", True), ("blorp fnarg zzt wub", True), ("asdf", True), ("blorp zanzibar quux", True),
-    ("hi", False), ("hi blorp", False), ("wich centre handels steel", False), ("zxcv 8471", False), ("AGPP?", False),
-    ("blorp center", False), ("", False), ("?!", False)])  # fmt: skip
+@pytest.mark.parametrize(
+    "text, unknown",
+    [
+        ("zxcvbnm lkjhg", True),
+        ("blorp fnarg zzt wub", True),
+        ("asdf", True),
+        ("blorp zanzibar quux", True),
+        ("hi", False),
+        ("hi blorp", False),
+        ("wich centre handels steel", False),
+        ("zxcv 8471", False),
+        ("AGPP?", False),
+        ("blorp center", False),
+        ("", False),
+        ("?!", False),
+    ],
+)
 def test_knows_a_message_of_unknown_words(speller: Speller, text: str, unknown: bool) -> None:
     assert speller.mostly_unknown(text) is unknown
 

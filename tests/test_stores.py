@@ -6,14 +6,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, List
+from typing import Any
 
 import pytest
 
 from bot.settings import ROOT
 
 
-def _tracker_events() -> List[Any]:
+def _tracker_events() -> list[Any]:
     from rasa.shared.core.events import (
         ActionExecuted,
         ActiveLoop,
@@ -23,7 +23,7 @@ def _tracker_events() -> List[Any]:
         UserUttered,
     )
 
-    def turn(text: str, intent: str, action: str) -> List[Any]:
+    def turn(text: str, intent: str, action: str) -> list[Any]:
         return [
             UserUttered(text, {"name": intent, "confidence": 0.9}),
             ActionExecuted(action),
@@ -32,11 +32,19 @@ def _tracker_events() -> List[Any]:
         ]
 
     first = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
-    form = [UserUttered("look up my importer", {"name": "center_for_importer", "confidence": 0.9}),
-            ActionExecuted("importer_lookup_form"), ActiveLoop("importer_lookup_form"),
-            SlotSet("requested_slot", "ior_number"), ActionExecuted("action_listen")]  # fmt: skip
-    second = [ActionExecuted("action_session_start"), SessionStarted(), SlotSet("center", "CEE010"),
-              ActionExecuted("action_listen")]  # fmt: skip
+    form = [
+        UserUttered("look up my importer", {"name": "center_for_importer", "confidence": 0.9}),
+        ActionExecuted("importer_lookup_form"),
+        ActiveLoop("importer_lookup_form"),
+        SlotSet("requested_slot", "ior_number"),
+        ActionExecuted("action_listen"),
+    ]
+    second = [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        SlotSet("center", "CEE010"),
+        ActionExecuted("action_listen"),
+    ]
     return first + turn("hi", "greet", "utter_greet") + form + second + turn("thanks", "thank", "utter_you_are_welcome")
 
 
@@ -56,7 +64,7 @@ def test_memory_store_gives_back_what_rasas_in_memory_store_does(sessions: int) 
     domain = _domain()
     events = _tracker_events()
     if sessions == 1:
-        events = events[: -8]  # up to the open form
+        events = events[:-8]  # up to the open form
     tracker = DialogueStateTracker.from_events("someone", events, domain.slots)
     results = []
     for store in (InMemoryTrackerStore(domain), MemoryTrackerStore(domain)):

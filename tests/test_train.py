@@ -26,8 +26,13 @@ def project(tmp_path: Path) -> Path:
 
 
 def _train(project: Path) -> str:
-    done = subprocess.run([sys.executable, "-m", "bot.train", "--project", str(project)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.train", "--project", str(project)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return done.stdout
 

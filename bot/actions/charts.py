@@ -11,7 +11,8 @@ import base64
 import io
 import math
 import textwrap
-from typing import Any, Dict, List, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -42,7 +43,7 @@ def alt_text(title: str, labels: Sequence[str], values: Sequence[float], unit: s
     return replies.text("utter_chart_alt", title=title, values=items)
 
 
-def bar_chart(title: str, labels: List[str], values: List[float], unit: str) -> Dict[str, Any]:
+def bar_chart(title: str, labels: list[str], values: list[float], unit: str) -> dict[str, Any]:
     """A horizontal bar chart (about 640×360 pixels) for the web chat.
 
     Args:
@@ -53,7 +54,8 @@ def bar_chart(title: str, labels: List[str], values: List[float], unit: str) -> 
             to every value in the text alternative.
 
     Returns:
-        ``{"type": "chart", "src": "data:image/png;base64,...", "alt": "Bar chart: <title>. <label>: <value> <unit>; ..."}``
+        ``{"type": "chart", "src": "data:image/png;base64,...",
+        "alt": "Bar chart: <title>. <label>: <value> <unit>; ..."}``
 
     Raises:
         ValueError: no values, labels and values of different lengths, or a value that is not a finite number.
@@ -81,8 +83,9 @@ def bar_chart(title: str, labels: List[str], values: List[float], unit: str) -> 
             bar.set_facecolor("white")
 
     axes.set_yticks(positions)
-    axes.set_yticklabels([textwrap.fill(label, 26) for label in labels], fontsize=font_size, color=TEXT,
-                         linespacing=0.95)  # fmt: skip
+    axes.set_yticklabels(
+        [textwrap.fill(label, 26) for label in labels], fontsize=font_size, color=TEXT, linespacing=0.95
+    )
     axes.invert_yaxis()  # the first label on top, as in the text and the table
     heading = title if not unit or unit == "%" or unit.lower() in title.lower() else f"{title} ({unit})"
     axes.set_title(textwrap.fill(heading, 60), fontsize=font_size + 2, color=TEXT, loc="left", fontweight="bold")
@@ -102,9 +105,14 @@ def bar_chart(title: str, labels: List[str], values: List[float], unit: str) -> 
         offset = 0.01 * span if value >= 0 else -0.01 * span
         label = _format(value) + ("%" if unit == "%" else "")
         axes.text(
-            value + offset, position, label, va="center", ha="left" if value >= 0 else "right",
-            fontsize=font_size, color=TEXT,
-        )  # fmt: skip
+            value + offset,
+            position,
+            label,
+            va="center",
+            ha="left" if value >= 0 else "right",
+            fontsize=font_size,
+            color=TEXT,
+        )
 
     figure.tight_layout(pad=0.6)
     encoded = base64.b64encode(_png(figure)).decode("ascii")

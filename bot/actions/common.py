@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -53,7 +54,7 @@ def intent_of(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def payload_values(payload: str) -> Dict[str, Any]:
+def payload_values(payload: str) -> dict[str, Any]:
     """The entities of a button payload such as ``/inform{"choice":"other"}``."""
     match = re.match(r"^/\w+(\{.*\})\s*$", payload or "")
     try:
@@ -62,14 +63,18 @@ def payload_values(payload: str) -> Dict[str, Any]:
         return {}
 
 
-def button_titles(response: str, key: str) -> Dict[str, str]:
+def button_titles(response: str, key: str) -> dict[str, str]:
     """The titles of a reply's buttons by the value they send for ``key`` (e.g. ``choice``): {value: title}."""
     buttons = knowledge().responses[response][0].get("buttons") or []
-    return {str(value): str(button["title"]) for button in buttons
-            for k, value in payload_values(str(button.get("payload"))).items() if k == key}  # fmt: skip
+    return {
+        str(value): str(button["title"])
+        for button in buttons
+        for k, value in payload_values(str(button.get("payload"))).items()
+        if k == key
+    }
 
 
-def entity_values(tracker: Tracker, entity: str) -> List[str]:
+def entity_values(tracker: Tracker, entity: str) -> list[str]:
     """Every value of ``entity`` in the latest user message, in order."""
     return [str(e.get("value")) for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
 
@@ -80,9 +85,9 @@ def first_entity(tracker: Tracker, entity: str) -> Optional[str]:
     return values[0] if values else None
 
 
-def mentioned_centers(tracker: Tracker) -> List[Center]:
+def mentioned_centers(tracker: Tracker) -> list[Center]:
     """The Centers named in the latest user message (by full name, short name, code or city), without repeats."""
-    found: List[Center] = []
+    found: list[Center] = []
     for value in entity_values(tracker, "center"):
         center = knowledge().find_center(value)
         if center and center not in found:
@@ -90,7 +95,7 @@ def mentioned_centers(tracker: Tracker) -> List[Center]:
     return found
 
 
-def table(caption: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Dict[str, Any]:
+def table(caption: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
     """A table for channels that can draw one (the web chat); the text of the same message says it in words."""
     return {"type": "table", "caption": caption, "columns": list(columns), "rows": [list(r) for r in rows]}
 
@@ -105,8 +110,13 @@ def hts_answer(answer: HtsAnswer, asked: str, from_words: bool = False) -> str:
     if answer.follows_goods:
         return replies.text("utter_hts_follows_goods", asked=asked, chapter=answer.chapter)
     if from_words:
-        intro = replies.text("utter_hts_intro_from_words", asked=asked, code=_dotted(answer.code),
-                             chapter=answer.chapter, title=answer.chapter_title)  # fmt: skip
+        intro = replies.text(
+            "utter_hts_intro_from_words",
+            asked=asked,
+            code=_dotted(answer.code),
+            chapter=answer.chapter,
+            title=answer.chapter_title,
+        )
     else:
         intro = replies.text("utter_hts_intro", asked=asked, chapter=answer.chapter, title=answer.chapter_title)
     if answer.center is None:
@@ -140,6 +150,11 @@ def importer_answer(ior: IorNumber, record: Optional[Any]) -> str:
     center = knowledge().center(record.center_code)
     sample = " " + replies.text("utter_importer_sample_note") if "sample" in record.source.lower() else ""
     return replies.text(
-        "utter_importer_found", ior=ior.display, name=record.name, sample=sample, center=center_sentence(center),
-        partner=partner_sentence(bool(record.partner_account)), directory_line=directory_line(),
-    )  # fmt: skip
+        "utter_importer_found",
+        ior=ior.display,
+        name=record.name,
+        sample=sample,
+        center=center_sentence(center),
+        partner=partner_sentence(bool(record.partner_account)),
+        directory_line=directory_line(),
+    )

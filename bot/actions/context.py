@@ -22,8 +22,9 @@ from __future__ import annotations
 import abc
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -37,11 +38,16 @@ from bot.vocab import BY_KEY, MATCH_ORDER
 
 logger = logging.getLogger(__name__)
 
-CENTER_TOPICS = ("figure", "trend", "center_info", "center_contact", "importer")  # a missing Center comes from the context
+CENTER_TOPICS = (
+    "figure",
+    "trend",
+    "center_info",
+    "center_contact",
+    "importer",
+)  # a missing Center comes from the context
 METRIC_TOPICS = ("figure", "ranking", "total", "trend")  # a missing metric comes from the context
 _COMPARE = re.compile(r"\b(compare\w*|vs\.?|versus|than|against|side by side)\b", re.IGNORECASE)
 _NOT = re.compile(r"\b(not|no|instead|wrong)\b", re.IGNORECASE)
-
 
 
 def metric_of(text: Optional[str]) -> Optional[str]:
@@ -58,14 +64,14 @@ class Query:
 
     topic: str
     text: str  # the message as corrected by the spelling step (its own text when nothing was corrected)
-    centers: List[Center] = field(default_factory=list)
+    centers: list[Center] = field(default_factory=list)
     metric: Optional[str] = None
     period: Optional[str] = None
     product: Optional[str] = None  # product words or an HTS number, as asked
     hts: Optional[str] = None  # an HTS number of the message itself
     follow_up: bool = False  # the topic was taken from the previous answer
     turn: int = 0
-    slots: Dict[str, Any] = field(default_factory=dict)  # the context's slots as the message found them
+    slots: dict[str, Any] = field(default_factory=dict)  # the context's slots as the message found them
     typed: str = ""  # the message as the user typed it
 
     @property
@@ -73,8 +79,8 @@ class Query:
         return self.centers[0] if self.centers else None
 
 
-Handler = Callable[[CollectingDispatcher, Query], Awaitable[List[Dict[Text, Any]]]]
-_HANDLERS: Dict[str, Handler] = {}
+Handler = Callable[[CollectingDispatcher, Query], Awaitable[list[dict[str, Any]]]]
+_HANDLERS: dict[str, Handler] = {}
 
 
 def handles(topic: str) -> Callable[[Handler], Handler]:
@@ -112,8 +118,12 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     recent = _as_int(slot("ctx_turn")) == turn - 1 and bool(slot("ctx_topic"))
     typed = str((tracker.latest_message or {}).get("text") or "")
     centers = common.mentioned_centers(tracker) or fuzzy.centers_in(text) or fuzzy.centers_in(typed)
-    metric = (metric_of(" ".join(common.entity_values(tracker, "metric"))) or metric_of(text)
-              or fuzzy.metric_in(text) or fuzzy.metric_in(typed))  # fmt: skip
+    metric = (
+        metric_of(" ".join(common.entity_values(tracker, "metric")))
+        or metric_of(text)
+        or fuzzy.metric_in(text)
+        or fuzzy.metric_in(typed)
+    )
     period = common.first_entity(tracker, "period")
     hts = common.first_entity(tracker, "hts_code")
     product = hts or common.first_entity(tracker, "product")
@@ -140,9 +150,12 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     return Query(topic, text, centers, metric, period, product, hts, follow_up, turn, context, typed)
 
 
-def remember(query: Query, topic: Optional[str] = None, awaiting: Optional[str] = None, **changes: Any) -> List[Dict[Text, Any]]:
+def remember(
+    query: Query, topic: Optional[str] = None, awaiting: Optional[str] = None, **changes: Any
+) -> list[dict[str, Any]]:
     """The slot events that keep what an answer was about (``changes`` override the query's ``center`` (a code),
-    ``metric``, ``period`` and ``product``); ``awaiting`` names the piece the answer asked for."""
+    ``metric``, ``period`` and ``product``); ``awaiting`` names the piece the answer asked for.
+    """
     values = {
         "center": query.center.code if query.center else None,
         "metric": query.metric,
@@ -150,14 +163,16 @@ def remember(query: Query, topic: Optional[str] = None, awaiting: Optional[str] 
         "product": query.product,
         **changes,
     }
-    events = [SlotSet("ctx_topic", topic or query.topic), SlotSet("ctx_turn", float(query.turn)),
-              SlotSet("ctx_awaiting", awaiting)]  # fmt: skip
-    events += [SlotSet(f"ctx_{name}", value) for name, value in values.items()
-               if value is not None or name == "period"]  # fmt: skip
+    events = [
+        SlotSet("ctx_topic", topic or query.topic),
+        SlotSet("ctx_turn", float(query.turn)),
+        SlotSet("ctx_awaiting", awaiting),
+    ]
+    events += [SlotSet(f"ctx_{name}", value) for name, value in values.items() if value is not None or name == "period"]
     return events
 
 
-async def answer(topic: Optional[str], dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+async def answer(topic: Optional[str], dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
     """Answer the latest message as ``topic`` (or as the follow-up it is), and return the context's new events."""
     query = resolve(tracker, topic)
     handler = _HANDLERS[query.topic]
@@ -175,19 +190,22 @@ class TopicAction(Action, abc.ABC):
     topic: Optional[str] = None
 
     @abc.abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """The action's name (subclasses)."""
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         return await answer(self.topic, dispatcher, tracker)
 
 
 class ActionFollowUp(TopicAction):
-    """"and Machinery?", "what about last quarter?", "no, I meant Base Metals": the previous question, one part changed."""
+    """A follow-up: the previous question, one part changed.
 
-    def name(self) -> Text:
+    "and Machinery?", "what about last quarter?", "no, I meant Base Metals".
+    """
+
+    def name(self) -> str:
         return "action_follow_up"
 
 

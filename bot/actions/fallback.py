@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -19,10 +19,10 @@ RETRIEVAL_INTENTS = ("faq", "chitchat")
 DEFAULT_TOPICS = ("center_for_product", "request_change_center", "help")
 
 
-def likely_topics(message: Dict[Text, Any]) -> List[Tuple[float, str, str]]:
+def likely_topics(message: dict[str, Any]) -> list[tuple[float, str, str]]:
     """The likeliest topics of a parsed message as ``(confidence, button title, words to send)``, best first."""
     kb = knowledge()
-    topics: Dict[str, Tuple[float, str, str]] = {}
+    topics: dict[str, tuple[float, str, str]] = {}
     for ranked in message.get("intent_ranking", []):
         intent, confidence = ranked.get("name"), float(ranked.get("confidence") or 0)
         if intent in RETRIEVAL_INTENTS:
@@ -41,12 +41,12 @@ def likely_topics(message: Dict[Text, Any]) -> List[Tuple[float, str, str]]:
 class ActionDefaultAskAffirmation(Action):
     """Asks "did you mean…?" with the 2-3 likeliest topics and a "something else" button."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_default_ask_affirmation"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         topics = likely_topics(tracker.latest_message)
         kb = knowledge()
         for intent in DEFAULT_TOPICS:

@@ -12,7 +12,8 @@ whose answer depends on the other answers keep a ``validate_<slot>`` method writ
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Awaitable, Callable, ClassVar, Dict, Mapping, Optional, Sequence, Text
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, ClassVar, Optional
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -23,9 +24,10 @@ from bot.requests.answers import Invalid
 
 Parse = Callable[[str, Tracker], Any]
 """Reads a slot's value from the answer's text (and the tracker, e.g. for a button's choice); raises Invalid."""
-FieldValidator = Callable[[str, Any, CollectingDispatcher, Tracker], Awaitable[Dict[Text, Any]]]
+FieldValidator = Callable[[str, Any, CollectingDispatcher, Tracker], Awaitable[dict[str, Any]]]
+Fields = Mapping[str, FieldValidator]  # a form's table: {slot: field validator}
 """An entry of ``fields``: (slot, value, dispatcher, tracker) -> {slot: value, and any other slot the answer sets}."""
-Validator = Callable[[Any, CollectingDispatcher, Tracker, DomainDict], Awaitable[Dict[Text, Any]]]
+Validator = Callable[[Any, CollectingDispatcher, Tracker, DomainDict], Awaitable[dict[str, Any]]]
 """A slot's ``validate_<slot>`` method, bound: (value, dispatcher, tracker, domain) -> {slot: value, ...}."""
 
 
@@ -38,7 +40,7 @@ def parsed(parse: Parse) -> FieldValidator:
 
     async def validate_parsed(
         slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         try:
             return {slot: parse(str(value or ""), tracker)}
         except Invalid as invalid:
@@ -55,7 +57,8 @@ def from_text(parse: Callable[[str], Any]) -> FieldValidator:
 
 def with_choice(parse: Callable[[str, Optional[str]], Any], allowed: Sequence[str]) -> FieldValidator:
     """An entry of ``fields`` whose ``parse`` also gets the button's choice (the message's ``choice`` entity) when it
-    is one of ``allowed`` (see :func:`parsed`)."""
+    is one of ``allowed`` (see :func:`parsed`).
+    """
 
     def parse_with_choice(text: str, tracker: Tracker) -> Any:
         choice = common.first_entity(tracker, "choice")
@@ -64,12 +67,12 @@ def with_choice(parse: Callable[[str, Optional[str]], Any], allowed: Sequence[st
     return parsed(parse_with_choice)
 
 
-def _method(slot: str, check: FieldValidator) -> Callable[..., Awaitable[Dict[Text, Any]]]:
+def _method(slot: str, check: FieldValidator) -> Callable[..., Awaitable[dict[str, Any]]]:
     """The ``validate_<slot>`` method made for a slot of ``fields``."""
 
     async def validate(
         self: FieldTable, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> dict[str, Any]:
         """Validates the slot with the entry given for it in ``fields``."""
         return await check(slot, value, dispatcher, tracker)
 
@@ -80,7 +83,7 @@ def _method(slot: str, check: FieldValidator) -> Callable[..., Awaitable[Dict[Te
 class FieldTable(FormValidationAction, ABC):
     """A form validation action whose slots are validated from the table ``fields``: {slot: field validator}."""
 
-    fields: ClassVar[Mapping[str, FieldValidator]] = {}
+    fields: ClassVar[Fields] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Makes a ``validate_<slot>`` method for every slot of the class's ``fields``.
@@ -96,5 +99,5 @@ class FieldTable(FormValidationAction, ABC):
             setattr(cls, name, _method(slot, check))
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """validate_<form>."""

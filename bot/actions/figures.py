@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable, Dict, List, Optional, Text, TypeVar
+from typing import Any, Optional, TypeVar
 
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -31,7 +32,8 @@ T = TypeVar("T")
 
 _FEWEST = re.compile(r"\b(least|fewest|lowest|smallest|minimum|bottom|less|last place)\b", re.IGNORECASE)
 _EVERY_CENTER = re.compile(  # "entries by Center", "per CEE", "all the Centers"; not "handled by the Center"
-    r"\b(each|every|all|per)\s+(the\s+)?(cent(er|re)s?|cees?)\b|\bby\s+(cent(er|re)|cee)s?\b|\bcent(er|re)s\b", re.IGNORECASE
+    r"\b(each|every|all|per)\s+(the\s+)?(cent(er|re)s?|cees?)\b|\bby\s+(cent(er|re)|cee)s?\b|\bcent(er|re)s\b",
+    re.IGNORECASE,
 )
 _SUPERLATIVE = re.compile(
     r"\b(most|least|fewest|top|bottom|biggest|smallest|largest|greatest|highest|lowest|busiest|leads?|leading|"
@@ -51,8 +53,13 @@ def period_label(fiscal_year: int, quarter: Optional[int]) -> str:
     if quarter is None:
         return replies.text("utter_period_year", year=fiscal_year)
     period = Period(fiscal_year, quarter)
-    return replies.text("utter_period_quarter", year=fiscal_year, quarter=quarter,
-                        first_month=f"{period.start:%b}", last_month=f"{period.end:%b %Y}")  # fmt: skip
+    return replies.text(
+        "utter_period_quarter",
+        year=fiscal_year,
+        quarter=quarter,
+        first_month=f"{period.start:%b}",
+        last_month=f"{period.end:%b %Y}",
+    )
 
 
 def record_period(record: FigureRecord) -> str:
@@ -60,8 +67,12 @@ def record_period(record: FigureRecord) -> str:
     if record.quarter is not None:
         return period_label(record.fiscal_year, record.quarter)
     if record.aggregate == "sum":
-        return replies.text("utter_period_year_summed", year=record.fiscal_year, quarters=record.quarters,
-                            last_quarter=record.last_quarter)  # fmt: skip
+        return replies.text(
+            "utter_period_year_summed",
+            year=record.fiscal_year,
+            quarters=record.quarters,
+            last_quarter=record.last_quarter,
+        )
     return replies.text("utter_period_year_as_of", year=record.fiscal_year, last_quarter=record.last_quarter)
 
 
@@ -77,15 +88,17 @@ async def _query(function: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(function, *args)
 
 
-def _ask_metric(dispatcher: CollectingDispatcher, query: Query, payload: str, **values: Any) -> List[Dict[Text, Any]]:
+def _ask_metric(dispatcher: CollectingDispatcher, query: Query, payload: str, **values: Any) -> list[dict[str, Any]]:
     """Ask which figure, with one button per metric sending the reply ``payload``; the answer completes the question."""
     labels = [metric_label(metric) for metric in METRICS]
-    buttons = [{"title": label.capitalize(), "payload": replies.text(payload, metric=label, **values)} for label in labels]
+    buttons = [
+        {"title": label.capitalize(), "payload": replies.text(payload, metric=label, **values)} for label in labels
+    ]
     dispatcher.utter_message(**replies.render("utter_ask_metric"), buttons=buttons)
     return remember(query, awaiting="metric")
 
 
-def _ask_center(dispatcher: CollectingDispatcher, query: Query, metric: str) -> List[Dict[Text, Any]]:
+def _ask_center(dispatcher: CollectingDispatcher, query: Query, metric: str) -> list[dict[str, Any]]:
     """Ask which Center, with one button per Center and one for all of them."""
     kb = knowledge()
     label = metric_label(metric)
@@ -96,7 +109,9 @@ def _ask_center(dispatcher: CollectingDispatcher, query: Query, metric: str) -> 
     return remember(query, awaiting="center")
 
 
-def _no_data(dispatcher: CollectingDispatcher, fy: Optional[int], quarter: Optional[int], latest: Optional[Period]) -> None:
+def _no_data(
+    dispatcher: CollectingDispatcher, fy: Optional[int], quarter: Optional[int], latest: Optional[Period]
+) -> None:
     asked = replies.text("utter_period_year", year=fy) if fy else replies.text("utter_period_unknown")
     if quarter:
         asked = replies.text("utter_period_with_quarter", period=asked, quarter=quarter)
@@ -111,19 +126,22 @@ def _by_center_title(metric: str, period: str) -> str:
     return replies.text("utter_by_center_title", metric=metric_label(metric).capitalize(), period=period)
 
 
-def _ranking_chart(records: List[FigureRecord], metric: str, period: str) -> Dict[str, Any]:
+def _ranking_chart(records: list[FigureRecord], metric: str, period: str) -> dict[str, Any]:
     kb = knowledge()
     labels = [kb.center(r.center_code).name for r in records]
     return bar_chart(_by_center_title(metric, period), labels, [r.value for r in records], metric_label(metric))
 
 
 @handles("figure")
-async def figure(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+async def figure(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """One Center's figure (two or more Centers side by side), for the latest period or a named one."""
     query = replace(query, topic="figure")  # also when a ranking question turned out to be about one Center
     if query.metric is None:
-        center = (replies.text("utter_the_named_center", center=query.center.name) if query.center
-                  else replies.text("utter_each_center"))  # fmt: skip
+        center = (
+            replies.text("utter_the_named_center", center=query.center.name)
+            if query.center
+            else replies.text("utter_each_center")
+        )
         return _ask_metric(dispatcher, query, "utter_metric_payload_figure", center=center)
     latest = await _query(store.latest_period)
     fy, quarter = parse_period(query.period, latest)
@@ -132,16 +150,23 @@ async def figure(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Te
             return _ask_center(dispatcher, query, query.metric)
         top = await send_ranking(dispatcher, query.metric, fy, quarter, latest, fewest=False)
         return remember(query, topic="ranking", center=top)
-    records = [await _query(store.figure, c.code, query.metric, fy, quarter) for c in query.centers]
-    if any(r is None for r in records):
+    found = [await _query(store.figure, c.code, query.metric, fy, quarter) for c in query.centers]
+    records = [r for r in found if r is not None]
+    if len(records) < len(found):
         _no_data(dispatcher, fy, quarter, latest)
         return remember(query)
     label = metric_label(query.metric)
     if len(records) == 1:
         record = records[0]
         dispatcher.utter_message(
-            **replies.render("utter_figure", center=query.centers[0].label, value=number(record.value), metric=label,
-                             period=record_period(record), source=source_line(record.source))  # fmt: skip
+            **replies.render(
+                "utter_figure",
+                center=query.centers[0].label,
+                value=number(record.value),
+                metric=label,
+                period=record_period(record),
+                source=source_line(record.source),
+            )
         )
         return remember(query)
     lines = [f"- **{c.label}**: {number(r.value)} {label}" for c, r in zip(query.centers, records)]
@@ -151,14 +176,20 @@ async def figure(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Te
     else:
         verdict = replies.text("utter_figures_more", first=ordered[0][0].name, metric=label, second=ordered[1][0].name)
     dispatcher.utter_message(
-        **replies.render("utter_figures_compared", metric=label.capitalize(), period=record_period(records[0]),
-                         lines="\n".join(lines), verdict=verdict, source=source_line(records[0].source))  # fmt: skip
+        **replies.render(
+            "utter_figures_compared",
+            metric=label.capitalize(),
+            period=record_period(records[0]),
+            lines="\n".join(lines),
+            verdict=verdict,
+            source=source_line(records[0].source),
+        )
     )
     return remember(query, center=",".join(c.code for c in query.centers))
 
 
 @handles("ranking")
-async def ranking(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+async def ranking(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """Which Center has the most (or the least) of a metric, with the full ranking."""
     if not query.follow_up and _ONE_CENTER.search(query.text) and not _SUPERLATIVE.search(query.text):
         return await figure(dispatcher, query)  # "entries handled by the center last quarter?": which Center?
@@ -196,24 +227,29 @@ async def send_ranking(
     label = metric_label(metric)
     lines = [f"{i}. {kb.center(r.center_code).name}: {number(r.value)}" for i, r in enumerate(ordered, 1)]
     message = replies.render(
-        "utter_ranking_fewest" if fewest else "utter_ranking_most", period=period,
-        center=kb.center(top.center_code).label, metric=label, value=number(top.value), lines="\n".join(lines),
+        "utter_ranking_fewest" if fewest else "utter_ranking_most",
+        period=period,
+        center=kb.center(top.center_code).label,
+        metric=label,
+        value=number(top.value),
+        lines="\n".join(lines),
         source=source_line(top.source),
-    )  # fmt: skip
+    )
     columns = (replies.text("utter_column_rank"), replies.text("utter_column_center"), label.capitalize())
     dispatcher.utter_message(
         **message,
         json_message=table(
-            _by_center_title(metric, period), columns,
+            _by_center_title(metric, period),
+            columns,
             [(i, kb.center(r.center_code).name, number(r.value)) for i, r in enumerate(ordered, 1)],
         ),
-    )  # fmt: skip
+    )
     dispatcher.utter_message(json_message=_ranking_chart(records, metric, period))
     return top.center_code
 
 
 @handles("total")
-async def total(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+async def total(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """A metric added up across all Centers."""
     if query.metric is None:
         return _ask_metric(dispatcher, query, "utter_metric_payload_total")
@@ -229,14 +265,20 @@ async def total(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Tex
         how = "utter_period_year_total_loaded" if result.aggregate == "sum" else "utter_period_year_latest_loaded"
         period = replies.text(how, year=result.fiscal_year)
     dispatcher.utter_message(
-        **replies.render("utter_total", centers=result.centers, value=number(result.value),
-                         metric=metric_label(query.metric), period=period, source=source_line(result.source))  # fmt: skip
+        **replies.render(
+            "utter_total",
+            centers=result.centers,
+            value=number(result.value),
+            metric=metric_label(query.metric),
+            period=period,
+            source=source_line(result.source),
+        )
     )
     return remember(query)
 
 
 @handles("trend")
-async def trend(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+async def trend(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """One Center's metric over its latest eight quarters, quarter over quarter and year over year."""
     center = query.center
     if center is None:
@@ -251,24 +293,38 @@ async def trend(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Tex
         dispatcher.utter_message(**replies.render("utter_trend_too_short", center=center.label))
         return remember(query)
     last, before = series[-1], series[-2]
-    changes = [replies.text("utter_trend_quarter", change=_change(before.value, last.value), before=before.quarter,
-                            last=last.quarter)]  # fmt: skip
+    changes = [
+        replies.text(
+            "utter_trend_quarter", change=_change(before.value, last.value), before=before.quarter, last=last.quarter
+        )
+    ]
     year_ago = next((r for r in series if (r.fiscal_year, r.quarter) == (last.fiscal_year - 1, last.quarter)), None)
     if year_ago:
-        changes.append(replies.text("utter_trend_year", change=_change(year_ago.value, last.value),
-                                    before_year=year_ago.fiscal_year, last_year=last.fiscal_year, quarter=last.quarter))  # fmt: skip
+        changes.append(
+            replies.text(
+                "utter_trend_year",
+                change=_change(year_ago.value, last.value),
+                before_year=year_ago.fiscal_year,
+                last_year=last.fiscal_year,
+                quarter=last.quarter,
+            )
+        )
     title = replies.text("utter_at_center_title", metric=label.capitalize(), center=center.name)
     dispatcher.utter_message(
         **replies.render(
-            "utter_trend", metric=label.capitalize(), center=center.label, changes=" ".join(changes),
+            "utter_trend",
+            metric=label.capitalize(),
+            center=center.label,
+            changes=" ".join(changes),
             lines="\n".join(f"- {period_label(r.fiscal_year, r.quarter)}: {number(r.value)}" for r in series),
             source=source_line(last.source),
         ),
         json_message=table(
-            title, (replies.text("utter_column_quarter"), label.capitalize()),
+            title,
+            (replies.text("utter_column_quarter"), label.capitalize()),
             [(period_label(r.fiscal_year, r.quarter), number(r.value)) for r in series],
         ),
-    )  # fmt: skip
+    )
     labels = [replies.text("utter_period_short", year=f"{r.fiscal_year % 100:02d}", quarter=r.quarter) for r in series]
     dispatcher.utter_message(json_message=bar_chart(title, labels, [r.value for r in series], label))
     return remember(query)
@@ -285,7 +341,7 @@ class ActionFigure(TopicAction):
 
     topic = "figure"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_figure"
 
 
@@ -294,7 +350,7 @@ class ActionRanking(TopicAction):
 
     topic = "ranking"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ranking"
 
 
@@ -303,7 +359,7 @@ class ActionTotal(TopicAction):
 
     topic = "total"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_total"
 
 
@@ -312,5 +368,5 @@ class ActionTrend(TopicAction):
 
     topic = "trend"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_trend"

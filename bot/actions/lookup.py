@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, ClassVar, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -18,7 +18,7 @@ from bot import fuzzy, replies
 from bot.actions import common
 from bot.actions.common import say
 from bot.actions.context import Query, TopicAction, handles, remember, resolve
-from bot.actions.field_table import FieldTable, from_text
+from bot.actions.field_table import Fields, FieldTable, from_text
 from bot.ior import IorFormatError, format_problem, parse_ior, try_parse_ior
 from bot.knowledge import CHAPTER_WORD, knowledge, normalise_hts
 from bot.requests.answers import Invalid
@@ -29,7 +29,7 @@ _DIGITS_IN_TEXT = re.compile(r"(?<![\w.-])(\d{4}(?:\.?\d{2}){0,3})(?![\w-])")
 
 
 @handles("product")
-async def product(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+async def product(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """Which Center handles goods named by HTS number or in plain words."""
     kb = knowledge()
     hts = query.hts or _hts_in_text(query.text)
@@ -52,8 +52,13 @@ async def product(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[T
     if query.centers and not query.follow_up:
         center = query.centers[0]
         dispatcher.utter_message(
-            **replies.render("utter_industry_center", center=common.center_sentence(center), industries=center.industries,
-                             reminder=replies.text("utter_assignment_reminder"), source=kb.source_url)  # fmt: skip
+            **replies.render(
+                "utter_industry_center",
+                center=common.center_sentence(center),
+                industries=center.industries,
+                reminder=replies.text("utter_assignment_reminder"),
+                source=kb.source_url,
+            )
         )
         return remember(query)
     dispatcher.utter_message(**replies.render("utter_ask_product"))
@@ -65,7 +70,7 @@ class ActionCenterForProduct(TopicAction):
 
     topic = "product"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_center_for_product"
 
 
@@ -89,39 +94,44 @@ def _importer_number(text: str) -> str:
     try:
         return parse_ior(text).canonical
     except IorFormatError:
-        raise Invalid("utter_ior_format_error", **_format_problem(text))
+        raise Invalid("utter_ior_format_error", **_format_problem(text)) from None
 
 
 class ValidateImporterLookupForm(FieldTable):
     """Checks the importer of record number's format and asks again, saying what is wrong, when it is not valid."""
 
-    fields = {"ior_number": from_text(_importer_number)}
+    fields: ClassVar[Fields] = {"ior_number": from_text(_importer_number)}
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_importer_lookup_form"
 
 
-def _format_problem(text: str) -> Dict[str, str]:
+def _format_problem(text: str) -> dict[str, str]:
     """What is wrong with a number meant as an importer number (masked, never in full): the values of
-    ``utter_ior_format_error``."""
+    ``utter_ior_format_error``.
+    """
     problem = format_problem(text)
     if problem is None:
         what, why = replies.text("utter_that_number"), replies.text("utter_ior_no_digits")
     else:
-        what, why = replies.text("utter_quoted_number", number=problem.typed), replies.text(problem.reply, **problem.values)
+        what, why = (
+            replies.text("utter_quoted_number", number=problem.typed),
+            replies.text(problem.reply, **problem.values),
+        )
     return {"what": what, "why": why}
 
 
 class ActionAskImporterNumber(Action):
     """Asks for the importer number; when the question that started the look-up held a number in a wrong format,
-    says what is wrong with it first."""
+    says what is wrong with it first.
+    """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_importer_lookup_form_ior_number"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         text = str((tracker.latest_message or {}).get("text") or "")
         if not format_problem(text):
             dispatcher.utter_message(**replies.render("utter_ask_importer_lookup_form_ior_number"))
@@ -133,12 +143,12 @@ class ActionAskImporterNumber(Action):
 class ActionCenterForImporter(Action):
     """Answers which Center an importer is assigned to, from the database, with its partner-account status."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_center_for_importer"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         from bot.db import store
 
         ior = try_parse_ior(tracker.get_slot("ior_number"))
@@ -155,22 +165,29 @@ class ActionCenterForImporter(Action):
         context = []
         if record:
             query = resolve(tracker, "importer")
-            context = remember(query, center=record.center_code, importer=f"{ior.display} ({record.name})",
-                               partner=bool(record.partner_account))  # fmt: skip
+            context = remember(
+                query,
+                center=record.center_code,
+                importer=f"{ior.display} ({record.name})",
+                partner=bool(record.partner_account),
+            )
         return [SlotSet("ior_number", None), *context]
 
 
 @handles("importer")
-async def importer(dispatcher: CollectingDispatcher, query: Query) -> List[Dict[Text, Any]]:
+async def importer(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """A follow-up on the importer just looked up ("is that a partner account?"), from the context."""
     tracker_slots = query.slots
     if not tracker_slots.get("ctx_importer") or not query.center:
         dispatcher.utter_message(**replies.render("utter_ask_importer_lookup_form_ior_number"))
         return remember(query)
     dispatcher.utter_message(
-        **replies.render("utter_importer_again", importer=tracker_slots["ctx_importer"],
-                         center=common.center_sentence(query.center),
-                         partner=common.partner_sentence(bool(tracker_slots.get("ctx_partner"))),
-                         directory_line=common.directory_line())  # fmt: skip
+        **replies.render(
+            "utter_importer_again",
+            importer=tracker_slots["ctx_importer"],
+            center=common.center_sentence(query.center),
+            partner=common.partner_sentence(bool(tracker_slots.get("ctx_partner"))),
+            directory_line=common.directory_line(),
+        )
     )
     return remember(query)

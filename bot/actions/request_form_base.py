@@ -14,7 +14,8 @@ import asyncio
 import logging
 import re
 from collections import Counter
-from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+from collections.abc import Sequence
+from typing import Any, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
@@ -39,9 +40,10 @@ def active_kind(tracker: Tracker) -> Optional[RequestKind]:
     return BY_FORM.get((tracker.active_loop or {}).get("name") or "")
 
 
-def centers_in(value: Any, tracker: Tracker) -> List[Center]:
+def centers_in(value: Any, tracker: Tracker) -> list[Center]:
     """The Centers named in an answer, in order: by the message's ``center`` entities when the answer is the
-    message, else by searching the answer's text."""
+    message, else by searching the answer's text.
+    """
     text = str(value or "")
     if text == (tracker.latest_message.get("text") or ""):
         found = common.mentioned_centers(tracker)
@@ -51,13 +53,14 @@ def centers_in(value: Any, tracker: Tracker) -> List[Center]:
     return [center] if center else []
 
 
-def _find_importers(iors: Sequence[IorNumber]) -> List[Tuple[IorNumber, Any]]:
+def _find_importers(iors: Sequence[IorNumber]) -> list[tuple[IorNumber, Any]]:
     return [(ior, record) for ior in iors for record in [store.find_importer(ior)] if record]
 
 
-async def center_suggestion(iors: Sequence[IorNumber]) -> Optional[Dict[str, Any]]:
+async def center_suggestion(iors: Sequence[IorNumber]) -> Optional[dict[str, Any]]:
     """The Center the database gives for these importers, to offer as the answer; None when none is known or the
-    database cannot be reached (then the question is simply asked)."""
+    database cannot be reached (then the question is simply asked).
+    """
     try:
         found = await asyncio.to_thread(_find_importers, list(iors))
     except store.DatabaseUnavailable:
@@ -68,9 +71,11 @@ async def center_suggestion(iors: Sequence[IorNumber]) -> Optional[Dict[str, Any
     code = Counter(r.center_code for _, r in found).most_common(1)[0][0]
     return {
         "code": code,
-        "found": [{"ior": i.display, "name": r.name, "center": r.center_code, "sample": "sample" in r.source.lower()}
-                  for i, r in found],
-    }  # fmt: skip
+        "found": [
+            {"ior": i.display, "name": r.name, "center": r.center_code, "sample": "sample" in r.source.lower()}
+            for i, r in found
+        ],
+    }
 
 
 # -- a question in the middle of a form --------------------------------------------------------------------------------
@@ -114,7 +119,7 @@ def is_digression(tracker: Tracker, slot: str) -> bool:
 
 
 # -- changing an answer ------------------------------------------------------------------------------------------------
-def field_titles(kind: RequestKind) -> Dict[str, str]:
+def field_titles(kind: RequestKind) -> dict[str, str]:
     """{slot: title} of the answers, as on the "which answer" buttons."""
     titles = button_titles(f"utter_which_answer_{kind.kind}", "field")
     titles.update({"cc_reason_detail": titles.get("cc_reason", "Reason")} if kind is CHANGE_CENTER else {})
@@ -132,23 +137,22 @@ def field_named(tracker: Tracker, text: Any, kind: RequestKind) -> Optional[str]
     return next((slot for slot, pattern in FIELD_WORDS[kind.kind] if re.search(pattern, lower)), None)
 
 
-def reopen(dispatcher: CollectingDispatcher, tracker: Tracker, kind: RequestKind, field: str) -> Dict[str, Any]:
+def reopen(dispatcher: CollectingDispatcher, tracker: Tracker, kind: RequestKind, field: str) -> dict[str, Any]:
     """Clear an answer so that the form asks it again (and then shows the summary again)."""
     title = field_titles(kind).get(field, field)
-    done: Dict[str, Any] = {"edit_field": None, "edit_pending": None}
+    done: dict[str, Any] = {"edit_field": None, "edit_pending": None}
     if tracker.get_slot(field) is None:
         say(dispatcher, "utter_not_answered_yet", field=title)
         return done
     say(dispatcher, "utter_change_field", field=title)
-    return {**done, field: None, kind.confirm: None, **{s: None for s in CLEARED_WITH.get(field, ())}}
+    return {**done, field: None, kind.confirm: None, **dict.fromkeys(CLEARED_WITH.get(field, ()))}
 
 
 # -- answers every request form reads the same way ---------------------------------------------------------------------
-async def summary_answer(
-    slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
-) -> Dict[str, Any]:
+async def summary_answer(slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
     """The answer to the summary (``<prefix>_confirm``): yes stores it; no asks which answer to change; anything else
-    asks again."""
+    asks again.
+    """
     intent, text = intent_of(tracker), fold(value).lower()
     if intent == "affirm" or _CONFIRM_WORDS.match(text):
         return {slot: "yes"}
@@ -160,11 +164,12 @@ async def summary_answer(
 
 def center(suggestion_slot: Optional[str] = None) -> FieldValidator:
     """An entry of ``fields`` for a Center: named in the answer, or the one offered from the database (in
-    ``suggestion_slot``) accepted ("yes") or refused (then the offer is dropped and the question asked)."""
+    ``suggestion_slot``) accepted ("yes") or refused (then the offer is dropped and the question asked).
+    """
 
     async def validate_center(
         slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> Dict[str, Any]:
+    ) -> dict[str, Any]:
         suggestion = tracker.get_slot(suggestion_slot) if suggestion_slot else None
         text = fold(value)
         centers = centers_in(value, tracker)
@@ -172,7 +177,11 @@ def center(suggestion_slot: Optional[str] = None) -> FieldValidator:
             return {slot: centers[0].code}
         if suggestion and (intent_of(tracker) == "affirm" or YES.match(text)):
             return {slot: suggestion["code"]}
-        if suggestion and (intent_of(tracker) == "deny" or re.match(r"^\W*(no|nope|nah)\b", text, re.I)):
+        if (
+            suggestion_slot
+            and suggestion
+            and (intent_of(tracker) == "deny" or re.match(r"^\W*(no|nope|nah)\b", text, re.I))
+        ):
             return {slot: None, suggestion_slot: None}
         say(dispatcher, "utter_invalid_center")
         return {slot: None}
@@ -180,7 +189,7 @@ def center(suggestion_slot: Optional[str] = None) -> FieldValidator:
     return validate_center
 
 
-def request_fields(kind: RequestKind) -> Dict[str, FieldValidator]:
+def request_fields(kind: RequestKind) -> dict[str, FieldValidator]:
     """The answers every request form reads the same way: company, contact name, email and the summary's answer."""
     return {
         f"{kind.prefix}_company": from_text(parse_company),
@@ -193,11 +202,12 @@ def request_fields(kind: RequestKind) -> Dict[str, FieldValidator]:
 # -- the form validation -----------------------------------------------------------------------------------------------
 class RequestFormValidation(FieldTable):
     """What the three request forms share: activation (start, resume, prefill), a question in the middle, and "which
-    answer to change". Each form lists its answers in ``fields`` (with :func:`request_fields`)."""
+    answer to change". Each form lists its answers in ``fields`` (with :func:`request_fields`).
+    """
 
     kind: RequestKind
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         """Starts or resumes the form, or validates an answer (a question in the middle goes to the rules)."""
         if not _activating(tracker, self.kind.form):
             asked = tracker.get_slot("requested_slot")
@@ -211,10 +221,10 @@ class RequestFormValidation(FieldTable):
 
     async def _activate(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         """A new request starts afresh (also after one was stored); an unfinished one continues where it stopped."""
         kind = self.kind
-        events: List[EventType] = [SlotSet("edit_pending", None), SlotSet("edit_field", None)]
+        events: list[EventType] = [SlotSet("edit_pending", None), SlotSet("edit_field", None)]
         if tracker.get_slot(kind.ref_slot) is not None:  # the previous one was stored: this is a new request
             events += [SlotSet(s, None) for s in kind.all_slots]
         tracker.add_slots(events)
@@ -228,12 +238,13 @@ class RequestFormValidation(FieldTable):
             events += await self._prefill(dispatcher, tracker, domain)
         return events
 
-    async def _prefill(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def _prefill(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         """Answers given with the request itself ("move 12-3456789AB from Base Metals to Machinery")."""
         return []
 
-    async def _apply(self, validator: Validator, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                     domain: DomainDict) -> List[EventType]:  # fmt: skip
+    async def _apply(
+        self, validator: Validator, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         """Validates an answer given with the request itself; its slots are set at once."""
         result = await validator(value, dispatcher, tracker, domain)
         events = [SlotSet(k, v) for k, v in result.items()]
@@ -241,11 +252,12 @@ class RequestFormValidation(FieldTable):
         return events
 
     async def required_slots(
-        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[Text]:
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
         """The form's answers (the reason's description only for "other"), after "which answer" while changing."""
-        slots = [s for s in domain_slots
-                 if s != "edit_field" and (s not in OPTIONAL_FIELDS or self._needed(s, tracker))]  # fmt: skip
+        slots = [
+            s for s in domain_slots if s != "edit_field" and (s not in OPTIONAL_FIELDS or self._needed(s, tracker))
+        ]
         return ["edit_field", *slots] if tracker.get_slot("edit_pending") else slots
 
     def _needed(self, slot: str, tracker: Tracker) -> bool:
@@ -255,13 +267,14 @@ class RequestFormValidation(FieldTable):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Optional[EventType]:
         """Always says which slot comes next (rasa_sdk leaves it to Rasa when the list equals the domain's, and
-        Rasa's own order would ask the optional slots)."""
+        Rasa's own order would ask the optional slots).
+        """
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         return SlotSet("requested_slot", next((s for s in required if tracker.get_slot(s) is None), None))
 
     async def validate_edit_field(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
+    ) -> dict[str, Any]:
         """Which answer to change: one named (it is asked again), none ("keep my answers"), or asked again."""
         field = field_named(tracker, value, self.kind)
         if field:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from functools import partial
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, ClassVar, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -20,18 +20,30 @@ from rasa_sdk.types import DomainDict
 
 from bot.actions import common
 from bot.actions.common import say
-from bot.actions.field_table import FieldValidator, from_text, with_choice
+from bot.actions.field_table import Fields, FieldValidator, from_text, with_choice
 from bot.actions.request_form_base import RequestFormValidation, center, center_suggestion, centers_in, request_fields
 from bot.ior import IorNumber
 from bot.requests.answers import (
-    CADENCES, REASONS, ROLES, SIZES, UNSURE, Invalid, fold, parse_cadence, parse_free_text, parse_hts_profile,
-    parse_ior_numbers, parse_reason, parse_role, parse_size,
-)  # fmt: skip
+    CADENCES,
+    REASONS,
+    ROLES,
+    SIZES,
+    UNSURE,
+    Invalid,
+    fold,
+    parse_cadence,
+    parse_free_text,
+    parse_hts_profile,
+    parse_ior_numbers,
+    parse_reason,
+    parse_role,
+    parse_size,
+)
 from bot.requests.kinds import CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT, ior_value
 from bot.requests.places import TIME_ZONES, parse_months, parse_site, parse_time_zone
 
 
-def _one_ior_number(text: str) -> List[IorNumber]:
+def _one_ior_number(text: str) -> list[IorNumber]:
     """The one IOR number of the answer (as a list of one).
 
     Raises:
@@ -45,12 +57,13 @@ def _one_ior_number(text: str) -> List[IorNumber]:
 
 def importers(suggestion_slot: str, single: bool = False) -> FieldValidator:
     """An entry of ``fields`` for IOR numbers (exactly one when ``single``), kept as
-    :func:`~bot.requests.kinds.ior_value`; the Center the database gives for them is offered in ``suggestion_slot``."""
+    :func:`~bot.requests.kinds.ior_value`; the Center the database gives for them is offered in ``suggestion_slot``.
+    """
     read = from_text(_one_ior_number if single else parse_ior_numbers)
 
     async def validate_importers(
         slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> Dict[str, Any]:
+    ) -> dict[str, Any]:
         iors = (await read(slot, value, dispatcher, tracker))[slot]
         if iors is None:
             return {slot: None}
@@ -64,18 +77,18 @@ class ValidateChangeCenterForm(RequestFormValidation):
     """The change-of-Center form: IOR numbers, current and requested Center, reason, HTS profile, contact."""
 
     kind = CHANGE_CENTER
-    fields = {
+    fields: ClassVar[Fields] = {
         **request_fields(CHANGE_CENTER),
         "cc_ior_numbers": importers("cc_center_suggestion"),
         "cc_reason_detail": from_text(partial(parse_free_text, response="utter_invalid_reason_detail", minimum=8)),
         "cc_hts_profile": from_text(parse_hts_profile),
     }
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_change_center_form"
 
-    async def _prefill(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        events: List[EventType] = []
+    async def _prefill(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events: list[EventType] = []
         iors = common.entity_values(tracker, "ior_number")
         if iors:
             events += await self._apply(self.validate_cc_ior_numbers, ", ".join(iors), dispatcher, tracker, domain)
@@ -88,7 +101,7 @@ class ValidateChangeCenterForm(RequestFormValidation):
 
     async def validate_cc_current_center(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
+    ) -> dict[str, Any]:
         """The current Center ("not sure" is an answer); the requested one is asked again when it is the same."""
         if UNSURE.search(fold(value)) and not centers_in(value, tracker):
             return {"cc_current_center": "unknown"}
@@ -99,7 +112,7 @@ class ValidateChangeCenterForm(RequestFormValidation):
 
     async def validate_cc_requested_center(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
+    ) -> dict[str, Any]:
         """The Center asked for: the first one named that is not the current Center."""
         current = tracker.get_slot("cc_current_center")
         centers = centers_in(value, tracker)
@@ -114,7 +127,7 @@ class ValidateChangeCenterForm(RequestFormValidation):
 
     async def validate_cc_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
+    ) -> dict[str, Any]:
         """The reason, by button or in words; a sentence is "other" with the sentence as its description."""
         answer = (await with_choice(parse_reason, REASONS)("cc_reason", value, dispatcher, tracker))["cc_reason"]
         if answer is None:
@@ -123,7 +136,7 @@ class ValidateChangeCenterForm(RequestFormValidation):
         return {"cc_reason": reason, "cc_reason_detail": detail}
 
 
-def _from_and_to(tracker: Tracker) -> Tuple[Optional[str], Optional[str]]:
+def _from_and_to(tracker: Tracker) -> tuple[Optional[str], Optional[str]]:
     """The current and the requested Center named in "move us from Base Metals to Machinery" (either may be None)."""
     text = tracker.latest_message.get("text") or ""
     entities = [e for e in tracker.latest_message.get("entities", []) if e.get("entity") == "center"]
@@ -134,7 +147,7 @@ def _from_and_to(tracker: Tracker) -> Tuple[Optional[str], Optional[str]]:
         if start is None:
             found = text.lower().find(str(e.get("value")).lower())
             start = found if found >= 0 else 0
-        before = text[max(0, start - 16): start].lower()
+        before = text[max(0, start - 16) : start].lower()
         if re.search(r"\b(from|out of|leave|leaving)\s+(the\s+)?$", before):
             current = current or str(e["value"])
         elif re.search(r"\b(to|into|under|with|join)\s+(the\s+)?$", before):
@@ -152,7 +165,7 @@ class ValidateOutreachCallForm(RequestFormValidation):
     """The outreach-call sign-up: company, role, size, Center, contact, cadence, time zone."""
 
     kind = OUTREACH_CALL
-    fields = {
+    fields: ClassVar[Fields] = {
         **request_fields(OUTREACH_CALL),
         "oc_role": with_choice(parse_role, ROLES),
         "oc_center": center(),
@@ -160,16 +173,16 @@ class ValidateOutreachCallForm(RequestFormValidation):
         "oc_time_zone": with_choice(parse_time_zone, tuple(TIME_ZONES)),
     }
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_outreach_call_form"
 
-    async def _prefill(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def _prefill(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         centers = common.mentioned_centers(tracker)
         return [SlotSet("oc_center", centers[0].code)] if centers else []
 
     async def validate_oc_size(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[str, Any]:
+    ) -> dict[str, Any]:
         """The company's size; a large one is told that it may have an account manager already."""
         result = await with_choice(parse_size, SIZES)("oc_size", value, dispatcher, tracker)
         if result["oc_size"] == "large":
@@ -181,7 +194,7 @@ class ValidateSiteVisitForm(RequestFormValidation):
     """The on-site visit request: company, IOR, Center, site, months, contact, topic."""
 
     kind = SITE_VISIT
-    fields = {
+    fields: ClassVar[Fields] = {
         **request_fields(SITE_VISIT),
         "sv_ior_number": importers("sv_center_suggestion", single=True),
         "sv_center": center("sv_center_suggestion"),
@@ -190,11 +203,11 @@ class ValidateSiteVisitForm(RequestFormValidation):
         "sv_topic": from_text(partial(parse_free_text, response="utter_invalid_topic", maximum=500)),
     }
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_site_visit_form"
 
-    async def _prefill(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        events: List[EventType] = []
+    async def _prefill(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events: list[EventType] = []
         iors = common.entity_values(tracker, "ior_number")
         if len(iors) == 1:
             events += await self._apply(self.validate_sv_ior_number, iors[0], dispatcher, tracker, domain)
@@ -202,4 +215,3 @@ class ValidateSiteVisitForm(RequestFormValidation):
         if centers:
             events += [SlotSet("sv_center", centers[0].code)]
         return events
-

@@ -8,7 +8,6 @@ The words are in ``knowledge/replies/requests.yml``. IOR numbers in the question
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -32,14 +31,18 @@ class _AskCenter(Action, ABC):
     question: str  # the reply that asks
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """action_ask_<slot>."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         suggestion = tracker.get_slot(self.suggestion_slot)
         if suggestion:
-            say(dispatcher, self.found, importers=suggestion_text(suggestion),
-                center=knowledge().center(suggestion["code"]).label)  # fmt: skip
+            say(
+                dispatcher,
+                self.found,
+                importers=suggestion_text(suggestion),
+                center=knowledge().center(suggestion["code"]).label,
+            )
         else:
             say(dispatcher, self.question)
         return []
@@ -51,7 +54,7 @@ class ActionAskCcCurrentCenter(_AskCenter):
     suggestion_slot = "cc_center_suggestion"
     found, question = "utter_cc_current_center_found", "utter_cc_current_center_question"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_cc_current_center"
 
 
@@ -61,7 +64,7 @@ class ActionAskSvCenter(_AskCenter):
     suggestion_slot = "sv_center_suggestion"
     found, question = "utter_sv_center_found", "utter_sv_center_question"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_sv_center"
 
 
@@ -71,49 +74,56 @@ class _AskConfirm(Action, ABC):
     kind: RequestKind
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """action_ask_<prefix>_confirm."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         say(dispatcher, f"utter_{self.kind.prefix}_summary", **summary_values(tracker, self.kind))
         return []
 
 
 class ActionAskCcConfirm(_AskConfirm):
+    """The summary of a change-of-Center request, to confirm."""
+
     kind = CHANGE_CENTER
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_cc_confirm"
 
 
 class ActionAskOcConfirm(_AskConfirm):
+    """The summary of an outreach call request, to confirm."""
+
     kind = OUTREACH_CALL
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_oc_confirm"
 
 
 class ActionAskSvConfirm(_AskConfirm):
+    """The summary of a site visit request, to confirm."""
+
     kind = SITE_VISIT
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_sv_confirm"
 
 
 class ActionAskEditField(Action):
     """Which answer to change: one button per answer given so far."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_edit_field"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kind = active_kind(tracker)
         if kind is None:
             return []
         message = replies.render(f"utter_which_answer_{kind.kind}")
         message["buttons"] = [
-            b for b in message.get("buttons", [])
+            b
+            for b in message.get("buttons", [])
             if (field := payload_values(b["payload"]).get("field")) is None or tracker.get_slot(field) is not None
-        ]  # fmt: skip
+        ]
         dispatcher.utter_message(**message)
         return []

@@ -10,7 +10,7 @@ import asyncio
 import calendar
 import datetime as dt
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 from bot import replies
 from bot.actions import common
 from bot.actions.common import say
-from bot.actions.field_table import FieldTable, from_text
+from bot.actions.field_table import Fields, FieldTable, from_text
 from bot.actions.request_form_base import active_kind
 from bot.db import store
 from bot.requests.answers import Invalid, find_ref
@@ -44,23 +44,27 @@ def _request_ref(text: str) -> str:
 class ValidateRequestStatusForm(FieldTable):
     """The reference of the request whose status is asked."""
 
-    fields = {"request_ref": from_text(_request_ref)}
+    fields: ClassVar[Fields] = {"request_ref": from_text(_request_ref)}
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_request_status_form"
 
 
 def _when(moment: dt.datetime) -> str:
     moment = moment.astimezone(dt.timezone.utc)
-    return replies.text("utter_date_time", month=calendar.month_name[moment.month], day=moment.day, year=moment.year,
-                        time=f"{moment:%H:%M}")
+    return replies.text(
+        "utter_date_time",
+        month=calendar.month_name[moment.month],
+        day=moment.day,
+        year=moment.year,
+        time=f"{moment:%H:%M}",
+    )
 
 
-def status_message(record: store.RequestRecord) -> Dict[str, Any]:
+def status_message(record: store.RequestRecord) -> dict[str, Any]:
     """The status of a stored request, with its dates and history."""
     history = "\n".join(
-        f"- {_when(step.at)}: {replies.text(f'utter_request_status_step_{step.status}')}"
-        for step in record.history
+        f"- {_when(step.at)}: {replies.text(f'utter_request_status_step_{step.status}')}" for step in record.history
     )
     return replies.render(
         f"utter_request_status_{record.status}",
@@ -75,13 +79,14 @@ def status_message(record: store.RequestRecord) -> Dict[str, Any]:
 class ActionRequestStatus(Action):
     """Answers "what's the status of CR-2026-000123?" from the database."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_request_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         in_request = active_kind(tracker) is not None
         ref = (None if in_request else tracker.get_slot("request_ref")) or find_ref(
-            common.first_entity(tracker, "request_ref") or tracker.latest_message.get("text"))
+            common.first_entity(tracker, "request_ref") or tracker.latest_message.get("text")
+        )
         done = [SlotSet("request_ref", None)]
         if ref is None:
             say(dispatcher, "utter_status_ref_later" if in_request else "utter_invalid_request_ref")

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import ABC, abstractmethod
-from typing import List, Optional, Sequence, Text
+from collections.abc import Sequence
+from typing import Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -34,10 +35,10 @@ class _SubmitRequest(Action, ABC):
     kind: RequestKind
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """action_submit_<kind>."""
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kind = self.kind
         if not complete(tracker, kind):
             say(dispatcher, "utter_nothing_to_confirm")
@@ -61,8 +62,11 @@ class _SubmitRequest(Action, ABC):
             logger.info("Repeated confirmation of %s: nothing new stored", record.ref)
             say(dispatcher, "utter_request_already_stored", what=kind.what, ref=record.ref)
             self.repeated(dispatcher, tracker, record.ref)
-        return [SlotSet(kind.ref_slot, record.ref), SlotSet("last_request_ref", record.ref),
-                SlotSet("pending_submit", None)]  # fmt: skip
+        return [
+            SlotSet(kind.ref_slot, record.ref),
+            SlotSet("last_request_ref", record.ref),
+            SlotSet("pending_submit", None),
+        ]
 
     def submitted(self, dispatcher: CollectingDispatcher, tracker: Tracker, ref: str) -> None:
         """What a newly stored request gets: its reference and the next steps."""
@@ -73,9 +77,11 @@ class _SubmitRequest(Action, ABC):
 
 
 class ActionSubmitChangeCenter(_SubmitRequest):
+    """Stores a confirmed change-of-Center request."""
+
     kind = CHANGE_CENTER
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_change_center"
 
     def submitted(self, dispatcher: CollectingDispatcher, tracker: Tracker, ref: str) -> None:
@@ -92,21 +98,29 @@ class ActionSubmitChangeCenter(_SubmitRequest):
         message = replies.render("utter_cc_draft_offer", draft=draft)
         dispatcher.utter_message(
             text=message["text"],
-            json_message={"type": "download", "filename": replies.text("utter_cc_draft_filename", ref=ref), "text": draft},
+            json_message={
+                "type": "download",
+                "filename": replies.text("utter_cc_draft_filename", ref=ref),
+                "text": draft,
+            },
         )
 
 
 class ActionSubmitOutreachCall(_SubmitRequest):
+    """Stores a confirmed outreach call request."""
+
     kind = OUTREACH_CALL
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_outreach_call"
 
 
 class ActionSubmitSiteVisit(_SubmitRequest):
+    """Stores a confirmed site visit request."""
+
     kind = SITE_VISIT
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_submit_site_visit"
 
 
@@ -122,10 +136,10 @@ def _latest_form(tracker: Tracker, among: Sequence[RequestKind]) -> Optional[Req
 class ActionCancelRequest(Action):
     """Drops the request that was stopped (or the one waiting to be stored): nothing is stored."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_cancel_request"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kind = self._cancelled(tracker)
         if kind is None:
             say(dispatcher, "utter_nothing_to_cancel")
@@ -134,8 +148,12 @@ class ActionCancelRequest(Action):
         events = [SlotSet(s, None) for s in kind.all_slots]
         # pending_submit is always cleared (the rules expect it): another request waiting to be stored keeps its
         # answers, and "continue my request" brings it back to its summary.
-        events += [SlotSet("requested_slot", None), SlotSet("edit_pending", None), SlotSet("edit_field", None),
-                   SlotSet("pending_submit", None)]
+        events += [
+            SlotSet("requested_slot", None),
+            SlotSet("edit_pending", None),
+            SlotSet("edit_field", None),
+            SlotSet("pending_submit", None),
+        ]
         return events
 
     @staticmethod
@@ -155,12 +173,12 @@ class ActionCancelRequest(Action):
 
 
 class ActionChangeAnswer(Action):
-    """ "Change an answer": clears the answer named (then the form asks it again), or asks which one."""
+    """Change an answer: clears the answer named (then the form asks it again), or asks which one."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_change_answer"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kind = active_kind(tracker)
         if kind is None:
             pending = tracker.get_slot("pending_submit")
@@ -180,16 +198,19 @@ class ActionChangeAnswer(Action):
 
 
 class ActionResumeRequest(Action):
-    """ "Continue my request": goes back to the unfinished request (the rules run its form)."""
+    """Continue my request: goes back to the unfinished request (the rules run its form)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_resume_request"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kind = active_kind(tracker)
         if kind is None:
-            unfinished = [k for k in KINDS.values() if tracker.get_slot(k.ref_slot) is None
-                          and any(tracker.get_slot(s) is not None for s in k.fields)]  # fmt: skip
+            unfinished = [
+                k
+                for k in KINDS.values()
+                if tracker.get_slot(k.ref_slot) is None and any(tracker.get_slot(s) is not None for s in k.fields)
+            ]
             kind = _latest_form(tracker, unfinished)
         if kind is None:
             say(dispatcher, "utter_no_request_to_continue")

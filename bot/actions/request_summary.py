@@ -11,7 +11,8 @@ import calendar
 import datetime as dt
 import hashlib
 import json
-from typing import Any, Dict, List, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, Optional
 
 from rasa_sdk import Tracker
 
@@ -23,8 +24,8 @@ from bot.requests.kinds import CHANGE_CENTER, OPTIONAL_FIELDS, OUTREACH_CALL, Re
 from bot.requests.wording import center_label, hts_lines, hts_summary, months_label, time_zone_label
 
 
-def _answers(tracker: Tracker, kind: RequestKind) -> Dict[str, Any]:
-    return {slot[len(kind.prefix) + 1:]: tracker.get_slot(slot) for slot in kind.fields}
+def _answers(tracker: Tracker, kind: RequestKind) -> dict[str, Any]:
+    return {slot[len(kind.prefix) + 1 :]: tracker.get_slot(slot) for slot in kind.fields}
 
 
 def complete(tracker: Tracker, kind: RequestKind) -> bool:
@@ -32,7 +33,7 @@ def complete(tracker: Tracker, kind: RequestKind) -> bool:
     return all(tracker.get_slot(s) is not None for s in kind.fields if s not in OPTIONAL_FIELDS)
 
 
-def _iors(values: Any) -> List[IorNumber]:
+def _iors(values: Any) -> list[IorNumber]:
     return [i for i in (ior_from_value(v) for v in (values or [])) if i]
 
 
@@ -42,24 +43,27 @@ def reason_label(reason: str, detail: Optional[str]) -> str:
     return f"{title}: {detail}" if detail else title
 
 
-def details_of(tracker: Tracker, kind: RequestKind) -> Dict[str, Any]:
+def details_of(tracker: Tracker, kind: RequestKind) -> dict[str, Any]:
     """The request as stored (JSON): codes and keys, never display text; the email is stored apart."""
     answers = _answers(tracker, kind)
     answers.pop("email", None)
     return answers
 
 
-def idempotency_key(conversation: str, kind: str, details: Dict[str, Any], email: str) -> str:
+def idempotency_key(conversation: str, kind: str, details: dict[str, Any], email: str) -> str:
     """The same conversation confirming the same answers gets the same key (and so the same stored request)."""
     payload = json.dumps({"conversation": conversation, "details": details, "email": email}, sort_keys=True)
     return f"{kind}:{hashlib.sha256(payload.encode()).hexdigest()}"
 
 
-def _profile_note(profile: Sequence[Dict[str, Any]], requested: Optional[str]) -> str:
+def _profile_note(profile: Sequence[dict[str, Any]], requested: Optional[str]) -> str:
     if not profile or not requested:
         return ""
-    first = max(profile, key=lambda p: p["share"] if p.get("share") is not None else -1) if any(
-        p.get("share") is not None for p in profile) else profile[0]
+    first = (
+        max(profile, key=lambda p: p["share"] if p.get("share") is not None else -1)
+        if any(p.get("share") is not None for p in profile)
+        else profile[0]
+    )
     answer = knowledge().classify_hts(first["chapter"])
     if answer is None or answer.center is None:
         return ""
@@ -67,7 +71,7 @@ def _profile_note(profile: Sequence[Dict[str, Any]], requested: Optional[str]) -
     return replies.text(name, chapter=first["chapter"], center=answer.center.label)
 
 
-def summary_values(tracker: Tracker, kind: RequestKind) -> Dict[str, str]:
+def summary_values(tracker: Tracker, kind: RequestKind) -> dict[str, str]:
     """The answers as shown in the summary (IOR numbers masked, Centers by name)."""
     a = _answers(tracker, kind)
     common = {"company": a["company"], "contact_name": a["contact_name"], "email": a["email"]}

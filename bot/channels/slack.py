@@ -29,8 +29,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Optional
 
 from rasa.core.channels import slack as rasa_slack
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -64,7 +65,7 @@ class RecentEvents:
     def __init__(self, ttl: float = EVENT_MEMORY_SECONDS, max_size: int = EVENT_MEMORY_SIZE) -> None:
         self.ttl = ttl
         self.max_size = max_size
-        self._expiry: "OrderedDict[str, float]" = OrderedDict()
+        self._expiry: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
 
     def add(self, *keys: Optional[str]) -> bool:
@@ -91,26 +92,26 @@ class SlackBot(rasa_slack.SlackBot):
 
     def __init__(
         self,
-        token: Text,
-        slack_channel: Optional[Text] = None,
-        thread_id: Optional[Text] = None,
-        proxy: Optional[Text] = None,
+        token: str,
+        slack_channel: Optional[str] = None,
+        thread_id: Optional[str] = None,
+        proxy: Optional[str] = None,
         api_url: str = DEFAULT_API_URL,
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, base_url=api_base_url(api_url), proxy=proxy)
 
-    async def _post_message(self, channel: Text, **kwargs: Any) -> None:
+    async def _post_message(self, channel: str, **kwargs: Any) -> None:
         kwargs.pop("as_user", None)
         kwargs.pop("type", None)  # Rasa adds type="mrkdwn", which is not a chat.postMessage argument
         await super()._post_message(channel, **kwargs)
 
-    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """One Slack message per bot message (Rasa would post one per paragraph)."""
         await self._post_message(channel=self.slack_channel or recipient_id, text=to_mrkdwn(text.strip()))
 
     async def send_text_with_buttons(
-        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
         if len(buttons) > MAX_BUTTONS or len(text) > MAX_SECTION_CHARS:
             return await self.send_text_message(recipient_id, text, **kwargs)
@@ -131,7 +132,7 @@ class SlackBot(rasa_slack.SlackBot):
         ]
         await self._post_message(channel=self.slack_channel or recipient_id, text=mrkdwn, blocks=blocks)
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         text = custom_as_text(json_message, slack=True)
         if text is None:  # Slack's own JSON (blocks, attachments): passed on as Rasa does
             return await super().send_custom_json(recipient_id, json_message, **kwargs)
@@ -143,9 +144,9 @@ class SlackInput(rasa_slack.SlackInput):
     """Rasa's Slack input channel with a configurable Web API URL and de-duplicated events (see the module doc)."""
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
         channel = super().from_credentials(credentials)
-        channel.slack_api_url = api_base_url((credentials or {}).get("slack_api_url"))  # type: ignore[attr-defined]
+        channel.slack_api_url = api_base_url((credentials or {}).get("slack_api_url"))
         return channel
 
     def __init__(self, *args: Any, slack_api_url: Optional[str] = None, **kwargs: Any) -> None:
@@ -153,13 +154,13 @@ class SlackInput(rasa_slack.SlackInput):
         self.slack_api_url = api_base_url(slack_api_url)
         self.recent_events = RecentEvents()
 
-    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+    def get_output_channel(self, channel: Optional[str] = None, thread_id: Optional[str] = None) -> OutputChannel:
         return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.slack_api_url)
 
     @staticmethod
-    def delivery_keys(request: Request) -> List[str]:
+    def delivery_keys(request: Request) -> list[str]:
         """What identifies this delivery: the event id and the message (channel + ts), or an interaction's ids."""
-        keys: List[str] = []
+        keys: list[str] = []
         if request.headers.get("content-type") == "application/json":
             body = request.json or {}
             if body.get("event_id"):
@@ -183,9 +184,9 @@ class SlackInput(rasa_slack.SlackInput):
         self,
         request: Request,
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
-        text: Text,
-        sender_id: Optional[Text],
-        metadata: Optional[Dict],
+        text: str,
+        sender_id: Optional[str],
+        metadata: Optional[dict],
     ) -> Any:
         """Answer a delivery once: a delivery already seen (a retry or a twin event) is acknowledged and dropped."""
         retry = request.headers.get(self.retry_num_header)
@@ -229,7 +230,7 @@ class SlackInput(rasa_slack.SlackInput):
         return slack_webhook
 
     async def _handle_event(
-        self, request: Request, body: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+        self, request: Request, body: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> HTTPResponse:
         event = body.get("event") or {}
         if not self._is_user_message(body) or event.get("subtype") not in USER_SUBTYPES:

@@ -29,28 +29,29 @@ import inspect
 import json
 import logging
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text, Union
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Optional, Union
 
+import engineio
 import rasa.core.channels.channel
 import rasa.shared.utils.io
+import socketio
 from rasa.core.channels import socketio as rasa_socketio
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-import engineio
-import socketio
 
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
-Origins = Union[str, List[str]]
+Origins = Union[str, list[str]]
 # Keyword arguments of AsyncServer.emit: a custom payload made only of these is Rasa's own emit format.
 _EMIT_ARGUMENTS = {"data", "to", "room", "skip_sid", "namespace", "callback"}
 
 
-def allowed_origins(configured: Union[None, str, Iterable[str]] = None) -> Origins:
+def allowed_origins(configured: Union[str, Iterable[str], None] = None) -> Origins:
     """The origins to allow: ``configured`` if given (a list, a comma-separated string or ``"*"``), else the settings.
 
     Never returns ``[]``: python-engineio reads an empty list as "no origin check at all".
@@ -71,7 +72,7 @@ def allowed_origins(configured: Union[None, str, Iterable[str]] = None) -> Origi
 class _OriginCheckingEngineIO(engineio.AsyncServer):
     """engine.io server that checks the ``Origin`` but leaves the CORS response headers to Sanic-CORS."""
 
-    def _cors_headers(self, environ: Dict[str, Any]) -> List[Any]:
+    def _cors_headers(self, environ: dict[str, Any]) -> list[Any]:
         return []
 
 
@@ -85,14 +86,14 @@ class AsyncServer(socketio.AsyncServer):
 class SocketIOOutput(rasa_socketio.SocketIOOutput):
     """Rasa's socket.io output, in the channel's namespace, sending custom JSON as the event's data."""
 
-    def __init__(self, sio: AsyncServer, bot_message_evt: Text, namespace: Optional[Text] = None) -> None:
+    def __init__(self, sio: AsyncServer, bot_message_evt: str, namespace: Optional[str] = None) -> None:
         super().__init__(sio, bot_message_evt)
         self.namespace = namespace
 
-    async def _send_message(self, socket_id: Text, response: Any) -> None:
+    async def _send_message(self, socket_id: str, response: Any) -> None:
         await self.sio.emit(self.bot_message_evt, response, room=socket_id, namespace=self.namespace)
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         if json_message and set(json_message) <= _EMIT_ARGUMENTS and "data" in json_message:
             # Rasa's format: {"data": ..., "room": ...}
             arguments = {"room": recipient_id, "namespace": self.namespace, **json_message}
@@ -105,15 +106,15 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
     """Rasa's socket.io input channel with an origin allow-list (see the module doc)."""
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
         credentials = dict(credentials or {})
         origins = credentials.pop("cors_allowed_origins", None)
         channel = super().from_credentials(credentials)
         if origins is not None:
-            channel.cors_allowed_origins = allowed_origins(origins)  # type: ignore[attr-defined]
+            channel.cors_allowed_origins = allowed_origins(origins)
         return channel
 
-    def __init__(self, *args: Any, cors_allowed_origins: Union[None, str, Iterable[str]] = None, **kwargs: Any):
+    def __init__(self, *args: Any, cors_allowed_origins: Union[str, Iterable[str], None] = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.cors_allowed_origins: Origins = allowed_origins(cors_allowed_origins)
 
@@ -134,7 +135,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             return response.json({"status": "ok"})
 
         @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict]) -> bool:
+        async def connect(sid: str, environ: dict, auth: Optional[dict]) -> bool:
             if self.jwt_key:
                 payload = None
                 if auth and auth.get("token"):
@@ -147,11 +148,11 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             return True
 
         @sio.on("disconnect", namespace=self.namespace)
-        async def disconnect(sid: Text) -> None:
+        async def disconnect(sid: str) -> None:
             logger.debug("User %s disconnected from the socket.io endpoint.", sid)
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+        async def session_request(sid: str, data: Optional[dict]) -> None:
             data = data if isinstance(data, dict) else {}
             if not data.get("session_id"):
                 data["session_id"] = uuid.uuid4().hex
@@ -162,7 +163,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Dict) -> None:
+        async def handle_message(sid: str, data: dict) -> None:
             if not isinstance(data, dict):
                 return
             output_channel = SocketIOOutput(sio, self.bot_message_evt, self.namespace)
@@ -177,7 +178,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             else:
                 sender_id = sid
             metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, Text):
+            if isinstance(metadata, str):
                 metadata = json.loads(metadata)
             message = UserMessage(
                 data.get("message", ""), output_channel, sender_id, input_channel=self.name(), metadata=metadata

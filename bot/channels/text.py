@@ -8,7 +8,7 @@ other channels a readable text instead of raw JSON (or a base64 image).
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Optional
 
 from bot import replies
 
@@ -30,11 +30,11 @@ def to_mrkdwn(text: str) -> str:
     return _MD_BOLD.sub(r"*\1*", text)
 
 
-def _table_lines(columns: List[str], rows: List[List[str]]) -> List[str]:
+def _table_lines(columns: list[str], rows: list[list[str]]) -> list[str]:
     width = max([len(columns)] + [len(r) for r in rows])
     columns = columns + [""] * (width - len(columns))
     rows = [r + [""] * (width - len(r)) for r in rows]
-    widths = [max(len(row[i]) for row in [columns] + rows) for i in range(width)]
+    widths = [max(len(row[i]) for row in [columns, *rows]) for i in range(width)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()] if any(columns) else []
     if lines:
         lines.append("  ".join("-" * w for w in widths))
@@ -42,7 +42,7 @@ def _table_lines(columns: List[str], rows: List[List[str]]) -> List[str]:
     return lines
 
 
-def custom_as_text(message: Dict[str, Any], slack: bool = False) -> Optional[str]:
+def custom_as_text(message: dict[str, Any], slack: bool = False) -> Optional[str]:
     """A table, list, chart or download message as text (Slack mrkdwn when ``slack``); None for other JSON."""
     kind = message.get("type")
     if kind not in ("table", "list", "chart", "download"):
@@ -59,8 +59,10 @@ def custom_as_text(message: Dict[str, Any], slack: bool = False) -> Optional[str
         body = esc("\n".join(_table_lines(columns, rows)))  # aligned before escaping: Slack shows "&amp;" as "&"
         return intro + heading(message.get("caption")) + (f"```\n{body}\n```" if slack else body)
     if kind == "list":
-        items = [esc(str(i.get("text") or i.get("title") or "") if isinstance(i, dict) else str(i))
-                 for i in message.get("items") or []]  # fmt: skip
+        items = [
+            esc(str(i.get("text") or i.get("title") or "") if isinstance(i, dict) else str(i))
+            for i in message.get("items") or []
+        ]
         ordered = message.get("ordered")
         lines = [f"{n}. {item}" if ordered else f"• {item}" for n, item in enumerate(items, 1)]
         return intro + heading(message.get("title")) + "\n".join(lines)

@@ -14,8 +14,9 @@ import datetime as dt
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Optional
 
 from bot.db import importer, store
 from bot.db.models import REQUEST_STATUSES
@@ -58,7 +59,7 @@ def cmd_seed(args: argparse.Namespace) -> None:
     if result is None:
         _say("The database already holds figures or importers; nothing was seeded.")
         return
-    _say(f"Seeded the database with the sample data (labelled \"{store.SAMPLE_SOURCE}\"):")
+    _say(f'Seeded the database with the sample data (labelled "{store.SAMPLE_SOURCE}"):')
     _say("  " + _counts(importer.SAMPLE_FIGURES.name, result.figures))
     _say("  " + _counts(importer.SAMPLE_IMPORTERS.name, result.importers))
 
@@ -111,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         "seed",
         help="load the sample data into an empty database",
         description="Create the tables and, only when the database holds no figures and no importers yet, load "
-        "knowledge/sample/figures.csv and knowledge/sample/importers.csv, labelled \"sample data\". "
+        'knowledge/sample/figures.csv and knowledge/sample/importers.csv, labelled "sample data". '
         "Running it again does nothing.",
     )
     seed.set_defaults(func=cmd_seed)
@@ -166,7 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     """Run one command. Returns the exit code."""
     args = build_parser().parse_args(argv)
     install_log_masking()

@@ -5,7 +5,7 @@ Pure functions on rows already read; the queries that read them are in :mod:`bot
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from bot.db.models import FigureRow
 from bot.db.records import FigureRecord

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Optional
 
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine, make_url
@@ -30,7 +31,7 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be used right now (not reachable, misconfigured, or its tables are missing)."""
 
 
-_ENGINES: Dict[str, Engine] = {}
+_ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
@@ -74,9 +75,7 @@ def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         connect_args = {"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {}
-        return create_engine(
-            url, future=True, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args
-        )
+        return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
 
     database = parsed.database or ""
     memory = database in ("", ":memory:") or "mode=memory" in database
@@ -178,4 +177,3 @@ def init_db() -> None:
             row.name, row.city = center.name, center.city
             session.add(row)
     logger.info("database ready: %s", safe_url(database_url()))
-

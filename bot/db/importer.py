@@ -15,8 +15,9 @@ import io
 import json
 import logging
 import re
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
+from typing import IO, Optional, TypeVar
 
 from bot.db import store
 from bot.db.store import FigureInput, ImporterInput, RequestRecord, SeedResult, UpsertResult
@@ -49,7 +50,7 @@ class ImportFileError(ValueError):
 
 
 # -- reading CSV -------------------------------------------------------------------------------------------------------
-def read_rows(path: Path, columns: Sequence[str]) -> Iterator[Tuple[int, Dict[str, str]]]:
+def read_rows(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """The data rows of a CSV file as ``(line number, {column: stripped value})``.
 
     Leading ``#`` comment lines are skipped; the next line is the header, which must hold exactly ``columns`` (in
@@ -94,7 +95,7 @@ def read_rows(path: Path, columns: Sequence[str]) -> Iterator[Tuple[int, Dict[st
         for values in reader:
             line = skipped + previous + 1
             previous = reader.line_num
-            if not values or all(not v.strip() for v in values) and len(values) <= 1:
+            if not values or (all(not v.strip() for v in values) and len(values) <= 1):
                 continue
             if len(values) < len(header):
                 raise ImportFileError(name, line, header[len(values)], "missing value (the row has too few values)")
@@ -151,27 +152,27 @@ def _center_parser(codes: Sequence[str]) -> Callable[[str], str]:
     return parse
 
 
-def _known_centers() -> List[str]:
+def _known_centers() -> list[str]:
     from bot.knowledge import knowledge
 
     return sorted(c.code for c in knowledge().centers)
 
 
-def _known_chapters() -> List[str]:
+def _known_chapters() -> list[str]:
     from bot.knowledge import knowledge
 
     return sorted(knowledge().chapters)
 
 
-def parse_figures(path: Path) -> List[FigureInput]:
+def parse_figures(path: Path) -> list[FigureInput]:
     """Read and check a figures CSV file (columns :data:`FIGURE_COLUMNS`).
 
     Raises:
         ImportFileError: at the first mistake, including the same Center and quarter twice.
     """
     file, center = str(path), _center_parser(_known_centers())
-    rows: List[FigureInput] = []
-    seen: Dict[Tuple[str, int, int], int] = {}
+    rows: list[FigureInput] = []
+    seen: dict[tuple[str, int, int], int] = {}
     for line, row in read_rows(path, FIGURE_COLUMNS):
         item = FigureInput(
             center_code=_field(file, line, "center_code", center, row["center_code"]),
@@ -229,15 +230,15 @@ def _size(value: str) -> str:
     return value.lower()
 
 
-def parse_importers(path: Path) -> List[ImporterInput]:
+def parse_importers(path: Path) -> list[ImporterInput]:
     """Read and check an importers CSV file (columns :data:`IMPORTER_COLUMNS`).
 
     Raises:
         ImportFileError: at the first mistake, including the same IOR number twice.
     """
     file, center, chapter = str(path), _center_parser(_known_centers()), _chapter_parser(_known_chapters())
-    rows: List[ImporterInput] = []
-    seen: Dict[str, int] = {}
+    rows: list[ImporterInput] = []
+    seen: dict[str, int] = {}
     for line, row in read_rows(path, IMPORTER_COLUMNS):
         item = ImporterInput(
             ior=_field(file, line, "ior_number", _parse_ior, row["ior_number"]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, List, Optional
+from typing import Any, Optional
 
 from sqlalchemy import (
     Boolean,
@@ -52,6 +52,11 @@ class UtcDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value: Optional[dt.datetime], dialect: Any) -> Optional[dt.datetime]:
+        """The timestamp to store, in UTC.
+
+        Raises:
+            ValueError: a naive timestamp.
+        """
         if value is None:
             return None
         if value.tzinfo is None:
@@ -60,6 +65,7 @@ class UtcDateTime(TypeDecorator):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Optional[dt.datetime], dialect: Any) -> Optional[dt.datetime]:
+        """The stored timestamp, timezone-aware in UTC."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -144,7 +150,7 @@ class RequestRow(Base):
     created_at = Column(UtcDateTime, nullable=False, default=utcnow)
     updated_at = Column(UtcDateTime, nullable=False, default=utcnow)
 
-    events: List["RequestEventRow"] = relationship(  # type: ignore[assignment]
+    events: list[RequestEventRow] = relationship(
         "RequestEventRow", order_by="RequestEventRow.id", cascade="all, delete-orphan", back_populates="request"
     )
 
@@ -161,4 +167,4 @@ class RequestEventRow(Base):
     at = Column(UtcDateTime, nullable=False, default=utcnow)
     note = Column(Text, nullable=True)
 
-    request: RequestRow = relationship("RequestRow", back_populates="events")  # type: ignore[assignment]
+    request: RequestRow = relationship("RequestRow", back_populates="events")

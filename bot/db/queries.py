@@ -6,7 +6,7 @@ The functions block; async actions should run them off the event loop (``asyncio
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from bot.ior import IorKind, IorNumber
 
 
 # -- Centers and importers ---------------------------------------------------------------------------------------------
-def center_codes() -> List[str]:
+def center_codes() -> list[str]:
     """The codes of the Centers in the database, in order."""
     with session_scope() as session:
         return list(session.scalars(select(CenterRow.code).order_by(CenterRow.code)))
@@ -100,9 +100,7 @@ def figure(
         return quarter_record(row, metric) if row else None
 
 
-def _resolve_period(
-    session: Session, fy: Optional[int], quarter: Optional[int]
-) -> Optional[Tuple[int, Optional[int]]]:
+def _resolve_period(session: Session, fy: Optional[int], quarter: Optional[int]) -> Optional[tuple[int, Optional[int]]]:
     """Fill in a missing fiscal year with the latest one loaded (that has ``quarter``, when given)."""
     if fy is not None:
         return fy, quarter
@@ -113,18 +111,18 @@ def _resolve_period(
     return (int(found[0]), int(found[1])) if found else None
 
 
-def _period_records(session: Session, metric: str, fy: int, quarter: Optional[int]) -> List[FigureRecord]:
+def _period_records(session: Session, metric: str, fy: int, quarter: Optional[int]) -> list[FigureRecord]:
     """Every Center's value for a quarter, or for a fiscal year when ``quarter`` is None."""
     stmt = select(FigureRow).where(FigureRow.fiscal_year == fy)
     if quarter is not None:
         return [quarter_record(r, metric) for r in session.scalars(stmt.where(FigureRow.quarter == quarter))]
-    by_center: Dict[str, List[FigureRow]] = {}
+    by_center: dict[str, list[FigureRow]] = {}
     for row in session.scalars(stmt.order_by(FigureRow.center_code, FigureRow.quarter)):
         by_center.setdefault(row.center_code, []).append(row)
     return [year_record(rows, metric) for rows in by_center.values()]
 
 
-def ranking(metric: str, fy: Optional[int] = None, quarter: Optional[int] = None) -> List[FigureRecord]:
+def ranking(metric: str, fy: Optional[int] = None, quarter: Optional[int] = None) -> list[FigureRecord]:
     """Every Center with data for the period, the largest value first (ties by Center code).
 
     The period is resolved as in :func:`figure`, except that with neither ``fy`` nor ``quarter`` it is the latest
@@ -159,7 +157,7 @@ def totals(metric: str, fy: Optional[int] = None, quarter: Optional[int] = None)
     )
 
 
-def series(center_code: str, metric: str, last_n: int = 8) -> List[FigureRecord]:
+def series(center_code: str, metric: str, last_n: int = 8) -> list[FigureRecord]:
     """A Center's quarterly values of a metric, oldest first, for its latest ``last_n`` quarters loaded."""
     check_metric(metric)
     stmt = (
@@ -171,4 +169,3 @@ def series(center_code: str, metric: str, last_n: int = 8) -> List[FigureRecord]
     with session_scope() as session:
         rows = list(session.scalars(stmt))
     return [quarter_record(r, metric) for r in reversed(rows)]
-

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Optional
 
 from bot.ior import IorNumber, mask_text
 from bot.vocab import METRICS
@@ -100,11 +100,11 @@ class RequestRecord:
     ref: str
     kind: str
     status: str
-    details: Dict[str, Any]
+    details: dict[str, Any]
     contact_email: str
     created_at: dt.datetime
     updated_at: dt.datetime
-    history: Tuple[RequestEvent, ...]
+    history: tuple[RequestEvent, ...]
     idempotency_key: Optional[str] = None
     created: bool = False
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Any, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -157,7 +158,7 @@ def set_status(ref: str, status: str, note: Optional[str] = None) -> RequestReco
         return _request_record(row)
 
 
-def export_requests(kind: Optional[str] = None, since: Optional[dt.date] = None) -> List[RequestRecord]:
+def export_requests(kind: Optional[str] = None, since: Optional[dt.date] = None) -> list[RequestRecord]:
     """Requests, oldest first, optionally of one kind and created on or after a day (UTC).
 
     The records hold the details as stored; anything printed from them must be masked (``bot.ior.mask_text``).

@@ -5,7 +5,8 @@ The rows come validated from :mod:`bot.db.importer` (CSV files) or from the samp
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, Optional, Sequence, Tuple
+from collections.abc import Iterator, Sequence
+from typing import Any, Optional
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +30,7 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
 
 def _upsert_figures(session: Session, rows: Sequence[FigureInput], source: str) -> UpsertResult:
     """Insert or update figure rows by Center, fiscal year and quarter in ``session`` (not committed)."""
-    existing: Dict[Tuple[str, int, int], FigureRow] = {}
+    existing: dict[tuple[str, int, int], FigureRow] = {}
     for year in sorted({r.fiscal_year for r in rows}):
         for row in session.scalars(select(FigureRow).where(FigureRow.fiscal_year == year)):
             existing[(row.center_code, row.fiscal_year, row.quarter)] = row
@@ -63,7 +64,7 @@ def _upsert_figures(session: Session, rows: Sequence[FigureInput], source: str) 
 
 def _upsert_importers(session: Session, rows: Sequence[ImporterInput], source: str) -> UpsertResult:
     """Insert or update importer rows by IOR key in ``session`` (not committed)."""
-    existing: Dict[str, ImporterRow] = {}
+    existing: dict[str, ImporterRow] = {}
     keys = [r.ior.key for r in rows]
     for chunk in _chunks(keys):
         for row in session.scalars(select(ImporterRow).where(ImporterRow.ior_key.in_(chunk))):

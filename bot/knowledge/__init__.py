@@ -14,11 +14,27 @@ from bot.knowledge.files import KnowledgeError
 from bot.knowledge.load import RELOAD_CHECK_SECONDS, knowledge, load_knowledge, reset_knowledge
 from bot.knowledge.model import Article, Center, HtsAnswer, HtsRule, Knowledge, Product
 from bot.knowledge.tables import CENTER_CODE, CONFIDENCE
-from bot.knowledge.words import CHAPTER_WORD, NUMBER_WORDS, normalise_hts, reflow
 from bot.knowledge.texts import ARTICLE_ID, MIN_QUESTIONS
+from bot.knowledge.words import CHAPTER_WORD, NUMBER_WORDS, normalise_hts, reflow
 
 __all__ = [
-    "ARTICLE_ID", "CENTER_CODE", "CHAPTER_WORD", "CONFIDENCE", "MIN_QUESTIONS", "NUMBER_WORDS", "RELOAD_CHECK_SECONDS",
-    "Article", "Center", "HtsAnswer", "HtsRule", "Knowledge", "KnowledgeError", "Product", "knowledge",
-    "load_knowledge", "normalise_hts", "reflow", "reset_knowledge",
-]  # fmt: skip
+    "ARTICLE_ID",
+    "CENTER_CODE",
+    "CHAPTER_WORD",
+    "CONFIDENCE",
+    "MIN_QUESTIONS",
+    "NUMBER_WORDS",
+    "RELOAD_CHECK_SECONDS",
+    "Article",
+    "Center",
+    "HtsAnswer",
+    "HtsRule",
+    "Knowledge",
+    "KnowledgeError",
+    "Product",
+    "knowledge",
+    "load_knowledge",
+    "normalise_hts",
+    "reflow",
+    "reset_knowledge",
+]

@@ -1,11 +1,13 @@
 """Reading knowledge files: YAML with the line of every mapping, CSV with its line numbers, and the errors that name
-the file and line of a mistake, so that CBP staff can fix content without knowing Rasa."""
+the file and line of a mistake, so that CBP staff can fix content without knowing Rasa.
+"""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Hashable, Iterable
 from pathlib import Path
-from typing import Any, Dict, Iterable, Optional, Tuple
+from typing import Any, Optional
 
 import yaml
 
@@ -24,7 +26,7 @@ class _LineLoader(yaml.SafeLoader):
     """A YAML loader that records the line of every mapping under ``__line__``."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Dict[str, Any]:
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[Hashable, Any]:
     """A mapping with the line it starts on under ``__line__``."""
     mapping = loader.construct_mapping(node, deep=True)
     mapping["__line__"] = node.start_mark.line + 1
@@ -34,7 +36,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> Dict[str,
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def read_yaml(path: Path) -> Dict[str, Any]:
+def read_yaml(path: Path) -> dict[str, Any]:
     """A YAML file's top mapping, each mapping with its line under ``__line__``.
 
     Raises:
@@ -50,7 +52,7 @@ def read_yaml(path: Path) -> Dict[str, Any]:
     return data
 
 
-def require(path: Path, item: Dict[str, Any], key: str, kind: type = str) -> Any:
+def require(path: Path, item: dict[str, Any], key: str, kind: type = str) -> Any:
     """``item[key]``, which must be a non-empty ``kind``.
 
     Raises:
@@ -62,7 +64,7 @@ def require(path: Path, item: Dict[str, Any], key: str, kind: type = str) -> Any
     return value
 
 
-def read_csv(path: Path, columns: Iterable[str]) -> Iterable[Tuple[int, Dict[str, str]]]:
+def read_csv(path: Path, columns: Iterable[str]) -> Iterable[tuple[int, dict[str, str]]]:
     """The rows of a CSV file with their line numbers, the cells stripped.
 
     Raises:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any, Dict, Tuple
+from typing import Any
 
 from bot.knowledge.files import KnowledgeError
 from bot.knowledge.model import Knowledge
@@ -40,10 +40,10 @@ def load_knowledge(folder: Path = KNOWLEDGE_DIR) -> Knowledge:
 
 
 RELOAD_CHECK_SECONDS = 1.0
-_loaded: Dict[str, Any] = {"knowledge": None, "signature": None, "checked": 0.0}
+_loaded: dict[str, Any] = {"knowledge": None, "signature": None, "checked": 0.0}
 
 
-def _signature(folder: Path) -> Tuple[Tuple[str, int, int], ...]:
+def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
     """Names, sizes and modification times of every knowledge file: it changes when a file is edited."""
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".yml", ".yaml", ".csv"))
     return tuple((p.as_posix(), p.stat().st_size, p.stat().st_mtime_ns) for p in files)

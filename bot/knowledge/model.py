@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Pattern, Tuple
+from re import Pattern
+from typing import Any, Optional
 
 from bot.knowledge.words import TITLE_STOPWORDS, fold, normalise_hts, singular
 
@@ -16,8 +17,8 @@ class Center:
 
     code: str
     name: str
-    short_names: Tuple[str, ...]
-    cities: Tuple[str, ...]
+    short_names: tuple[str, ...]
+    cities: tuple[str, ...]
     state: str
     industries: str
 
@@ -32,7 +33,7 @@ class Center:
         return f"{self.name} Center ({self.code})"
 
     @property
-    def names(self) -> Tuple[str, ...]:
+    def names(self) -> tuple[str, ...]:
         """Every way a user may name this Center: full name, short names, code and cities."""
         return (self.name, *self.short_names, self.code, *self.cities)
 
@@ -67,7 +68,7 @@ class HtsAnswer:
 class Product:
     """Plain product words and the HTS chapter or heading they belong to."""
 
-    words: Tuple[str, ...]
+    words: tuple[str, ...]
     hts: str
 
 
@@ -79,7 +80,7 @@ class Article:
     group: str
     id: str
     title: str
-    questions: Tuple[str, ...]
+    questions: tuple[str, ...]
     answer: str
     source: str
     path: Path
@@ -87,10 +88,12 @@ class Article:
 
     @property
     def retrieval_intent(self) -> str:
+        """The article's retrieval intent, e.g. ``faq/cf28``."""
         return f"{self.intent}/{self.id}"
 
     @property
     def response_name(self) -> str:
+        """The article's response, e.g. ``utter_faq/cf28``."""
         return f"utter_{self.intent}/{self.id}"
 
 
@@ -100,25 +103,27 @@ class Knowledge:
 
     source_url: str
     directory_url: str
-    centers: List[Center]
-    chapters: Dict[str, HtsRule]
-    headings: List[HtsRule]
-    products: List[Product]
-    articles: List[Article]
-    responses: Dict[str, List[Dict[str, Any]]]
-    topics: Dict[str, Tuple[str, str]]  # intent -> (button title, words sent)
-    spelling: Dict[str, Any] = field(default_factory=lambda: {"replace": {}, "keep": []})  # spelling.yml
-    _by_name: Dict[str, Center] = field(default_factory=dict, repr=False)
+    centers: list[Center]
+    chapters: dict[str, HtsRule]
+    headings: list[HtsRule]
+    products: list[Product]
+    articles: list[Article]
+    responses: dict[str, list[dict[str, Any]]]
+    topics: dict[str, tuple[str, str]]  # intent -> (button title, words sent)
+    spelling: dict[str, Any] = field(default_factory=lambda: {"replace": {}, "keep": []})  # spelling.yml
+    _by_name: dict[str, Center] = field(default_factory=dict, repr=False)
     # Compiled once (several hundred patterns overflow ``re``'s own cache, which made every look-up recompile them).
-    _name_patterns: List[Tuple[Pattern[str], str]] = field(default_factory=list, repr=False)
-    _product_patterns: List[Tuple[Pattern[str], str, str]] = field(default_factory=list, repr=False)
+    _name_patterns: list[tuple[Pattern[str], str]] = field(default_factory=list, repr=False)
+    _product_patterns: list[tuple[Pattern[str], str, str]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         for center in self.centers:
             for name in center.names:
                 self._by_name[fold(name)] = center
-        self._name_patterns[:] = [(re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])"), name)
-                                  for name in sorted(self._by_name, key=len, reverse=True)]  # fmt: skip
+        self._name_patterns[:] = [
+            (re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])"), name)
+            for name in sorted(self._by_name, key=len, reverse=True)
+        ]
         self._product_patterns[:] = [
             (re.compile(rf"(?<!\w){re.escape(fold(words))}(?:e?s)?(?!\w)"), words, product.hts)
             for product in self.products
@@ -178,7 +183,7 @@ class Knowledge:
         return HtsAnswer(digits, chapter.first, chapter.title, center, chapter.confidence, chapter.note, False)
 
     # -- Products --------------------------------------------------------------------------------------------------
-    def find_product(self, text: str) -> Optional[Tuple[str, str]]:
+    def find_product(self, text: str) -> Optional[tuple[str, str]]:
         """Find product words in ``text``.
 
         The product list wins; otherwise the HTS chapter titles are searched for the text's content words.
@@ -187,14 +192,14 @@ class Knowledge:
             ``(words as matched, HTS chapter or heading)`` or None.
         """
         folded = fold(text)
-        best: Optional[Tuple[str, str]] = None
+        best: Optional[tuple[str, str]] = None
         for pattern, words, hts in self._product_patterns:
             if (best is None or len(words) > len(best[0])) and pattern.search(folded):
                 best = (words, hts)
         if best:
             return best
         content = [w for w in re.findall(r"[a-z]+", folded) if len(w) > 2 and w not in TITLE_STOPWORDS]
-        scores: Dict[str, int] = {}
+        scores: dict[str, int] = {}
         for chapter in self.chapters.values():
             title_words = {singular(w) for w in re.findall(r"[a-z]+", chapter.title.lower())} - TITLE_STOPWORDS
             hits = sum(1 for w in content if singular(w) in title_words)

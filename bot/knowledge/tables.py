@@ -1,11 +1,11 @@
 """The readers of the tariff side of ``knowledge/``: ``centers.yml``, ``hts/chapters.csv``, ``hts/headings.csv`` and
-``products.yml``."""
+``products.yml``.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 from bot.knowledge.files import KnowledgeError, read_csv, read_yaml, require
 from bot.knowledge.model import Center, HtsRule, Product
@@ -15,7 +15,8 @@ CENTER_CODE = re.compile(r"^CEE0(0[1-9]|10)$")
 CONFIDENCE = ("published", "inferred", "unpublished")
 
 
-def load_centers(path: Path) -> Tuple[str, str, List[Center]]:
+def load_centers(path: Path) -> tuple[str, str, list[Center]]:
+    """Read ``centers.yml``: its source and directory URLs, and the Centers."""
     data = read_yaml(path)
     centers = []
     for item in data.get("centers") or []:
@@ -38,7 +39,7 @@ def load_centers(path: Path) -> Tuple[str, str, List[Center]]:
     return require(path, data, "source"), require(path, data, "directory"), centers
 
 
-def _check_rule(path: Path, line: int, row: Dict[str, str], codes: set) -> None:
+def _check_rule(path: Path, line: int, row: dict[str, str], codes: set) -> None:
     if row["confidence"] not in CONFIDENCE:
         raise KnowledgeError(path, line, f"confidence must be one of {', '.join(CONFIDENCE)}")
     if row["center_code"] and row["center_code"] not in codes:
@@ -47,8 +48,9 @@ def _check_rule(path: Path, line: int, row: Dict[str, str], codes: set) -> None:
         raise KnowledgeError(path, line, "an empty center_code needs confidence 'unpublished'")
 
 
-def load_hts(folder: Path, codes: set) -> Tuple[Dict[str, HtsRule], List[HtsRule]]:
-    chapters: Dict[str, HtsRule] = {}
+def load_hts(folder: Path, codes: set) -> tuple[dict[str, HtsRule], list[HtsRule]]:
+    """Read ``chapters.csv`` and ``headings.csv`` of ``folder``: chapters by number, and the headings."""
+    chapters: dict[str, HtsRule] = {}
     path = folder / "chapters.csv"
     for line, row in read_csv(path, ("chapter", "title", "center_code", "confidence", "notes")):
         if not re.fullmatch(r"\d{2}", row["chapter"]):
@@ -57,7 +59,7 @@ def load_hts(folder: Path, codes: set) -> Tuple[Dict[str, HtsRule], List[HtsRule
         chapters[row["chapter"]] = HtsRule(
             row["chapter"], row["chapter"], row["center_code"] or None, row["confidence"], row["title"], row["notes"]
         )
-    headings: List[HtsRule] = []
+    headings: list[HtsRule] = []
     path = folder / "headings.csv"
     for line, row in read_csv(path, ("first_heading", "last_heading", "center_code", "confidence", "note")):
         first, last = row["first_heading"], row["last_heading"]
@@ -70,14 +72,18 @@ def load_hts(folder: Path, codes: set) -> Tuple[Dict[str, HtsRule], List[HtsRule
     return chapters, headings
 
 
-def load_products(path: Path, chapters: Dict[str, HtsRule]) -> List[Product]:
+def load_products(path: Path, chapters: dict[str, HtsRule]) -> list[Product]:
+    """Read ``products.yml`` (optional): product words and their HTS codes."""
     if not path.exists():
         return []
-    products, seen = [], {}
+    products: list[Product] = []
+    seen: dict[str, int] = {}
     for item in read_yaml(path).get("products") or []:
         hts = str(require(path, item, "hts"))
         if not re.fullmatch(r"\d{2}|\d{4}", hts) or hts[:2] not in chapters:
-            raise KnowledgeError(path, item["__line__"], f"hts '{hts}' must be a known 2-digit chapter or 4-digit heading")
+            raise KnowledgeError(
+                path, item["__line__"], f"hts '{hts}' must be a known 2-digit chapter or 4-digit heading"
+            )
         words = tuple(str(w).strip() for w in require(path, item, "words", list))
         for w in words:
             if fold(w) in seen:

@@ -1,11 +1,12 @@
 """The readers of the text side of ``knowledge/``: FAQ articles (``faq/*.yml``), fixed replies and fallback topics
-(``replies/*.yml``) and the spelling lists (``spelling.yml``)."""
+(``replies/*.yml``) and the spelling lists (``spelling.yml``).
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 from bot.knowledge.files import KnowledgeError, read_yaml, require, strip_lines
 from bot.knowledge.model import Article
@@ -15,10 +16,11 @@ ARTICLE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 MIN_QUESTIONS = 8
 
 
-def load_articles(folder: Path) -> List[Article]:
-    articles: List[Article] = []
-    seen_ids: Dict[str, str] = {}
-    seen_questions: Dict[str, str] = {}
+def load_articles(folder: Path) -> list[Article]:
+    """Read the FAQ articles of ``folder`` (``*.yml``)."""
+    articles: list[Article] = []
+    seen_ids: dict[str, str] = {}
+    seen_questions: dict[str, str] = {}
     for path in sorted(folder.glob("*.yml")):
         data = read_yaml(path)
         intent = data.get("intent", "faq")
@@ -62,10 +64,10 @@ def load_articles(folder: Path) -> List[Article]:
     return articles
 
 
-def load_replies(folder: Path) -> Tuple[Dict[str, List[Dict[str, Any]]], Dict[str, Tuple[str, str]]]:
+def load_replies(folder: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, tuple[str, str]]]:
     """The fixed replies and the fallback topics of every ``replies/*.yml`` file."""
-    responses: Dict[str, List[Dict[str, Any]]] = {}
-    topics: Dict[str, Tuple[str, str]] = {}
+    responses: dict[str, list[dict[str, Any]]] = {}
+    topics: dict[str, tuple[str, str]] = {}
     for path in sorted(folder.glob("*.yml")):
         data = read_yaml(path)
         for name, variants in (data.get("responses") or {}).items():
@@ -94,7 +96,7 @@ def _check_reply_text(path: Path, name: str, variant: Any) -> None:
         raise KnowledgeError(path, line, f"reply '{name}': braces must hold one word the bot fills in, like {{center}}")
 
 
-def load_spelling(path: Path) -> Dict[str, Any]:
+def load_spelling(path: Path) -> dict[str, Any]:
     """``spelling.yml``: words always replaced (``replace``) and words never corrected (``keep``), in lower case."""
     data = read_yaml(path)
     replace = {k: v for k, v in (data.get("replace") or {}).items() if k != "__line__"}

@@ -3,12 +3,44 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional
+from typing import Optional
 
 # Words that say nothing about a product when matched against HTS chapter titles.
 TITLE_STOPWORDS = frozenset(
-    "a an and or of the other thereof articles article products product parts goods miscellaneous not "
-    "than their its with for in on by to from such similar kind made prepared preparations".split()
+    [
+        "a",
+        "an",
+        "and",
+        "or",
+        "of",
+        "the",
+        "other",
+        "thereof",
+        "articles",
+        "article",
+        "products",
+        "product",
+        "parts",
+        "goods",
+        "miscellaneous",
+        "not",
+        "than",
+        "their",
+        "its",
+        "with",
+        "for",
+        "in",
+        "on",
+        "by",
+        "to",
+        "from",
+        "such",
+        "similar",
+        "kind",
+        "made",
+        "prepared",
+        "preparations",
+    ]
 )
 
 
@@ -17,7 +49,7 @@ def reflow(text: str) -> str:
 
     Blank lines (paragraphs) and list items (lines starting with ``-``, ``*`` or ``1.``) are kept.
     """
-    out: List[str] = []
+    out: list[str] = []
     for line in text.strip().splitlines():
         stripped = line.strip()
         starts_item = re.match(r"^([-*]|\d+\.)\s", stripped)
@@ -29,11 +61,11 @@ def reflow(text: str) -> str:
 
 
 CHAPTER_WORD = r"(?:chapters?|chap\.?|ch\.?)"
-_UNITS = "one two three four five six seven eight nine".split()
-_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
-_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_UNITS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 # "sixty one" → 61, for chapters written in words ("chapter sixty-one").
-NUMBER_WORDS: Dict[str, int] = {
+NUMBER_WORDS: dict[str, int] = {
     **{w: i for i, w in enumerate(_UNITS, 1)},
     **{w: i for i, w in enumerate(_TEENS, 10)},
     **{w: 10 * i for i, w in enumerate(_TENS, 2)},

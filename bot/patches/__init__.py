@@ -23,7 +23,7 @@ is the outermost wrapper and a message that is too long is answered at once, wit
 from __future__ import annotations
 
 import logging
-from typing import Callable, Tuple
+from collections.abc import Callable
 
 from bot.ior import install_log_masking
 from bot.patches import console, execution, loading, rules, safety, trackers, turns
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 RASA_VERSION = "3.6.21"  # the only Rasa the speed patches are installed on (tests/patches checks their targets)
 
-SPEED_PATCHES: Tuple[Tuple[str, Callable[[], None]], ...] = (
+SPEED_PATCHES: tuple[tuple[str, Callable[[], None]], ...] = (
     ("trackers", trackers.install),
     ("rules", rules.install),
     ("execution", execution.install),

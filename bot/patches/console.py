@@ -7,7 +7,8 @@ print the text of :func:`bot.channels.text.custom_as_text` instead.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Optional, Text
+from collections.abc import Callable
+from typing import Any, Optional
 
 from bot.channels.text import custom_as_text
 from bot.patches.patching import _patch
@@ -26,7 +27,7 @@ def _print_as_text(original: Callable[..., Any]) -> Callable[..., Any]:
     from rasa.shared.utils.io import bcolors
 
     def print_bot_output(
-        message: Dict[Text, Any], is_latest_message: bool = False, color: Text = bcolors.OKBLUE
+        message: dict[str, Any], is_latest_message: bool = False, color: str = bcolors.OKBLUE
     ) -> Optional[Any]:
         custom = message.get("custom")
         text = custom_as_text(custom) if isinstance(custom, dict) else None

@@ -15,7 +15,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Dict, List, Optional, Text
+from collections.abc import Callable
+from typing import Any, Optional
 
 from bot.patches.patching import _patch
 
@@ -35,9 +36,7 @@ def _run_graph(original: Callable[..., Any]) -> Callable[..., Any]:
     """``DaskGraphRunner.run`` with each target list's graph built once and run without dask's scheduler."""
     from rasa.engine.exceptions import GraphRunError
 
-    def run(
-        self: Any, inputs: Optional[Dict[Text, Any]] = None, targets: Optional[List[Text]] = None
-    ) -> Dict[Text, Any]:
+    def run(self: Any, inputs: Optional[dict[str, Any]] = None, targets: Optional[list[str]] = None) -> dict[str, Any]:
         run_targets = targets if targets else self._graph_schema.target_names
         graphs = self.__dict__.setdefault("_cee_graphs", {})
         graph = graphs.get(tuple(run_targets))
@@ -46,9 +45,9 @@ def _run_graph(original: Callable[..., Any]) -> Callable[..., Any]:
             graphs[tuple(run_targets)] = graph
         graph = dict(graph)
         self._add_inputs_to_graph(inputs, graph)  # the same checks as Rasa's
-        results: Dict[Text, Any] = {}
+        results: dict[str, Any] = {}
 
-        def value(name: Text) -> Any:
+        def value(name: str) -> Any:
             if name not in results:
                 task = graph[name]
                 if callable(task[0]):  # a graph node and the names of the nodes it needs
@@ -69,7 +68,7 @@ def _predict_traced(original: Callable[..., Any]) -> Callable[..., Any]:
     """``RasaModel._rasa_predict`` calling the traced graph directly once Rasa's first prediction has traced it."""
     from rasa.utils.tensorflow.models import DIAGNOSTIC_DATA
 
-    def rasa_predict(self: Any, batch_in: Any) -> Dict[Text, Any]:
+    def rasa_predict(self: Any, batch_in: Any) -> dict[str, Any]:
         import tensorflow as tf
         from keras.utils import tf_utils
 
@@ -109,7 +108,7 @@ def _validate_with_one_validator(original: Callable[..., Any]) -> Callable[..., 
         cls.check_schema(schema)  # once, instead of once per answer
         return cls(schema)
 
-    def validate(self: Any, result: Dict[Text, Any]) -> bool:
+    def validate(self: Any, result: dict[str, Any]) -> bool:
         from jsonschema.exceptions import best_match
 
         if type(self).action_response_format_spec is not RemoteAction.action_response_format_spec:

@@ -23,7 +23,8 @@ from __future__ import annotations
 import functools
 import gc
 import logging
-from typing import Any, Callable, Dict, Text
+from collections.abc import Callable
+from typing import Any
 
 from bot.patches.patching import _patch
 
@@ -70,9 +71,9 @@ def _extract_once(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def _load_spacy_once(original: Callable[..., Any]) -> Callable[..., Any]:
     """``SpacyNLP.load_model`` loading each spaCy pipeline once per process."""
-    loaded: Dict[Text, Any] = {}
+    loaded: dict[str, Any] = {}
 
-    def load_model(spacy_model_name: Text) -> Any:
+    def load_model(spacy_model_name: str) -> Any:
         if spacy_model_name not in loaded:
             loaded[spacy_model_name] = original(spacy_model_name)
         return loaded[spacy_model_name]
@@ -85,7 +86,7 @@ def _load_weights_lazily(original: Callable[..., Any]) -> Callable[..., Any]:
 
     def load(
         cls: Any,
-        model_file_name: Text,
+        model_file_name: str,
         model_data_example: Any,
         predict_data_example: Any = None,
         finetune_mode: bool = False,
@@ -110,7 +111,7 @@ def _load_weights_lazily(original: Callable[..., Any]) -> Callable[..., Any]:
             status.assert_existing_objects_matched()  # each of them got its trained value
             status.expect_partial()  # the optimizer's saved slots are for training only: no warnings about them
             return model
-        except Exception as exc:  # noqa: BLE001 - any doubt: load the way Rasa does
+        except Exception as exc:
             logger.warning("Fast model loading failed (%s); loading %s the usual way", exc, cls.__name__)
             return original(
                 cls, model_file_name, model_data_example, predict_data_example, finetune_mode, *args, **kwargs

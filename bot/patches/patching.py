@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import inspect
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Optional
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +50,10 @@ class Patched:
         return f"{self.owner.__module__}.{self.owner.__qualname__}.{self.name}"
 
 
-PATCHED: List[Patched] = []  # in the order they were installed
+PATCHED: list[Patched] = []  # in the order they were installed
 
 
-def chain(function: Any) -> Tuple[str, ...]:
+def chain(function: Any) -> tuple[str, ...]:
     """The keys of the patches a function carries, the innermost (installed first) first; () for Rasa's own.
 
     Args:
@@ -74,7 +75,7 @@ def unpatched(owner: Any, name: str) -> Callable[..., Any]:
     return function
 
 
-def _plain(owner: Any, name: str) -> Tuple[Callable[..., Any], Optional[type]]:
+def _plain(owner: Any, name: str) -> tuple[Callable[..., Any], Optional[type]]:
     """The attribute as a plain function, and ``staticmethod`` or ``classmethod`` when it was wrapped in one.
 
     Raises:
@@ -106,7 +107,7 @@ def _patch(owner: Any, name: str, replacement: Callable[[Callable[..., Any]], Ca
     if key in chain(original):
         return False
     new = replacement(original)
-    setattr(new, MARK, chain(original) + (key,))
+    setattr(new, MARK, (*chain(original), key))
     setattr(new, ORIGINAL, original)
     setattr(owner, name, kind(new) if kind else new)
     PATCHED.append(Patched(owner, name, key, original))

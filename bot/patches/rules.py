@@ -16,13 +16,14 @@ from __future__ import annotations
 import collections
 import contextvars
 import json
-from typing import Any, Callable, Dict, List, Optional, Set, Text
+from collections.abc import Callable
+from typing import Any, Optional
 
 from bot.patches.patching import _patch
 from bot.patches.trackers import ACTION, event_kind
 
-_TAIL: "contextvars.ContextVar[Optional[int]]" = contextvars.ContextVar("cee_rule_policy_tail", default=None)
-_REPLAYS: "collections.OrderedDict[Any, Any]" = collections.OrderedDict()  # (domain, sender) -> (event, count, tracker)
+_TAIL: contextvars.ContextVar[Optional[int]] = contextvars.ContextVar("cee_rule_policy_tail", default=None)
+_REPLAYS: collections.OrderedDict[Any, Any] = collections.OrderedDict()  # (domain, sender) -> (event, count, tracker)
 MAX_REPLAYS = 2000  # conversations whose replay is kept (the least recently used are dropped)
 
 
@@ -36,7 +37,7 @@ def install() -> None:
     _patch(RulePolicy, "_get_possible_keys", _match_reversed_once)
 
 
-def _replayed(tracker: Any, domain: Any, applied: List[Any], count: int) -> Any:
+def _replayed(tracker: Any, domain: Any, applied: list[Any], count: int) -> Any:
     """A tracker of ``tracker``'s sender with the first ``count`` applied events replayed (a fresh copy).
 
     Replaying a conversation from its start for every prediction made a message cost more the longer its
@@ -64,7 +65,7 @@ def _replayed(tracker: Any, domain: Any, applied: List[Any], count: int) -> Any:
     return prior
 
 
-def _tail_states(tracker: Any, domain: Any, keep: int, omit_unset_slots: bool) -> Optional[List[Any]]:
+def _tail_states(tracker: Any, domain: Any, keep: int, omit_unset_slots: bool) -> Optional[list[Any]]:
     """``domain.states_for_tracker_history(tracker)[-keep:]`` without building the earlier states (None: no saving)."""
     applied = tracker.applied_events()
     actions = [index for index, event in enumerate(applied) if event_kind(type(event)) == ACTION]
@@ -72,7 +73,7 @@ def _tail_states(tracker: Any, domain: Any, keep: int, omit_unset_slots: bool) -
         return None
     start = actions[len(actions) - keep + 1]  # the first action whose prior state is kept
     prior = _replayed(tracker, domain, applied, start)
-    states: List[Any] = []
+    states: list[Any] = []
     for event in applied[start:]:  # as DialogueStateTracker.generate_all_prior_trackers
         if event_kind(type(event)) == ACTION:
             states.append(domain._clean_state(domain.get_active_state(prior, omit_unset_slots=omit_unset_slots)))
@@ -105,7 +106,7 @@ def _mark_rule_prediction(original: Callable[..., Any]) -> Callable[..., Any]:
 
     def prediction_states(
         self: Any, tracker: Any, domain: Any, use_text_for_last_user_input: bool = False, rule_only_data: Any = None
-    ) -> List[Any]:
+    ) -> list[Any]:
         token = _TAIL.set(_keep_for(self))
         try:
             return original(self, tracker, domain, use_text_for_last_user_input, rule_only_data)
@@ -124,7 +125,7 @@ def _latest_states_only(original: Callable[..., Any]) -> Callable[..., Any]:
         omit_unset_slots: bool = False,
         ignore_rule_only_turns: bool = False,
         rule_only_data: Any = None,
-    ) -> List[Any]:
+    ) -> list[Any]:
         keep = _TAIL.get()
         if keep is not None and not ignore_rule_only_turns:  # RulePolicy: rule data, no hidden turns
             states = _tail_states(tracker, domain, keep, omit_unset_slots)
@@ -139,7 +140,7 @@ def _match_reversed_once(original: Callable[..., Any]) -> Callable[..., Any]:
     """``RulePolicy._get_possible_keys`` with each rule's states reversed once per policy."""
     from rasa.shared.core.constants import PREVIOUS_ACTION
 
-    def get_possible_keys(self: Any, lookup: Dict[Text, Text], states: List[Any]) -> Set[Text]:
+    def get_possible_keys(self: Any, lookup: dict[str, str], states: list[Any]) -> set[str]:
         rules = self.__dict__.setdefault("_cee_reversed_rules", {})
         latest_first = list(reversed(states))
         matches = self._does_rule_match_state

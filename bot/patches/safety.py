@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Callable, List, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
-from bot.patches.patching import _patch
 from bot import replies
+from bot.patches.patching import _patch
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def _guard_message_size(handle_message: Callable[..., Any], limit: int) -> Calla
     """``MessageProcessor.handle_message`` answering a message over ``limit`` characters itself."""
 
     @functools.wraps(handle_message)
-    async def handle(self: Any, message: Any) -> Optional[List[Any]]:
+    async def handle(self: Any, message: Any) -> Optional[list[Any]]:
         from rasa.core.channels.channel import CollectingOutputChannel
 
         if message.text and len(message.text) > limit:
@@ -62,7 +63,7 @@ def _answer_when_actions_fail(run: Callable[..., Any]) -> Callable[..., Any]:
     """``RemoteAction.run`` answering the user when the action server fails (a rejection still goes to Rasa)."""
 
     @functools.wraps(run)
-    async def guarded(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+    async def guarded(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list[Any]:
         from rasa.core.actions.action import ActionExecutionRejection
         from rasa.shared.core.events import BotUttered
         from rasa.shared.exceptions import RasaException
@@ -73,6 +74,8 @@ def _answer_when_actions_fail(run: Callable[..., Any]) -> Callable[..., Any]:
             raise
         except RasaException as exc:
             logger.error("Custom action '%s' failed: %s", self.name(), exc)
-            return [BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})]
+            return [
+                BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})
+            ]
 
     return guarded

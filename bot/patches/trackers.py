@@ -14,12 +14,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Optional, Text, Type
+from collections.abc import Callable
+from typing import Any, Optional
 
 from bot.patches.patching import _patch
 
 RESET, REVERT_ACTION, REVERT_USER, ACTION, LOOP, OTHER = range(6)
-_EVENT_KINDS: Dict[type, int] = {}
+_EVENT_KINDS: dict[type, int] = {}
 
 
 def install() -> None:
@@ -53,13 +54,18 @@ def event_kind(cls: type) -> int:
         )
 
         kind = (
-            RESET if issubclass(cls, (Restarted, SessionStarted))
-            else REVERT_ACTION if issubclass(cls, ActionReverted)
-            else REVERT_USER if issubclass(cls, UserUtteranceReverted)
-            else ACTION if issubclass(cls, ActionExecuted)
-            else LOOP if issubclass(cls, ActiveLoop)
+            RESET
+            if issubclass(cls, (Restarted, SessionStarted))
+            else REVERT_ACTION
+            if issubclass(cls, ActionReverted)
+            else REVERT_USER
+            if issubclass(cls, UserUtteranceReverted)
+            else ACTION
+            if issubclass(cls, ActionExecuted)
+            else LOOP
+            if issubclass(cls, ActiveLoop)
             else OTHER
-        )  # fmt: skip
+        )
         _EVENT_KINDS[cls] = kind
     return kind
 
@@ -69,11 +75,11 @@ def _resolve_from_dictionary(original: Callable[..., Any]) -> Callable[..., Any]
     import rasa.shared.utils.common
     from rasa.shared.core.events import Event
 
-    by_name: Dict[Text, Type[Event]] = {}
+    by_name: dict[str, type[Event]] = {}
     for cls in rasa.shared.utils.common.all_subclasses(Event):
         by_name.setdefault(cls.type_name, cls)  # the first match, as the original loop returns
 
-    def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    def resolve_by_type(type_name: str, default: Optional[type[Event]] = None) -> Optional[type[Event]]:
         found = by_name.get(type_name)
         return found if found is not None else original(type_name, default)
 
@@ -94,10 +100,10 @@ def _applied_events(original: Callable[..., Any]) -> Callable[..., Any]:
     """``DialogueStateTracker.applied_events`` with each event's class looked up once."""
     from rasa.shared.core.events import ActionExecuted, UserUttered
 
-    def applied_events(self: Any) -> List[Any]:  # Rasa 3.6's, with the classes looked up once per class
+    def applied_events(self: Any) -> list[Any]:  # Rasa 3.6's, with the classes looked up once per class
         events = self.events
         loop_names = {event.name for event in events if event_kind(type(event)) == LOOP and event.name}
-        applied: List[Any] = []
+        applied: list[Any] = []
         for event in events:
             kind = event_kind(type(event))
             if kind == RESET:

@@ -11,8 +11,8 @@ class Turns:
 
     def __init__(self) -> None:
         self._busy = False
-        self._returning: "collections.deque[asyncio.Future[None]]" = collections.deque()
-        self._new: "collections.deque[asyncio.Future[None]]" = collections.deque()
+        self._returning: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._new: collections.deque[asyncio.Future[None]] = collections.deque()
 
     async def acquire(self, returning: bool) -> None:
         """Wait for the turn.
@@ -23,7 +23,7 @@ class Turns:
         if not self._busy and not self._returning and not self._new:
             self._busy = True
             return
-        waiter: "asyncio.Future[None]" = asyncio.get_running_loop().create_future()
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         (self._returning if returning else self._new).append(waiter)
         try:
             await waiter  # release() handed the turn over: _busy stays True

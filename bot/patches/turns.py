@@ -19,15 +19,16 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
-from typing import Any, Awaitable, Callable, Dict, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
 
 from bot.patches.patching import _patch
 from bot.patches.turn_queue import Turn, Turns
 
 HOLD_TURN_SECONDS = 0.05  # a message waiting longer than this for another server lets the others compute
 
-_CURRENT_TURN: "contextvars.ContextVar[Optional[Turn]]" = contextvars.ContextVar("cee_turn", default=None)
-_TURNS: Dict[int, Turns] = {}  # per event loop (Sanic workers are processes; tests may use several loops)
+_CURRENT_TURN: contextvars.ContextVar[Optional[Turn]] = contextvars.ContextVar("cee_turn", default=None)
+_TURNS: dict[int, Turns] = {}  # per event loop (Sanic workers are processes; tests may use several loops)
 
 
 def install() -> None:

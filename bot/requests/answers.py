@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any, Optional
 
 from bot import replies
 from bot.ior import IorFormatError, IorNumber, mask_text, parse_ior
@@ -49,7 +50,7 @@ def _looks_numbered(token: str) -> bool:
     return digits >= 5 or (digits >= 3 and bool(re.search(r"[-\u2010\u2011\u2013]", token)))
 
 
-def parse_ior_numbers(text: str) -> List[IorNumber]:
+def parse_ior_numbers(text: str) -> list[IorNumber]:
     """Every IOR number in the text (one or several, any of the three formats; words around them are ignored).
 
     Raises:
@@ -58,14 +59,17 @@ def parse_ior_numbers(text: str) -> List[IorNumber]:
     tokens = [t for t in _IOR_TOKEN.findall(text or "") if _looks_numbered(t)]
     if not tokens:
         raise Invalid("utter_invalid_ior_numbers", which=replies.text("utter_that_number"))
-    found: List[IorNumber] = []
+    found: list[IorNumber] = []
     for position, token in enumerate(tokens, 1):
         try:
             ior = parse_ior(re.sub(r"[\u2010\u2011\u2013]", "-", token))
         except IorFormatError:
-            which = (replies.text("utter_that_number") if len(tokens) == 1
-                     else replies.text("utter_nth_ior_number", position=ordinal(position)))  # fmt: skip
-            raise Invalid("utter_invalid_ior_numbers", which=which)
+            which = (
+                replies.text("utter_that_number")
+                if len(tokens) == 1
+                else replies.text("utter_nth_ior_number", position=ordinal(position))
+            )
+            raise Invalid("utter_invalid_ior_numbers", which=which) from None
         if ior.key not in {i.key for i in found}:
             found.append(ior)
     return found
@@ -79,7 +83,7 @@ _PAIR = re.compile(r"^\s*(?:(?:hts|ch(?:apter)?s?)\.?\s*)?(\d{1,2})\s*[:=]\s*(\d
 MAX_CHAPTERS = 10
 
 
-def parse_hts_profile(text: str) -> List[Dict[str, Any]]:
+def parse_hts_profile(text: str) -> list[dict[str, Any]]:
     """Top HTS chapters with their share of entries: ``84 60%, 85 30%``, ``84, 85``, ``chapter 84: 60%``, ``8471 50%``.
 
     Returns:
@@ -89,15 +93,16 @@ def parse_hts_profile(text: str) -> List[Dict[str, Any]]:
         Invalid: no chapter, an unknown chapter, 98/99, a chapter twice, shares out of range, too many chapters.
     """
     chapters = knowledge().chapters
-    profile: List[Dict[str, Any]] = []
+    profile: list[dict[str, Any]] = []
     for item in re.split(r"[,;\n/]+|\band\b|\bplus\b|&", text or "", flags=re.I):
         pair = _PAIR.match(item)
         share_match = _SHARE.search(item)
+        share: Optional[float]
         if pair:
             numbers, share = [pair.group(1)], float(pair.group(2))
         else:
             share = float(share_match.group(1)) if share_match else None
-            rest = item[: share_match.start()] + " " + item[share_match.end():] if share_match else item
+            rest = item[: share_match.start()] + " " + item[share_match.end() :] if share_match else item
             numbers = _CHAPTER_NUMBER.findall(rest)
         if not numbers:
             if share is not None:
@@ -166,8 +171,13 @@ def parse_contact_name(text: str) -> str:
         Invalid: ``utter_invalid_contact_name`` for a filler word, an email, digits or no name.
     """
     name = _strip_quotes(_NAME_PREFIX.sub("", fold(text)))
-    if (is_filler(name) or "@" in name or re.search(r"\d", name) or not 2 <= len(name) <= 100
-            or not re.search(r"[A-Za-z]{2}", name)):  # fmt: skip
+    if (
+        is_filler(name)
+        or "@" in name
+        or re.search(r"\d", name)
+        or not 2 <= len(name) <= 100
+        or not re.search(r"[A-Za-z]{2}", name)
+    ):
         raise Invalid("utter_invalid_contact_name")
     return name
 
@@ -183,9 +193,15 @@ def parse_email(text: str) -> str:
     email = match.group(0).rstrip(".")
     local, domain = email.rsplit("@", 1)
     labels = domain.split(".")
-    if (len(email) > 254 or len(local) > 64 or ".." in local or local.startswith(".") or local.endswith(".")
-            or any(not label or label.startswith("-") or label.endswith("-") for label in labels)
-            or not re.fullmatch(r"[A-Za-z]{2,}", labels[-1])):  # fmt: skip
+    if (
+        len(email) > 254
+        or len(local) > 64
+        or ".." in local
+        or local.startswith(".")
+        or local.endswith(".")
+        or any(not label or label.startswith("-") or label.endswith("-") for label in labels)
+        or not re.fullmatch(r"[A-Za-z]{2,}", labels[-1])
+    ):
         raise Invalid("utter_invalid_email")
     return f"{local}@{domain.lower()}"
 
@@ -193,7 +209,7 @@ def parse_email(text: str) -> str:
 REASONS = ("product_line", "business_practice", "other")
 
 
-def parse_reason(text: str, choice: Optional[str]) -> Tuple[str, Optional[str]]:
+def parse_reason(text: str, choice: Optional[str]) -> tuple[str, Optional[str]]:
     """``(reason, detail)``: a button choice, the reason's words, or a sentence (then "other" with that sentence)."""
     words = fold(text)
     if choice in REASONS:
@@ -233,7 +249,7 @@ ROLES = ("importer", "broker")
 CADENCES = ("monthly", "quarterly")
 
 
-def _one_named(text: str, choice: Optional[str], allowed: Sequence[str], patterns: Dict[str, str], reply: str) -> str:
+def _one_named(text: str, choice: Optional[str], allowed: Sequence[str], patterns: dict[str, str], reply: str) -> str:
     """The button's ``choice`` if allowed, else the one value whose pattern the words match.
 
     Raises:
@@ -290,4 +306,3 @@ def find_ref(text: Optional[str]) -> Optional[str]:
     """A request reference in the text, normalised (``cr 2026 000123`` → ``CR-2026-000123``)."""
     match = REF.search(text or "")
     return f"{match.group(1).upper()}-{match.group(2)}-{match.group(3)}" if match else None
-

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any, Optional
 
 from bot import replies, vocab
 from bot.ior import IorKind, IorNumber
+
 
 @dataclass(frozen=True)
 class RequestKind:
@@ -14,8 +16,8 @@ class RequestKind:
 
     kind: str  # the kind stored in the database: change_center, outreach_call, site_visit
     prefix: str  # of its slots: cc, oc, sv
-    fields: Tuple[str, ...]  # the answers, in the order they are asked
-    helpers: Tuple[str, ...] = ()  # other slots of the form, reset with it
+    fields: tuple[str, ...]  # the answers, in the order they are asked
+    helpers: tuple[str, ...] = ()  # other slots of the form, reset with it
 
     @property
     def trigger(self) -> str:
@@ -24,22 +26,27 @@ class RequestKind:
 
     @property
     def form(self) -> str:
+        """The form's name, e.g. ``change_center_form``."""
         return f"{self.kind}_form"
 
     @property
     def confirm(self) -> str:
+        """The slot of the answer to the summary, e.g. ``cc_confirm``."""
         return f"{self.prefix}_confirm"
 
     @property
     def ref_slot(self) -> str:
+        """The slot of the stored request's reference, e.g. ``cc_ref``."""
         return f"{self.prefix}_ref"
 
     @property
     def email(self) -> str:
+        """The slot of the contact's email address, e.g. ``cc_email``."""
         return f"{self.prefix}_email"
 
     @property
-    def all_slots(self) -> Tuple[str, ...]:
+    def all_slots(self) -> tuple[str, ...]:
+        """Every slot of the form: the answers, the summary's, the reference and the helpers."""
         return (*self.fields, self.confirm, self.ref_slot, *self.helpers)
 
     @property
@@ -49,26 +56,38 @@ class RequestKind:
 
 
 CHANGE_CENTER = RequestKind(
-    vocab.CHANGE_CENTER, "cc",
-    ("cc_ior_numbers", "cc_current_center", "cc_requested_center", "cc_reason", "cc_reason_detail", "cc_hts_profile",
-     "cc_company", "cc_contact_name", "cc_email"),
+    vocab.CHANGE_CENTER,
+    "cc",
+    (
+        "cc_ior_numbers",
+        "cc_current_center",
+        "cc_requested_center",
+        "cc_reason",
+        "cc_reason_detail",
+        "cc_hts_profile",
+        "cc_company",
+        "cc_contact_name",
+        "cc_email",
+    ),
     ("cc_center_suggestion",),
-)  # fmt: skip
+)
 OUTREACH_CALL = RequestKind(
-    vocab.OUTREACH_CALL, "oc",
+    vocab.OUTREACH_CALL,
+    "oc",
     ("oc_company", "oc_role", "oc_size", "oc_center", "oc_contact_name", "oc_email", "oc_cadence", "oc_time_zone"),
-)  # fmt: skip
+)
 SITE_VISIT = RequestKind(
-    vocab.SITE_VISIT, "sv",
+    vocab.SITE_VISIT,
+    "sv",
     ("sv_company", "sv_ior_number", "sv_center", "sv_site", "sv_months", "sv_contact_name", "sv_email", "sv_topic"),
     ("sv_center_suggestion",),
-)  # fmt: skip
-KINDS: Dict[str, RequestKind] = {k.kind: k for k in (CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT)}
-BY_FORM: Dict[str, RequestKind] = {k.form: k for k in KINDS.values()}
+)
+KINDS: dict[str, RequestKind] = {k.kind: k for k in (CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT)}
+BY_FORM: dict[str, RequestKind] = {k.form: k for k in KINDS.values()}
 
 # Answers asked only in some cases (see required_slots), and answers cleared with another one.
 OPTIONAL_FIELDS = ("cc_reason_detail",)
-CLEARED_WITH: Dict[str, Tuple[str, ...]] = {
+CLEARED_WITH: dict[str, tuple[str, ...]] = {
     "cc_ior_numbers": ("cc_center_suggestion",),
     "cc_current_center": ("cc_center_suggestion",),
     "cc_reason": ("cc_reason_detail",),
@@ -76,34 +95,41 @@ CLEARED_WITH: Dict[str, Tuple[str, ...]] = {
     "sv_center": ("sv_center_suggestion",),
 }
 # Words that name an answer in "change my email" (checked in this order: "contact email" is the email).
-FIELD_WORDS: Dict[str, Sequence[Tuple[str, str]]] = {
+FIELD_WORDS: dict[str, Sequence[tuple[str, str]]] = {
     "change_center": (
-        ("cc_email", r"e-?mail"), ("cc_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
-        ("cc_contact_name", r"\bcontact\b|\bname\b|\bperson\b"), ("cc_reason", r"\breason\b|\bwhy\b"),
+        ("cc_email", r"e-?mail"),
+        ("cc_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
+        ("cc_contact_name", r"\bcontact\b|\bname\b|\bperson\b"),
+        ("cc_reason", r"\breason\b|\bwhy\b"),
         ("cc_hts_profile", r"\bhts\b|\bchapters?\b|\bprofile\b"),
         ("cc_requested_center", r"\brequested\b|\bnew cent|\bdesired\b|\btarget\b|\bwant"),
         ("cc_current_center", r"\bcurrent\b|\bpresent\b|\bexisting\b"),
         ("cc_ior_numbers", r"\bior\b|\biors\b|\bimporter\b|\brecord numbers?\b"),
     ),
     "outreach_call": (
-        ("oc_email", r"e-?mail"), ("oc_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
-        ("oc_contact_name", r"\bcontact\b|\bname\b|\bperson\b"), ("oc_role", r"\brole\b|\bbroker\b|\bimporter\b"),
+        ("oc_email", r"e-?mail"),
+        ("oc_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
+        ("oc_contact_name", r"\bcontact\b|\bname\b|\bperson\b"),
+        ("oc_role", r"\brole\b|\bbroker\b|\bimporter\b"),
         ("oc_size", r"\bsize\b|" + "|".join(rf"\b{size}\b" for size in vocab.SIZES)),
         ("oc_time_zone", r"time ?zone|\btz\b"),
         ("oc_cadence", r"\bcadence\b|\bhow often\b|\bfrequency\b|\bmonthly\b|\bquarterly\b"),
         ("oc_center", r"\bcent(er|re)\b|\bcee\b"),
     ),
     "site_visit": (
-        ("sv_email", r"e-?mail"), ("sv_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
-        ("sv_contact_name", r"\bcontact\b|\bname\b|\bperson\b"), ("sv_topic", r"\btopic\b|\bsubject\b|\bagenda\b"),
+        ("sv_email", r"e-?mail"),
+        ("sv_company", r"\bcompany\b|\bfirm\b|\bbusiness name\b"),
+        ("sv_contact_name", r"\bcontact\b|\bname\b|\bperson\b"),
+        ("sv_topic", r"\btopic\b|\bsubject\b|\bagenda\b"),
         ("sv_months", r"\bmonths?\b|\bwhen\b|\bdates?\b"),
         ("sv_site", r"\bsite\b|\baddress\b|\bcity\b|\bstate\b|\blocation\b|\bwhere\b"),
-        ("sv_ior_number", r"\bior\b|\bimporter\b|\brecord number\b"), ("sv_center", r"\bcent(er|re)\b|\bcee\b"),
+        ("sv_ior_number", r"\bior\b|\bimporter\b|\brecord number\b"),
+        ("sv_center", r"\bcent(er|re)\b|\bcee\b"),
     ),
-}  # fmt: skip
+}
 
 
-def ior_value(ior: IorNumber) -> Dict[str, str]:
+def ior_value(ior: IorNumber) -> dict[str, str]:
     """How an IOR number is kept in a slot and in the database: its key (never hyphenated) and its format."""
     return {"key": ior.key, "kind": ior.kind.value}
 

@@ -7,35 +7,86 @@ from __future__ import annotations
 
 import calendar
 import re
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any, Optional
 
 from bot.requests.answers import Invalid, fold
 
-
 # U.S. time zones: the six answers offered, and the words and tz database names accepted for each.
-TIME_ZONES: Dict[str, Tuple[str, ...]] = {
-    "Eastern": ("eastern", "et", "est", "edt", "america/new_york", "america/detroit", "america/indiana/indianapolis",
-                "america/kentucky/louisville", "us/eastern", "us/michigan", "us/east-indiana"),
-    "Central": ("central", "ct", "cst", "cdt", "america/chicago", "america/indiana/knox", "america/menominee",
-                "america/north_dakota/center", "us/central", "us/indiana-starke"),
-    "Mountain": ("mountain", "mt", "mst", "mdt", "america/denver", "america/boise", "america/phoenix", "us/mountain",
-                 "us/arizona", "arizona"),
+TIME_ZONES: dict[str, tuple[str, ...]] = {
+    "Eastern": (
+        "eastern",
+        "et",
+        "est",
+        "edt",
+        "america/new_york",
+        "america/detroit",
+        "america/indiana/indianapolis",
+        "america/kentucky/louisville",
+        "us/eastern",
+        "us/michigan",
+        "us/east-indiana",
+    ),
+    "Central": (
+        "central",
+        "ct",
+        "cst",
+        "cdt",
+        "america/chicago",
+        "america/indiana/knox",
+        "america/menominee",
+        "america/north_dakota/center",
+        "us/central",
+        "us/indiana-starke",
+    ),
+    "Mountain": (
+        "mountain",
+        "mt",
+        "mst",
+        "mdt",
+        "america/denver",
+        "america/boise",
+        "america/phoenix",
+        "us/mountain",
+        "us/arizona",
+        "arizona",
+    ),
     "Pacific": ("pacific", "pt", "pst", "pdt", "america/los_angeles", "us/pacific"),
-    "Alaska": ("alaska", "akst", "akdt", "america/anchorage", "america/juneau", "america/sitka", "america/nome",
-               "america/yakutat", "america/metlakatla", "us/alaska"),
-    "Hawaii": ("hawaii", "hst", "hdt", "hawaii-aleutian", "america/adak", "pacific/honolulu", "us/hawaii",
-               "us/aleutian"),
-}  # fmt: skip
+    "Alaska": (
+        "alaska",
+        "akst",
+        "akdt",
+        "america/anchorage",
+        "america/juneau",
+        "america/sitka",
+        "america/nome",
+        "america/yakutat",
+        "america/metlakatla",
+        "us/alaska",
+    ),
+    "Hawaii": (
+        "hawaii",
+        "hst",
+        "hdt",
+        "hawaii-aleutian",
+        "america/adak",
+        "pacific/honolulu",
+        "us/hawaii",
+        "us/aleutian",
+    ),
+}
 _TZ_NAME = re.compile(r"\b[a-z]+/[a-z_]+(?:/[a-z_]+)?\b")
 
 
 def _tz_name_cased(name: str) -> str:
     """A tz database name as spelt: ``america/new_york`` → ``America/New_York``, ``us/eastern`` → ``US/Eastern``."""
-    return "/".join(part.upper() if part in ("us",) else "_".join(w.capitalize() for w in part.split("_"))
-                    for part in name.split("/")).replace("Us/", "US/")  # fmt: skip
+    return "/".join(
+        part.upper() if part in ("us",) else "_".join(w.capitalize() for w in part.split("_"))
+        for part in name.split("/")
+    ).replace("Us/", "US/")
 
 
-def parse_time_zone(text: str, choice: Optional[str]) -> Dict[str, Optional[str]]:
+def parse_time_zone(text: str, choice: Optional[str]) -> dict[str, Optional[str]]:
     """``{"zone": "Central", "name": "America/Chicago"}`` (name None when a zone was named in words)."""
     if choice in TIME_ZONES:
         return {"zone": choice, "name": None}
@@ -46,31 +97,80 @@ def parse_time_zone(text: str, choice: Optional[str]) -> Dict[str, Optional[str]
         if zone is None:
             raise Invalid("utter_invalid_time_zone")
         return {"zone": zone, "name": _tz_name_cased(names[0])}
-    found = {z for z, aliases in TIME_ZONES.items()
-             for alias in aliases if "/" not in alias and re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", lower)}
+    found = {
+        z
+        for z, aliases in TIME_ZONES.items()
+        for alias in aliases
+        if "/" not in alias and re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", lower)
+    }
     if len(found) != 1:
         raise Invalid("utter_invalid_time_zone")
     return {"zone": found.pop(), "name": None}
 
 
-US_STATES: Dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
-    "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia", "HI": "Hawaii", "ID": "Idaho",
-    "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana",
-    "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
-    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
-    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
-    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island",
-    "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
-    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-    "DC": "District of Columbia", "PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands",
-    "AS": "American Samoa", "MP": "Northern Mariana Islands",
-}  # fmt: skip
+US_STATES: dict[str, str] = {
+    "AL": "Alabama",
+    "AK": "Alaska",
+    "AZ": "Arizona",
+    "AR": "Arkansas",
+    "CA": "California",
+    "CO": "Colorado",
+    "CT": "Connecticut",
+    "DE": "Delaware",
+    "FL": "Florida",
+    "GA": "Georgia",
+    "HI": "Hawaii",
+    "ID": "Idaho",
+    "IL": "Illinois",
+    "IN": "Indiana",
+    "IA": "Iowa",
+    "KS": "Kansas",
+    "KY": "Kentucky",
+    "LA": "Louisiana",
+    "ME": "Maine",
+    "MD": "Maryland",
+    "MA": "Massachusetts",
+    "MI": "Michigan",
+    "MN": "Minnesota",
+    "MS": "Mississippi",
+    "MO": "Missouri",
+    "MT": "Montana",
+    "NE": "Nebraska",
+    "NV": "Nevada",
+    "NH": "New Hampshire",
+    "NJ": "New Jersey",
+    "NM": "New Mexico",
+    "NY": "New York",
+    "NC": "North Carolina",
+    "ND": "North Dakota",
+    "OH": "Ohio",
+    "OK": "Oklahoma",
+    "OR": "Oregon",
+    "PA": "Pennsylvania",
+    "RI": "Rhode Island",
+    "SC": "South Carolina",
+    "SD": "South Dakota",
+    "TN": "Tennessee",
+    "TX": "Texas",
+    "UT": "Utah",
+    "VT": "Vermont",
+    "VA": "Virginia",
+    "WA": "Washington",
+    "WV": "West Virginia",
+    "WI": "Wisconsin",
+    "WY": "Wyoming",
+    "DC": "District of Columbia",
+    "PR": "Puerto Rico",
+    "GU": "Guam",
+    "VI": "U.S. Virgin Islands",
+    "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+}
 _STATE_BY_NAME = {name.lower(): code for code, name in US_STATES.items()}
 _STATE_BY_NAME.update({"washington dc": "DC", "washington d.c.": "DC", "virgin islands": "VI", "d.c.": "DC"})
 
 
-def parse_site(text: str) -> Dict[str, str]:
+def parse_site(text: str) -> dict[str, str]:
     """``Dayton, OH`` / ``Dayton, Ohio`` / ``our plant in Reno NV 89501`` → ``{"city": "Dayton", "state": "OH"}``."""
     folded = re.sub(r"\s*\b\d{5}(?:-\d{4})?\s*$", "", fold(text)).strip(" .")
     state, city_part = None, ""
@@ -82,8 +182,8 @@ def parse_site(text: str) -> Dict[str, str]:
     if state is None:
         match = re.search(r"(?:^|[\s,])([A-Za-z]\.?[A-Za-z]\.?)$", folded)
         code = match.group(1).replace(".", "").upper() if match else None
-        if code in US_STATES:
-            state, city_part = code, folded[: match.start()]  # type: ignore[union-attr]
+        if match and code in US_STATES:
+            state, city_part = code, folded[: match.start()]
     city = re.split(r"\b(?:in|at|near)\s+", city_part.strip(" ,"), flags=re.I)[-1]
     city = city.split(",")[-1].strip(" ,.")
     if state is None or not city or re.search(r"\d", city) or len(city) > 60 or not re.search(r"[A-Za-z]{2}", city):
@@ -94,17 +194,20 @@ def parse_site(text: str) -> Dict[str, str]:
 _MONTH_WORDS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
 _MONTH_WORDS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
 _MONTH_WORDS["sept"] = 9
-_MONTH = (r"(january|february|march|april|may|june|july|august|september|october|november|december"
-          r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)")
+_MONTH = (
+    r"(january|february|march|april|may|june|july|august|september|october|november|december"
+    r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
+)
 _SEASONS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "fall": (9, 10, 11), "autumn": (9, 10, 11), "winter": (12, 1, 2)}
 _ANY = re.compile(r"\b(any|anytime|flexible|no preference|whenever|doesn'?t matter|open)\b", re.I)
 
 
-def parse_months(text: str) -> Dict[str, Any]:
+def parse_months(text: str) -> dict[str, Any]:
     """``March or April 2026`` → ``{"months": ["March", "April"], "years": ["2026"]}``; ranges (``March-May``),
-    seasons (``this fall``) and ``any`` (``months`` empty) are understood."""
+    seasons (``this fall``) and ``any`` (``months`` empty) are understood.
+    """
     lower = fold(text).lower()
-    months: List[int] = []
+    months: list[int] = []
 
     def add(numbers: Sequence[int]) -> None:
         months.extend(n for n in numbers if n not in months)
@@ -122,4 +225,3 @@ def parse_months(text: str) -> Dict[str, Any]:
     if not months and not _ANY.search(lower):
         raise Invalid("utter_invalid_months")
     return {"months": [calendar.month_name[n] for n in months], "years": years}
-

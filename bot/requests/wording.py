@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict, Optional, Sequence
+from collections.abc import Sequence
+from typing import Any, Optional
 
 from bot import replies
 from bot.knowledge import knowledge
@@ -34,37 +35,46 @@ def share_label(share: Any) -> str:
     return f"{share}%"
 
 
-def hts_summary(profile: Sequence[Dict[str, Any]]) -> str:
+def hts_summary(profile: Sequence[dict[str, Any]]) -> str:
     """``chapter 84: 60%, chapter 85: 30%``."""
-    return ", ".join(replies.text("utter_cc_hts_chapter_share", chapter=p["chapter"], share=share_label(p["share"]))
-                     if p.get("share") is not None else replies.text("utter_cc_hts_chapter", chapter=p["chapter"])
-                     for p in profile)  # fmt: skip
+    return ", ".join(
+        replies.text("utter_cc_hts_chapter_share", chapter=p["chapter"], share=share_label(p["share"]))
+        if p.get("share") is not None
+        else replies.text("utter_cc_hts_chapter", chapter=p["chapter"])
+        for p in profile
+    )
 
 
-def hts_lines(profile: Sequence[Dict[str, Any]]) -> str:
+def hts_lines(profile: Sequence[dict[str, Any]]) -> str:
     """One line per chapter, with its title, for the written request."""
     chapters = knowledge().chapters
     lines = []
     for p in profile:
         title = chapters[p["chapter"]].title
         if p.get("share") is not None:
-            lines.append(replies.text("utter_cc_draft_hts_line_share", chapter=p["chapter"], title=title,
-                                      share=share_label(p["share"])))  # fmt: skip
+            lines.append(
+                replies.text(
+                    "utter_cc_draft_hts_line_share", chapter=p["chapter"], title=title, share=share_label(p["share"])
+                )
+            )
         else:
             lines.append(replies.text("utter_cc_draft_hts_line", chapter=p["chapter"], title=title))
     return "\n".join(lines)
 
 
-def time_zone_label(value: Dict[str, Optional[str]]) -> str:
+def time_zone_label(value: dict[str, Optional[str]]) -> str:
     """``Central (America/Chicago)``, or ``Central`` when the zone was named in words."""
     return value["zone"] + (f" ({value['name']})" if value.get("name") else "")  # type: ignore[operator]
 
 
-def months_label(value: Dict[str, Any]) -> str:
+def months_label(value: dict[str, Any]) -> str:
     """``March or April 2026``; the words for any month when none was named."""
     names = list(value.get("months") or [])
-    text = either(", ".join(names[:-1]), names[-1]) if len(names) > 1 else (
-        names[0] if names else replies.text("utter_sv_any_month"))
+    text = (
+        either(", ".join(names[:-1]), names[-1])
+        if len(names) > 1
+        else (names[0] if names else replies.text("utter_sv_any_month"))
+    )
     return text + (" " + functools.reduce(either, value["years"]) if value.get("years") else "")
 
 
@@ -73,11 +83,14 @@ def either(first: str, last: str) -> str:
     return replies.text("utter_either", first=first, last=last)
 
 
-def suggestion_text(suggestion: Dict[str, Any]) -> str:
+def suggestion_text(suggestion: dict[str, Any]) -> str:
     """``12-3456789AB (Sample Machinery Works Inc, fictional sample data) is assigned to the Machinery Center ...``."""
     parts = []
     for item in suggestion["found"]:
         name = item["name"] + (", " + replies.text("utter_sample_data_note") if item.get("sample") else "")
-        parts.append(replies.text("utter_found_importer", ior=item["ior"], name=name,
-                                  center=knowledge().center(item["center"]).label))  # fmt: skip
+        parts.append(
+            replies.text(
+                "utter_found_importer", ior=item["ior"], name=name, center=knowledge().center(item["center"]).label
+            )
+        )
     return "; ".join(parts)

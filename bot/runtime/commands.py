@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Optional
 
 from bot.runtime.endpoints import endpoints_file, store_url
 from bot.settings import Settings
@@ -34,7 +34,7 @@ def sanic_workers() -> str:
     return wanted
 
 
-def server_env(action_endpoint: str, database_url: str, host: str, workers: str, **extra: str) -> Dict[str, str]:
+def server_env(action_endpoint: str, database_url: str, host: str, workers: str, **extra: str) -> dict[str, str]:
     """The environment added for the Rasa server and the action server (``extra``: more variables, e.g. stores).
 
     Args:
@@ -60,14 +60,27 @@ def server_env(action_endpoint: str, database_url: str, host: str, workers: str,
 
 def rasa_command(
     settings: Settings, credentials: Path, model: Path = MODEL_PATH, endpoints: Optional[Path] = None
-) -> List[str]:
+) -> list[str]:
     """The Rasa server's command line. The HTTP API is on only when a token or a JWT secret is set."""
     endpoints = endpoints or endpoints_file(credentials.parent / "endpoints.yml")
     command = [
-        sys.executable, "-m", RASA_CLI, "run", "--model", str(model), "--endpoints", str(endpoints),
-        "--credentials", str(credentials), "--interface", settings.host, "--port", str(settings.rasa_port),
-        "--cors", *settings.cors_origins,
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        RASA_CLI,
+        "run",
+        "--model",
+        str(model),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(credentials),
+        "--interface",
+        settings.host,
+        "--port",
+        str(settings.rasa_port),
+        "--cors",
+        *settings.cors_origins,
+    ]
     if settings.rasa_api_token or settings.rasa_jwt_secret:
         command.append("--enable-api")
     if settings.rasa_api_token:
@@ -77,11 +90,11 @@ def rasa_command(
     return command
 
 
-def actions_command(port: int) -> List[str]:
+def actions_command(port: int) -> list[str]:
     """The action server's command line (``rasa_sdk`` with :mod:`bot.actions`); it listens on ``SANIC_HOST``."""
     return [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(port)]
 
 
-def web_command(port: int, host: str) -> List[str]:
+def web_command(port: int, host: str) -> list[str]:
     """The chat page's command line: Python's file server on ``web/``."""
     return [sys.executable, "-m", "http.server", str(port), "--bind", host, "--directory", "web"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Optional
 
 import yaml
 
@@ -22,7 +22,7 @@ def store_url(name: str) -> Optional[str]:
     return os.environ.get(name) or None
 
 
-def tracker_store_endpoint(url: str) -> Dict[str, object]:
+def tracker_store_endpoint(url: str) -> dict[str, object]:
     """Rasa's ``tracker_store`` section for a SQLAlchemy URL (``postgresql://...``, ``sqlite:///...``) or ``redis://``.
 
     Raises:
@@ -36,12 +36,16 @@ def tracker_store_endpoint(url: str) -> Dict[str, object]:
     dialect = parsed.get_backend_name()
     if dialect not in ("postgresql", "sqlite"):
         raise ValueError(f"TRACKER_STORE_URL: use a postgresql://, sqlite:/// or redis:// URL, not {dialect}")
-    section: Dict[str, object] = {"type": "sql", "dialect": parsed.drivername, "db": parsed.database or ""}
+    section: dict[str, object] = {"type": "sql", "dialect": parsed.drivername, "db": parsed.database or ""}
     if dialect == "sqlite":  # a relative path is taken from the project root, as for DATABASE_URL
         section["db"] = parsed.database if parsed.database == ":memory:" else str(ROOT / (parsed.database or "rasa.db"))
         return section
-    for key, value in (("url", parsed.host), ("port", parsed.port), ("username", parsed.username),
-                       ("password", parsed.password)):  # fmt: skip  (Rasa calls the host "url")
+    for key, value in (
+        ("url", parsed.host),
+        ("port", parsed.port),
+        ("username", parsed.username),
+        ("password", parsed.password),
+    ):  # Rasa calls the host "url"
         if value is not None:
             section[key] = value
     if parsed.query:
@@ -49,12 +53,12 @@ def tracker_store_endpoint(url: str) -> Dict[str, object]:
     return section
 
 
-def _redis_parts(url: str) -> Dict[str, object]:
+def _redis_parts(url: str) -> dict[str, object]:
     """Host, port, database, password and TLS of a ``redis://`` URL, as Rasa's Redis stores name them."""
     from urllib.parse import urlparse
 
     parsed = urlparse(url)
-    parts: Dict[str, object] = {"url": parsed.hostname or "localhost", "port": parsed.port or 6379}
+    parts: dict[str, object] = {"url": parsed.hostname or "localhost", "port": parsed.port or 6379}
     if parsed.path.strip("/"):
         parts["db"] = int(parsed.path.strip("/"))
     if parsed.password:
@@ -64,7 +68,7 @@ def _redis_parts(url: str) -> Dict[str, object]:
     return parts
 
 
-def lock_store_endpoint(url: str) -> Dict[str, object]:
+def lock_store_endpoint(url: str) -> dict[str, object]:
     """Rasa's ``lock_store`` section for a ``redis://host:port/db`` URL.
 
     Raises:
@@ -114,7 +118,7 @@ def credentials_file(settings: Settings, path: Optional[Path] = None) -> Path:
     return _write_private_yaml(path or VAR_DIR / "credentials.yml", credentials, sources)
 
 
-def _write_private_yaml(path: Path, data: Dict[str, object], sources: str) -> Path:
+def _write_private_yaml(path: Path, data: dict[str, object], sources: str) -> Path:
     """Write a run-time YAML file, readable by its owner only, that says where it comes from."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(

@@ -9,8 +9,9 @@ from __future__ import annotations
 import os
 import pwd
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, List, Optional
+from typing import Any, Optional
 
 from bot.runtime.processes import HOST, as_user, run_as
 
@@ -27,7 +28,8 @@ def pg_bin() -> Optional[Path]:
 
 def pg_system_user() -> Optional[str]:
     """The user to run PostgreSQL as: None when not root (PostgreSQL refuses to run as root), else the package's
-    user or one created for it."""
+    user or one created for it.
+    """
     if os.geteuid() != 0:
         return None
     for name in RUN_AS:
@@ -52,8 +54,9 @@ def init_cluster(data: Path, user: Optional[str]) -> None:
     Raises:
         StartError: ``initdb`` failed.
     """
-    run_as([_bin("initdb"), "-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C",
-            "--no-sync"], user)  # fmt: skip
+    run_as(
+        [_bin("initdb"), "-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"], user
+    )
 
 
 def start_cluster(data: Path, log: Path, port: int, socket_dir: Path, user: Optional[str], *settings: str) -> None:
@@ -95,9 +98,9 @@ def admin_connect(port: int, host: str = HOST) -> Any:
     return connection
 
 
-def create_databases(port: int, names: Iterable[str]) -> List[str]:
+def create_databases(port: int, names: Iterable[str]) -> list[str]:
     """Create the databases that do not exist yet; the names created."""
-    created: List[str] = []
+    created: list[str] = []
     connection = admin_connect(port)
     try:
         with connection.cursor() as cursor:

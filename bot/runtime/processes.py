@@ -7,8 +7,9 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Optional
 
 from bot.settings import ROOT
 
@@ -19,7 +20,7 @@ class StartError(RuntimeError):
     """Something could not be started, or a command failed (the message says why, often with the end of a log)."""
 
 
-def free_ports(count: int, host: str = HOST) -> List[int]:
+def free_ports(count: int, host: str = HOST) -> list[int]:
     """Distinct TCP ports nobody listens on right now (for tests, the benchmark and side-by-side deployments)."""
     sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
     try:
@@ -56,15 +57,21 @@ def alive(pid: Optional[int]) -> bool:
         return False
 
 
-def spawn(command: List[str], log_path: Path, env: Dict[str, str], cwd: Path = ROOT) -> subprocess.Popen:
+def spawn(command: list[str], log_path: Path, env: dict[str, str], cwd: Path = ROOT) -> subprocess.Popen:
     """Start a command in a process group of its own, with the environment plus ``env`` and its output appended to
-    ``log_path``."""
+    ``log_path``.
+    """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         return subprocess.Popen(
-            command, cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            command,
+            cwd=cwd,
+            env={**os.environ, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def stop_group(process: Optional[subprocess.Popen], timeout: float = 20) -> None:
@@ -98,12 +105,12 @@ def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 
     return True
 
 
-def as_user(user: Optional[str], command: List[str]) -> List[str]:
+def as_user(user: Optional[str], command: list[str]) -> list[str]:
     """The command line that runs ``command`` as ``user`` (unchanged for None)."""
     return ["runuser", "-u", user, "--", *command] if user else command
 
 
-def run_as(command: List[str], user: Optional[str] = None, timeout: float = 120, **kwargs: Any) -> str:
+def run_as(command: list[str], user: Optional[str] = None, timeout: float = 120, **kwargs: Any) -> str:
     """Run a command (as ``user``, when given) and return its output.
 
     Raises:

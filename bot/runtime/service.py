@@ -6,9 +6,10 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Optional
 
 from bot.runtime.processes import StartError, spawn, stop_group, tail
 
@@ -27,9 +28,9 @@ class Service:
     """One server process."""
 
     name: str
-    command: List[str]
+    command: list[str]
     health_url: str
-    env: Dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
     process: Optional[subprocess.Popen] = None
     log_path: Optional[Path] = None
 

@@ -17,10 +17,11 @@ import re
 import sys
 import urllib.request
 import uuid
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any, Optional
 
 import yaml
 
@@ -29,22 +30,33 @@ from bot.knowledge import Knowledge, knowledge
 from bot.vocab import METRICS, label_reply
 
 FOLDER = Path(__file__).parent
-METRIC_LABELS = {metric: replies.text(label_reply(metric)) for metric in METRICS}  # "partner_accounts": "partner accounts"
+METRIC_LABELS = {
+    metric: replies.text(label_reply(metric)) for metric in METRICS
+}  # "partner_accounts": "partner accounts"
 FOLLOW_UP_KINDS = ("followup_ellipsis", "followup_reference", "missing_piece", "correction", "new_topic")
-FORMS = {"form_change_center": "change_center_form", "form_outreach_call": "outreach_call_form",
-         "form_site_visit": "site_visit_form"}  # fmt: skip
-SIMPLE = {"greet": ("utter_greet",), "goodbye": ("utter_goodbye",), "thanks": ("utter_you_are_welcome",),
-          "help": ("utter_help",), "handoff": ("utter_handoff",), "out_of_scope": ("utter_out_of_scope",),
-          "list_centers": ("action_list_centers",), "request_status": ("action_request_status", "request_status_form"),
-          "cancelled": ("utter_cancelled", "action_cancel_request", "utter_request_cancelled"),
-          "fallback": ("action_two_stage_fallback", "action_default_fallback", "utter_default",
-                       "utter_ask_rephrase")}  # fmt: skip
+FORMS = {
+    "form_change_center": "change_center_form",
+    "form_outreach_call": "outreach_call_form",
+    "form_site_visit": "site_visit_form",
+}
+SIMPLE = {
+    "greet": ("utter_greet",),
+    "goodbye": ("utter_goodbye",),
+    "thanks": ("utter_you_are_welcome",),
+    "help": ("utter_help",),
+    "handoff": ("utter_handoff",),
+    "out_of_scope": ("utter_out_of_scope",),
+    "list_centers": ("action_list_centers",),
+    "request_status": ("action_request_status", "request_status_form"),
+    "cancelled": ("utter_cancelled", "action_cancel_request", "utter_request_cancelled"),
+    "fallback": ("action_two_stage_fallback", "action_default_fallback", "utter_default", "utter_ask_rephrase"),
+}
 
 
 @dataclass(frozen=True)
 class Turn:
     user: str
-    expect: Dict[str, Any]
+    expect: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -59,12 +71,12 @@ class Conversation:
 class Outcome:
     conversation: Conversation
     passed: bool
-    failures: List[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
 
 
-def load(folder: Path = FOLDER) -> List[Conversation]:
+def load(folder: Path = FOLDER) -> list[Conversation]:
     """Every conversation of the YAML files under ``folder``, checked for form (``ValueError`` names the file)."""
-    found: List[Conversation] = []
+    found: list[Conversation] = []
     ids = set()
     kb = knowledge()
     faq_ids = {a.id for a in kb.articles}
@@ -113,7 +125,7 @@ def typo(text: str, rng: random.Random) -> str:
     return "".join(out) + text[position:]
 
 
-def typo_copy(conversations: Sequence[Conversation], seed: int = 2026) -> List[Conversation]:
+def typo_copy(conversations: Sequence[Conversation], seed: int = 2026) -> list[Conversation]:
     """The same conversations with typos in the user's messages (seeded: the same copy every time)."""
     copies = []
     for conversation in conversations:
@@ -132,7 +144,7 @@ class Reply:
     actions: Sequence[str]
 
 
-def _as_list(value: Any) -> List[str]:
+def _as_list(value: Any) -> list[str]:
     return [] if value is None else [str(v) for v in (value if isinstance(value, list) else [value])]
 
 
@@ -145,43 +157,50 @@ def _has(text: str, *parts: str) -> bool:
     return all(part.lower() in lower for part in parts)
 
 
-def _figure_ok(kb: Knowledge, reply: Reply, expect: Dict[str, Any]) -> bool:
+def _figure_ok(kb: Knowledge, reply: Reply, expect: dict[str, Any]) -> bool:
     metric = METRIC_LABELS.get(expect.get("metric", ""), "")
     if expect.get("center"):
         return _has(reply.text, _center_label(kb, expect["center"]), f"{metric}**")
     return _has(reply.text, metric) and ("had the most" in reply.text or "Which Center would you like" in reply.text)
 
 
-KINDS: Dict[str, Callable[[Knowledge, Reply, Dict[str, Any]], bool]] = {
+KINDS: dict[str, Callable[[Knowledge, Reply, dict[str, Any]], bool]] = {
     "faq": lambda kb, r, e: any(_has(r.text, kb.article(f"faq/{a}").answer[:80]) for a in _as_list(e.get("faq"))),
-    "smalltalk": lambda kb, r, e: any(_has(r.text, kb.article(f"chitchat/{a}").answer[:80])
-                                      for a in _as_list(e.get("faq"))),
+    "smalltalk": lambda kb, r, e: any(
+        _has(r.text, kb.article(f"chitchat/{a}").answer[:80]) for a in _as_list(e.get("faq"))
+    ),
     "center_info": lambda kb, r, e: _has(r.text, _center_label(kb, e["center"]), "is managed from"),
     "center_contact": lambda kb, r, e: _has(r.text, _center_label(kb, e["center"]), "CEE Directory"),
-    "product_center": lambda kb, r, e: (_has(r.text, f"handled by the {_center_label(kb, e['center'])}")
-                                        if e.get("center") else
-                                        any(_has(r.text, w) for w in ("has not published", "underlying goods"))),
-    "importer_center": lambda kb, r, e: (_has(r.text, f"is assigned to the {_center_label(kb, e['center'])}")
-                                         if e.get("center") else _has(r.text, "couldn't find importer")),
+    "product_center": lambda kb, r, e: (
+        _has(r.text, f"handled by the {_center_label(kb, e['center'])}")
+        if e.get("center")
+        else any(_has(r.text, w) for w in ("has not published", "underlying goods"))
+    ),
+    "importer_center": lambda kb, r, e: (
+        _has(r.text, f"is assigned to the {_center_label(kb, e['center'])}")
+        if e.get("center")
+        else _has(r.text, "couldn't find importer")
+    ),
     "ask_importer_number": lambda kb, r, e: _has(r.text, "What is the importer of record number"),
     "ior_format_error": lambda kb, r, e: _has(r.text, "isn't an importer of record number", "YYDDPP-NNNNN"),
     "figure": _figure_ok,
-    "ranking": lambda kb, r, e: _has(r.text, METRIC_LABELS[e["metric"]]) and bool(re.search(r"had the (most|fewest)", r.text)),
+    "ranking": lambda kb, r, e: (
+        _has(r.text, METRIC_LABELS[e["metric"]]) and bool(re.search(r"had the (most|fewest)", r.text))
+    ),
     "total": lambda kb, r, e: _has(r.text, "Across the", METRIC_LABELS[e["metric"]]),
-    "trend": lambda kb, r, e: _has(r.text, "quarter by quarter", _center_label(kb, e["center"]),
-                                   METRIC_LABELS[e["metric"]]),
-    "compare": lambda kb, r, e: _has(r.text, METRIC_LABELS[e["metric"]],
-                                     *(_center_label(kb, c) for c in e["centers"])),
+    "trend": lambda kb, r, e: _has(
+        r.text, "quarter by quarter", _center_label(kb, e["center"]), METRIC_LABELS[e["metric"]]
+    ),
+    "compare": lambda kb, r, e: _has(r.text, METRIC_LABELS[e["metric"]], *(_center_label(kb, c) for c in e["centers"])),
     "ask_center": lambda kb, r, e: _has(r.text, "Which Center"),
     "ask_metric": lambda kb, r, e: _has(r.text, "Which figure would you like"),
     "ask_product": lambda kb, r, e: _has(r.text, "Which product do you mean"),
-    **{kind: (lambda form: lambda kb, r, e: form in r.actions)(form) for kind, form in FORMS.items()},
-    **{kind: (lambda names: lambda kb, r, e: any(n in r.actions for n in names))(names)
-       for kind, names in SIMPLE.items()},
-}  # fmt: skip
+    **{kind: (lambda kb, r, e, form=form: form in r.actions) for kind, form in FORMS.items()},
+    **{kind: (lambda kb, r, e, names=names: any(n in r.actions for n in names)) for kind, names in SIMPLE.items()},
+}
 
 
-def judge(kb: Knowledge, reply: Reply, expect: Dict[str, Any]) -> Optional[str]:
+def judge(kb: Knowledge, reply: Reply, expect: dict[str, Any]) -> Optional[str]:
     """None when the reply is right; otherwise what is wrong with it."""
     kind = expect["answer"]
     try:
@@ -192,13 +211,13 @@ def judge(kb: Knowledge, reply: Reply, expect: Dict[str, Any]) -> Optional[str]:
     present = [s for s in _as_list(expect.get("not_says")) if s.lower() in reply.text.lower()]
     if right and not missing and not present:
         return None
-    why = [] if right else [f"not a {kind} answer {({k: v for k, v in expect.items() if k != 'answer'})}"]
+    why = [] if right else [f"not a {kind} answer { ({k: v for k, v in expect.items() if k != 'answer'}) }"]
     why += [f"does not say {s!r}" for s in missing] + [f"says {s!r}" for s in present]
     return "; ".join(why)
 
 
 # -- asking the bot ---------------------------------------------------------------------------------------------------
-def _post(url: str, body: Dict[str, Any], timeout: float = 60) -> Any:
+def _post(url: str, body: dict[str, Any], timeout: float = 60) -> Any:
     request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())
@@ -209,7 +228,7 @@ def _get(url: str, timeout: float = 60) -> Any:
         return json.loads(response.read())
 
 
-def ask(rasa_url: str, token: str, conversation: Conversation) -> List[Reply]:
+def ask(rasa_url: str, token: str, conversation: Conversation) -> list[Reply]:
     """Send the conversation's messages in a new conversation; return what the bot did for each."""
     sender = f"conv-{uuid.uuid4().hex[:12]}"
     texts = []
@@ -217,7 +236,7 @@ def ask(rasa_url: str, token: str, conversation: Conversation) -> List[Reply]:
         answers = _post(f"{rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": turn.user})
         texts.append("\n".join(a.get("text") or "" for a in answers))
     events = _get(f"{rasa_url}/conversations/{sender}/tracker?include_events=ALL&token={token}")["events"]
-    per_turn: List[List[str]] = []
+    per_turn: list[list[str]] = []
     for event in events:
         if event.get("event") == "user":
             per_turn.append([])
@@ -229,7 +248,7 @@ def ask(rasa_url: str, token: str, conversation: Conversation) -> List[Reply]:
     return [Reply(text, tuple(actions)) for text, actions in zip(texts, per_turn)]
 
 
-def run(rasa_url: str, token: str, conversations: Sequence[Conversation], workers: int = 4) -> List[Outcome]:
+def run(rasa_url: str, token: str, conversations: Sequence[Conversation], workers: int = 4) -> list[Outcome]:
     """Ask and judge every conversation, several at a time."""
     kb = knowledge()
 
@@ -242,16 +261,18 @@ def run(rasa_url: str, token: str, conversations: Sequence[Conversation], worker
         for number, (turn, reply) in enumerate(zip(conversation.turns, replies), 1):
             problem = judge(kb, reply, turn.expect)
             if problem:
-                failures.append(f"turn {number} {turn.user!r}: {problem}; got {reply.text[:160]!r} {list(reply.actions)}")
+                failures.append(
+                    f"turn {number} {turn.user!r}: {problem}; got {reply.text[:160]!r} {list(reply.actions)}"
+                )
         return Outcome(conversation, not failures, failures)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(one, conversations))
 
 
-def summary(outcomes: Sequence[Outcome]) -> Dict[str, Any]:
+def summary(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     """Pass rate overall and by tag."""
-    by_tag: Dict[str, List[bool]] = {}
+    by_tag: dict[str, list[bool]] = {}
     for outcome in outcomes:
         for tag in outcome.conversation.tags:
             by_tag.setdefault(tag, []).append(outcome.passed)
@@ -265,10 +286,12 @@ def summary(outcomes: Sequence[Outcome]) -> Dict[str, Any]:
     }
 
 
-def report(clean: Sequence[Outcome], typos: Sequence[Outcome], out_dir: Path) -> Dict[str, Any]:
+def report(clean: Sequence[Outcome], typos: Sequence[Outcome], out_dir: Path) -> dict[str, Any]:
     """Write ``conversations.json`` and ``conversations-failures.md`` to ``out_dir``; return the figures."""
     figures = {"clean": summary(clean), "typo": summary(typos)}
-    figures["by_kind"] = {kind: figures["clean"]["by_kind"].get(kind, {"pass_rate": 0.0, "n": 0}) for kind in FOLLOW_UP_KINDS}
+    figures["by_kind"] = {
+        kind: figures["clean"]["by_kind"].get(kind, {"pass_rate": 0.0, "n": 0}) for kind in FOLLOW_UP_KINDS
+    }
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "conversations.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     lines = ["# Failed conversations", ""]
@@ -283,7 +306,7 @@ def report(clean: Sequence[Outcome], typos: Sequence[Outcome], out_dir: Path) ->
     return figures
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: Optional[list[str]] = None) -> int:
     """Start a stack, ask both sets, write the results, print the figures."""
     import argparse
 
@@ -301,8 +324,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     from bot.settings import ROOT
 
     figures = report(clean, typos, args.out or ROOT / "results")
-    print(json.dumps({k: {kk: vv for kk, vv in v.items() if kk != "by_kind"} if k != "by_kind" else v
-                      for k, v in figures.items()}, indent=2))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                k: {kk: vv for kk, vv in v.items() if kk != "by_kind"} if k != "by_kind" else v
+                for k, v in figures.items()
+            },
+            indent=2,
+        )
+    )
     return 0
 
 

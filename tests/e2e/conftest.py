@@ -8,8 +8,10 @@ import subprocess
 import sys
 import urllib.request
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Callable, ContextManager, Dict, Iterator, List
+from typing import Any
 
 import pytest
 
@@ -30,7 +32,7 @@ class Bot:
     rest_url: str
     database_url: str
 
-    def send(self, message: str, sender: str | None = None, timeout: float = 60) -> List[Dict[str, Any]]:
+    def send(self, message: str, sender: str | None = None, timeout: float = 60) -> list[dict[str, Any]]:
         """Send one message; return the bot's replies."""
         body = json.dumps({"sender": sender or new_sender(), "message": message}).encode()
         request = urllib.request.Request(self.rest_url, body, {"Content-Type": "application/json"})
@@ -58,7 +60,7 @@ def new_sender() -> str:
 
 
 @pytest.fixture(scope="session")
-def bot(start_stack: Callable[..., ContextManager[Stack]]) -> Iterator[Bot]:
+def bot(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[Bot]:
     """The whole bot (with the chat page), started once for the end-to-end tests."""
     cors_origins = (*load_settings().cors_origins, f"http://127.0.0.1:{TEST_PORTS['web_port']}")  # the browser test
     env = {"CORS_ORIGINS": ",".join(cors_origins)}  # the socket.io channel reads its allowed origins from CORS_ORIGINS

@@ -14,8 +14,9 @@ import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any
 
 import pytest
 
@@ -28,9 +29,13 @@ from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync",
-]  # fmt: skip
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOT = ROOT / "docs" / "screenshot-chat.png"
 RESULTS = ROOT / "results"
@@ -63,7 +68,7 @@ def page(browser: Browser, bot: Bot) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1200, "height": 760}, device_scale_factor=1)
     context.set_default_timeout(30_000)
     page = context.new_page()
-    errors: List[str] = []
+    errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
     page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
 
@@ -80,7 +85,7 @@ def page(browser: Browser, bot: Bot) -> Iterator[Page]:
                     }
                 }
             }).observe(document, {childList: true, subtree: true});
-        })(%s)"""
+        })(%s)"""  # noqa: UP031 - %-formatting: the script's braces stay single
         % json.dumps(rasa_url(bot))
     )
     page.goto(page_url(bot))
@@ -106,7 +111,7 @@ def last_bot_text(page: Page) -> Any:
     return page.locator(".cee-msg-bot:not(.cee-msg-error) .cee-msg-text").last
 
 
-def axe_violations(page: Page) -> List[Dict[str, Any]]:
+def axe_violations(page: Page) -> list[dict[str, Any]]:
     page.add_script_tag(path=str(AXE))
     return page.evaluate(
         """async () => {
@@ -162,8 +167,9 @@ def test_chat_page_in_a_browser(page: Page, bot: Bot) -> None:
     # Figures across Centers: text, a table and a chart image (a PNG data: URL with a text alternative).
     ask(page, "Which Center has the most entries?")
     chart = page.locator(".cee-figure img").last
-    expect(chart).to_have_attribute("alt", re.compile(r"^Bar chart: Entries by Center.*Machinery: [\d,]+ entries"),
-                                    timeout=REPLY_TIMEOUT_MS)  # fmt: skip
+    expect(chart).to_have_attribute(
+        "alt", re.compile(r"^Bar chart: Entries by Center.*Machinery: [\d,]+ entries"), timeout=REPLY_TIMEOUT_MS
+    )
     expect(chart).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
     expect(page.locator(".cee-table caption").last).to_contain_text("Entries by Center")
     assert page.evaluate("img => img.decode().then(() => img.naturalWidth)", chart.element_handle()) == 640

@@ -2,12 +2,14 @@
 
 Written apart from the training data (tests/conversations/README.md); the figures go to results/conversations.json
 and every failed turn to results/conversations-failures.md. The floors below are what this model must keep; the
-issue's targets (97 % clean, 93 % with typos, 95 % for each follow-up kind) are reported next to them in docs/understanding.md.
+issue's targets (97 % clean, 93 % with typos, 95 % for each follow-up kind) are reported next to them in
+docs/understanding.md.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -25,7 +27,7 @@ MIN_CONVERSATIONS, MIN_MULTI_TURN, MIN_PER_FOLLOW_UP_KIND = 400, 120, 10
 
 
 @pytest.fixture(scope="module")
-def figures() -> Iterator[Dict[str, Any]]:
+def figures() -> Iterator[dict[str, Any]]:
     if not MODEL_PATH.exists():
         pytest.fail("no trained model: run `make test` (it trains first)")
     conversations = load()
@@ -56,17 +58,17 @@ def test_typo_copy_changes_words_but_never_numbers_or_codes() -> None:
             ]
 
 
-def test_clean_conversations(figures: Dict[str, Any]) -> None:
+def test_clean_conversations(figures: dict[str, Any]) -> None:
     clean = figures["clean"]
     assert clean["pass_rate"] >= CLEAN_FLOOR, f"{clean['passed']}/{clean['n']}: see results/conversations-failures.md"
 
 
-def test_conversations_with_typos(figures: Dict[str, Any]) -> None:
+def test_conversations_with_typos(figures: dict[str, Any]) -> None:
     typo = figures["typo"]
     assert typo["pass_rate"] >= TYPO_FLOOR, f"{typo['passed']}/{typo['n']}: see results/conversations-failures.md"
 
 
 @pytest.mark.parametrize("kind", FOLLOW_UP_KINDS)
-def test_each_follow_up_kind(figures: Dict[str, Any], kind: str) -> None:
+def test_each_follow_up_kind(figures: dict[str, Any], kind: str) -> None:
     result = figures["by_kind"][kind]
     assert result["n"] >= MIN_PER_FOLLOW_UP_KIND and result["pass_rate"] >= FOLLOW_UP_FLOOR, result

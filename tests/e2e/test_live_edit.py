@@ -10,8 +10,9 @@ import shutil
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Callable, ContextManager, Iterator, Tuple
 
 import pytest
 
@@ -25,8 +26,8 @@ LIVE_WITHIN_S = 10
 
 @pytest.fixture(scope="module")
 def live_bot(
-    tmp_path_factory: pytest.TempPathFactory, start_stack: Callable[..., ContextManager[Stack]]
-) -> Iterator[Tuple[Callable[[str], str], Path]]:
+    tmp_path_factory: pytest.TempPathFactory, start_stack: Callable[..., AbstractContextManager[Stack]]
+) -> Iterator[tuple[Callable[[str], str], Path]]:
     copy = tmp_path_factory.mktemp("live") / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, copy)
     with start_stack("live-stack", env={"CEE_KNOWLEDGE_DIR": str(copy)}) as stack:
@@ -56,25 +57,31 @@ def _seconds_until(ask: Callable[[str], str], question: str, wanted: str) -> flo
     return float("inf")
 
 
-def test_an_faq_answer_edit_is_live_without_training(live_bot: Tuple[Callable[[str], str], Path]) -> None:
+def test_an_faq_answer_edit_is_live_without_training(live_bot: tuple[Callable[[str], str], Path]) -> None:
     ask, copy = live_bot
     question = "How do I change the Center my company is assigned to?"
     assert "Office of Field Operations" in ask(question)
     model_before = MODEL_PATH.stat().st_mtime_ns
-    _edit(copy / "faq" / "change.yml", "You can ask to change (appeal) your Center assignment",
-          "LIVE EDIT: you can ask to change (appeal) your Center assignment")
+    _edit(
+        copy / "faq" / "change.yml",
+        "You can ask to change (appeal) your Center assignment",
+        "LIVE EDIT: you can ask to change (appeal) your Center assignment",
+    )
     assert _seconds_until(ask, question, "LIVE EDIT: you can ask") <= LIVE_WITHIN_S
     assert MODEL_PATH.stat().st_mtime_ns == model_before  # nothing was trained
 
 
-def test_a_reply_edit_reaches_the_action_server_too(live_bot: Tuple[Callable[[str], str], Path]) -> None:
+def test_a_reply_edit_reaches_the_action_server_too(live_bot: tuple[Callable[[str], str], Path]) -> None:
     ask, copy = live_bot
-    _edit(copy / "replies" / "lookup.yml", "I don't keep a copy of those contacts",
-          "LIVE EDIT: I don't keep a copy of those contacts")
+    _edit(
+        copy / "replies" / "lookup.yml",
+        "I don't keep a copy of those contacts",
+        "LIVE EDIT: I don't keep a copy of those contacts",
+    )
     assert _seconds_until(ask, "what's the phone number of the Machinery Center", "LIVE EDIT") <= LIVE_WITHIN_S
 
 
-def test_a_broken_edit_keeps_the_last_good_answer(live_bot: Tuple[Callable[[str], str], Path]) -> None:
+def test_a_broken_edit_keeps_the_last_good_answer(live_bot: tuple[Callable[[str], str], Path]) -> None:
     ask, copy = live_bot
     question = "How do I change the Center my company is assigned to?"
     path = copy / "faq" / "change.yml"

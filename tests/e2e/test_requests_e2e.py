@@ -6,14 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 from tests.e2e.conftest import Bot, new_sender
 
 SSN = "123-45-6789"
 
 
-def rows(bot: Bot, kind: str) -> List[Dict[str, str]]:
+def rows(bot: Bot, kind: str) -> list[dict[str, str]]:
     """The stored requests of a kind, as CBP staff export them."""
     done = bot.db("export-requests", "--kind", kind, "-")
     assert done.returncode == 0, done.stderr
@@ -25,9 +25,9 @@ class Chat:
 
     def __init__(self, bot: Bot) -> None:
         self.bot, self.sender = bot, new_sender()
-        self.transcript: List[str] = []
+        self.transcript: list[str] = []
 
-    def say(self, message: str) -> Tuple[str, List[Dict[str, Any]]]:
+    def say(self, message: str) -> tuple[str, list[dict[str, Any]]]:
         replies = self.bot.send(message, self.sender)
         text = "\n".join(r.get("text", "") for r in replies)
         self.transcript += [f"> {message}", text]
@@ -44,7 +44,7 @@ class Chat:
         return SSN not in said and not re.search(r"(?<!\d)123456789(?!\d)", said)
 
 
-def buttons(replies: List[Dict[str, Any]]) -> List[str]:
+def buttons(replies: list[dict[str, Any]]) -> list[str]:
     return [b["title"] for r in replies for b in r.get("buttons", [])]
 
 

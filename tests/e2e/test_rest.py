@@ -1,6 +1,5 @@
 """Conversations over the real REST channel, against the real servers."""
 
-import json
 import urllib.request
 
 from tests.e2e.conftest import Bot, new_sender

@@ -13,9 +13,11 @@ import re
 import subprocess
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, ContextManager, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Optional
 
 import jwt
 import pytest
@@ -33,7 +35,7 @@ ALLOWED_ORIGIN = "http://127.0.0.1:8080"  # a default CORS origin
 DISALLOWED_ORIGIN = "http://evil.example"
 
 
-def status_of(url: str, method: str = "GET", headers: Optional[Dict[str, str]] = None, body: Any = None) -> int:
+def status_of(url: str, method: str = "GET", headers: Optional[dict[str, str]] = None, body: Any = None) -> int:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data, {"Content-Type": "application/json", **(headers or {})}, method=method)
     try:
@@ -53,7 +55,7 @@ class SecuredBot:
 
 
 @pytest.fixture(scope="module")
-def secured_bot(start_stack: Callable[..., ContextManager[Stack]]) -> Iterator[SecuredBot]:
+def secured_bot(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[SecuredBot]:
     """A second stack with the HTTP API on (token and JWT secret), Rasa logging everything (DEBUG)."""
     debug = {"LOG_LEVEL": "DEBUG"}  # Rasa's own debug logs echo user messages: they must be masked too
     with start_stack("secured", env=debug, rasa_api_token=API_TOKEN, rasa_jwt_secret=JWT_SECRET) as stack:
@@ -90,7 +92,9 @@ def test_http_api_needs_the_token(secured_bot: SecuredBot) -> None:
 def test_http_api_accepts_a_signed_jwt(secured_bot: SecuredBot) -> None:
     url = secured_bot.url
     admin = jwt.encode({"user": {"username": "staff", "role": "admin"}}, JWT_SECRET, algorithm="HS256")
-    forged = jwt.encode({"user": {"username": "staff", "role": "admin"}}, "not-the-secret-0123456789abcdef0123456789", algorithm="HS256")
+    forged = jwt.encode(
+        {"user": {"username": "staff", "role": "admin"}}, "not-the-secret-0123456789abcdef0123456789", algorithm="HS256"
+    )
     assert status_of(f"{url}/status", headers={"Authorization": f"Bearer {admin}"}) == 200
     assert status_of(f"{url}/status", headers={"Authorization": f"Bearer {forged}"}) in (401, 403)
 
@@ -98,8 +102,9 @@ def test_http_api_accepts_a_signed_jwt(secured_bot: SecuredBot) -> None:
 def test_channels_work_with_the_api_on(secured_bot: SecuredBot) -> None:
     """The REST channel does not need the API token (it is the public chat endpoint)."""
     body = {"sender": new_sender(), "message": "Where is the Machinery Center?"}
-    request = urllib.request.Request(f"{secured_bot.url}/webhooks/rest/webhook", json.dumps(body).encode(),
-                                     {"Content-Type": "application/json"})  # fmt: skip
+    request = urllib.request.Request(
+        f"{secured_bot.url}/webhooks/rest/webhook", json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=60) as response:
         assert "Laredo" in json.dumps(json.loads(response.read()))
 
@@ -107,14 +112,14 @@ def test_channels_work_with_the_api_on(secured_bot: SecuredBot) -> None:
 # --- socket.io origins -----------------------------------------------------------------------------------------------
 
 
-async def polling_exchange(url: str, origin: str, message: str) -> List[Dict[str, Any]]:
+async def polling_exchange(url: str, origin: str, message: str) -> list[dict[str, Any]]:
     """python-socketio's client over HTTP long-polling, as a browser on ``origin``: ask for a session, send a message.
 
     (Its WebSocket transport needs a newer aiohttp than Rasa allows: the WebSocket case uses the raw protocol below.)
     """
     client = socketio.AsyncClient(reconnection=False)
-    replies: List[Dict[str, Any]] = []
-    session: "asyncio.Future[str]" = asyncio.get_running_loop().create_future()
+    replies: list[dict[str, Any]] = []
+    session: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     got_reply = asyncio.Event()
 
     @client.on("session_confirm")
@@ -139,10 +144,10 @@ async def polling_exchange(url: str, origin: str, message: str) -> List[Dict[str
         await client.disconnect()
 
 
-async def websocket_exchange(url: str, origin: str, message: str) -> List[Dict[str, Any]]:
+async def websocket_exchange(url: str, origin: str, message: str) -> list[dict[str, Any]]:
     """The socket.io protocol (Engine.IO 4 / Socket.IO 5) over a WebSocket, as a browser on ``origin`` speaks it."""
     uri = url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
-    replies: List[Dict[str, Any]] = []
+    replies: list[dict[str, Any]] = []
     async with websockets.connect(uri, origin=origin, open_timeout=15, close_timeout=5) as ws:
 
         async def receive(timeout: float) -> str:
@@ -204,7 +209,7 @@ def test_socketio_handshake_headers(bot: Bot) -> None:
 # --- Social Security numbers -----------------------------------------------------------------------------------------
 
 
-def random_ssn() -> Tuple[str, str]:
+def random_ssn() -> tuple[str, str]:
     """A random SSN-format number, hyphenated and bare (random, so that no other text can contain it by chance)."""
     digits = f"{random.randint(100, 899)}{random.randint(10, 99)}{random.randint(1000, 9999)}"
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}", digits
@@ -217,7 +222,7 @@ def rest_replies(url: str, sender: str, message: str) -> str:
         return response.read().decode()
 
 
-def _converse_with_ssn(url: str) -> Tuple[str, str, str]:
+def _converse_with_ssn(url: str) -> tuple[str, str, str]:
     ssn, bare = random_ssn()
     sender = new_sender()
     replies = rest_replies(url, sender, f"Which center handles importer {ssn}?")

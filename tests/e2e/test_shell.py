@@ -49,9 +49,15 @@ def test_shell_two_turns(tmp_path: Path) -> None:
     }
     transcript = (tmp_path / "shell.txt").open("w")
     child = pexpect.spawn(
-        "bash", ["scripts/shell.sh", "--port", str(shell_port), "--interface", "127.0.0.1"],
-        cwd=str(ROOT), env=env, encoding="utf-8", codec_errors="replace", dimensions=(50, 200), timeout=REPLY_TIMEOUT,
-    )  # fmt: skip
+        "bash",
+        ["scripts/shell.sh", "--port", str(shell_port), "--interface", "127.0.0.1"],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        codec_errors="replace",
+        dimensions=(50, 200),
+        timeout=REPLY_TIMEOUT,
+    )
     child.logfile_read = transcript
     try:
         child.expect("Loading the model", timeout=120)  # the action server is up
@@ -82,7 +88,7 @@ def test_shell_two_turns(tmp_path: Path) -> None:
         transcript.close()
 
 
-def _stop(child: "pexpect.spawn") -> None:
+def _stop(child: pexpect.spawn) -> None:
     """Stop the script and anything it started and left behind (they share its process group)."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
@@ -97,7 +103,7 @@ def _stop(child: "pexpect.spawn") -> None:
     child.close(force=True)
 
 
-def _group_alive(child: "pexpect.spawn") -> bool:
+def _group_alive(child: pexpect.spawn) -> bool:
     child.isalive()  # reaps the script once it has ended, so that a zombie does not count
     try:
         os.killpg(child.pid, 0)

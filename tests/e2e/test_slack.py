@@ -16,9 +16,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, ContextManager, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Optional
 
 import pytest
 
@@ -36,7 +38,7 @@ QUIET_WAIT = 6.0  # seconds to wait to be sure that no (further) answer comes
 class SlackStandIn:
     """A stand-in for Slack's Web API (``POST /api/<method>``) on 127.0.0.1 that records the calls."""
 
-    calls: List[Tuple[str, Dict[str, Any], str]] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any], str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     server: Optional[ThreadingHTTPServer] = None
 
@@ -49,7 +51,7 @@ class SlackStandIn:
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length).decode()
                 if self.headers.get("Content-Type", "").startswith("application/json"):
@@ -78,11 +80,15 @@ class SlackStandIn:
             self.server.shutdown()
             self.server.server_close()
 
-    def posts(self, channel: str) -> List[Dict[str, Any]]:
+    def posts(self, channel: str) -> list[dict[str, Any]]:
         with self.lock:
-            return [body for method, body, _ in self.calls if method == "chat.postMessage" and body.get("channel") == channel]
+            return [
+                body
+                for method, body, _ in self.calls
+                if method == "chat.postMessage" and body.get("channel") == channel
+            ]
 
-    def wait_for_posts(self, channel: str, count: int = 1, timeout: float = REPLY_WAIT) -> List[Dict[str, Any]]:
+    def wait_for_posts(self, channel: str, count: int = 1, timeout: float = REPLY_WAIT) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = self.posts(channel)
@@ -101,7 +107,7 @@ class SlackBot:
     def webhook(self) -> str:
         return f"http://127.0.0.1:{self.stack.settings.rasa_port}/webhooks/slack/webhook"
 
-    def post(self, body: bytes, headers: Dict[str, str]) -> Tuple[int, bytes, Dict[str, str]]:
+    def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
         request = urllib.request.Request(self.webhook, body, headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
@@ -110,27 +116,38 @@ class SlackBot:
             return error.code, error.read(), dict(error.headers)
 
 
-def sign(body: bytes, timestamp: Optional[int] = None, secret: str = SIGNING_SECRET) -> Dict[str, str]:
+def sign(body: bytes, timestamp: Optional[int] = None, secret: str = SIGNING_SECRET) -> dict[str, str]:
     """Slack's request signature (v0): HMAC-SHA256 of ``v0:<timestamp>:<body>`` with the signing secret."""
     timestamp = int(time.time()) if timestamp is None else timestamp
     digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + body, hashlib.sha256).hexdigest()
     return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": f"v0={digest}"}
 
 
-def message_event(text: str, channel: str, user: str = "UBROKER01", thread_ts: Optional[str] = None) -> Dict[str, Any]:
+def message_event(text: str, channel: str, user: str = "UBROKER01", thread_ts: Optional[str] = None) -> dict[str, Any]:
     """An Events API ``event_callback`` for a direct message to the bot, as Slack sends it."""
     ts = f"{time.time():.6f}"
     event = {
-        "type": "message", "channel_type": "im", "channel": channel, "user": user, "text": text, "ts": ts,
-        "event_ts": ts, "client_msg_id": str(uuid.uuid4()),
-    }  # fmt: skip
+        "type": "message",
+        "channel_type": "im",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "client_msg_id": str(uuid.uuid4()),
+    }
     if thread_ts:
         event["thread_ts"] = thread_ts
     return {
-        "token": "unused", "team_id": "TCEE", "api_app_id": "ACEE", "type": "event_callback",
-        "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}", "event_time": int(time.time()), "event": event,
+        "token": "unused",
+        "team_id": "TCEE",
+        "api_app_id": "ACEE",
+        "type": "event_callback",
+        "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
+        "event_time": int(time.time()),
+        "event": event,
         "authorizations": [{"user_id": BOT_USER, "is_bot": True}],
-    }  # fmt: skip
+    }
 
 
 def new_channel() -> str:
@@ -138,12 +155,13 @@ def new_channel() -> str:
 
 
 @pytest.fixture(scope="module")
-def slack_bot(start_stack: Callable[..., ContextManager[Stack]]) -> Iterator[SlackBot]:
+def slack_bot(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[SlackBot]:
     slack = SlackStandIn()
     slack.start()
     try:
-        with start_stack("slack", slack_token=TOKEN, slack_signing_secret=SIGNING_SECRET,
-                         slack_api_url=slack.url) as stack:  # fmt: skip
+        with start_stack(
+            "slack", slack_token=TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=slack.url
+        ) as stack:
             yield SlackBot(stack, slack)
     finally:
         slack.stop()

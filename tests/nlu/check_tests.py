@@ -7,6 +7,7 @@ annotations, case and punctuation); no { }; no utterance copied from a quoted ex
 Also prints (as warnings) unannotated words that the deterministic entity ruler would likely pick up.
 Usage: python3 tests/nlu/check_tests.py
 """
+
 import collections
 import pathlib
 import re
@@ -20,12 +21,38 @@ CENTERS = HERE.parent.parent / "knowledge" / "centers.yml"
 FILES = ["test_faq.yml", "test_intents.yml"]
 ENTITIES = {"center", "hts_code", "ior_number", "metric", "period", "product", "request_ref"}
 ANN = re.compile(r"\[([^\[\]]+)\]\(([^()]+)\)")
-NON_FAQ = ["greet", "goodbye", "thank", "affirm", "deny", "help", "list_centers", "center_info",
-           "center_for_product", "center_for_importer", "ask_figure", "ask_ranking", "ask_total", "ask_trend",
-           "request_change_center", "request_outreach_call", "request_site_visit", "request_status",
-           "human_handoff", "stop", "out_of_scope"]
-BIG = {"center_for_product", "center_for_importer", "center_info", "ask_figure", "ask_ranking", "ask_total",
-       "ask_trend"}
+NON_FAQ = [
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "help",
+    "list_centers",
+    "center_info",
+    "center_for_product",
+    "center_for_importer",
+    "ask_figure",
+    "ask_ranking",
+    "ask_total",
+    "ask_trend",
+    "request_change_center",
+    "request_outreach_call",
+    "request_site_visit",
+    "request_status",
+    "human_handoff",
+    "stop",
+    "out_of_scope",
+]
+BIG = {
+    "center_for_product",
+    "center_for_importer",
+    "center_info",
+    "ask_figure",
+    "ask_ranking",
+    "ask_total",
+    "ask_trend",
+}
 CHITCHAT = ["ask_how_are_you", "ask_are_you_bot", "ask_who_built", "ask_name", "compliment", "complaint"]
 
 errors, warnings = [], []
@@ -80,11 +107,42 @@ def main():
     faq_ids = spec_faq_ids()
     quoted = spec_quoted_examples()
     cwords = sorted(center_words(), key=len, reverse=True)
-    metric_words = ["partner accounts", "post-entry actions", "post-entry volume", "post entry work", "importers",
-                    "entries", "staff", "employees", "personnel", "headcount", "officers", "people"]
-    products = ["frozen shrimp", "steel pipe", "laptops", "brake pads", "sneakers", "crude oil", "toys", "furniture",
-                "wine", "cotton t-shirts", "solar panels", "aluminum sheet", "car tires", "medicines", "vitamins",
-                "printers", "tractors", "bicycles", "coffee", "plywood"]
+    metric_words = [
+        "partner accounts",
+        "post-entry actions",
+        "post-entry volume",
+        "post entry work",
+        "importers",
+        "entries",
+        "staff",
+        "employees",
+        "personnel",
+        "headcount",
+        "officers",
+        "people",
+    ]
+    products = [
+        "frozen shrimp",
+        "steel pipe",
+        "laptops",
+        "brake pads",
+        "sneakers",
+        "crude oil",
+        "toys",
+        "furniture",
+        "wine",
+        "cotton t-shirts",
+        "solar panels",
+        "aluminum sheet",
+        "car tires",
+        "medicines",
+        "vitamins",
+        "printers",
+        "tractors",
+        "bicycles",
+        "coffee",
+        "plywood",
+    ]
     period_re = re.compile(r"\b(fy ?\d{4}|fiscal year|q[1-4]\b|last quarter|this year)", re.I)
     number_re = re.compile(r"\b\d{4}(?:\.\d{2,4}){0,3}\b|\b\d{6,11}\b|\b\d{2}-\d{7}|\b\d{3}-\d{2}-\d{4}|\b\d{6}-\d{5}")
     counts = collections.OrderedDict()
@@ -98,7 +156,7 @@ def main():
         counts[fname] = collections.OrderedDict()
         for block in data["nlu"]:
             label = block["intent"]
-            lines = [l for l in block["examples"].splitlines() if l.strip()]
+            lines = [line for line in block["examples"].splitlines() if line.strip()]
             for raw in lines:
                 if not raw.startswith("- "):
                     errors.append(f"{fname} {label}: line does not start with '- ': {raw!r}")
@@ -118,7 +176,9 @@ def main():
                     if span != span.strip():
                         errors.append(f"{where}: span has outer whitespace")
                     if ent == "center" and span.lower() not in cwords:
-                        errors.append(f"{where}: center span {span!r} is not a name/short name/city/code in centers.yml")
+                        errors.append(
+                            f"{where}: center span {span!r} is not a name/short name/city/code in centers.yml"
+                        )
                     if ent == "center" and re.match(r"(?i)(the |center|cee )", span):
                         errors.append(f"{where}: center span includes a generic word")
                     if ent == "hts_code" and re.fullmatch(r"(19[5-9]\d|20[0-4]\d)", span):
@@ -149,7 +209,7 @@ def main():
                         warnings.append(f"{where}: unannotated number {m.group(0)!r}")
             counts[fname][label] = len(lines)
 
-    labels = {l for f in counts.values() for l in f}
+    labels = {label for f in counts.values() for label in f}
     for fid in faq_ids:
         n = counts["test_faq.yml"].get(f"faq/{fid}", 0)
         if n != 5:

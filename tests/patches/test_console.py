@@ -12,7 +12,9 @@ def test_console_prints_text_for_rich_messages(capsys: pytest.CaptureFixture) ->
 
     install()
     install()  # idempotent
-    console._print_bot_output({"custom": {"type": "chart", "src": "data:image/png;base64,AAAA", "alt": "Bar chart: X."}})
+    console._print_bot_output(
+        {"custom": {"type": "chart", "src": "data:image/png;base64,AAAA", "alt": "Bar chart: X."}}
+    )
     console._print_bot_output({"text": "Hello", "custom": {"type": "list", "items": ["a"]}})
     out = capsys.readouterr().out
     assert "Bar chart: X." in out and "base64" not in out

@@ -18,7 +18,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 import yaml
@@ -33,13 +33,16 @@ TURN_TIMEOUT_S = 20
 # -- the whole bot, with and without the speed-ups ---------------------------------------------------------------------
 
 
-def _conversations() -> List[List[str]]:
+def _conversations() -> list[list[str]]:
     """The user turns of the test stories, some longer conversations, and every third held-out NLU test message."""
     conversations = []
     for path in sorted((ROOT / "tests" / "stories").glob("*.yml")):
         for story in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("stories", []):
-            turns = [re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", str(step["user"]).strip())
-                     for step in story.get("steps", []) if "user" in step]  # fmt: skip
+            turns = [
+                re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", str(step["user"]).strip())
+                for step in story.get("steps", [])
+                if "user" in step
+            ]
             if turns:
                 conversations.append(turns)
     conversations += [
@@ -75,7 +78,7 @@ def _run_conversations(model: str, action_url: str, out: str) -> None:
     fast = os.environ.get("CEE_SPEEDUPS") != "0"
     store = EndpointConfig(type=MEMORY_TRACKER_STORE) if fast else None
 
-    def clean(event: Dict[str, Any]) -> Dict[str, Any]:
+    def clean(event: dict[str, Any]) -> dict[str, Any]:
         for key in ("timestamp", "metadata", "model_id", "assistant_id", "message_id", "input_channel"):
             event.pop(key, None)
         if "parse_data" in event:
@@ -91,8 +94,12 @@ def _run_conversations(model: str, action_url: str, out: str) -> None:
     signal.signal(signal.SIGALRM, alarm)
 
     async def main() -> None:
-        agent = await load_agent(model_path=model, endpoints=AvailableEndpoints(
-            action=EndpointConfig(action_url), tracker_store=store, nlg=EndpointConfig(type="bot.nlg.KnowledgeNLG")))
+        agent = await load_agent(
+            model_path=model,
+            endpoints=AvailableEndpoints(
+                action=EndpointConfig(action_url), tracker_store=store, nlg=EndpointConfig(type="bot.nlg.KnowledgeNLG")
+            ),
+        )
         results = []
         for number, conversation in enumerate(_conversations()):
             replies = []
@@ -122,8 +129,13 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     assert seeded.returncode == 0, seeded.stderr
     port = free_ports(1)[0]
     with (workdir / "actions.log").open("wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(port)],
-                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+        server = subprocess.Popen(
+            [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -147,10 +159,13 @@ def test_the_bot_answers_the_same_with_and_without_the_speedups(action_server: A
     for mode in ("0", "1"):
         out = workdir / f"conversations-{mode}.json"
         done = subprocess.run(
-            [sys.executable, __file__, str(MODEL_PATH), action_url, str(out)], cwd=ROOT, capture_output=True, text=True,
+            [sys.executable, __file__, str(MODEL_PATH), action_url, str(out)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
             env={**os.environ, "CEE_SPEEDUPS": mode, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(ROOT)},
             timeout=1800,
-        )  # fmt: skip
+        )
         assert done.returncode == 0, done.stderr[-3000:]
         outputs[mode] = json.loads(out.read_text())
     slow, fast = outputs["0"], outputs["1"]

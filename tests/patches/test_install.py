@@ -10,7 +10,7 @@ import logging
 import os
 import subprocess
 import sys
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 
@@ -49,7 +49,7 @@ print(json.dumps({
 """
 
 
-def installed(*args: str, **env: str) -> Dict[str, Any]:
+def installed(*args: str, **env: str) -> dict[str, Any]:
     """Install the patches in a fresh process (``args``: a Rasa version to pretend); what it patched and logged."""
     done = subprocess.run(
         [sys.executable, "-c", INSTALL, *args],
@@ -89,7 +89,7 @@ def test_on_another_rasa_version_only_the_safety_patches_are_installed_and_the_l
     ],
 )
 def test_when_the_speed_patches_are_wanted(
-    speedups: bool, version: str, wanted: bool, said: List[str], caplog: pytest.LogCaptureFixture
+    speedups: bool, version: str, wanted: bool, said: list[str], caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.INFO, logger="bot.patches"):
         assert speed_patches_wanted(Settings(speedups=speedups), version) is wanted

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import types
-from typing import Any, Callable, List
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -12,9 +13,9 @@ from bot.patches.patching import _patch, chain
 
 
 @pytest.fixture(autouse=True)
-def own_record(monkeypatch: pytest.MonkeyPatch) -> List[patching.Patched]:
+def own_record(monkeypatch: pytest.MonkeyPatch) -> list[patching.Patched]:
     """Dummy patches are recorded in a list of their own, not with the real ones."""
-    record: List[patching.Patched] = []
+    record: list[patching.Patched] = []
     monkeypatch.setattr(patching, "PATCHED", record)
     return record
 
@@ -59,7 +60,7 @@ def test_methods_staticmethods_and_classmethods_keep_their_kind() -> None:
     assert Base().method(1) == 1 and Base.static(1) == 1  # an inherited attribute is replaced on the owner only
 
 
-def test_installing_twice_changes_nothing_and_patches_stack_in_order(own_record: List[patching.Patched]) -> None:
+def test_installing_twice_changes_nothing_and_patches_stack_in_order(own_record: list[patching.Patched]) -> None:
     class Owner(Base):
         pass
 

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, List
+from typing import Any
 
 import pytest
 
-from bot.patches.safety import _answer_when_actions_fail, _guard_message_size
 from bot import replies
+from bot.patches.safety import _answer_when_actions_fail, _guard_message_size
 
 
 def test_a_message_over_the_limit_gets_the_polite_reply_and_never_reaches_rasa() -> None:
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-    reached: List[str] = []
+    reached: list[str] = []
 
-    async def handle_message(self: Any, message: Any) -> List[Any]:
+    async def handle_message(self: Any, message: Any) -> list[Any]:
         reached.append(message.text)
         return []
 
@@ -38,14 +38,16 @@ def test_an_action_server_error_becomes_a_reply_and_a_rejection_goes_on_to_rasa(
         def name(self) -> str:
             return "action_lookup"
 
-    async def failing(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+    async def failing(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list[Any]:
         raise RasaException("Failed to execute custom action")
 
-    async def rejecting(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+    async def rejecting(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list[Any]:
         raise ActionExecutionRejection("action_lookup")
 
     events = asyncio.run(_answer_when_actions_fail(failing)(Action(), None, None, None, None))
-    assert events == [BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})]
+    assert events == [
+        BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})
+    ]
     assert events[0].metadata == {"utter_action": "action_server_down"}
     with pytest.raises(ActionExecutionRejection):
         asyncio.run(_answer_when_actions_fail(rejecting)(Action(), None, None, None, None))

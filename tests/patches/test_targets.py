@@ -10,67 +10,124 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from typing import Any, Optional, Tuple
+from typing import Any, Optional
 
 import pytest
 
 from bot.patches import RASA_VERSION, installed_rasa_version
 from bot.patches.patching import unpatched
 
-Target = Tuple[str, Optional[str], str, str]  # module, class (None: a module attribute), attribute, signature
+Target = tuple[str, Optional[str], str, str]  # module, class (None: a module attribute), attribute, signature
 
-ALWAYS: Tuple[Target, ...] = (  # safety and console: installed on every Rasa version
-    ("rasa.core.channels.console", None, "_print_bot_output",
-     '(message: Dict[str, Any], is_latest_message: bool = False, '
-     "color: str = '\\x1b[94m') -> Optional[questionary.question.Question]"),
-    ("rasa.core.actions.action", "RemoteAction", "run",
-     "(self, output_channel: 'OutputChannel', nlg: 'NaturalLanguageGenerator', "
-     "tracker: 'DialogueStateTracker', domain: 'Domain') -> List[rasa.shared.core.events.Event]"),
-    ("rasa.core.processor", "MessageProcessor", "handle_message",
-     '(self, message: rasa.core.channels.channel.UserMessage) -> Optional[List[Dict[str, Any]]]'),
+ALWAYS: tuple[Target, ...] = (  # safety and console: installed on every Rasa version
+    (
+        "rasa.core.channels.console",
+        None,
+        "_print_bot_output",
+        "(message: Dict[str, Any], is_latest_message: bool = False, "
+        "color: str = '\\x1b[94m') -> Optional[questionary.question.Question]",
+    ),
+    (
+        "rasa.core.actions.action",
+        "RemoteAction",
+        "run",
+        "(self, output_channel: 'OutputChannel', nlg: 'NaturalLanguageGenerator', "
+        "tracker: 'DialogueStateTracker', domain: 'Domain') -> List[rasa.shared.core.events.Event]",
+    ),
+    (
+        "rasa.core.processor",
+        "MessageProcessor",
+        "handle_message",
+        "(self, message: rasa.core.channels.channel.UserMessage) -> Optional[List[Dict[str, Any]]]",
+    ),
 )
-SPEED: Tuple[Target, ...] = (  # installed on RASA_VERSION only
-    ("rasa.shared.core.events", "Event", "resolve_by_type",
-     "(type_name: str, default: Optional[Type[ForwardRef('Event')]] = None) -> Optional[Type[ForwardRef('Event')]]"),
-    ("rasa.shared.core.trackers", "DialogueStateTracker", "copy",
-     "(self) -> 'DialogueStateTracker'"),
-    ("rasa.shared.core.trackers", "DialogueStateTracker", "applied_events",
-     '(self) -> List[rasa.shared.core.events.Event]'),
-    ("rasa.core.policies.rule_policy", "RulePolicy", "_prediction_states",
-     "(self, tracker: 'DialogueStateTracker', domain: 'Domain', "
-     "use_text_for_last_user_input: 'bool' = False, rule_only_data: 'Optional[Dict[Text, "
-     "Any]]' = None) -> 'List[State]'"),
-    ("rasa.core.featurizers.tracker_featurizers", "TrackerFeaturizer", "_create_states",
-     "(tracker: 'DialogueStateTracker', domain: 'Domain', omit_unset_slots: 'bool' = False, "
-     "ignore_rule_only_turns: 'bool' = False, rule_only_data: 'Optional[Dict[Text, "
-     "Any]]' = None) -> 'List[State]'"),
-    ("rasa.core.policies.rule_policy", "RulePolicy", "_get_possible_keys",
-     "(self, lookup: 'Dict[Text, Text]', states: 'List[State]') -> 'Set[Text]'"),
-    ("rasa.engine.runner.dask", "DaskGraphRunner", "run",
-     "(self, inputs: 'Optional[Dict[Text, Any]]' = None, "
-     "targets: 'Optional[List[Text]]' = None) -> 'Dict[Text, Any]'"),
-    ("rasa.utils.tensorflow.models", "RasaModel", "_rasa_predict",
-     '(self, batch_in: Tuple[numpy.ndarray, ...]) -> Dict[str, Union[numpy.ndarray, Dict[str, Any]]]'),
-    ("rasa.core.actions.action", "RemoteAction", "_validate_action_result",
-     '(self, result: Dict[str, Any]) -> bool'),
-    ("rasa.engine.storage.local_model_storage", "LocalModelStorage", "_extract_archive_to_directory",
-     "(model_archive_path: 'Union[Text, Path]', temporary_directory: 'Path') -> 'None'"),
-    ("rasa.nlu.utils.spacy_utils", "SpacyNLP", "load_model",
-     "(spacy_model_name: 'Text') -> 'SpacyModel'"),
-    ("rasa.utils.tensorflow.models", "RasaModel", "load",
-     '(cls, model_file_name: str, model_data_example: rasa.utils.tensorflow.model_data.RasaModelData, '
-     'predict_data_example: Optional[rasa.utils.tensorflow.model_data.RasaModelData] = None, '
-     "finetune_mode: bool = False, *args: Any, **kwargs: Any) -> 'RasaModel'"),
-    ("rasa.core.agent", "Agent", "load_model",
-     "(self, model_path: 'Union[Text, Path]', fingerprint: 'Optional[Text]' = None) -> 'None'"),
-    ("rasa.core.processor", "MessageProcessor", "_send_bot_messages",
-     '(events: List[rasa.shared.core.events.Event], '
-     'tracker: rasa.shared.core.trackers.DialogueStateTracker, '
-     'output_channel: rasa.core.channels.channel.OutputChannel) -> None'),
-    ("rasa.utils.endpoints", "EndpointConfig", "request",
-     "(self, method: str = 'post', subpath: Optional[str] = None, "
-     "content_type: Optional[str] = 'application/json', compress: bool = False, "
-     '**kwargs: Any) -> Optional[Any]'),
+SPEED: tuple[Target, ...] = (  # installed on RASA_VERSION only
+    (
+        "rasa.shared.core.events",
+        "Event",
+        "resolve_by_type",
+        "(type_name: str, default: Optional[Type[ForwardRef('Event')]] = None) -> Optional[Type[ForwardRef('Event')]]",
+    ),
+    ("rasa.shared.core.trackers", "DialogueStateTracker", "copy", "(self) -> 'DialogueStateTracker'"),
+    (
+        "rasa.shared.core.trackers",
+        "DialogueStateTracker",
+        "applied_events",
+        "(self) -> List[rasa.shared.core.events.Event]",
+    ),
+    (
+        "rasa.core.policies.rule_policy",
+        "RulePolicy",
+        "_prediction_states",
+        "(self, tracker: 'DialogueStateTracker', domain: 'Domain', "
+        "use_text_for_last_user_input: 'bool' = False, rule_only_data: 'Optional[Dict[Text, "
+        "Any]]' = None) -> 'List[State]'",
+    ),
+    (
+        "rasa.core.featurizers.tracker_featurizers",
+        "TrackerFeaturizer",
+        "_create_states",
+        "(tracker: 'DialogueStateTracker', domain: 'Domain', omit_unset_slots: 'bool' = False, "
+        "ignore_rule_only_turns: 'bool' = False, rule_only_data: 'Optional[Dict[Text, "
+        "Any]]' = None) -> 'List[State]'",
+    ),
+    (
+        "rasa.core.policies.rule_policy",
+        "RulePolicy",
+        "_get_possible_keys",
+        "(self, lookup: 'Dict[Text, Text]', states: 'List[State]') -> 'Set[Text]'",
+    ),
+    (
+        "rasa.engine.runner.dask",
+        "DaskGraphRunner",
+        "run",
+        "(self, inputs: 'Optional[Dict[Text, Any]]' = None, "
+        "targets: 'Optional[List[Text]]' = None) -> 'Dict[Text, Any]'",
+    ),
+    (
+        "rasa.utils.tensorflow.models",
+        "RasaModel",
+        "_rasa_predict",
+        "(self, batch_in: Tuple[numpy.ndarray, ...]) -> Dict[str, Union[numpy.ndarray, Dict[str, Any]]]",
+    ),
+    ("rasa.core.actions.action", "RemoteAction", "_validate_action_result", "(self, result: Dict[str, Any]) -> bool"),
+    (
+        "rasa.engine.storage.local_model_storage",
+        "LocalModelStorage",
+        "_extract_archive_to_directory",
+        "(model_archive_path: 'Union[Text, Path]', temporary_directory: 'Path') -> 'None'",
+    ),
+    ("rasa.nlu.utils.spacy_utils", "SpacyNLP", "load_model", "(spacy_model_name: 'Text') -> 'SpacyModel'"),
+    (
+        "rasa.utils.tensorflow.models",
+        "RasaModel",
+        "load",
+        "(cls, model_file_name: str, model_data_example: rasa.utils.tensorflow.model_data.RasaModelData, "
+        "predict_data_example: Optional[rasa.utils.tensorflow.model_data.RasaModelData] = None, "
+        "finetune_mode: bool = False, *args: Any, **kwargs: Any) -> 'RasaModel'",
+    ),
+    (
+        "rasa.core.agent",
+        "Agent",
+        "load_model",
+        "(self, model_path: 'Union[Text, Path]', fingerprint: 'Optional[Text]' = None) -> 'None'",
+    ),
+    (
+        "rasa.core.processor",
+        "MessageProcessor",
+        "_send_bot_messages",
+        "(events: List[rasa.shared.core.events.Event], "
+        "tracker: rasa.shared.core.trackers.DialogueStateTracker, "
+        "output_channel: rasa.core.channels.channel.OutputChannel) -> None",
+    ),
+    (
+        "rasa.utils.endpoints",
+        "EndpointConfig",
+        "request",
+        "(self, method: str = 'post', subpath: Optional[str] = None, "
+        "content_type: Optional[str] = 'application/json', compress: bool = False, "
+        "**kwargs: Any) -> Optional[Any]",
+    ),
 )
 
 

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import asyncio
-from typing import List
 
 import pytest
 
@@ -16,7 +15,7 @@ from bot.patches.turn_queue import Turn, Turns
 
 def test_turns_go_in_order_and_a_returning_message_goes_first() -> None:
 
-    async def scenario() -> List[str]:
+    async def scenario() -> list[str]:
         turns, order = Turns(), []
 
         async def message(name: str, returning: bool = False) -> None:
@@ -63,11 +62,11 @@ def test_a_cancelled_wait_passes_the_turn_on() -> None:
     ],
 )
 def test_others_compute_while_a_message_waits_for_a_slow_answer(
-    hold: float, expected: List[str], monkeypatch: pytest.MonkeyPatch
+    hold: float, expected: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(turns_module, "HOLD_TURN_SECONDS", hold)
 
-    async def scenario() -> List[str]:
+    async def scenario() -> list[str]:
         turns, order = turns_module._turns(), []
         turn = Turn()
         turns_module._CURRENT_TURN.set(turn)

@@ -1,6 +1,7 @@
 """The readers of answers (bot/requests/answers.py): good text gives a value, bad text an Invalid with a reply key."""
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any, Optional
 
 import pytest
 

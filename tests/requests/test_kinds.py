@@ -8,7 +8,10 @@ from bot.requests.kinds import BY_FORM, CHANGE_CENTER, KINDS, ior_from_value, io
 
 def test_slot_names_follow_the_prefix() -> None:
     assert (CHANGE_CENTER.form, CHANGE_CENTER.confirm, CHANGE_CENTER.ref_slot, CHANGE_CENTER.email) == (
-        "change_center_form", "cc_confirm", "cc_ref", "cc_email"
+        "change_center_form",
+        "cc_confirm",
+        "cc_ref",
+        "cc_email",
     )
     assert all(BY_FORM[k.form] is k and k.email in k.fields for k in KINDS.values())
 

@@ -1,6 +1,6 @@
 """The readers of places and times (bot/requests/places.py): time zones, sites, months."""
 
-from typing import Any, Dict, Optional
+from typing import Any, Optional
 
 import pytest
 
@@ -20,7 +20,7 @@ from bot.requests.places import parse_months, parse_site, parse_time_zone
         ("america/north_dakota/center", None, {"zone": "Central", "name": "America/North_Dakota/Center"}),
     ],
 )
-def test_time_zone(text: str, choice: Optional[str], value: Dict[str, Optional[str]]) -> None:
+def test_time_zone(text: str, choice: Optional[str], value: dict[str, Optional[str]]) -> None:
     assert parse_time_zone(text, choice) == value
 
 
@@ -41,7 +41,7 @@ def test_bad_time_zone(text: str) -> None:
         ("Washington, D.C.", {"city": "Washington", "state": "DC"}),
     ],
 )
-def test_site(text: str, site: Dict[str, str]) -> None:
+def test_site(text: str, site: dict[str, str]) -> None:
     assert parse_site(text) == site
 
 
@@ -62,7 +62,7 @@ def test_bad_site(text: str) -> None:
         ("any time is fine", {"months": [], "years": []}),
     ],
 )
-def test_months(text: str, value: Dict[str, Any]) -> None:
+def test_months(text: str, value: dict[str, Any]) -> None:
     assert parse_months(text) == value
 
 

@@ -12,8 +12,9 @@ from bot.runtime.commands import TF_THREAD_DEFAULTS, actions_command, rasa_comma
 from bot.settings import load_settings
 
 
-def test_several_workers_only_with_shared_stores(monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture) -> None:
+def test_several_workers_only_with_shared_stores(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
     monkeypatch.setenv("SANIC_WORKERS", "2")
     monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
     monkeypatch.setenv("LOCK_STORE_URL", "redis://127.0.0.1:6379/0")

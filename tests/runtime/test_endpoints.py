@@ -20,8 +20,15 @@ from bot.settings import ROOT, load_settings
 
 def test_postgresql_url_becomes_rasas_sql_tracker_store() -> None:
     section = tracker_store_endpoint("postgresql+psycopg2://rasa:s3cret@db.internal:5433/conversations")
-    assert section == {"type": "sql", "dialect": "postgresql+psycopg2", "db": "conversations", "url": "db.internal",
-                       "port": 5433, "username": "rasa", "password": "s3cret"}  # fmt: skip
+    assert section == {
+        "type": "sql",
+        "dialect": "postgresql+psycopg2",
+        "db": "conversations",
+        "url": "db.internal",
+        "port": 5433,
+        "username": "rasa",
+        "password": "s3cret",
+    }
 
 
 def test_relative_sqlite_path_is_taken_from_the_project_folder() -> None:
@@ -31,9 +38,19 @@ def test_relative_sqlite_path_is_taken_from_the_project_folder() -> None:
 
 def test_redis_urls_for_both_stores() -> None:
     assert tracker_store_endpoint("redis://:pw@cache:6390/2") == {
-        "type": "redis", "url": "cache", "port": 6390, "db": 2, "password": "pw"}  # fmt: skip
-    assert lock_store_endpoint("rediss://cache/1") == {"type": "redis", "url": "cache", "port": 6379, "db": 1,
-                                                       "use_ssl": True}  # fmt: skip
+        "type": "redis",
+        "url": "cache",
+        "port": 6390,
+        "db": 2,
+        "password": "pw",
+    }
+    assert lock_store_endpoint("rediss://cache/1") == {
+        "type": "redis",
+        "url": "cache",
+        "port": 6379,
+        "db": 1,
+        "use_ssl": True,
+    }
 
 
 @pytest.mark.parametrize("url", ["mysql://db/rasa", "mongodb://db/rasa"])
@@ -47,8 +64,9 @@ def test_only_redis_can_be_the_shared_lock_store() -> None:
         lock_store_endpoint("postgresql://db/locks")
 
 
-def test_endpoints_file_keeps_the_action_server_and_adds_the_stores(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_endpoints_file_keeps_the_action_server_and_adds_the_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("TRACKER_STORE_URL", raising=False)
     monkeypatch.delenv("LOCK_STORE_URL", raising=False)
     default = yaml.safe_load(endpoints_file(tmp_path / "a.yml").read_text())

@@ -48,16 +48,20 @@ def test_run_as_returns_the_output_or_raises_with_it() -> None:
 
 
 def test_a_server_that_stops_is_reported_with_its_log(tmp_path: Path) -> None:
-    dying = Service("dying", [sys.executable, "-c", "print('bad config'); raise SystemExit(2)"],
-                    f"http://127.0.0.1:{free_ports(1)[0]}/")  # fmt: skip
+    dying = Service(
+        "dying",
+        [sys.executable, "-c", "print('bad config'); raise SystemExit(2)"],
+        f"http://127.0.0.1:{free_ports(1)[0]}/",
+    )
     dying.start(tmp_path)
     with pytest.raises(StartError, match="the dying server stopped:\nbad config"):
         wait_until_answering([dying], timeout=30)
 
 
 def test_a_server_that_never_answers_is_named(tmp_path: Path) -> None:
-    silent = Service("silent", [sys.executable, "-c", "import time; time.sleep(60)"],
-                     f"http://127.0.0.1:{free_ports(1)[0]}/")  # fmt: skip
+    silent = Service(
+        "silent", [sys.executable, "-c", "import time; time.sleep(60)"], f"http://127.0.0.1:{free_ports(1)[0]}/"
+    )
     silent.start(tmp_path)
     try:
         with pytest.raises(StartError, match=f"no answer from silent after 1 s; logs in {tmp_path}"):
@@ -69,8 +73,9 @@ def test_a_server_that_never_answers_is_named(tmp_path: Path) -> None:
 
 def test_a_server_that_answers_is_waited_for(tmp_path: Path) -> None:
     port = free_ports(1)[0]
-    web = Service("web", [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-                  f"http://127.0.0.1:{port}/")  # fmt: skip
+    web = Service(
+        "web", [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"], f"http://127.0.0.1:{port}/"
+    )
     web.start(tmp_path)
     try:
         wait_until_answering([web], timeout=60)

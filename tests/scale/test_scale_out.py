@@ -12,7 +12,7 @@ import signal
 import time
 import urllib.request
 import uuid
-from typing import Any, Dict, List, Set, Tuple
+from typing import Any
 
 import aiohttp
 import psycopg2
@@ -42,7 +42,7 @@ MESSAGES = [  # FAQ, Center and product look-ups, small talk: no form, so that e
 ACTION_SERVER_DOWN = "isn't available right now"  # utter_action_server_down: would hide a broken action server
 
 
-def post(dep: Deployment, sender: str, text: str) -> Tuple[List[Dict[str, Any]], str]:
+def post(dep: Deployment, sender: str, text: str) -> tuple[list[dict[str, Any]], str]:
     """One message through nginx: the replies and the replica that answered (``host:port``)."""
     request = urllib.request.Request(
         dep.rest_url, json.dumps({"sender": sender, "message": text}).encode(), {"Content-Type": "application/json"}
@@ -51,10 +51,11 @@ def post(dep: Deployment, sender: str, text: str) -> Tuple[List[Dict[str, Any]],
         return json.loads(response.read()), response.headers.get("X-CEE-Upstream", "")
 
 
-def stored_events(dep: Deployment, prefix: str) -> Dict[str, Dict[str, int]]:
+def stored_events(dep: Deployment, prefix: str) -> dict[str, dict[str, int]]:
     """Events per conversation and type (``user``, ``bot``, ...) in the PostgreSQL tracker store."""
-    connection = psycopg2.connect(host=HOST, port=dep.ports["postgres"], user=PG_SUPERUSER, dbname=TRACKER_DB,
-                                  connect_timeout=10)  # fmt: skip
+    connection = psycopg2.connect(
+        host=HOST, port=dep.ports["postgres"], user=PG_SUPERUSER, dbname=TRACKER_DB, connect_timeout=10
+    )
     try:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -62,7 +63,7 @@ def stored_events(dep: Deployment, prefix: str) -> Dict[str, Dict[str, int]]:
                 "GROUP BY sender_id, type_name",
                 (prefix + "%",),
             )
-            found: Dict[str, Dict[str, int]] = {}
+            found: dict[str, dict[str, int]] = {}
             for sender, kind, count in cursor.fetchall():
                 found.setdefault(sender, {})[kind] = count
             return found
@@ -87,10 +88,10 @@ def replica_of(dep: Deployment, upstream: str) -> str:
 
 def test_50_users_at_once_get_every_answer_and_every_turn_is_stored(deployment: Deployment) -> None:
     prefix = f"load-{uuid.uuid4().hex[:8]}-"
-    replicas: Set[str] = set()
+    replicas: set[str] = set()
     locks_before = lock_commands(deployment)
 
-    async def user(session: aiohttp.ClientSession, number: int) -> List[str]:
+    async def user(session: aiohttp.ClientSession, number: int) -> list[str]:
         errors = []
         for turn in range(TURNS):  # one message after the other, as a person (or a widget) sends them
             text = MESSAGES[(number + turn) % len(MESSAGES)]
@@ -105,7 +106,7 @@ def test_50_users_at_once_get_every_answer_and_every_turn_is_stored(deployment: 
                 errors.append(f"user {number} turn {turn + 1} ({text!r}): {type(exc).__name__} {exc}")
         return errors
 
-    async def everyone() -> List[str]:
+    async def everyone() -> list[str]:
         timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
         async with aiohttp.ClientSession(timeout=timeout, connector=aiohttp.TCPConnector(limit=USERS)) as session:
             results = await asyncio.gather(*(user(session, n) for n in range(USERS)))
@@ -128,16 +129,16 @@ def test_50_users_at_once_get_every_answer_and_every_turn_is_stored(deployment: 
     assert lock_commands(deployment) - locks_before >= USERS * TURNS
 
 
-def polling_exchange(url: str, origin: str, message: str) -> Tuple[List[Dict[str, Any]], List[str]]:
+def polling_exchange(url: str, origin: str, message: str) -> tuple[list[dict[str, Any]], list[str]]:
     """The socket.io protocol over HTTP long-polling, as a browser without WebSocket speaks it.
 
     Every request is a separate HTTP request, which nginx must send to the replica that holds the socket.io session.
     Returns the bot's replies and the upstream (``host:port``) of every request.
     """
-    upstreams: List[str] = []
+    upstreams: list[str] = []
     sid = ""
 
-    def request(body: str = "", timeout: float = 15) -> List[str]:
+    def request(body: str = "", timeout: float = 15) -> list[str]:
         query = "EIO=4&transport=polling" + (f"&sid={sid}" if sid else "")
         data = body.encode() if body else None
         headers = {"Origin": origin, "Content-Type": "text/plain;charset=UTF-8"}
@@ -146,7 +147,7 @@ def polling_exchange(url: str, origin: str, message: str) -> Tuple[List[Dict[str
             upstreams.append(r.headers.get("X-CEE-Upstream", ""))
             return r.read().decode().split("\x1e")  # engine.io packets
 
-    def events(timeout: float = 15) -> List[Tuple[str, Any]]:
+    def events(timeout: float = 15) -> list[tuple[str, Any]]:
         found = []
         for packet in request(timeout=timeout):
             if packet.startswith("42"):
@@ -163,7 +164,7 @@ def polling_exchange(url: str, origin: str, message: str) -> Tuple[List[Dict[str
     confirmed = [data for event, data in events() if event == "session_confirm"]
     assert confirmed, "no session_confirm"
     request("42" + json.dumps(["user_uttered", {"message": message, "session_id": confirmed[0]}]))
-    replies: List[Dict[str, Any]] = []
+    replies: list[dict[str, Any]] = []
     deadline = time.monotonic() + 60
     while not replies and time.monotonic() < deadline:  # a long poll returns when the server has something to send
         replies += [data for event, data in events(timeout=60) if event == "bot_uttered"]
