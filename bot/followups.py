@@ -17,6 +17,10 @@ be understood without the turn before:
 * a short message with an importer number, outside a request ("and 232704-00123?"): ``center_for_importer``;
 * a message of unknown words ("zxcvbnm lkjhg", "blorp zanzibar quux"): ``nlu_fallback``, whatever the classifier
   made of it (the spelling step says which messages are);
+* a message that names a product (or HTS number) and nothing else, read as a product question, however unsure the
+  classifier is ("toys n stuffed animals who handles those"), or as an FAQ, a Center or small talk while it asks
+  which Center handles it ("what cee covers vaccines", "excavators and bulldozers, which cee"):
+  ``center_for_product``;
 * a message with a number too long for an HTS code ("1234567890123 which center"): ``center_for_importer``, whose
   look-up says what is wrong with it;
 * which Center handles an industry that names a Center ("which center handles apparel", "who takes care of
@@ -107,6 +111,9 @@ _CANCEL = re.compile(
     r"forget (it|this|that))\b",
     re.IGNORECASE,
 )
+_CENTER_WORD = re.compile(r"\b(cent(er|re)s?|cees?)\b", re.IGNORECASE)
+# What a question that names a product and asks for its Center is taken for when a classifier is unsure of it.
+_PRODUCT_RIVALS = ("faq", "center_info", "list_centers", "chitchat", "out_of_scope", "inform", "help")
 _TOO_LONG_FOR_HTS = re.compile(r"(?<![\w.-])\d{11,}(?![\w.-])")  # 11+ digits in a row: an importer number, if anything
 
 
@@ -164,6 +171,12 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     unnamed = _WHO_HANDLES.search(text) or labels & {"product", "hts_code"}
     if intent == "center_info" and "center" not in labels and unnamed:
         return "center_for_product"  # "what centre handles it", "wat centre does laptops": a product question
+    if labels & {"product", "hts_code"} and not labels & {"center", "metric", "form", "ior_number"}:
+        if intent == "center_for_product":
+            return intent  # the product named bears out an unsure guess ("toys n stuffed animals who handles those")
+        asks_for_a_center = _WHO_HANDLES.search(text) or (short and _CENTER_WORD.search(text))
+        if intent in _PRODUCT_RIVALS and asks_for_a_center:
+            return "center_for_product"  # "what cee covers vaccines", "excavators and bulldozers, which cee"
     topic = recent_topic(tracker)
     center_known = "center" in labels or bool(topic and tracker and tracker.get_slot("ctx_center"))
     if center_known and _CONTACT.search(text) and intent in ("faq", "center_info", FOLLOW_UP):

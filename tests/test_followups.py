@@ -116,7 +116,9 @@ def test_contact_questions_about_a_named_or_recent_center() -> None:
 
 def test_an_importer_number_in_a_wrong_format_goes_to_the_importer_look_up() -> None:
     assert decide(message("which center is importer 12345", "center_for_product"), None) == "center_for_importer"
-    assert decide(message("which center handles 8471", "center_for_product", ["hts_code"]), None) is None
+    assert (
+        decide(message("which center handles 8471", "center_for_product", ["hts_code"]), None) == "center_for_product"
+    )
 
 
 def test_a_message_of_unknown_words_is_not_understood() -> None:
@@ -190,3 +192,29 @@ def test_two_close_figure_intents_are_no_ambiguity() -> None:
 
     assert decide(ranked(("ask_ranking", 0.49), ("ask_figure", 0.42)), None) == "ask_ranking"
     assert decide(ranked(("ask_ranking", 0.3), ("faq", 0.28)), None) is None
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("toys n stuffed animals who handles those", "center_for_product"),  # unsure, borne out by the product
+        ("what cee covers vaccines", "faq"),
+        ("excavators and bulldozers, which cee", "list_centers"),
+        ("frozen shrimp center?", "chitchat"),
+    ],
+)
+def test_a_product_and_a_question_for_its_center_is_a_product_question(text: str, intent: str) -> None:
+    assert decide(message(text, intent, ["product"]), None) == "center_for_product"
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities",
+    [
+        ("can steel importers get outreach calls from their center", "faq", ["product"]),  # long: not only a look-up
+        ("what do i do with a CF-28 about our steel", "faq", ["product", "form"]),  # names a form too
+        ("how many steel importers does Base Metals have", "ask_figure", ["product", "center", "metric"]),
+        ("steel", "faq", ["product"]),  # asks for no Center
+    ],
+)
+def test_other_questions_that_name_a_product_keep_their_intent(text: str, intent: str, entities: list[str]) -> None:
+    assert decide(message(text, intent, entities), None) is None
