@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import pickle
 import re
 from pathlib import Path
 from typing import Any, Optional
@@ -53,10 +52,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.pipeline import Pipeline
 
+from bot import lexical
 from bot.faq_followups import FAQ_CONTEXT, same_group
 
 logger = logging.getLogger(__name__)
@@ -65,24 +63,11 @@ FALLBACK_THRESHOLD_KEY = "fallback_threshold"
 RETRIEVAL_INTENT_KEY = "retrieval_intent"
 
 
-def make_model(c: float) -> Pipeline:
-    """The untrained model: word unigrams and bigrams plus character 2-4-grams within words, then a logistic regression.
-
-    Args:
-        c: the inverse regularisation strength (higher: closer fit to the training questions).
-    """
-    features = make_union(
-        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
-    )
-    return make_pipeline(features, LogisticRegression(C=c, max_iter=5000))
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class LexicalResponseSelector(GraphComponent):
     """Picks the response of one retrieval intent (``faq`` or ``chitchat``) for messages that need one."""
 
-    MODEL, RESPONSES = "model.pkl", "responses.json"
+    RESPONSES = "responses.json"
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -135,9 +120,10 @@ class LexicalResponseSelector(GraphComponent):
             )
             self.model = None
         else:
-            self.model = make_model(float(self.component_config["C"])).fit([e.get(TEXT) for e in examples], keys)
+            self.model = lexical.make_model(float(self.component_config["C"]))
+            self.model.fit([e.get(TEXT) for e in examples], keys)
+        lexical.save(self.model, self._model_storage, self._resource)
         with self._model_storage.write_to(self._resource) as folder:
-            (Path(folder) / self.MODEL).write_bytes(pickle.dumps(self.model))
             payload = {"responses": self.responses, "retrieval_intents": self.all_retrieval_intents}
             (Path(folder) / self.RESPONSES).write_text(json.dumps(payload), encoding="utf-8")
         return self._resource
@@ -152,9 +138,9 @@ class LexicalResponseSelector(GraphComponent):
         **kwargs: Any,
     ) -> LexicalResponseSelector:
         """The trained selector kept in the model (an untrained one if nothing was kept)."""
+        model = lexical.load(model_storage, resource)
         try:
             with model_storage.read_from(resource) as folder:
-                model = pickle.loads((Path(folder) / cls.MODEL).read_bytes())  # our own training's output
                 payload = json.loads((Path(folder) / cls.RESPONSES).read_text(encoding="utf-8"))
         except (ValueError, FileNotFoundError):
             return cls(config, model_storage, resource)
