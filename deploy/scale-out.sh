@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || { echo "run 'make setup' (or 'make run') first" >&2; exit 1; }
-exec .venv/bin/python -m deploy.scale_out "$@"
+exec .venv/bin/python -m deploy.cli "$@"
