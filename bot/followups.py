@@ -44,12 +44,9 @@ kept in the parse data as ``intent_before_context``.
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -62,6 +59,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import fuzzy
+from bot.component import Component
 from bot.faq_followups import FAQ_CONTEXT, article_followed
 from bot.normalise import NO_KNOWN_WORDS
 from bot.vocab import REQUEST_INTENTS
@@ -217,19 +215,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class ContextualIntent(GraphComponent):
+class ContextualIntent(Component):
     """Changes the intent where the turn before decides it (see the module docstring)."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ContextualIntent:
-        """No configuration."""
-        return cls()
 
     def process(self, messages: list[Message], tracker: Optional[DialogueStateTracker] = None) -> list[Message]:
         """Decide each message's intent in the conversation ``tracker`` (None outside a conversation)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -21,6 +21,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.pipeline import Pipeline
 
 from bot import lexical
+from bot.component import Component
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ def blend(
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class LexicalIntentBlend(GraphComponent):
+class LexicalIntentBlend(Component):
     """Blends DIET's intent ranking with a lexical classifier's."""
 
     @staticmethod
@@ -55,20 +56,8 @@ class LexicalIntentBlend(GraphComponent):
     def __init__(
         self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, model: Pipeline | None = None
     ) -> None:
-        self.component_config = config
-        self._model_storage, self._resource = model_storage, resource
+        super().__init__(config, model_storage, resource)
         self.model = model
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LexicalIntentBlend:
-        """An untrained blend (it leaves DIET's ranking as it is)."""
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the lexical model on every intent's examples (their text as the spelling step corrected it)."""

@@ -23,6 +23,7 @@ from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.component import Component
 from bot.settings import ROOT
 from bot.spelling import Correction, Speller, with_examples
 
@@ -119,19 +120,8 @@ class SpellingNormaliser(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class OriginalText(GraphComponent):
+class OriginalText(Component):
     """Puts the user's own text back after the NLU pipeline, and adds the corrected one as ``text_normalised``."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> OriginalText:
-        """No configuration."""
-        return cls()
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Training examples stay corrected (nothing after this component reads them)."""

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from rasa.core.constants import DEFAULT_NLU_FALLBACK_AMBIGUITY_THRESHOLD, DEFAULT_NLU_FALLBACK_THRESHOLD
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -55,6 +55,7 @@ from rasa.shared.nlu.training_data.util import intent_response_key_to_template_k
 from sklearn.pipeline import Pipeline
 
 from bot import lexical
+from bot.component import Component
 from bot.faq_followups import FAQ_CONTEXT, same_group
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ RETRIEVAL_INTENT_KEY = "retrieval_intent"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class LexicalResponseSelector(GraphComponent):
+class LexicalResponseSelector(Component):
     """Picks the response of one retrieval intent (``faq`` or ``chitchat``) for messages that need one."""
 
     RESPONSES = "responses.json"
@@ -89,23 +90,11 @@ class LexicalResponseSelector(GraphComponent):
         responses: Optional[dict[str, list[dict[str, Any]]]] = None,
         retrieval_intents: Optional[list[str]] = None,
     ) -> None:
-        self.component_config = config
-        self._model_storage, self._resource = model_storage, resource
+        super().__init__(config, model_storage, resource)
         self.retrieval_intent: Optional[str] = config.get(RETRIEVAL_INTENT_KEY)
         self.model = model
         self.responses = responses or {}
         self.all_retrieval_intents = retrieval_intents or []
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LexicalResponseSelector:
-        """An untrained selector."""
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the model on the examples of the retrieval intent (their text as the spelling step corrected it)."""

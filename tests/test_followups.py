@@ -156,9 +156,9 @@ def test_a_follow_up_that_names_something_is_kept_without_context() -> None:
 
 def test_without_context_follow_up_is_no_rival() -> None:
     figure = message("compare staffing at buffalo and laredo", "ask_figure", ["metric"], [FOLLOW_UP, "ask_trend"])
-    [out] = ContextualIntent().process([figure], None)
+    [out] = _contextual().process([figure], None)
     assert [r["name"] for r in out.get("intent_ranking")] == ["ask_figure", "ask_trend"]
-    [kept] = ContextualIntent().process(
+    [kept] = _contextual().process(
         [message("and Machinery?", "center_info", ["center"], [FOLLOW_UP])], tracker("figure")
     )
     assert kept.get("intent")["name"] == FOLLOW_UP
@@ -218,3 +218,8 @@ def test_a_product_and_a_question_for_its_center_is_a_product_question(text: str
 )
 def test_other_questions_that_name_a_product_keep_their_intent(text: str, intent: str, entities: list[str]) -> None:
     assert decide(message(text, intent, entities), None) is None
+
+
+def _contextual() -> ContextualIntent:
+    """The component as Rasa makes it (it has no configuration and keeps nothing)."""
+    return ContextualIntent.create({}, None, None, None)  # type: ignore[arg-type]
