@@ -12,7 +12,7 @@ be understood without the turn before:
   ``ask_ranking`` ("and the total?", "and the least?");
 * ``follow_up`` with no such context to follow (an FAQ answer came in between): the next likeliest intent;
 * how to reach a Center that is named or was just talked about ("phone number for the Houston CEE", "how do I get
-  in touch with them"): ``center_contact``;
+  in touch with them"): ``center_contact``, however unsure the classifier was of it;
 * a short question about the importer just looked up ("is that a partner account?"): ``follow_up``;
 * a short message with an importer number, outside a request ("and 232704-00123?"): ``center_for_importer``;
 * a message of unknown words ("zxcvbnm lkjhg", "blorp zanzibar quux"): ``nlu_fallback``, whatever the classifier
@@ -177,7 +177,7 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
             return "center_for_product"  # "what cee covers vaccines", "excavators and bulldozers, which cee"
     topic = recent_topic(tracker)
     center_known = "center" in labels or bool(topic and tracker and tracker.get_slot("ctx_center"))
-    if center_known and _CONTACT.search(text) and intent in ("faq", "center_info", FOLLOW_UP):
+    if center_known and _CONTACT.search(text) and intent in ("faq", "center_info", "center_contact", FOLLOW_UP):
         return "center_contact"  # "phone number for the Houston CEE", "how do I get in touch with them"
     if topic == "importer" and short and _IMPORTER_FOLLOW_UP.search(text) and not labels & {"product", "hts_code"}:
         return FOLLOW_UP  # "is that a partner account?" after an importer look-up

@@ -111,6 +111,10 @@ def test_numbers_decide_between_importers_products_and_forms() -> None:
 def test_contact_questions_about_a_named_or_recent_center() -> None:
     assert decide(message("phone number for the houston cee", "faq", ["center"]), None) == "center_contact"
     assert decide(message("how do I get in touch with them", "faq"), tracker("center_info")) == "center_contact"
+    unsure = message(
+        "And how do I contact it?", "center_contact"
+    )  # the classifier was unsure: the context bears it out
+    assert decide(unsure, tracker("center_info")) == "center_contact"
     assert decide(message("how do I contact a Center", "faq"), None) is None  # no Center: the FAQ answer
 
 
