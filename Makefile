@@ -20,7 +20,7 @@ help:
 	@echo "make shell     talk to the bot in the terminal (rasa shell, with the action server)"
 	@echo "make train     train the model when its inputs changed;  make actions: the action server alone"
 	@echo "make build     check knowledge/ and rebuild the generated files;  make crossval: NLU cross-validation"
-	@echo "make bench     measure speed and memory against a stock Rasa starter bot (about 20 minutes; results/)"
+	@echo "make bench     measure speed and memory against a stock Rasa starter bot (about 15 minutes; results/)"
 
 $(INSTALLED): requirements.txt requirements.lock
 	@if [ -z "$(PYTHON310)" ] || ! "$(PYTHON310)" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then \
