@@ -115,10 +115,8 @@ def _no_data(
     asked = replies.text("utter_period_year", year=fy) if fy else replies.text("utter_period_unknown")
     if quarter:
         asked = replies.text("utter_period_with_quarter", period=asked, quarter=quarter)
-    sentences = [replies.text("utter_no_figures", period=asked)]
-    if latest:
-        sentences.append(replies.text("utter_latest_figures", period=period_label(*latest)))
-    dispatcher.utter_message(text=" ".join(sentences))
+    latest_sentence = replies.text("utter_latest_figures", period=period_label(*latest)) if latest else ""
+    dispatcher.utter_message(**replies.render("utter_no_figures", period=asked, latest=latest_sentence))
 
 
 def _by_center_title(metric: str, period: str) -> str:
