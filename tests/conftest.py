@@ -6,6 +6,8 @@
   ``CEE_TEST_POSTGRES_URL`` to use a server that is already running instead.
 * ``db_url`` (per test, parametrised ``sqlite`` / ``postgresql``): an empty database of that kind, set as
   ``DATABASE_URL`` for the test.
+* ``bot`` (session): the whole bot with the chat page, started once for the end-to-end and security tests
+  (:class:`tests.running.Bot`).
 * ``start_stack`` (session): starts a running bot (``with start_stack("name", ...) as stack:``, see
   :func:`tests.stack.running_stack`) in a folder of its own; fails the test when there is no trained model.
 """
@@ -26,8 +28,10 @@ import pytest
 from bot.runtime import postgres
 from bot.runtime.processes import StartError, free_ports
 from bot.serve import Stack
+from bot.settings import load_settings
 from bot.train import MODEL_PATH
-from tests.stack import running_stack
+from tests.running import TEST_PORTS, Bot
+from tests.stack import rasa_url, running_stack
 
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
@@ -191,3 +195,12 @@ def run_action(action: object, tracker: Tracker, domain: Optional[dict] = None) 
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, domain or {}))  # type: ignore[attr-defined]
     return dispatcher.messages, events
+
+
+@pytest.fixture(scope="session")
+def bot(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[Bot]:
+    """The whole bot (with the chat page), started once for the end-to-end and security tests."""
+    cors_origins = (*load_settings().cors_origins, f"http://127.0.0.1:{TEST_PORTS['web_port']}")  # the browser test
+    env = {"CORS_ORIGINS": ",".join(cors_origins)}  # the socket.io channel reads its allowed origins from CORS_ORIGINS
+    with start_stack("e2e", web=True, env=env, cors_origins=cors_origins, **TEST_PORTS) as stack:
+        yield Bot(stack, f"{rasa_url(stack)}/webhooks/rest/webhook", stack.settings.database_url)

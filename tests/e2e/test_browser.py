@@ -22,7 +22,7 @@ import pytest
 
 from bot.actions.charts import bar_chart
 from bot.settings import ROOT
-from tests.e2e.conftest import Bot
+from tests.running import Bot
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect  # noqa: E402

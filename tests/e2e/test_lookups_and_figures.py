@@ -3,7 +3,7 @@
 import time
 from pathlib import Path
 
-from tests.e2e.conftest import Bot, new_sender
+from tests.running import Bot, new_sender
 
 
 def test_center_for_an_hts_number(bot: Bot) -> None:

@@ -8,7 +8,7 @@ import io
 import re
 from typing import Any
 
-from tests.e2e.conftest import Bot, new_sender
+from tests.running import Bot, new_sender
 
 SSN = "123-45-6789"
 

@@ -2,7 +2,7 @@
 
 import urllib.request
 
-from tests.e2e.conftest import Bot, new_sender
+from tests.running import Bot, new_sender
 
 
 def test_where_is_the_machinery_center(bot: Bot) -> None:

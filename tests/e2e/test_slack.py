@@ -25,7 +25,7 @@ from typing import Any, Optional
 import pytest
 
 from bot.serve import Stack
-from tests.e2e.conftest import Bot
+from tests.running import Bot
 
 TOKEN = "xoxb-test-token"
 SIGNING_SECRET = "test-signing-secret-3f6c"

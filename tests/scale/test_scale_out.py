@@ -23,7 +23,7 @@ from bot.runtime.postgres import SUPERUSER as PG_SUPERUSER
 from bot.runtime.processes import HOST, listening
 from bot.settings import load_settings
 from deploy.scale_out import RASA_SERVERS, TRACKER_DB, Deployment
-from tests.e2e.test_security import websocket_exchange
+from tests.security.test_http_api import websocket_exchange
 
 pytestmark = pytest.mark.scale
 

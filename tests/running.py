@@ -1,4 +1,5 @@
-"""End-to-end fixtures: the real action server, Rasa server and web page, on test ports, with a fresh database."""
+"""The running bot the end-to-end and security tests talk to: the real action server, Rasa server and web page, on
+test ports, with a fresh database (the ``bot`` fixture in ``tests/conftest.py`` starts it once per run)."""
 
 from __future__ import annotations
 
@@ -8,17 +9,13 @@ import subprocess
 import sys
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
-
 from bot.runtime.processes import free_ports
 from bot.serve import Stack
-from bot.settings import ROOT, load_settings
-from tests.stack import PORT_NAMES, rasa_url
+from bot.settings import ROOT
+from tests.stack import PORT_NAMES
 
 # Chosen once per test run, so that a second run (or a `make run`) on the machine never clashes.
 TEST_PORTS = dict(zip(PORT_NAMES, free_ports(3)))
@@ -57,12 +54,3 @@ class Bot:
 
 def new_sender() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="session")
-def bot(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[Bot]:
-    """The whole bot (with the chat page), started once for the end-to-end tests."""
-    cors_origins = (*load_settings().cors_origins, f"http://127.0.0.1:{TEST_PORTS['web_port']}")  # the browser test
-    env = {"CORS_ORIGINS": ",".join(cors_origins)}  # the socket.io channel reads its allowed origins from CORS_ORIGINS
-    with start_stack("e2e", web=True, env=env, cors_origins=cors_origins, **TEST_PORTS) as stack:
-        yield Bot(stack, f"{rasa_url(stack)}/webhooks/rest/webhook", stack.settings.database_url)

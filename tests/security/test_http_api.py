@@ -26,7 +26,7 @@ import websockets
 
 from bot.serve import Stack
 from bot.settings import ROOT
-from tests.e2e.conftest import Bot, new_sender
+from tests.running import Bot, new_sender
 from tests.stack import rasa_url
 
 API_TOKEN = "test-api-token-5b1e"
