@@ -10,17 +10,21 @@ be understood without the turn before:
 * a short follow-up or correction after a Center, figure or product answer ("and Machinery?", "no, I meant
   Base Metals", "what about last quarter?"): ``follow_up``; with "total" or "most/least" in it, ``ask_total`` or
   ``ask_ranking`` ("and the total?", "and the least?");
-* ``follow_up`` with no such context to follow (an FAQ answer came in between): the next likeliest intent;
+* ``follow_up`` with no such context to follow (an FAQ answer came in between): the next likeliest intent, when
+  the message names nothing or names a figure and the next likeliest is a figure question;
 * how to reach a Center that is named or was just talked about ("phone number for the Houston CEE", "how do I get
   in touch with them"): ``center_contact``, however unsure the classifier was of it;
 * a short question about the importer just looked up ("is that a partner account?"): ``follow_up``;
-* a short message with an importer number, outside a request ("and 232704-00123?"): ``center_for_importer``;
+* a message with an importer number that starts no request ("and 232704-00123?", "oops wrong client, try
+  28-973021300", "my number is my social, 903-00-8608. which center handles me"): ``center_for_importer``;
 * a message of unknown words ("zxcvbnm lkjhg", "blorp zanzibar quux"): ``nlu_fallback``, whatever the classifier
   made of it (the spelling step says which messages are);
 * a message that names a product (or HTS number) and nothing else, read as a product question, however unsure the
   classifier is ("toys n stuffed animals who handles those"), or as an FAQ, a Center or small talk while it asks
   which Center handles it ("what cee covers vaccines", "excavators and bulldozers, which cee"):
   ``center_for_product``;
+* a number called an importer's, in a question for a Center ("wat center is importer ABC-12345"), however the
+  classifier read it: ``center_for_importer``, whose look-up says what is wrong with the number;
 * a message with a number too long for an HTS code ("1234567890123 which center"): ``center_for_importer``, whose
   look-up says what is wrong with it;
 * which Center handles an industry that names a Center ("which center handles apparel", "who takes care of
@@ -112,6 +116,8 @@ _CANCEL = re.compile(
 _CENTER_WORD = re.compile(r"\b(cent(er|re)s?|cees?)\b", re.IGNORECASE)
 # What a question that names a product and asks for its Center is taken for when a classifier is unsure of it.
 _PRODUCT_RIVALS = ("faq", "center_info", "list_centers", "chitchat", "out_of_scope", "inform", "help")
+# What a question for the Center of a number called an importer's is taken for when the number is not one.
+_NUMBER_MISREAD_AS = ("faq", "request_status", "center_info", "inform")
 _TOO_LONG_FOR_HTS = re.compile(r"(?<![\w.-])\d{11,}(?![\w.-])")  # 11+ digits in a row: an importer number, if anything
 
 
@@ -147,12 +153,13 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     ):
         return "center_for_importer"
     short = len(text.split()) <= SHORT
-    if "ior_number" in labels and short and intent not in (*KEEP, *REQUESTS):
-        return "center_for_importer"
+    center_asked = bool(_WHO_HANDLES.search(text) or _CENTER_WORD.search(text))
+    if "ior_number" in labels and intent not in (*KEEP, "request_status") and not _STARTS_A_REQUEST.search(text):
+        return "center_for_importer"  # "try 28-973021300", "my number is 903-00-8608. which center handles me"
     if (
         _IMPORTER_NUMBER.search(text)
-        and not labels & {"hts_code", "form"}
-        and intent in ("center_for_product", FOLLOW_UP)
+        and not labels & {"hts_code", "form", "request_ref", "metric", "period"}
+        and (intent in ("center_for_product", FOLLOW_UP) or (center_asked and intent in _NUMBER_MISREAD_AS))
     ):
         return "center_for_importer"  # "which center is importer 12345": a wrong number, said so by the look-up
     if (
@@ -206,10 +213,12 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     if labels & {"metric", "center"} and _figure_questions_only(message):
         return intent  # "post entry actions for the center?": ranking or figure, the figure actions sort it out
     if intent == FOLLOW_UP and not topic:
-        if labels & {"center", "product", "hts_code", "metric"}:
-            return None  # "CEE006?" first thing: action_follow_up answers by what it names
         ranking = message.get(INTENT_RANKING_KEY) or []
         others = [r[INTENT_NAME_KEY] for r in ranking if r.get(INTENT_NAME_KEY) != FOLLOW_UP]
+        if "metric" in labels and others and others[0] in FIGURE_INTENTS:
+            return others[0]  # "how do the apparel and IMM centres compare on importers" first thing: a figure question
+        if labels & {"center", "product", "hts_code", "metric"}:
+            return None  # "CEE006?" first thing: action_follow_up answers by what it names
         return others[0] if others else None
     return None
 

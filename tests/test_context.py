@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 
 from bot.actions.centers import ActionCenterContact, ActionCenterInfo
 from bot.actions.context import ActionFollowUp
-from bot.actions.figures import ActionFigure, ActionRanking, ActionTotal
+from bot.actions.figures import ActionFigure, ActionRanking, ActionTotal, ActionTrend
 from bot.actions.lookup import ActionCenterForProduct
 from tests.conftest import entity, run_action
 
@@ -186,3 +186,23 @@ def test_a_correction_of_the_figure_takes_the_one_not_asked_before(sample_db_url
     chat.say(ActionFigure(), "entries at miami", "ask_figure", [entity("metric", "entries"), entity("center", "miami")])
     corrected, _ = chat.say(ActionFollowUp(), "no not entries, impotrs", "follow_up", [entity("metric", "entries")])
     assert "Agriculture & Prepared Products Center (CEE002)" in corrected and "importers" in corrected
+
+
+def test_a_trend_or_total_question_that_names_centers_gets_their_figures(sample_db_url: str) -> None:
+    chat = Conversation()
+    both, _ = chat.say(
+        ActionTrend(),
+        "partner accounts at miami compared to atlanta",
+        "ask_trend",
+        [entity("metric", "partner accounts"), entity("center", "miami"), entity("center", "atlanta")],
+    )
+    assert "(CEE002)" in both and "(CEE008)" in both and "quarter by quarter" not in both
+    one, _ = chat.say(
+        ActionTotal(),
+        "we're with the chicago one - how many entries did it process last quarter",
+        "ask_total",
+        [entity("center", "chicago"), entity("metric", "entries")],
+    )
+    assert "Base Metals Center (CEE005)" in one and "Across the" not in one
+    total, _ = chat.say(ActionTotal(), "and the total?", "ask_total")
+    assert "Across the" in total and "entries" in total

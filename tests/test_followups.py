@@ -87,6 +87,12 @@ def test_no_follow_up_without_a_recent_answer_to_follow() -> None:
     assert decide(message("and Machinery?", "center_info", ["center"]), stale) is None
     assert decide(message("and the benefits?", FOLLOW_UP, [], ["faq"]), stale) == "faq"
     assert decide(message("and the benefits?", FOLLOW_UP, [], ["faq"]), None) == "faq"
+    compare = message(
+        "how do the apparel and IMM centres compare on importers", FOLLOW_UP, ["center", "center", "metric"]
+    )
+    compare.set("intent_ranking", [{"name": FOLLOW_UP, "confidence": 0.43}, {"name": "ask_figure", "confidence": 0.37}])
+    assert decide(compare, None) == "ask_figure"
+    assert decide(message("CEE006 importers?", FOLLOW_UP, ["center", "metric"], ["greet"]), None) is None
 
 
 def test_forms_decide_for_themselves() -> None:
@@ -118,8 +124,24 @@ def test_contact_questions_about_a_named_or_recent_center() -> None:
     assert decide(message("how do I contact a Center", "faq"), None) is None  # no Center: the FAQ answer
 
 
+def test_an_importer_number_that_starts_no_request_is_an_importer_question() -> None:
+    rambling = "I'm a one-person business and my importer number is my social, 903-00-8608. which center handles me"
+    assert decide(message(rambling, "nlu_fallback", ["product", "ior_number"]), None) == "center_for_importer"
+    retry = message("oops wrong client. try 28-973021300", "request_change_center", ["ior_number"])
+    assert decide(retry, tracker("importer")) == "center_for_importer"
+    change = message("change the center of 28-973021300 to machinery", "request_change_center", ["ior_number"])
+    assert decide(change, None) is None  # a request, with the number to fill in
+    assert decide(message("is my number 903-00-8608 kept?", "faq", ["ior_number"]), None) is None
+
+
 def test_an_importer_number_in_a_wrong_format_goes_to_the_importer_look_up() -> None:
     assert decide(message("which center is importer 12345", "center_for_product"), None) == "center_for_importer"
+    assert decide(message("what center is importer ABC-12345", "request_status"), None) == "center_for_importer"
+    assert decide(message("my importer number is 12-34567, what cee", "faq"), None) == "center_for_importer"
+    ranking = message("largest cee by importer count in FY2025", "ask_ranking", ["metric", "period"])
+    assert decide(ranking, None) is None
+    status = message("status of CR-2026-000123 for importer 12345", "request_status", ["request_ref"])
+    assert decide(status, None) is None
     assert (
         decide(message("which center handles 8471", "center_for_product", ["hts_code"]), None) == "center_for_product"
     )
@@ -156,6 +178,12 @@ def test_which_center_handles_an_industry_named_like_a_center() -> None:
 def test_a_follow_up_that_names_something_is_kept_without_context() -> None:
     assert decide(message("CEE006?", FOLLOW_UP, ["center"], ["greet"]), None) is None
     assert decide(message("and the benefits?", FOLLOW_UP, [], ["faq"]), None) == "faq"
+    compare = message(
+        "how do the apparel and IMM centres compare on importers", FOLLOW_UP, ["center", "center", "metric"]
+    )
+    compare.set("intent_ranking", [{"name": FOLLOW_UP, "confidence": 0.43}, {"name": "ask_figure", "confidence": 0.37}])
+    assert decide(compare, None) == "ask_figure"
+    assert decide(message("CEE006 importers?", FOLLOW_UP, ["center", "metric"], ["greet"]), None) is None
 
 
 def test_without_context_follow_up_is_no_rival() -> None:

@@ -249,6 +249,8 @@ async def send_ranking(
 @handles("total")
 async def total(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """A metric added up across all Centers."""
+    if query.centers and not query.follow_up:
+        return await figure(dispatcher, query)  # "how many entries did the chicago one process": that Center's
     if query.metric is None:
         return _ask_metric(dispatcher, query, "utter_metric_payload_total")
     latest = await _query(store.latest_period)
@@ -278,6 +280,8 @@ async def total(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str
 @handles("trend")
 async def trend(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """One Center's metric over its latest eight quarters, quarter over quarter and year over year."""
+    if len(query.centers) > 1 and not query.follow_up:
+        return await figure(dispatcher, query)  # "partner accounts at miami compared to atlanta": side by side
     center = query.center
     if center is None:
         buttons = [{"title": c.name, "payload": c.name} for c in knowledge().centers]
