@@ -2,9 +2,10 @@
 
 It takes the place of Rasa's ``ResponseSelector`` and gives the same output (``response_selector`` in the parse data,
 read by Rasa's ``utter_faq`` / ``utter_chitchat`` and by the two-stage fallback), from a smaller model: a logistic
-regression over word and character n-grams (TF-IDF) of the corrected text, one per retrieval intent. On questions
-written apart from the training data it picks the right article more often than Rasa's neural selector (most of all
-with typos), and it trains in a second or two instead of minutes (see ``docs/understanding.md`` for the figures).
+regression over word and character n-grams (TF-IDF) of the corrected text, one per retrieval intent, whose score is
+mixed with how close the text is to each article's title and answer as they are now (``bot/answer_index.py``). On
+questions written apart from the training data it picks the right article more often than Rasa's neural selector
+(most of all with typos), and it trains in a second or two instead of minutes (see ``docs/understanding.md``).
 
 It runs only when its pick can be used:
 
@@ -26,6 +27,7 @@ import re
 from pathlib import Path
 from typing import Any, Optional
 
+import numpy as np
 from rasa.core.constants import DEFAULT_NLU_FALLBACK_AMBIGUITY_THRESHOLD, DEFAULT_NLU_FALLBACK_THRESHOLD
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -55,6 +57,7 @@ from rasa.shared.nlu.training_data.util import intent_response_key_to_template_k
 from sklearn.pipeline import Pipeline
 
 from bot import lexical
+from bot.answer_index import answer_index
 from bot.component import Component
 from bot.faq_followups import FAQ_CONTEXT, same_group
 
@@ -72,10 +75,14 @@ class LexicalResponseSelector(Component):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """The retrieval intent, the model's ``C``, the ranking's length and the FallbackClassifier's thresholds."""
+        """The retrieval intent, the model's ``C``, the share of the answers' closeness, the ranking's length and the
+        FallbackClassifier's thresholds.
+        """
         return {
             RETRIEVAL_INTENT_KEY: None,
             "C": 30.0,
+            "answer_weight": 0.2,  # the share of the answers' closeness in the score (bot/answer_index.py)
+            "answer_temperature": 0.05,
             "ranking_length": 10,
             FALLBACK_THRESHOLD_KEY: DEFAULT_NLU_FALLBACK_THRESHOLD,
             AMBIGUITY_THRESHOLD_KEY: DEFAULT_NLU_FALLBACK_AMBIGUITY_THRESHOLD,
@@ -155,7 +162,8 @@ class LexicalResponseSelector(Component):
         if not needed or self.model is None:
             return messages
         labels = [str(label) for label in self.model.classes_]
-        for message, row in zip(needed, self.model.predict_proba([m.get(TEXT) or "" for m in needed])):
+        texts = [m.get(TEXT) or "" for m in needed]
+        for message, row in zip(needed, self.probabilities(texts, labels)):
             ranked = sorted(zip(labels, row), key=lambda pair: -pair[1])[: int(self.component_config["ranking_length"])]
             ranking = [{PREDICTED_CONFIDENCE_KEY: float(p), INTENT_RESPONSE_KEY: key} for key, p in ranked]
             properties = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
@@ -169,6 +177,19 @@ class LexicalResponseSelector(Component):
             self.prefer_context(message)
             self.prefer_named_form(message)
         return messages
+
+    def probabilities(self, texts: list[str], labels: list[str]) -> np.ndarray:
+        """Each text's probability per label: the model's, mixed with the articles' closeness to it
+        (``answer_weight`` of ``bot/answer_index.py``'s score, which reads the answers in use).
+        """
+        assert self.model is not None
+        learned = self.model.predict_proba(texts)
+        weight = float(self.component_config["answer_weight"])
+        index = answer_index(str(self.retrieval_intent)) if weight else None
+        if index is None:
+            return learned
+        closeness = index.probabilities(texts, labels, float(self.component_config["answer_temperature"]))
+        return (1 - weight) * learned + weight * closeness
 
     def prefer_context(self, message: Message) -> None:
         """A short follow-up to an FAQ answer gets the likeliest article of the same group as the article followed
