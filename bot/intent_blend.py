@@ -68,7 +68,7 @@ class LexicalIntentBlend(Component):
         self.model = None
         if len(set(intents)) >= 2:
             self.model = lexical.make_model(float(self.component_config["C"]))
-            self.model.fit([e.get(TEXT) for e in examples], intents)
+            lexical.fit(self.model, [e.get(TEXT) for e in examples], intents)
         lexical.save(self.model, self._model_storage, self._resource)
         return self._resource
 

@@ -117,7 +117,7 @@ class LexicalResponseSelector(Component):
             self.model = None
         else:
             self.model = lexical.make_model(float(self.component_config["C"]))
-            self.model.fit([e.get(TEXT) for e in examples], keys)
+            lexical.fit(self.model, [e.get(TEXT) for e in examples], keys)
         lexical.save(self.model, self._model_storage, self._resource)
         with self._model_storage.write_to(self._resource) as folder:
             payload = {"responses": self.responses, "retrieval_intents": self.all_retrieval_intents}
