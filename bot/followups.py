@@ -17,6 +17,8 @@ be understood without the turn before:
 * a short question about the importer just looked up ("is that a partner account?"): ``follow_up``;
 * a message with an importer number that starts no request ("and 232704-00123?", "oops wrong client, try
   28-973021300", "my number is my social, 903-00-8608. which center handles me"): ``center_for_importer``;
+* a request of one kind whose words name only another kind ("please start a visit request for us" read as a change
+  of Center): the kind named;
 * a message of unknown words ("zxcvbnm lkjhg", "blorp zanzibar quux"): ``nlu_fallback``, whatever the classifier
   made of it (the spelling step says which messages are);
 * a message that names a product (or HTS number) and nothing else, read as a product question, however unsure the
@@ -66,7 +68,7 @@ from bot import fuzzy
 from bot.component import Component
 from bot.faq_followups import FAQ_CONTEXT, article_followed
 from bot.normalise import NO_KNOWN_WORDS
-from bot.vocab import REQUEST_INTENTS
+from bot.vocab import REQUEST_INTENTS, REQUEST_WORDS, request_intent
 
 FOLLOW_UP = "follow_up"
 SHORT = 7  # words
@@ -103,10 +105,9 @@ _WHO_HANDLES = re.compile(
     re.IGNORECASE,
 )
 _STARTS_A_REQUEST = re.compile(
-    r"\b(chang\w*|switch\w*|mov(e|ing)|transfer\w*|reassign\w*|appeal\w*|visit\w*|"
-    r"call\w*|outreach|sign\w*|request\w*|start\w*|instead|new|another)\b",
-    re.IGNORECASE,
+    "|".join([*REQUEST_WORDS.values(), r"\b(sign\w*|request\w*|start\w*|instead|new|another)\b"]), re.IGNORECASE
 )
+_NAMES_A_REQUEST = {request_intent(kind): re.compile(words, re.IGNORECASE) for kind, words in REQUEST_WORDS.items()}
 _ABOUT = re.compile(r"\b(info\w*|about|details|describe|what('?s| is| are)|whats|tell me|explain)\b", re.IGNORECASE)
 _CANCEL = re.compile(
     r"^\W*((ok(ay)?|actually|no|please|just|sorry|wait|hmm+)\W+)*(cancel|stop|quit|abort|never ?mind|"
@@ -146,6 +147,10 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return None
     if message.get(NO_KNOWN_WORDS) and not labels:
         return "nlu_fallback"
+    if intent in REQUEST_INTENTS:
+        named = [name for name, words in _NAMES_A_REQUEST.items() if words.search(text)]
+        if len(named) == 1 and named[0] != intent:
+            return named[0]  # "...saw our operation in person. please start a visit request": a site visit
     if (
         _TOO_LONG_FOR_HTS.search(text)
         and not labels & {"ior_number", "form"}

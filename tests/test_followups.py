@@ -255,3 +255,12 @@ def test_other_questions_that_name_a_product_keep_their_intent(text: str, intent
 def _contextual() -> ContextualIntent:
     """The component as Rasa makes it (it has no configuration and keeps nothing)."""
     return ContextualIntent.create({}, None, None, None)  # type: ignore[arg-type]
+
+
+def test_a_request_goes_to_the_kind_its_words_name() -> None:
+    visit = "we think it would help if they saw our operation in person. please start a visit request for us"
+    assert decide(message(visit, "request_change_center"), None) == "request_site_visit"
+    assert decide(message("can someone from the center call us", "request_site_visit"), None) == "request_outreach_call"
+    both = "we want to move to machinery, can someone call us about it"
+    assert decide(message(both, "request_change_center"), None) is None  # two kinds named: the classifier's
+    assert decide(message("i want to switch centers", "request_change_center"), None) is None
