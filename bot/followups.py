@@ -25,6 +25,9 @@ be understood without the turn before:
   classifier is ("toys n stuffed animals who handles those"), or as an FAQ, a Center or small talk while it asks
   which Center handles it ("what cee covers vaccines", "excavators and bulldozers, which cee"):
   ``center_for_product``;
+* a question for the asker's own Center, or for a Center found by importer number, with no number ("what center
+  is my company assigned to", "find my cee by importer number") read as an FAQ or a Center: ``center_for_importer``,
+  whose look-up asks for the number;
 * a number called an importer's, in a question for a Center ("wat center is importer ABC-12345"), however the
   classifier read it: ``center_for_importer``, whose look-up says what is wrong with the number;
 * a message with a number too long for an HTS code ("1234567890123 which center"): ``center_for_importer``, whose
@@ -117,6 +120,15 @@ _CANCEL = re.compile(
 _CENTER_WORD = re.compile(r"\b(cent(er|re)s?|cees?)\b", re.IGNORECASE)
 # What a question that names a product and asks for its Center is taken for when a classifier is unsure of it.
 _PRODUCT_RIVALS = ("faq", "center_info", "list_centers", "chitchat", "out_of_scope", "inform", "help")
+# "what center is my company assigned to", "find my cee by importer number": the importer's own Center, asked
+# without the number (which the look-up then asks for); no FAQ question is worded so.
+_MY_CENTER = re.compile(
+    r"^\W*(which|what|wat|wich)\s+(cent(er|re)|cee)s?\b(?!.*\b(handles?|covers?|products?|goods|items?|stuff)\b)"
+    r".*\b(i|we|my|our|us|me)\b"
+    r"|\b(find|look ?up|check)\b.*\b(cent(er|re)|cee)\b.*\b(importer|ior)\b"
+    r"|\b(importer|ior)\b.*\b(find|look ?up|check)\b.*\b(cent(er|re)|cee)\b",
+    re.IGNORECASE,
+)
 # What a question for the Center of a number called an importer's is taken for when the number is not one.
 _NUMBER_MISREAD_AS = ("faq", "request_status", "center_info", "inform")
 _TOO_LONG_FOR_HTS = re.compile(r"(?<![\w.-])\d{11,}(?![\w.-])")  # 11+ digits in a row: an importer number, if anything
@@ -167,6 +179,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         and (intent in ("center_for_product", FOLLOW_UP) or (center_asked and intent in _NUMBER_MISREAD_AS))
     ):
         return "center_for_importer"  # "which center is importer 12345": a wrong number, said so by the look-up
+    if intent in ("faq", "center_info") and not labels and _MY_CENTER.search(text):
+        return "center_for_importer"  # "what center is my company assigned to": the look-up asks for the number
     if (
         "hts_code" in labels
         and not labels & {"form", "ior_number"}

@@ -264,3 +264,11 @@ def test_a_request_goes_to_the_kind_its_words_name() -> None:
     both = "we want to move to machinery, can someone call us about it"
     assert decide(message(both, "request_change_center"), None) is None  # two kinds named: the classifier's
     assert decide(message("i want to switch centers", "request_change_center"), None) is None
+
+
+def test_a_question_for_ones_own_center_without_the_number_is_the_importer_look_up() -> None:
+    assert decide(message("what center is my company assigned to", "faq"), None) == "center_for_importer"
+    assert decide(message("find my cee by importer number", "faq"), None) == "center_for_importer"
+    assert decide(message("how do i find my center", "faq"), None) is None  # the FAQ answer: how to find it
+    assert decide(message("which center handles our goods", "faq"), None) is None
+    assert decide(message("what center is my shrimp in", "faq", ["product"]), None) != "center_for_importer"
