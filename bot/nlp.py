@@ -80,14 +80,14 @@ def _chapter_in_words() -> list[list[dict[str, Any]]]:
 
 
 def _form_patterns() -> list[list[dict[str, Any]]]:
-    """CBP forms ("CF-28", "CBP Form 29", "form 7501", "7501 entry"): longer than a bare number, so that the entity
+    """CBP forms ("CF-28", "CBP Form 29", "form 7501", "7501 entry", "CF-29s"): longer than a bare number, so that the entity
     ruler prefers them to the HTS heading the same digits would be.
     """
-    number = {"TEXT": {"REGEX": r"^(?:28|29|7501|4647|19)$"}}
+    number = {"TEXT": {"REGEX": r"^(?:28|29|7501|4647|19)s?$"}}  # "CF-29s" too
     prefix = {"LOWER": {"IN": ["cf", "cbp", "form", "cbpf"]}}
     dash = {"TEXT": "-", "OP": "?"}
     return [
-        [{"LOWER": {"REGEX": r"^cf-?(?:28|29|7501|4647|19)$"}}],
+        [{"LOWER": {"REGEX": r"^cf-?(?:28|29|7501|4647|19)s?$"}}],
         [prefix, dash, number],
         [{"LOWER": "cbp"}, {"LOWER": "form"}, number],
         [{"TEXT": "7501"}, {"LOWER": {"IN": ["entry", "entries", "form", "forms", "summary", "summaries"]}}],

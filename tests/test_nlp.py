@@ -40,6 +40,9 @@ def ents(nlp: spacy.language.Language, text: str) -> list[tuple[str, str]]:
         ("entries last quarter", ("last quarter", "period")),
         ("which center handles frozen shrimp", ("frozen shrimp", "product")),
         ("status of CR-2026-000123?", ("CR-2026-000123", "request_ref")),
+        ("what is a CF-28", ("CF-28", "form")),
+        ("and who sends CF-29s", ("CF-29s", "form")),
+        ("we got two cbp form 28s", ("cbp form 28s", "form")),
     ],
 )
 def test_entity_found(nlp: spacy.language.Language, text: str, expected: tuple[str, str]) -> None:
