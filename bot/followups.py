@@ -25,6 +25,11 @@ be understood without the turn before:
   classifier is ("toys n stuffed animals who handles those"), or as an FAQ, a Center or small talk while it asks
   which Center handles it ("what cee covers vaccines", "excavators and bulldozers, which cee"):
   ``center_for_product``;
+* a figure asked for with no Center named ("how many importers r at the cee", "post entry actions for the
+  center?") read as an FAQ or a Center: ``ask_figure`` (``ask_total`` with "total" in it), whose action asks which
+  Center;
+* a question for the Center of "our products", "one of our items" with none named: ``center_for_product``, whose
+  look-up asks which product;
 * a question for the asker's own Center, or for a Center found by importer number, with no number ("what center
   is my company assigned to", "find my cee by importer number") read as an FAQ or a Center: ``center_for_importer``,
   whose look-up asks for the number;
@@ -129,6 +134,18 @@ _MY_CENTER = re.compile(
     r"|\b(importer|ior)\b.*\b(find|look ?up|check)\b.*\b(cent(er|re)|cee)\b",
     re.IGNORECASE,
 )
+# A figure asked for ("how many importers r at the cee", "post entry actions for the center?"): with a figure named
+# and no Center, no FAQ question is worded so.
+_FIGURE_ASKED = re.compile(r"\b(how many|number of|count of|figures?|stats|statistics|total)\b", re.IGNORECASE)
+_THE_CENTER = re.compile(r"\b(the|that|this|my|our|your|each|a|per)\s+(cent(er|re)|cee)\b", re.IGNORECASE)
+# "which center handles our product line", "need the cee for one of our items": a product question with the
+# product still to be named (no other intent's example is worded so).
+_UNNAMED_PRODUCT = re.compile(
+    r"\b(which|what|wat|wich)\s+(cent(er|re)|cee)\b.{0,25}?\b(products?|items?|goods|stuff|merchandise)\b"
+    r"|\b(cent(er|re)|cee)\s+(for|handling|that handles)\s+(one of\s+)?(my|our|the|this|these|those)\s+"
+    r"(products?|items?|goods|stuff|merchandise)\b",
+    re.IGNORECASE,
+)
 # What a question for the Center of a number called an importer's is taken for when the number is not one.
 _NUMBER_MISREAD_AS = ("faq", "request_status", "center_info", "inform")
 _TOO_LONG_FOR_HTS = re.compile(r"(?<![\w.-])\d{11,}(?![\w.-])")  # 11+ digits in a row: an importer number, if anything
@@ -179,6 +196,19 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         and (intent in ("center_for_product", FOLLOW_UP) or (center_asked and intent in _NUMBER_MISREAD_AS))
     ):
         return "center_for_importer"  # "which center is importer 12345": a wrong number, said so by the look-up
+    if (
+        intent in ("faq", "center_info")
+        and "metric" in labels
+        and not labels & {"center", "ior_number", "product", "hts_code", "form"}
+        and (_FIGURE_ASKED.search(text) or (short and _THE_CENTER.search(text)))
+    ):
+        return "ask_total" if _TOTAL.search(text) else "ask_figure"  # the figure action asks which Center
+    if (
+        not labels
+        and intent not in ("stop", "greet", "goodbye", "thank", "human_handoff")
+        and _UNNAMED_PRODUCT.search(text)
+    ):
+        return "center_for_product"  # "need the cee for one of our items": the look-up asks which product
     if intent in ("faq", "center_info") and not labels and _MY_CENTER.search(text):
         return "center_for_importer"  # "what center is my company assigned to": the look-up asks for the number
     if (

@@ -270,5 +270,22 @@ def test_a_question_for_ones_own_center_without_the_number_is_the_importer_look_
     assert decide(message("what center is my company assigned to", "faq"), None) == "center_for_importer"
     assert decide(message("find my cee by importer number", "faq"), None) == "center_for_importer"
     assert decide(message("how do i find my center", "faq"), None) is None  # the FAQ answer: how to find it
-    assert decide(message("which center handles our goods", "faq"), None) is None
+    assert decide(message("which center handles our goods", "faq"), None) == "center_for_product"
     assert decide(message("what center is my shrimp in", "faq", ["product"]), None) != "center_for_importer"
+
+
+def test_a_figure_asked_for_without_a_center_is_a_figure_question() -> None:
+    assert decide(message("how many importers r at the cee", "faq", ["metric"]), None) == "ask_figure"
+    assert decide(message("post entry actions for the center?", "faq", ["metric"]), None) == "ask_figure"
+    assert decide(message("total entries, all centers", "center_info", ["metric"]), None) == "ask_total"
+    assert decide(message("how are importers assigned to centers", "faq", ["metric"]), None) is None
+    assert decide(message("how many staff at houston", "center_info", ["metric", "center"]), None) != "ask_total"
+
+
+def test_a_question_for_the_center_of_unnamed_products_is_a_product_question() -> None:
+    assert decide(message("need the cee for one of our items", "request_site_visit"), None) == "center_for_product"
+    line = "Hello, I need to find out which Center handles our product line, can you help?"
+    assert decide(message(line, "help"), None) == "center_for_product"
+    assert decide(message("what center handles our goods", "stop"), None) is None
+    released = "once my goods are released what does the center do with the entry"
+    assert decide(message(released, "faq"), None) is None
