@@ -80,8 +80,8 @@ def _chapter_in_words() -> list[list[dict[str, Any]]]:
 
 
 def _form_patterns() -> list[list[dict[str, Any]]]:
-    """CBP forms ("CF-28", "CBP Form 29", "form 7501", "7501 entry", "CF-29s"): longer than a bare number, so that the entity
-    ruler prefers them to the HTS heading the same digits would be.
+    """CBP forms ("CF-28", "CBP Form 29", "form 7501", "7501 entry", "CF-29s"): longer than a bare number, so that the
+    entity ruler prefers them to the HTS heading the same digits would be.
     """
     number = {"TEXT": {"REGEX": r"^(?:28|29|7501|4647|19)s?$"}}  # "CF-29s" too
     prefix = {"LOWER": {"IN": ["cf", "cbp", "form", "cbpf"]}}
