@@ -22,8 +22,11 @@ def test_status_reference_validation() -> None:
     result, messages = validate(validator, "request_ref", "status of cr-2026-000123?")
     assert result == {"request_ref": "CR-2026-000123", "requested_slot": EMAIL_STEP}
     assert "email address that was given with it" in texts(messages)
-    result, messages = validate(validator, "request_ref", "CR-123")
+    asked = {"requested_slot": "request_ref"}
+    result, messages = validate(validator, "request_ref", "CR-123", slots=asked)
     assert result == {"request_ref": None} and "CR-2026-000123" in texts(messages)
+    result, messages = validate(validator, "request_ref", "status of my request")  # the activation: the form asks
+    assert result == {"request_ref": None} and messages == []
     result, messages = validate(validator, "request_ref", "status of CR-2026-000123 for Jane@Acme.COM")
     assert result == {"request_ref": "CR-2026-000123 Jane@acme.com"} and messages == []
 
@@ -86,3 +89,21 @@ def test_status_question_inside_a_form(sample_db_url: str) -> None:
 def test_status_with_the_database_down(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     database_down(monkeypatch, tmp_path)
     assert "can't look up requests right now" in _status("CR-2026-000001 x@example.com")
+
+
+def test_stop_or_an_faq_instead_of_the_email_goes_to_the_rules() -> None:
+    for intent in ("stop", "faq"):
+        tracker = make(
+            "how long does it take?", intent, slots={"request_ref": "CR-2026-000123", "requested_slot": EMAIL_STEP}
+        )
+        events = asyncio.run(ValidateRequestStatusForm().run(CollectingDispatcher(), tracker, DOMAIN))
+        assert [e["event"] for e in events] == ["action_execution_rejected"]
+    answered = make(  # the rules answered the FAQ, then the form runs again: the email is asked again
+        "how long does it take?",
+        "faq",
+        slots={"request_ref": "CR-2026-000123", "requested_slot": EMAIL_STEP},
+        events=[{"event": "user", "text": "how long does it take?"}, {"event": "bot", "text": "A few weeks."}],
+    )
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ValidateRequestStatusForm().run(dispatcher, answered, DOMAIN))
+    assert "I also need the email address" in texts(dispatcher.messages)

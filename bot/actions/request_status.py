@@ -21,13 +21,13 @@ import logging
 from typing import Any, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from bot import replies
-from bot.actions.common import say
+from bot.actions.common import intent_of, say
 from bot.actions.request_form_base import active_kind
 from bot.db import store
 from bot.requests.answers import Invalid, find_ref, parse_email
@@ -36,6 +36,14 @@ from bot.requests.kinds import KINDS
 logger = logging.getLogger(__name__)
 
 EMAIL_STEP = "request_email"  # requested_slot while the email is asked (no slot or question has this name)
+FORM = "request_status_form"
+# Intents that are no answer (as in request_ref's mapping, bot/domain/requests.yml): the rules handle them.
+NOT_ANSWERS = frozenset(
+    {
+        *("faq", "chitchat", "stop", "change_answer", "continue_request", "retry", "help", "human_handoff"),
+        *("request_change_center", "request_outreach_call", "request_site_visit"),
+    }
+)
 
 
 def find_email(text: Any) -> Optional[str]:
@@ -62,6 +70,8 @@ class ValidateRequestStatusForm(FormValidationAction):
             return await super().run(dispatcher, tracker, domain)
         ref = find_ref(_text(tracker)) or find_ref(tracker.get_slot("request_ref"))
         email = find_email(_text(tracker))
+        if email is None and not _answered_already(tracker) and intent_of(tracker) in NOT_ANSWERS:
+            return [ActionExecutionRejected(FORM)]  # "stop", an FAQ...: the rules, then the email is asked again
         if ref is None:  # nothing to ask the email for: the reference is asked again
             return [SlotSet("request_ref", None), SlotSet(REQUESTED_SLOT, "request_ref")]
         if email:
@@ -76,9 +86,10 @@ class ValidateRequestStatusForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """A reference (and the email, when the message has it too); else the question is asked again."""
-        ref = find_ref(_text(tracker)) or find_ref(str(value or ""))
+        ref = find_ref(_text(tracker))  # from this message only: not one left from an earlier question
         if ref is None:
-            say(dispatcher, "utter_invalid_request_ref")
+            if tracker.get_slot(REQUESTED_SLOT) == "request_ref":  # an answer to the question, not the activation
+                say(dispatcher, "utter_invalid_request_ref")
             return {"request_ref": None}
         email = find_email(_text(tracker))
         if email:
