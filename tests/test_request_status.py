@@ -107,3 +107,12 @@ def test_stop_or_an_faq_instead_of_the_email_goes_to_the_rules() -> None:
     dispatcher = CollectingDispatcher()
     asyncio.run(ValidateRequestStatusForm().run(dispatcher, answered, DOMAIN))
     assert "I also need the email address" in texts(dispatcher.messages)
+
+
+def test_read_backs_are_limited(sample_db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IMPORTER_LOOKUP_LIMIT", "2")
+    record = store.create_request("change_center", {"company": "X"}, "x@example.com", "limited")
+    assert "couldn't find" in _status(f"{record.ref} a@example.com")
+    assert "couldn't find" in _status(f"{record.ref} b@example.com")
+    refused = _status(f"{record.ref} x@example.com")  # even the right email, once the limit is reached
+    assert "Please try again in 10 minutes" in refused and "submitted" not in refused

@@ -7,7 +7,8 @@
 * **Importer look-ups** (one per importer number, in the look-up and in the request forms) are limited per
   conversation and per client address (``client_ip`` in the metadata), ``IMPORTER_LOOKUP_LIMIT`` per
   ``IMPORTER_LOOKUP_WINDOW_MINUTES`` (5 per 10 minutes by default), shared by every process through Redis when it is
-  configured (:mod:`bot.ratelimit`). Staff are not limited.
+  configured (:mod:`bot.ratelimit`). Reading back a stored request (reference and email) is limited the same way,
+  with counts of its own, so that emails cannot be guessed for the sequential references. Staff are not limited.
 
 The words are in ``knowledge/replies/privacy.yml``.
 """
@@ -42,21 +43,27 @@ def is_staff(tracker: Tracker) -> bool:
     return channel == "rest" and message_metadata(tracker).get("authenticated") is True
 
 
-def lookup_keys(tracker: Tracker) -> list[str]:
-    """The rate-limit keys of an importer look-up: the conversation, and the client address when it is known."""
-    keys = [f"importer-lookup:conversation:{tracker.sender_id}"]
+IMPORTER_LOOKUP = "importer-lookup"
+REQUEST_READBACK = "request-readback"  # a stored request's status asked (reference and email): limited the same way
+
+
+def lookup_keys(tracker: Tracker, what: str = IMPORTER_LOOKUP) -> list[str]:
+    """The rate-limit keys of a look-up: the conversation, and the client address when it is known."""
+    keys = [f"{what}:conversation:{tracker.sender_id}"]
     address = message_metadata(tracker).get(METADATA_KEY)
     if isinstance(address, str) and address:
-        keys.append(f"importer-lookup:address:{address}")
+        keys.append(f"{what}:address:{address}")
     return keys
 
 
-def allow_lookups(tracker: Tracker, count: int = 1) -> Decision:
-    """Count ``count`` importer look-ups against the conversation and the client address; staff always may."""
+def allow_lookups(tracker: Tracker, count: int = 1, what: str = IMPORTER_LOOKUP) -> Decision:
+    """Count ``count`` look-ups (importer numbers, or request read-backs) against the conversation and the client
+    address, ``IMPORTER_LOOKUP_LIMIT`` per window each; staff always may.
+    """
     if is_staff(tracker):
         return Decision(True)
     settings = load_settings()
-    return limiter().hit(lookup_keys(tracker), settings.lookup_limit, settings.lookup_window_minutes * 60, count)
+    return limiter().hit(lookup_keys(tracker, what), settings.lookup_limit, settings.lookup_window_minutes * 60, count)
 
 
 def _minutes(count: float) -> str:
@@ -66,13 +73,17 @@ def _minutes(count: float) -> str:
     return replies.text("utter_minutes", minutes=f"{count:g}")
 
 
-def limit_reply(decision: Decision, in_form: bool = False) -> dict[str, Any]:
+def limit_reply(decision: Decision, in_form: bool = False, what: str = IMPORTER_LOOKUP) -> dict[str, Any]:
     """The polite refusal: how many look-ups are answered in how long, and in how many minutes to try again
     (``in_form``: the note in a request form, which goes on without a Center offered).
     """
     settings = load_settings()
+    if what == REQUEST_READBACK:
+        response = "utter_readback_limit"
+    else:
+        response = "utter_lookup_limit_in_form" if in_form else "utter_lookup_limit"
     return replies.render(
-        "utter_lookup_limit_in_form" if in_form else "utter_lookup_limit",
+        response,
         limit=settings.lookup_limit,
         window=_minutes(settings.lookup_window_minutes),
         wait=_minutes(max(1, math.ceil(decision.retry_after / 60))),

@@ -27,6 +27,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from bot import replies
+from bot.actions import privacy
 from bot.actions.common import intent_of, say
 from bot.actions.request_form_base import active_kind
 from bot.db import store
@@ -152,6 +153,11 @@ class ActionRequestStatus(Action):
         done = [SlotSet("request_ref", None)]
         if ref is None or email is None:
             say(dispatcher, "utter_status_ref_later" if in_request else "utter_invalid_request_ref")
+            return done
+        decision = privacy.allow_lookups(tracker, what=privacy.REQUEST_READBACK)
+        if not decision.allowed:  # guessing emails for the sequential references stops here
+            logger.info("Status look-up refused: the rate limit is reached")
+            dispatcher.utter_message(**privacy.limit_reply(decision, what=privacy.REQUEST_READBACK))
             return done
         try:
             record = await asyncio.to_thread(store.get_request, ref)

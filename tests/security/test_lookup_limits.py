@@ -1,6 +1,7 @@
 """Importer look-ups are rate-limited, against the running servers: walking the sequential importer numbers stops at
 the limit with a polite "try again in N minutes", per conversation and per client address (X-Forwarded-For believed
 from a trusted proxy only), in the request forms too, and the count holds across action-server processes with Redis.
+Guessing the email of a (sequentially numbered) stored request stops at the same limit.
 
 Two stacks of their own (3 look-ups per 10 minutes, 127.0.0.1 a trusted proxy): one counting in the action server's
 memory (the default), one in a throwaway Redis server (``RATE_LIMIT_REDIS_URL``). Each test uses its own client
@@ -10,8 +11,10 @@ address and senders, so that they do not share a count.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -25,6 +28,7 @@ import pytest
 from bot.runtime.processes import free_ports
 from bot.runtime.service import wait_until_answering
 from bot.serve import Stack
+from bot.settings import ROOT
 from tests.running import new_sender
 from tests.stack import rasa_url
 
@@ -137,3 +141,24 @@ def test_the_limit_holds_across_action_server_processes(limited: LimitedBot) -> 
     assert limited.redis_url
     other = RedisRateLimiter(limited.redis_url)  # and any process using the same Redis
     assert not other.hit(f"importer-lookup:address:{client}", LIMIT, 600).allowed
+
+
+def test_guessing_the_email_of_a_request_stops_at_the_limit(limited: LimitedBot) -> None:
+    code = (
+        "from bot.db import store\nprint(store.create_request('site_visit', {'company': 'G'}, 'owner@example.com').ref)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": limited.stack.settings.database_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    ref = done.stdout.strip().splitlines()[-1]
+    client = address()
+    guesses = [limited.ask(f"status of {ref} for guess{n}@example.com", client) for n in range(LIMIT)]
+    assert all("couldn't find a request" in g for g in guesses), guesses
+    right = limited.ask(f"status of {ref} for owner@example.com", client)
+    assert REFUSED in right and "Submitted:" not in right, right
+    assert "Submitted:" in limited.ask(f"status of {ref} for owner@example.com", address())  # another client
