@@ -134,14 +134,22 @@ class RedisRateLimiter:
         self._script = self._client.register_script(_SCRIPT)
         self._fallback = fallback or MemoryRateLimiter(clock)
         self._clock = clock
+        self._down_until = 0.0  # after a failure, Redis is left alone for RETRY_AFTER_FAILURE seconds
+
+    RETRY_AFTER_FAILURE = 30.0
 
     def hit(self, keys: Keys, limit: int, window: float, cost: int = 1) -> Decision:
         """See :meth:`RateLimiter.hit`; the process's own limiter decides while Redis cannot be reached."""
+        if time.monotonic() < self._down_until:
+            return self._fallback.hit(keys, limit, window, cost)
         names = [f"ratelimit:{key}" for key in _keys(keys)]
         try:
             wait = float(self._script(keys=names, args=[self._clock(), window, limit, cost, uuid.uuid4().hex]))
         except Exception as exc:  # redis.RedisError, OSError: never let the limiter break the answer
-            logger.warning("Rate limits kept in this process: Redis is unavailable (%s)", type(exc).__name__)
+            logger.warning(
+                "Rate limits kept in this process for a while: Redis is unavailable (%s)", type(exc).__name__
+            )
+            self._down_until = time.monotonic() + self.RETRY_AFTER_FAILURE
             return self._fallback.hit(keys, limit, window, cost)
         return Decision(wait == 0.0, wait)
 

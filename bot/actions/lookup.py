@@ -157,7 +157,7 @@ class ActionCenterForImporter(Action):
         if ior is None:
             dispatcher.utter_message(**replies.render("utter_ior_needed"))
             return [SlotSet("ior_number", None)]
-        decision = privacy.allow_lookups(tracker)
+        decision = await asyncio.to_thread(privacy.allow_lookups, tracker)  # Redis may be slow: off the loop
         if not decision.allowed:
             logger.info("Importer look-up refused: the rate limit is reached")
             dispatcher.utter_message(**privacy.limit_reply(decision))

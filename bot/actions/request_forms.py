@@ -9,6 +9,7 @@ forms share is in :mod:`bot.actions.request_form_base`.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from functools import partial
 from typing import Any, ClassVar, Optional
@@ -68,7 +69,7 @@ def importers(suggestion_slot: str, single: bool = False) -> FieldValidator:
         if iors is None:
             return {slot: None}
         kept = ior_value(iors[0]) if single else [ior_value(i) for i in iors]
-        decision = privacy.allow_lookups(tracker, len(iors))
+        decision = await asyncio.to_thread(privacy.allow_lookups, tracker, len(iors))
         if not decision.allowed:  # the question is asked without a Center offered
             dispatcher.utter_message(**privacy.limit_reply(decision, in_form=True))
             return {slot: kept, suggestion_slot: None}

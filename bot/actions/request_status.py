@@ -154,7 +154,7 @@ class ActionRequestStatus(Action):
         if ref is None or email is None:
             say(dispatcher, "utter_status_ref_later" if in_request else "utter_invalid_request_ref")
             return done
-        decision = privacy.allow_lookups(tracker, what=privacy.REQUEST_READBACK)
+        decision = await asyncio.to_thread(privacy.allow_lookups, tracker, 1, privacy.REQUEST_READBACK)
         if not decision.allowed:  # guessing emails for the sequential references stops here
             logger.info("Status look-up refused: the rate limit is reached")
             dispatcher.utter_message(**privacy.limit_reply(decision, what=privacy.REQUEST_READBACK))
