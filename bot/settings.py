@@ -39,6 +39,12 @@ class Settings:
     slack_api_url: str = "https://slack.com/api/"
     max_message_chars: int = 1000
     speedups: bool = True  # CEE_SPEEDUPS=0: Rasa runs without the speed patches of bot.patches (to compare)
+    # Importer look-ups (docs/security.md): per conversation and per client address, in a sliding window.
+    lookup_limit: int = 5
+    lookup_window_minutes: float = 10
+    rate_limit_redis_url: Optional[str] = None  # shared counters for several processes; else in-process
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For is believed (e.g. nginx's address)
+    staff_channels: tuple[str, ...] = ("cmdline",)  # input channels whose users are CBP staff (rasa shell)
 
     @property
     def slack_enabled(self) -> bool:
@@ -85,4 +91,9 @@ def load_settings(env_file: Optional[Path] = None) -> Settings:
         slack_api_url=env.get("SLACK_API_URL") or defaults.slack_api_url,
         max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or defaults.max_message_chars),
         speedups=env.get("CEE_SPEEDUPS", "1").strip() not in ("0", "false", "no", "off"),
+        lookup_limit=int(env.get("IMPORTER_LOOKUP_LIMIT") or defaults.lookup_limit),
+        lookup_window_minutes=float(env.get("IMPORTER_LOOKUP_WINDOW_MINUTES") or defaults.lookup_window_minutes),
+        rate_limit_redis_url=opt("RATE_LIMIT_REDIS_URL") or opt("REDIS_URL") or opt("LOCK_STORE_URL"),
+        trusted_proxies=_split(env.get("TRUSTED_PROXIES") or ""),
+        staff_channels=_split(env["STAFF_CHANNELS"]) if env.get("STAFF_CHANNELS") else defaults.staff_channels,
     )

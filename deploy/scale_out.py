@@ -237,7 +237,8 @@ def _server_env(dep: Deployment) -> dict[str, str]:
         HOST,
         "1",
         TRACKER_STORE_URL=dep.tracker_store_url,
-        LOCK_STORE_URL=dep.lock_store_url,
+        LOCK_STORE_URL=dep.lock_store_url,  # also the action server's shared rate limits (bot/ratelimit.py)
+        TRUSTED_PROXIES=HOST,  # nginx: its X-Forwarded-For gives the client address
     )
 
 

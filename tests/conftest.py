@@ -144,6 +144,16 @@ def start_stack(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Abstr
 
 
 # -- action tests ------------------------------------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def fresh_rate_limits() -> Iterator[None]:
+    """Each test starts with no importer look-ups counted (the in-process limiter of ``bot.ratelimit``)."""
+    from bot import ratelimit
+
+    ratelimit._limiter_for.cache_clear()
+    yield
+    ratelimit._limiter_for.cache_clear()
+
+
 @pytest.fixture
 def sample_db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A SQLite database seeded with the sample data, set as ``DATABASE_URL`` for the test."""
@@ -202,5 +212,6 @@ def bot(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[B
     """The whole bot (with the chat page), started once for the end-to-end and security tests."""
     cors_origins = (*load_settings().cors_origins, f"http://127.0.0.1:{TEST_PORTS['web_port']}")  # the browser test
     env = {"CORS_ORIGINS": ",".join(cors_origins)}  # the socket.io channel reads its allowed origins from CORS_ORIGINS
+    env["IMPORTER_LOOKUP_LIMIT"] = "100000"  # every test talks from 127.0.0.1; tests/security/ tests the limit
     with start_stack("e2e", web=True, env=env, cors_origins=cors_origins, **TEST_PORTS) as stack:
         yield Bot(stack, f"{rasa_url(stack)}/webhooks/rest/webhook", stack.settings.database_url)

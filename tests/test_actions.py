@@ -126,6 +126,9 @@ def _validate(value: str) -> dict:
     )
 
 
+STAFF = [{"event": "user", "text": "x", "input_channel": "cmdline"}]  # rasa shell: CBP staff
+
+
 @pytest.mark.parametrize(
     "number, center, partner",
     [
@@ -134,17 +137,21 @@ def _validate(value: str) -> dict:
         ("123-45-6789", "Apparel, Footwear & Textiles Center (CEE004)", "is not a partner account"),
     ],
 )
-def test_center_for_importer(sample_db_url: str, number: str, center: str, partner: str) -> None:
+@pytest.mark.parametrize("staff", [True, False])
+def test_center_for_importer(sample_db_url: str, number: str, center: str, partner: str, staff: bool) -> None:
     key = _validate(number)["ior_number"]
-    messages, events = run_action(
-        ActionCenterForImporter(), make_tracker(number, "center_for_importer", slots={"ior_number": key})
-    )
+    tracker = make_tracker(number, "center_for_importer", slots={"ior_number": key}, events=STAFF if staff else ())
+    messages, events = run_action(ActionCenterForImporter(), tracker)
     answer = texts(messages)
-    assert center in answer and partner in answer and "sample data" in answer
+    assert center in answer and "sample data" in answer
+    assert (partner in answer and "Sample " in answer) if staff else ("partner account" not in answer)
+    assert staff or ("Sample " not in answer and "only with CBP staff" in answer)  # no name for anonymous users
     assert events[0] == {"event": "slot", "timestamp": None, "name": "ior_number", "value": None}
     slots = {e["name"]: e["value"] for e in events}
     assert slots["ctx_center"] == center[-7:-1] and slots["ctx_topic"] == "importer"  # "where is it?" follows
-    assert slots["ctx_importer"].startswith(f"{'***-**-6789' if number == '123-45-6789' else number} (")
+    shown = "***-**-6789" if number == "123-45-6789" else number
+    assert slots["ctx_importer"].startswith(f"{shown} (") if staff else slots["ctx_importer"] == shown
+    assert (slots["ctx_partner"] is not None) == staff
     assert "123-45-6789" not in str(events) and "123456789" not in str(events)  # never a full SSN-format number
 
 

@@ -15,11 +15,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import fuzzy, replies
-from bot.actions import common
+from bot.actions import common, privacy
 from bot.actions.common import say
 from bot.actions.context import Query, TopicAction, handles, remember, resolve
 from bot.actions.field_table import Fields, FieldTable, from_text
-from bot.ior import IorFormatError, format_problem, parse_ior, try_parse_ior
+from bot.ior import IorFormatError, IorNumber, format_problem, parse_ior, try_parse_ior
 from bot.knowledge import CHAPTER_WORD, knowledge, normalise_hts
 from bot.requests.answers import Invalid
 
@@ -141,7 +141,9 @@ class ActionAskImporterNumber(Action):
 
 
 class ActionCenterForImporter(Action):
-    """Answers which Center an importer is assigned to, from the database, with its partner-account status."""
+    """Answers which Center an importer is assigned to, from the database: the Center only, or with the importer's
+    name and partner-account status for CBP staff (:mod:`bot.actions.privacy`); look-ups are rate-limited.
+    """
 
     def name(self) -> str:
         return "action_center_for_importer"
@@ -155,23 +157,43 @@ class ActionCenterForImporter(Action):
         if ior is None:
             dispatcher.utter_message(**replies.render("utter_ior_needed"))
             return [SlotSet("ior_number", None)]
+        decision = await asyncio.to_thread(privacy.allow_lookups, tracker)  # Redis may be slow: off the loop
+        if not decision.allowed:
+            logger.info("Importer look-up refused: the rate limit is reached")
+            dispatcher.utter_message(**privacy.limit_reply(decision))
+            return [SlotSet("ior_number", None)]
         try:
             record = await asyncio.to_thread(store.find_importer, ior)
         except store.DatabaseUnavailable:
             logger.warning("Importer look-up failed: the database is unavailable")
             dispatcher.utter_message(text=common.database_down())
             return [SlotSet("ior_number", None)]
-        dispatcher.utter_message(text=common.importer_answer(ior, record))
+        staff = privacy.is_staff(tracker)
+        dispatcher.utter_message(text=common.importer_answer(ior, record) if staff else _public_answer(ior, record))
         context = []
         if record:
             query = resolve(tracker, "importer")
             context = remember(
                 query,
                 center=record.center_code,
-                importer=f"{ior.display} ({record.name})",
-                partner=bool(record.partner_account),
+                importer=f"{ior.display} ({record.name})" if staff else ior.display,
             )
+            context.append(SlotSet("ctx_partner", bool(record.partner_account) if staff else None))
         return [SlotSet("ior_number", None), *context]
+
+
+def _public_answer(ior: IorNumber, record: Optional[Any]) -> str:
+    """The Center of an importer without its name or partner status (anyone may ask); guidance when not found."""
+    if record is None:
+        return replies.text("utter_importer_not_found", ior=ior.display)
+    sample = " " + replies.text("utter_importer_sample_note") if "sample" in record.source.lower() else ""
+    return replies.text(
+        "utter_importer_center_only",
+        ior=ior.display,
+        sample=sample,
+        center=common.center_sentence(knowledge().center(record.center_code)),
+        directory_line=common.directory_line(),
+    )
 
 
 @handles("importer")
@@ -181,12 +203,13 @@ async def importer(dispatcher: CollectingDispatcher, query: Query) -> list[dict[
     if not tracker_slots.get("ctx_importer") or not query.center:
         dispatcher.utter_message(**replies.render("utter_ask_importer_lookup_form_ior_number"))
         return remember(query)
+    partner = tracker_slots.get("ctx_partner")  # kept for staff only
     dispatcher.utter_message(
         **replies.render(
-            "utter_importer_again",
+            "utter_importer_again" if partner is not None else "utter_importer_again_center_only",
             importer=tracker_slots["ctx_importer"],
             center=common.center_sentence(query.center),
-            partner=common.partner_sentence(bool(tracker_slots.get("ctx_partner"))),
+            partner=common.partner_sentence(bool(partner)),
             directory_line=common.directory_line(),
         )
     )

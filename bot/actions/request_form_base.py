@@ -57,9 +57,9 @@ def _find_importers(iors: Sequence[IorNumber]) -> list[tuple[IorNumber, Any]]:
     return [(ior, record) for ior in iors for record in [store.find_importer(ior)] if record]
 
 
-async def center_suggestion(iors: Sequence[IorNumber]) -> Optional[dict[str, Any]]:
+async def center_suggestion(iors: Sequence[IorNumber], staff: bool = False) -> Optional[dict[str, Any]]:
     """The Center the database gives for these importers, to offer as the answer; None when none is known or the
-    database cannot be reached (then the question is simply asked).
+    database cannot be reached (then the question is simply asked). The importers' names only for ``staff``.
     """
     try:
         found = await asyncio.to_thread(_find_importers, list(iors))
@@ -72,7 +72,12 @@ async def center_suggestion(iors: Sequence[IorNumber]) -> Optional[dict[str, Any
     return {
         "code": code,
         "found": [
-            {"ior": i.display, "name": r.name, "center": r.center_code, "sample": "sample" in r.source.lower()}
+            {
+                "ior": i.display,
+                "name": r.name if staff else None,
+                "center": r.center_code,
+                "sample": "sample" in r.source.lower(),
+            }
             for i, r in found
         ],
     }

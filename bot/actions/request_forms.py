@@ -9,6 +9,7 @@ forms share is in :mod:`bot.actions.request_form_base`.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from functools import partial
 from typing import Any, ClassVar, Optional
@@ -18,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from bot.actions import common
+from bot.actions import common, privacy
 from bot.actions.common import say
 from bot.actions.field_table import Fields, FieldValidator, from_text, with_choice
 from bot.actions.request_form_base import RequestFormValidation, center, center_suggestion, centers_in, request_fields
@@ -68,7 +69,11 @@ def importers(suggestion_slot: str, single: bool = False) -> FieldValidator:
         if iors is None:
             return {slot: None}
         kept = ior_value(iors[0]) if single else [ior_value(i) for i in iors]
-        return {slot: kept, suggestion_slot: await center_suggestion(iors)}
+        decision = await asyncio.to_thread(privacy.allow_lookups, tracker, len(iors))
+        if not decision.allowed:  # the question is asked without a Center offered
+            dispatcher.utter_message(**privacy.limit_reply(decision, in_form=True))
+            return {slot: kept, suggestion_slot: None}
+        return {slot: kept, suggestion_slot: await center_suggestion(iors, privacy.is_staff(tracker))}
 
     return validate_importers
 

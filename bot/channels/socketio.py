@@ -42,6 +42,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.client_ip import of_request, server_metadata
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -145,6 +146,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                 if not payload:
                     return False
             logger.debug("User %s connected to the socket.io endpoint.", sid)
+            await sio.save_session(sid, {"client_ip": of_request(environ["sanic.request"])}, namespace=self.namespace)
             return True
 
         @sio.on("disconnect", namespace=self.namespace)
@@ -180,6 +182,9 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, str):
                 metadata = json.loads(metadata)
+            metadata = server_metadata(
+                metadata, (await sio.get_session(sid, namespace=self.namespace)).get("client_ip")
+            )
             message = UserMessage(
                 data.get("message", ""), output_channel, sender_id, input_channel=self.name(), metadata=metadata
             )

@@ -84,13 +84,17 @@ def either(first: str, last: str) -> str:
 
 
 def suggestion_text(suggestion: dict[str, Any]) -> str:
-    """``12-3456789AB (Sample Machinery Works Inc, fictional sample data) is assigned to the Machinery Center ...``."""
+    """``12-3456789AB (Sample Machinery Works Inc, fictional sample data) is assigned to the Machinery Center ...``;
+    without the name for anonymous users: ``12-3456789AB (fictional sample data) is assigned to ...``.
+    """
     parts = []
     for item in suggestion["found"]:
-        name = item["name"] + (", " + replies.text("utter_sample_data_note") if item.get("sample") else "")
-        parts.append(
-            replies.text(
-                "utter_found_importer", ior=item["ior"], name=name, center=knowledge().center(item["center"]).label
-            )
-        )
+        center = knowledge().center(item["center"]).label
+        sample = replies.text("utter_sample_data_note") if item.get("sample") else ""
+        if not item.get("name"):  # not shown to anonymous users (bot.actions.privacy)
+            note = f" ({sample})" if sample else ""
+            parts.append(replies.text("utter_found_importer_center_only", ior=item["ior"] + note, center=center))
+            continue
+        name = item["name"] + (", " + sample if sample else "")
+        parts.append(replies.text("utter_found_importer", ior=item["ior"], name=name, center=center))
     return "; ".join(parts)

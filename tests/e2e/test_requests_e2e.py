@@ -1,5 +1,5 @@
 """The guided requests over the real REST channel: one whole conversation per form, ending in a stored row; the status
-question for that reference; a repeated confirmation that stores nothing new; stopping a request."""
+question for that reference and its email; a repeated confirmation that stores nothing new; stopping a request."""
 
 from __future__ import annotations
 
@@ -85,10 +85,12 @@ def test_change_of_center_request(bot: Bot) -> None:
     assert '"requested_center": "CEE007"' in stored[0]["details"]
     assert chat.no_full_ssn(), "\n".join(chat.transcript)
 
-    status = Chat(bot).text(f"What's the status of {ref}?")
+    reader = Chat(bot)  # a stored request is shown with its reference and the email given with it
+    assert "email address that was given with it" in reader.text(f"What's the status of {ref}?")
+    status = reader.text("jane.smith@acme.com")
     assert f"**{ref}** (change-of-Center request) is **submitted**" in status and "Submitted:" in status
     assert bot.db("set-status", ref, "under_review").returncode == 0
-    assert "is **under review**" in Chat(bot).text(f"any update on {ref}")
+    assert "is **under review**" in Chat(bot).text(f"any update on {ref}? my email is Jane.Smith@acme.com")
 
 
 def test_outreach_call_sign_up(bot: Bot) -> None:
@@ -109,7 +111,7 @@ def test_outreach_call_sign_up(bot: Bot) -> None:
     assert "tom@harbortools.com" in text
     assert "already stored" in chat.text("yes")
     assert [r["ref"] for r in rows(bot, "outreach_call")] == [ref]
-    assert "(outreach-call sign-up) is **submitted**" in Chat(bot).text(f"status of {ref}")
+    assert "(outreach-call sign-up) is **submitted**" in Chat(bot).text(f"status of {ref} tom@harbortools.com")
 
 
 def test_site_visit_request_with_a_changed_answer(bot: Bot) -> None:
@@ -134,8 +136,8 @@ def test_site_visit_request_with_a_changed_answer(bot: Bot) -> None:
     assert "already stored" in chat.text("/affirm")
     stored = rows(bot, "site_visit")
     assert [r["ref"] for r in stored] == [ref] and '"months": ["June"]' in stored[0]["details"]
-    unknown = Chat(bot).text("what's the status of SV-2026-999999")
-    assert "couldn't find a request with the reference **SV-2026-999999**" in unknown
+    unknown = Chat(bot).text("what's the status of SV-2026-999999 for ana@gulfenergy.com")
+    assert "couldn't find a request with the reference **SV-2026-999999** and that email address" in unknown
 
 
 def test_stopping_a_request_stores_nothing(bot: Bot) -> None:

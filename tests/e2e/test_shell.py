@@ -1,7 +1,8 @@
 """``make shell`` for CBP staff: ``scripts/shell.sh`` (what ``make shell`` runs) driven through a terminal by pexpect.
 
-A two-turn conversation with the real model and the real action server (on a test port, with a seeded temporary
-database), then ``/stop``. The script's own Rasa server is moved to a test port and to 127.0.0.1.
+A three-turn conversation with the real model and the real action server (on a test port, with a seeded temporary
+database), the last one an importer look-up (CBP staff see its name), then ``/stop``. The script's own Rasa server is
+moved to a test port and to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -69,6 +70,10 @@ def test_shell_two_turns(tmp_path: Path) -> None:
 
         child.sendline("what does CEE005 cover")
         child.expect("Base Metals")
+        child.expect_exact(PROMPT)
+
+        child.sendline("which center is 12-3456789AB assigned to")  # CBP staff see the importer's name
+        child.expect("Sample Machinery Works Inc")
         child.expect_exact(PROMPT)
 
         child.sendline("/stop")
