@@ -60,7 +60,7 @@ class Stack:
             ),
             Service(
                 "web",
-                web_command(settings.web_port, host),
+                web_command(settings.web_port, host, settings.rasa_port),
                 f"http://{host}:{settings.web_port}/",
                 env,
                 with_parent=True,

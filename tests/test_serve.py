@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -33,7 +32,16 @@ def test_the_stack_is_the_three_servers_on_their_ports(tmp_path: Path, monkeypat
         "run",
     ]
     assert rasa.command[rasa.command.index("--model") + 1] == str(tmp_path / "model.tar.gz")
-    assert web.command == [sys.executable, "-m", "bot.runtime.web_server", "--port", "8085", "--host", "127.0.0.1"]
+    assert web.command[1:] == [
+        "-m",
+        "bot.runtime.web_server",
+        "--port",
+        "8085",
+        "--host",
+        "127.0.0.1",
+        "--rasa-port",
+        "5105",
+    ]
     assert rasa.env["DATABASE_URL"] == "sqlite:///x.db" and rasa.env["SANIC_WORKERS"] == "1"
     assert rasa.env["ACTION_ENDPOINT_URL"] == settings.action_endpoint
     token = stack.settings.action_server_token  # made for this run: none in .env

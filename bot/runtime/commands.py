@@ -108,6 +108,12 @@ def actions_command(port: int) -> list[str]:
     return [sys.executable, "-m", "bot.runtime.action_server", "--port", str(port)]
 
 
-def web_command(port: int, host: str) -> list[str]:
-    """The chat page's command line: :mod:`bot.runtime.web_server`, the widget's files only."""
-    return [sys.executable, "-m", "bot.runtime.web_server", "--port", str(port), "--host", host]
+def web_command(port: int, host: str, rasa_port: int) -> list[str]:
+    """The chat page's command line: :mod:`bot.runtime.web_server`, the widget's files only.
+
+    The page's widget talks to the Rasa server on ``rasa_port``, unless ``RASA_PUBLIC_URL`` says otherwise.
+    """
+    return [
+        sys.executable,
+        *("-m", "bot.runtime.web_server", "--port", str(port), "--host", host, "--rasa-port", str(rasa_port)),
+    ]

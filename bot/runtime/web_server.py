@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 from urllib.parse import urlparse
@@ -125,11 +126,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.runtime.web_server", description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=None, help="port (default WEB_PORT)")
     parser.add_argument("--host", default=None, help="address (default BIND_HOST)")
+    parser.add_argument("--rasa-port", type=int, default=None, help="the Rasa server's port (default RASA_PORT)")
     args = parser.parse_args(argv)
     settings = load_settings()
+    settings = replace(settings, host=args.host or settings.host, rasa_port=args.rasa_port or settings.rasa_port)
     web.run_app(
         create_app(settings),  # type: ignore[arg-type]
-        host=args.host or settings.host,
+        host=settings.host,
         port=args.port or settings.web_port,
         access_log=None,
         print=None,
