@@ -13,11 +13,13 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Optional
 
 from bot.runtime.processes import free_ports, listening
-from bot.settings import ROOT
+from bot.serve import Stack
+from bot.settings import ROOT, load_settings
 from tests.running import Bot, new_sender
 
 OUTREACH_SLOTS = {  # a complete outreach-call request: action_submit_outreach_call stores it
@@ -93,9 +95,16 @@ def _listening_addresses(port: int) -> set[str]:
     return found
 
 
-def test_action_server_listens_on_loopback_only_by_default(bot: Bot) -> None:
-    port = bot.stack.settings.action_port
-    assert _listening_addresses(port) == {"127.0.0.1"}
+def test_action_server_stays_on_loopback_when_the_public_servers_listen_everywhere(tmp_path: Path) -> None:
+    ports = dict(zip(("action_port", "rasa_port", "web_port"), free_ports(3)))
+    settings = replace(load_settings(), host="0.0.0.0", database_url=f"sqlite:///{tmp_path}/x.db", **ports)
+    stack = Stack(settings, log_dir=tmp_path / "log")  # BIND_HOST=0.0.0.0: Rasa and the page on every address
+    stack.services = [s for s in stack.services if s.name == "actions"]
+    try:
+        stack.start(timeout=120)
+        assert _listening_addresses(ports["action_port"]) == {"127.0.0.1"}
+    finally:
+        stack.stop()
 
 
 def test_action_server_refuses_every_address_without_a_secret(tmp_path: Path) -> None:
