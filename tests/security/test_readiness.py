@@ -2,17 +2,22 @@
 
 * The Rasa server counts as up only once its model answers a message (``/ready``), not when ``/`` says hello: with a
   model that cannot be loaded, ``/`` answers and every message is dropped, and the stack must not report it as up.
-* ``make run`` (``python -m bot.serve``) stops every server when its terminal is closed (SIGHUP), and its servers
-  stop even when it is killed outright (SIGKILL): no server is left holding its port.
+* ``make run`` (``python -m bot.serve``) stops every server when its terminal is closed (a pseudo-terminal here,
+  whose closing sends SIGHUP), and its servers stop even when it is killed outright (SIGKILL): no server is left
+  holding its port.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
+import termios
 import time
 import urllib.request
 from dataclasses import replace
@@ -81,8 +86,35 @@ def _children(pid: int) -> set[int]:
     return found
 
 
-@pytest.mark.parametrize("signum", [signal.SIGHUP, signal.SIGKILL], ids=["SIGHUP", "SIGKILL"])
-def test_closing_the_terminal_stops_every_server(tmp_path: Path, signum: int) -> None:
+class Terminal:
+    """A pseudo-terminal that runs a command as its session leader (as a shell runs ``make run``); closing it hangs
+    up (the kernel sends SIGHUP to the command), as closing a terminal window does."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.master, slave = os.openpty()
+        self.output = bytearray()
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdin=slave, stdout=slave, stderr=slave,
+            start_new_session=True, preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+        )  # fmt: skip
+        os.close(slave)
+
+    def text(self) -> str:
+        """What the command has written so far (read without blocking: a blocked read would keep the terminal open)."""
+        with contextlib.suppress(OSError):
+            while select.select([self.master], [], [], 0)[0]:
+                chunk = os.read(self.master, 4096)
+                if not chunk:
+                    break
+                self.output += chunk
+        return self.output.decode(errors="replace")
+
+    def close(self) -> None:
+        os.close(self.master)
+
+
+@pytest.mark.parametrize("how", ["closed terminal", "SIGKILL"])
+def test_closing_the_terminal_stops_every_server(tmp_path: Path, how: str) -> None:
     ports = free_ports(3)
     env = {
         **os.environ,
@@ -91,28 +123,29 @@ def test_closing_the_terminal_stops_every_server(tmp_path: Path, signum: int) ->
         "WEB_PORT": str(ports[2]),
         "DATABASE_URL": seed_database(tmp_path),
     }
-    output = tmp_path / "serve.out"
-    with output.open("wb") as out:
-        serve = subprocess.Popen(
-            [sys.executable, "-m", "bot.serve"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,  # a terminal of its own: the signal reaches bot.serve only, as on a real one
-        )  # fmt: skip
+    terminal = Terminal([sys.executable, "-m", "bot.serve"], env)
+    serve = terminal.process
     servers: set[int] = set()
     try:
-        assert wait_until(lambda: "CEE Guide is running" in output.read_text() or serve.poll() is not None, 300)
-        assert serve.poll() is None, output.read_text()
+        assert wait_until(lambda: "CEE Guide is running" in terminal.text() or serve.poll() is not None, 300)
+        assert serve.poll() is None, terminal.text()
         assert all(listening(port) for port in ports)
         servers = _group_members(_children(serve.pid))
         assert len(servers) >= 3
         started = time.monotonic()
-        serve.send_signal(signum)
+        if how == "SIGKILL":
+            serve.kill()
+        else:
+            terminal.close()  # the kernel hangs up: SIGHUP to bot.serve
         serve.wait(timeout=60)
-        assert wait_until(lambda: not any(alive(pid) for pid in servers), timeout=40), output.read_text()
+        assert wait_until(lambda: not any(alive(pid) for pid in servers), timeout=40), terminal.output.decode()
         assert not any(listening(port) for port in ports)
         assert time.monotonic() - started < 40
     finally:
         if serve.poll() is None:
             serve.kill()
+        with contextlib.suppress(OSError):
+            terminal.close()
         for pid in servers:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
