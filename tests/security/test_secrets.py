@@ -7,6 +7,7 @@ appear in the command line (``/proc/<pid>/cmdline``) of any process of any serve
 
 from __future__ import annotations
 
+import json
 import secrets
 import urllib.error
 import urllib.request
@@ -24,6 +25,13 @@ def status_of(url: str) -> int:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def rest(url: str, message: str) -> str:
+    body = json.dumps({"sender": "secrets-test", "message": message}).encode()
+    request = urllib.request.Request(f"{url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.read().decode()
 
 
 def processes_of(stack: Stack) -> dict[int, str]:
@@ -58,3 +66,7 @@ def test_no_secret_on_any_server_command_line(start_stack: Callable[..., Abstrac
         assert stack.settings.action_server_token == action_token
         actions = f"http://127.0.0.1:{stack.settings.action_port}/actions"
         assert status_of(actions) == 401 and status_of(f"{actions}?token={action_token}") == 200
+        assert "Laredo" in rest(url, "Where is the Machinery Center?")  # an action call, with the secret
+    for log in sorted(stack.log_dir.glob("*.log")):  # nor in a log (an access log would show query strings)
+        text = log.read_text(errors="replace")
+        assert not any(secret in text for secret in (api_token, jwt_secret, action_token)), log.name
