@@ -59,6 +59,7 @@ def test_a_hung_action_server_gets_a_polite_answer_in_time(
     hung = {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{silent_socket}/webhook"}
     with start_stack("hung-actions", env=hung) as stack:
         seconds, text = timed_answer(stack, "Where is the Machinery Center?")
+    print(f"hung action server: answered in {seconds:.1f} s")
     assert text == replies.text("utter_action_server_down")
     assert seconds < POLITE_WAIT
 
@@ -103,6 +104,7 @@ def test_a_locked_postgresql_table_gets_a_polite_answer_in_time(
             finally:
                 locker.rollback()
                 locker.close()
+        print(f"locked PostgreSQL table: answered in {seconds:.1f} s")
         assert text == replies.text("utter_database_down")
         assert seconds < POLITE_WAIT
     finally:
@@ -127,6 +129,7 @@ def test_a_locked_sqlite_database_gives_up_in_time(tmp_path: Path, monkeypatch: 
         started = time.monotonic()
         with pytest.raises(engine.DatabaseUnavailable), engine.session_scope(write=True) as session:
             session.execute(text("INSERT INTO t VALUES (1)"))
+        print(f"locked SQLite database: gave up after {time.monotonic() - started:.1f} s")
         assert time.monotonic() - started < 10
     finally:
         holder.rollback()
