@@ -55,7 +55,7 @@ shell: setup train
 	@bash scripts/shell.sh
 
 actions: setup
-	@SANIC_HOST=$${BIND_HOST:-127.0.0.1} $(PY) -m rasa_sdk --actions bot.actions --port $${ACTION_PORT:-5055}
+	@$(PY) -m bot.runtime.action_server --port $${ACTION_PORT:-5055}
 
 # Debian packages the tests use (PostgreSQL, Redis, nginx, Chromium, tmux); installed when missing and possible.
 system-deps:

@@ -38,6 +38,11 @@ class Settings:
     slack_signing_secret: Optional[str] = None
     slack_api_url: str = "https://slack.com/api/"
     max_message_chars: int = 1000
+    action_host: str = "127.0.0.1"  # the action server's address: loopback unless it must be reached from elsewhere
+    action_server_token: Optional[str] = None  # the secret Rasa sends the action server (required off loopback)
+    action_timeout: float = 10.0  # seconds an action call may take before the user gets a polite answer
+    frame_ancestors: tuple[str, ...] = ("'self'",)  # pages allowed to embed the chat page (CSP frame-ancestors)
+    rasa_public_url: Optional[str] = None  # the Rasa server's URL as browsers reach it (default: host and rasa_port)
     speedups: bool = True  # CEE_SPEEDUPS=0: Rasa runs without the speed patches of bot.patches (to compare)
     # Importer look-ups (docs/security.md): per conversation and per client address, in a sliding window.
     lookup_limit: int = 5
@@ -53,8 +58,9 @@ class Settings:
 
     @property
     def action_endpoint(self) -> str:
-        """The action server's webhook URL."""
-        return f"http://{self.host}:{self.action_port}/webhook"
+        """The action server's webhook URL (on loopback when it listens on every address)."""
+        host = "127.0.0.1" if self.action_host in ("0.0.0.0", "::", "") else self.action_host
+        return f"http://{host}:{self.action_port}/webhook"
 
 
 def _absolute_sqlite(url: str) -> str:
@@ -90,6 +96,11 @@ def load_settings(env_file: Optional[Path] = None) -> Settings:
         slack_signing_secret=opt("SLACK_SIGNING_SECRET"),
         slack_api_url=env.get("SLACK_API_URL") or defaults.slack_api_url,
         max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or defaults.max_message_chars),
+        action_host=env.get("ACTION_HOST") or defaults.action_host,
+        action_server_token=opt("ACTION_SERVER_TOKEN"),
+        action_timeout=float(env.get("ACTION_TIMEOUT_SECONDS") or defaults.action_timeout),
+        frame_ancestors=_split(env["FRAME_ANCESTORS"]) if env.get("FRAME_ANCESTORS") else defaults.frame_ancestors,
+        rasa_public_url=opt("RASA_PUBLIC_URL"),
         speedups=env.get("CEE_SPEEDUPS", "1").strip() not in ("0", "false", "no", "off"),
         lookup_limit=int(env.get("IMPORTER_LOOKUP_LIMIT") or defaults.lookup_limit),
         lookup_window_minutes=float(env.get("IMPORTER_LOOKUP_WINDOW_MINUTES") or defaults.lookup_window_minutes),

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -42,10 +43,12 @@ from pathlib import Path
 from typing import Optional
 
 from bot.runtime import postgres, processes
-from bot.runtime.commands import actions_command, rasa_command, server_env
+from bot.runtime.commands import actions_command, api_secrets_env, rasa_command, server_env
 from bot.runtime.endpoints import credentials_file, endpoints_file
 from bot.runtime.processes import HOST, StartError, alive, as_user, listening, run_as, tail, wait_until
+from bot.runtime.readiness import READY_PATH
 from bot.runtime.service import Service, wait_until_answering
+from bot.runtime.web_server import PAGE_FILES, WEB_DIR, security_headers
 from bot.settings import ROOT, VAR_DIR, load_settings
 from bot.train import MODEL_PATH
 
@@ -56,6 +59,7 @@ PG_SUPERUSER = postgres.SUPERUSER
 TRACKER_DB = "rasa"
 APP_DB = "cee_guide"
 RASA_SERVERS = ("rasa1", "rasa2")
+WIDGET_TAG = '<script src="/widget/cee-chat.js"'  # in web/index.html; nginx's copy names the Rasa server (nginx)
 
 
 DeployError = StartError  # what start raises: a package is missing, a command failed or a part did not start
@@ -91,6 +95,7 @@ class Deployment:
     pids: dict[str, int] = field(default_factory=dict)
     pg_user: Optional[str] = None
     pg_dir: Optional[str] = None  # PostgreSQL's folder: <state>/postgres, unless pg_user cannot reach the state folder
+    www_dir: Optional[str] = None  # the chat page's files for nginx: <state>/nginx/www, unless nobody can read them
 
     @property
     def dir(self) -> Path:
@@ -230,12 +235,13 @@ def _create_tracker_tables(dep: Deployment) -> None:
     run_as([sys.executable, "-c", code], timeout=300, cwd=ROOT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
 
 
-def _server_env(dep: Deployment) -> dict[str, str]:
+def _server_env(dep: Deployment, token: str) -> dict[str, str]:
     return server_env(
         f"http://{HOST}:{dep.ports['actions']}/webhook",
         dep.database_url,
         HOST,
         "1",
+        token,
         TRACKER_STORE_URL=dep.tracker_store_url,
         LOCK_STORE_URL=dep.lock_store_url,  # also the action server's shared rate limits (bot/ratelimit.py)
         TRUSTED_PROXIES=HOST,  # nginx: its X-Forwarded-For gives the client address
@@ -243,8 +249,15 @@ def _server_env(dep: Deployment) -> dict[str, str]:
 
 
 def _start_bot(dep: Deployment) -> list[Service]:
-    """Fill the bot's database, then start the action server and the Rasa servers (without waiting for them)."""
-    env = _server_env(dep)
+    """Fill the bot's database, then start the action server and the Rasa servers (without waiting for them).
+
+    The action server answers only requests with its secret (``ACTION_SERVER_TOKEN``, or a random one made for this
+    start), which the Rasa servers have in their environment and send (:mod:`bot.runtime.action_server`).
+    """
+    settings = replace(load_settings(), host=HOST, slack_token=None, slack_signing_secret=None)
+    settings = replace(settings, cors_origins=(*settings.cors_origins, dep.url))  # the chat page nginx serves
+    token = settings.action_server_token or secrets.token_urlsafe(32)
+    env = {**_server_env(dep, token), "CORS_ORIGINS": ",".join(settings.cors_origins)}
     seeded = subprocess.run(
         [sys.executable, "-m", "bot.db", "seed"],
         cwd=ROOT,
@@ -256,19 +269,45 @@ def _start_bot(dep: Deployment) -> list[Service]:
     if seeded.returncode != 0:
         raise DeployError(f"could not fill the bot's database:\n{seeded.stderr[-2000:]}")
     _create_tracker_tables(dep)
-    endpoints = endpoints_file(dep.dir / "endpoints.yml", dep.tracker_store_url, dep.lock_store_url)
-    settings = replace(load_settings(), host=HOST, slack_token=None, slack_signing_secret=None)
+    endpoints = endpoints_file(dep.dir / "endpoints.yml", dep.tracker_store_url, dep.lock_store_url, action_token=True)
     credentials = credentials_file(settings, dep.dir / "credentials.yml")
     actions_url = f"http://{HOST}:{dep.ports['actions']}/health"
     services = [Service("actions", actions_command(dep.ports["actions"]), actions_url, env)]
+    rasa_env = {**env, **api_secrets_env(settings)}
     for name in RASA_SERVERS:
         command = rasa_command(replace(settings, rasa_port=dep.ports[name]), credentials, MODEL_PATH, endpoints)
-        services.append(Service(name, command, f"http://{HOST}:{dep.ports[name]}/", env))
+        services.append(Service(name, command, f"http://{HOST}:{dep.ports[name]}{READY_PATH}", rasa_env))
     for service in services:
         service.start(dep.dir / "log")
         assert service.process is not None
         dep.pids[service.name] = service.process.pid
     return services
+
+
+def _copy_page(dep: Deployment, www: Path) -> Path:
+    """Copy the chat page's files (and nothing else of ``web/``) for nginx; where they are.
+
+    The page's widget talks to nginx. When nginx's workers run as nobody and cannot read ``www`` (e.g. pytest's
+    folders are private to root), the files go to a temporary folder instead, recorded in ``state.json``.
+    """
+    shutil.rmtree(www, ignore_errors=True)
+    for name in sorted(set(PAGE_FILES.values())):
+        source, target = WEB_DIR / name, www / name
+        if not source.is_file():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if name == "index.html":
+            page = source.read_text(encoding="utf-8")
+            target.write_text(page.replace(WIDGET_TAG, f'{WIDGET_TAG} data-server="{dep.url}"'), encoding="utf-8")
+        else:
+            shutil.copyfile(source, target)
+    if os.geteuid() == 0 and subprocess.run(as_user("nobody", ["test", "-r", str(www / "index.html")])).returncode:
+        readable = Path(tempfile.mkdtemp(prefix="cee-scale-out-www-"))
+        readable.chmod(0o755)
+        shutil.copytree(www, readable, dirs_exist_ok=True)
+        www = readable
+    dep.www_dir = str(www)
+    return www
 
 
 def _start_nginx(dep: Deployment) -> None:
@@ -279,9 +318,13 @@ def _start_nginx(dep: Deployment) -> None:
     if os.geteuid() == 0:  # nginx's workers run as nobody: they only need their temporary folder
         user_line = "user nobody nogroup;"
         shutil.chown(base / "tmp", user="nobody", group="nogroup")
+    www = _copy_page(dep, base / "www")
+    page_settings = replace(load_settings(), rasa_public_url=dep.url)
     conf = NGINX_TEMPLATE.read_text()
     values = {
+        "content_security_policy": security_headers(page_settings)["Content-Security-Policy"],
         "user_line": user_line,
+        "web_root": str(www),
         "listen": f"{HOST}:{dep.ports['nginx']}",
         "rasa_1": f"{HOST}:{dep.ports['rasa1']}",
         "rasa_2": f"{HOST}:{dep.ports['rasa2']}",
@@ -366,10 +409,10 @@ def start(
         say("  bot database, action server and two Rasa servers (loading the model takes a while)")
         servers = _start_bot(dep)
         dep.save()
+        wait_until_answering(servers, timeout, logs=dep.dir / "log")  # each Rasa server's /ready: its model answers
         say(f"  {PART_NAMES['nginx']} on {HOST}:{dep.ports['nginx']}")
         _start_nginx(dep)
         dep.save()
-        wait_until_answering(servers, timeout, logs=dep.dir / "log")
     except BaseException:
         say("  failed: stopping what had started")
         stop(state_dir)
@@ -404,6 +447,8 @@ def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> list[str]:
         if running(dep, "postgres"):
             postgres.stop_cluster(Path(dep.pg_dir or dep.dir / "postgres") / "data", dep.pg_user)
             stopped.append("postgres")
+    if dep is not None and dep.www_dir and not Path(dep.www_dir).is_relative_to(state_dir):
+        shutil.rmtree(dep.www_dir, ignore_errors=True)  # a copy, made again at each start
     if clean:
         if dep is not None and dep.pg_dir and not Path(dep.pg_dir).is_relative_to(state_dir):
             shutil.rmtree(dep.pg_dir, ignore_errors=True)

@@ -67,8 +67,9 @@ def running_stack(
         web: start the chat page too.
         env: more environment for every server.
         model: the trained model.
-        **settings: :class:`bot.settings.Settings` fields to change. By default the ports are free ones, and the HTTP
-            API and Slack are off.
+        **settings: :class:`bot.settings.Settings` fields to change. By default the ports are free ones, the HTTP
+            API and Slack are off, and the database is a new SQLite file with the sample data (a ``database_url``
+            given here is used as it is). The Rasa server counts as started once its model answers (``/ready``).
     """
     with contextlib.ExitStack() as cleanup:
         if workdir is None:
@@ -80,7 +81,8 @@ def running_stack(
             "slack_signing_secret": None,
             **dict(zip(PORT_NAMES, free_ports(3))),
         }
-        config = replace(load_settings(), database_url=seed_database(workdir), **{**defaults, **settings})
+        database_url = settings.pop("database_url", None) or seed_database(workdir)
+        config = replace(load_settings(), database_url=database_url, **{**defaults, **settings})
         stack = Stack(config, log_dir=workdir / "log", model=model)
         if not web:
             stack.services = [s for s in stack.services if s.name != "web"]

@@ -31,6 +31,7 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be used right now (not reachable, misconfigured, or its tables are missing)."""
 
 
+STATEMENT_TIMEOUT_SECONDS = 8.0  # under the 10 s an action call may take (ACTION_TIMEOUT_SECONDS)
 _ENGINES: dict[str, Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 
@@ -71,10 +72,21 @@ def get_engine(url: Optional[str] = None) -> Engine:
 
 
 def _create_engine(url: str) -> Engine:
-    """A new engine for ``url``, set up for SQLite or PostgreSQL as :func:`get_engine` describes."""
+    """A new engine for ``url``, set up for SQLite or PostgreSQL as :func:`get_engine` describes.
+
+    No statement waits longer than :data:`STATEMENT_TIMEOUT_SECONDS`: PostgreSQL cancels it (``statement_timeout``,
+    also for connecting), SQLite gives up waiting for another writer's lock (its busy timeout); either way the caller
+    gets :class:`DatabaseUnavailable` and the user a polite answer, instead of a conversation stalled for minutes.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        connect_args = {"connect_timeout": 10} if parsed.get_backend_name() == "postgresql" else {}
+        connect_args: dict[str, Any] = {}
+        if parsed.get_backend_name() == "postgresql":
+            milliseconds = int(STATEMENT_TIMEOUT_SECONDS * 1000)
+            connect_args = {
+                "connect_timeout": int(STATEMENT_TIMEOUT_SECONDS),
+                "options": f"-c statement_timeout={milliseconds} -c lock_timeout={milliseconds}",
+            }
         return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
 
     database = parsed.database or ""
@@ -85,7 +97,7 @@ def _create_engine(url: str) -> Engine:
         url,
         future=True,
         hide_parameters=True,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": STATEMENT_TIMEOUT_SECONDS},
         **({"poolclass": StaticPool} if memory else {}),
     )
 

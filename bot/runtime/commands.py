@@ -34,35 +34,52 @@ def sanic_workers() -> str:
     return wanted
 
 
-def server_env(action_endpoint: str, database_url: str, host: str, workers: str, **extra: str) -> dict[str, str]:
+def server_env(
+    action_endpoint: str, database_url: str, host: str, workers: str, token: Optional[str] = None, **extra: str
+) -> dict[str, str]:
     """The environment added for the Rasa server and the action server (``extra``: more variables, e.g. stores).
+
+    Secrets travel here (readable by the same user only, unlike command lines, which ``ps`` shows to everyone).
 
     Args:
         action_endpoint: the action server's webhook URL (``ACTION_ENDPOINT_URL``).
         database_url: the bot's database (``DATABASE_URL``).
-        host: the address the action server listens on (``SANIC_HOST``).
+        host: the address the action server listens on (``ACTION_HOST``).
         workers: ``SANIC_WORKERS`` for the Rasa server (see :func:`sanic_workers`).
+        token: the action server's shared secret (``ACTION_SERVER_TOKEN``), if any.
         **extra: more variables, added after these.
     """
     return {
         "ACTION_ENDPOINT_URL": action_endpoint,
         "DATABASE_URL": database_url,
         "PYTHONUNBUFFERED": "1",
-        "SANIC_HOST": host,  # the action server listens on this address only
+        "ACTION_HOST": host,  # the action server listens on this address only
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "SANIC_WORKERS": workers,
         # Rasa sends usage data and crash reports to Rasa's servers unless told not to.
         "RASA_TELEMETRY_ENABLED": os.environ.get("RASA_TELEMETRY_ENABLED") or "false",
         **{name: os.environ.get(name) or default for name, default in TF_THREAD_DEFAULTS.items()},
+        **({"ACTION_SERVER_TOKEN": token} if token else {}),
         **extra,
     }
+
+
+def api_secrets_env(settings: Settings) -> dict[str, str]:
+    """The Rasa server's HTTP API secrets for its environment (empty when unset, so that ``.env`` cannot add them)."""
+    return {"RASA_API_TOKEN": settings.rasa_api_token or "", "RASA_JWT_SECRET": settings.rasa_jwt_secret or ""}
 
 
 def rasa_command(
     settings: Settings, credentials: Path, model: Path = MODEL_PATH, endpoints: Optional[Path] = None
 ) -> list[str]:
-    """The Rasa server's command line. The HTTP API is on only when a token or a JWT secret is set."""
-    endpoints = endpoints or endpoints_file(credentials.parent / "endpoints.yml")
+    """The Rasa server's command line. The HTTP API is on only when a token or a JWT secret is set.
+
+    The token and the JWT secret are not on it (``ps`` shows command lines to every user): :mod:`bot.runtime.rasa_cli`
+    reads them from the environment. The action server's token is in the environment, named by ``endpoints.yml``.
+    """
+    endpoints = endpoints or endpoints_file(
+        credentials.parent / "endpoints.yml", action_token=bool(settings.action_server_token)
+    )
     command = [
         sys.executable,
         "-m",
@@ -83,18 +100,20 @@ def rasa_command(
     ]
     if settings.rasa_api_token or settings.rasa_jwt_secret:
         command.append("--enable-api")
-    if settings.rasa_api_token:
-        command += ["--auth-token", settings.rasa_api_token]
-    if settings.rasa_jwt_secret:
-        command += ["--jwt-secret", settings.rasa_jwt_secret]
     return command
 
 
 def actions_command(port: int) -> list[str]:
-    """The action server's command line (``rasa_sdk`` with :mod:`bot.actions`); it listens on ``SANIC_HOST``."""
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "--port", str(port)]
+    """The action server's command line (:mod:`bot.runtime.action_server`); it listens on ``ACTION_HOST``."""
+    return [sys.executable, "-m", "bot.runtime.action_server", "--port", str(port)]
 
 
-def web_command(port: int, host: str) -> list[str]:
-    """The chat page's command line: Python's file server on ``web/``."""
-    return [sys.executable, "-m", "http.server", str(port), "--bind", host, "--directory", "web"]
+def web_command(port: int, host: str, rasa_port: int) -> list[str]:
+    """The chat page's command line: :mod:`bot.runtime.web_server`, the widget's files only.
+
+    The page's widget talks to the Rasa server on ``rasa_port``, unless ``RASA_PUBLIC_URL`` says otherwise.
+    """
+    return [
+        sys.executable,
+        *("-m", "bot.runtime.web_server", "--port", str(port), "--host", host, "--rasa-port", str(rasa_port)),
+    ]

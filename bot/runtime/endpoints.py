@@ -15,6 +15,7 @@ import yaml
 from bot.settings import ROOT, VAR_DIR, Settings
 
 MEMORY_TRACKER_STORE = "bot.stores.MemoryTrackerStore"
+ACTION_TOKEN_REFERENCE = "${ACTION_SERVER_TOKEN}"  # Rasa fills it in from its environment
 
 
 def store_url(name: str) -> Optional[str]:
@@ -80,7 +81,10 @@ def lock_store_endpoint(url: str) -> dict[str, object]:
 
 
 def endpoints_file(
-    path: Optional[Path] = None, tracker_store_url: Optional[str] = None, lock_store_url: Optional[str] = None
+    path: Optional[Path] = None,
+    tracker_store_url: Optional[str] = None,
+    lock_store_url: Optional[str] = None,
+    action_token: bool = False,
 ) -> Path:
     """Write the run-time endpoints: ``endpoints.yml`` plus the stores named in ``.env``.
 
@@ -88,7 +92,8 @@ def endpoints_file(
     survive a restart and several Rasa servers can share them; ``LOCK_STORE_URL`` (Redis) lets several Rasa processes
     handle one conversation's messages one at a time. Without them both stay in the Rasa process's memory (one
     process only): conversations in :class:`bot.stores.MemoryTrackerStore`, locks in Rasa's in-memory lock store.
-    The URLs can also be given (``deploy/scale_out.py`` does).
+    The URLs can also be given (``deploy/scale_out.py`` does). With ``action_token``, Rasa sends the action server
+    the secret ``ACTION_SERVER_TOKEN`` from its environment (written as a reference, never as its value).
     """
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
     tracker_url = tracker_store_url or store_url("TRACKER_STORE_URL")
@@ -99,6 +104,8 @@ def endpoints_file(
         endpoints["tracker_store"] = {"type": MEMORY_TRACKER_STORE}  # Rasa's in-memory store, faster (bot/stores.py)
     if lock_url:
         endpoints["lock_store"] = lock_store_endpoint(lock_url)
+    if action_token:
+        endpoints["action_endpoint"] = {**endpoints.get("action_endpoint", {}), "token": ACTION_TOKEN_REFERENCE}
     sources = "endpoints.yml and .env; it may hold passwords"
     return _write_private_yaml(path or VAR_DIR / "endpoints.yml", endpoints, sources)
 

@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -57,11 +58,38 @@ def alive(pid: Optional[int]) -> bool:
         return False
 
 
-def spawn(command: list[str], log_path: Path, env: dict[str, str], cwd: Path = ROOT) -> subprocess.Popen:
+PR_SET_PDEATHSIG = 1  # Linux prctl(2): the signal a process gets when its parent dies
+
+
+def _terminate_with_parent() -> Callable[[], None]:
+    """What a child runs before its command: ask Linux for SIGTERM when the parent dies (libc loaded here, before
+    the fork, so that the child only makes the call).
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    parent = os.getpid()
+
+    def request() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        if os.getppid() != parent:  # the parent died before the request took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return request
+
+
+def spawn(
+    command: list[str], log_path: Path, env: dict[str, str], cwd: Path = ROOT, with_parent: bool = False
+) -> subprocess.Popen:
     """Start a command in a process group of its own, with the environment plus ``env`` and its output appended to
     ``log_path``.
+
+    A process group of its own keeps Ctrl-C and the terminal's SIGHUP for the parent, which stops the group itself
+    (:func:`stop_group`). With ``with_parent`` (Linux), the command also gets SIGTERM when the parent dies whatever
+    the way, even killed (``bot/serve.py``); without, it outlives the parent (``deploy/``, whose command exits).
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    with_parent = with_parent and sys.platform.startswith("linux")
     with log_path.open("ab") as log:
         return subprocess.Popen(
             command,
@@ -71,6 +99,7 @@ def spawn(command: list[str], log_path: Path, env: dict[str, str], cwd: Path = R
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=_terminate_with_parent() if with_parent else None,
         )
 
 

@@ -33,11 +33,12 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     process: Optional[subprocess.Popen] = None
     log_path: Optional[Path] = None
+    with_parent: bool = False  # stopped when the process that started it dies (see processes.spawn)
 
     def start(self, log_dir: Path) -> None:
         """Start the process, its output appended to ``<log_dir>/<name>.log``."""
         self.log_path = log_dir / f"{self.name}.log"
-        self.process = spawn(self.command, self.log_path, self.env)
+        self.process = spawn(self.command, self.log_path, self.env, with_parent=self.with_parent)
 
     def is_up(self) -> bool:
         """Whether the server answers its health URL."""

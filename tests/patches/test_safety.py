@@ -44,10 +44,31 @@ def test_an_action_server_error_becomes_a_reply_and_a_rejection_goes_on_to_rasa(
     async def rejecting(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list[Any]:
         raise ActionExecutionRejection("action_lookup")
 
-    events = asyncio.run(_answer_when_actions_fail(failing)(Action(), None, None, None, None))
+    events = asyncio.run(_answer_when_actions_fail(failing, 10)(Action(), None, None, None, None))
     assert events == [
         BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})
     ]
     assert events[0].metadata == {"utter_action": "action_server_down"}
     with pytest.raises(ActionExecutionRejection):
-        asyncio.run(_answer_when_actions_fail(rejecting)(Action(), None, None, None, None))
+        asyncio.run(_answer_when_actions_fail(rejecting, 10)(Action(), None, None, None, None))
+
+
+def test_an_action_call_that_hangs_becomes_the_same_reply_after_the_timeout() -> None:
+    import time
+
+    from rasa.shared.core.events import BotUttered
+
+    class Action:
+        def name(self) -> str:
+            return "action_lookup"
+
+    async def hanging(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list[Any]:
+        await asyncio.sleep(60)
+        return []
+
+    started = time.monotonic()
+    events = asyncio.run(_answer_when_actions_fail(hanging, 0.2)(Action(), None, None, None, None))
+    assert time.monotonic() - started < 5
+    assert events == [
+        BotUttered(replies.text("utter_action_server_down"), metadata={"utter_action": "action_server_down"})
+    ]

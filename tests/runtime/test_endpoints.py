@@ -83,6 +83,11 @@ def test_endpoints_file_keeps_the_action_server_and_adds_the_stores(
     assert path.stat().st_mode & 0o077 == 0  # it may hold passwords
 
 
+def test_endpoints_file_names_the_action_servers_token_without_its_value(tmp_path: Path) -> None:
+    with_token = yaml.safe_load(endpoints_file(tmp_path / "t.yml", action_token=True).read_text())
+    assert with_token["action_endpoint"] == {"url": "${ACTION_ENDPOINT_URL}", "token": "${ACTION_SERVER_TOKEN}"}
+
+
 def test_credentials_file_adds_slack_only_when_its_secrets_are_set(tmp_path: Path) -> None:
     settings = replace(load_settings(), slack_token=None, slack_signing_secret=None)
     plain = yaml.safe_load(credentials_file(settings, tmp_path / "a.yml").read_text())
