@@ -38,6 +38,13 @@ class Settings:
     slack_signing_secret: Optional[str] = None
     slack_api_url: str = "https://slack.com/api/"
     max_message_chars: int = 1000
+    # Public channels (bot/channels/limits.py): request and metadata sizes, messages per address per window.
+    max_request_bytes: int = 65_536
+    max_metadata_bytes: int = 4_096
+    message_rate_limit: int = 30  # 0: no limit
+    message_rate_window_s: float = 60.0
+    max_conversations: int = 10_000  # conversations kept by the in-memory tracker store (bot/stores.py)
+    session_secret: Optional[str] = None  # signs the web chat's session ids (bot/channels/sessions.py)
     speedups: bool = True  # CEE_SPEEDUPS=0: Rasa runs without the speed patches of bot.patches (to compare)
 
     @property
@@ -84,5 +91,11 @@ def load_settings(env_file: Optional[Path] = None) -> Settings:
         slack_signing_secret=opt("SLACK_SIGNING_SECRET"),
         slack_api_url=env.get("SLACK_API_URL") or defaults.slack_api_url,
         max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or defaults.max_message_chars),
+        max_request_bytes=int(env.get("MAX_REQUEST_BYTES") or defaults.max_request_bytes),
+        max_metadata_bytes=int(env.get("MAX_METADATA_BYTES") or defaults.max_metadata_bytes),
+        message_rate_limit=int(env.get("MESSAGE_RATE_LIMIT") or defaults.message_rate_limit),
+        message_rate_window_s=float(env.get("MESSAGE_RATE_WINDOW") or defaults.message_rate_window_s),
+        max_conversations=int(env.get("MAX_CONVERSATIONS") or defaults.max_conversations),
+        session_secret=opt("SESSION_SECRET"),
         speedups=env.get("CEE_SPEEDUPS", "1").strip() not in ("0", "false", "no", "off"),
     )
