@@ -79,11 +79,13 @@ class MemoryTrackerStore(InMemoryTrackerStore):
     def __init__(
         self, domain: Any, event_broker: Any = None, max_conversations: Optional[int] = None, **kwargs: Any
     ) -> None:
-        """Args:
-        domain: the bot's domain.
-        event_broker: where new events are streamed, if any.
-        max_conversations: how many conversations to keep (``MAX_CONVERSATIONS`` from the settings when None).
-        **kwargs: Rasa's other tracker store arguments.
+        """A store for ``domain``, keeping ``max_conversations`` (``MAX_CONVERSATIONS`` when None) at most.
+
+        Args:
+            domain: the bot's domain.
+            event_broker: where new events are streamed, if any.
+            max_conversations: how many conversations to keep (``MAX_CONVERSATIONS`` from the settings when None).
+            **kwargs: Rasa's other tracker store arguments.
         """
         super().__init__(domain, event_broker, **kwargs)
         limit = max_conversations if max_conversations is not None else load_settings().max_conversations
@@ -91,8 +93,7 @@ class MemoryTrackerStore(InMemoryTrackerStore):
         self._trackers: collections.OrderedDict[str, DialogueStateTracker] = collections.OrderedDict()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Keep a copy of the tracker (and stream its new events, if an event broker is set); forget the least
-        recently used conversations past ``max_conversations``."""
+        """Keep a copy of the tracker (and stream its new events); forget the oldest past ``max_conversations``."""
         await self.stream_events(tracker)
         self._trackers[tracker.sender_id] = copy_tracker(tracker)
         self._trackers.move_to_end(tracker.sender_id)
