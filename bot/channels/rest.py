@@ -1,0 +1,94 @@
+"""Rasa's REST channel (``/webhooks/rest/webhook``) with CEE Guide's limits: for integrations, not for the public page.
+
+The REST channel is meant for integrations (a Centers system, a test, a load balancer's check): its caller chooses the
+``sender`` id, as Rasa's REST protocol requires, so anyone who knows or guesses a sender id can continue that
+conversation and read what the bot says in it. The web page uses socket.io, whose session ids the server issues
+(:mod:`bot.channels.sessions`); sender ids starting with ``web-`` are refused here, so REST cannot reach a web
+conversation. What a conversation's answers can disclose is limited by the actions (reading back a stored request
+needs its reference and the email address given with it).
+
+On top of Rasa 3.6's ``RestInput``, every request to the webhook is checked before it reaches the bot
+(:mod:`bot.channels.limits`), and refused with a JSON body ``{"error": ..., "message": ...}``:
+
+* 413 for a body over ``MAX_REQUEST_BYTES`` or metadata over ``MAX_METADATA_BYTES``;
+* 400 for a body that is not a JSON object, a ``sender`` or ``message`` that is not text, metadata that is not an
+  object, or a ``web-`` sender id;
+* 429 (with ``Retry-After``) past ``MESSAGE_RATE_LIMIT`` messages per ``MESSAGE_RATE_WINDOW`` seconds per address.
+
+The client's address is added to the metadata (``client_ip``), and ``input_channel`` is always ``rest`` (a caller can
+no longer claim to be another channel).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any, Optional
+
+from rasa.core.channels import rest as rasa_rest
+from rasa.core.channels.channel import UserMessage
+from sanic import Blueprint
+from sanic.exceptions import PayloadTooLarge
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels import limits
+from bot.channels.sessions import SENDER_PREFIX
+from bot.settings import Settings, load_settings
+
+EXAMPLE = '{"sender": "integration-1", "message": "Where is the Machinery Center?"}'
+
+
+class RestInput(rasa_rest.RestInput):
+    """Rasa's REST input channel with size and rate limits and the client's address in the metadata."""
+
+    def __init__(self, settings: Optional[Settings] = None) -> None:
+        self.settings = settings or load_settings()
+
+    def _extract_input_channel(self, req: Request) -> str:
+        return self.name()
+
+    def get_metadata(self, request: Request) -> Optional[dict[str, Any]]:
+        """The request's metadata (an object, checked by :meth:`refusal`) plus the client's address."""
+        return {**(request.json.get("metadata") or {}), limits.CLIENT_IP: limits.client_ip(request)}
+
+    def refusal(self, request: Request) -> Optional[limits.Refusal]:
+        """Why this webhook request must not reach the bot, or None."""
+        settings = self.settings
+        refused = limits.too_large(len(request.body or b""), settings)
+        if refused:
+            return refused
+        try:
+            body = json.loads(request.body or b"")
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        invalid = limits.Refusal(HTTPStatus.BAD_REQUEST, "utter_invalid_request", {"example": EXAMPLE})
+        if not isinstance(body, dict):
+            return invalid
+        sender, message = body.get("sender"), body.get("message")
+        if not isinstance(sender, (str, type(None))) or not isinstance(message, str):
+            return invalid
+        if sender and sender.startswith(SENDER_PREFIX):
+            return limits.Refusal(HTTPStatus.BAD_REQUEST, "utter_reserved_sender")
+        return limits.metadata_refusal(body.get("metadata"), settings) or limits.rate_refusal(
+            limits.client_ip(request), settings
+        )
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        """Rasa's blueprint, its webhook guarded by :meth:`refusal`, Sanic's 413 as JSON, the transport limits set."""
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")
+        async def guard(request: Request) -> Optional[HTTPResponse]:
+            if request.method != "POST":
+                return None
+            refused = self.refusal(request)
+            return refused.json_response() if refused else None
+
+        @blueprint.exception(PayloadTooLarge)
+        async def payload_too_large(request: Request, exception: Exception) -> HTTPResponse:
+            return limits.request_too_large(self.settings).json_response()
+
+        limits.limit_transport(blueprint, self.settings)
+        return blueprint
