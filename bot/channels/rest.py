@@ -37,8 +37,6 @@ from bot.channels import limits
 from bot.channels.sessions import SENDER_PREFIX
 from bot.settings import Settings, load_settings
 
-EXAMPLE = '{"sender": "integration-1", "message": "Where is the Machinery Center?"}'
-
 
 class RestInput(rasa_rest.RestInput):
     """Rasa's REST input channel with size and rate limits and the client's address in the metadata."""
@@ -63,7 +61,7 @@ class RestInput(rasa_rest.RestInput):
             body = json.loads(request.body or b"")
         except (ValueError, UnicodeDecodeError):
             body = None
-        invalid = limits.Refusal(HTTPStatus.BAD_REQUEST, "utter_invalid_request", {"example": EXAMPLE})
+        invalid = limits.Refusal(HTTPStatus.BAD_REQUEST, "utter_invalid_rest_request")
         if not isinstance(body, dict):
             return invalid
         sender, message = body.get("sender"), body.get("message")

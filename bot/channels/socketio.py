@@ -1,6 +1,6 @@
 """Rasa's socket.io channel, limited to the web pages in ``CORS_ORIGINS``, and able to send the widget's tables.
 
-Two changes to Rasa 3.6's ``socketio`` channel, which otherwise behaves the same (events, ``session_request`` /
+Changes to Rasa 3.6's ``socketio`` channel, which otherwise behaves the same (events, ``session_request`` /
 ``session_confirm``, session persistence, ``socketio_path``, ``namespace``, ``jwt_key``, ``metadata_key``):
 
 * **Origins.** Rasa creates its socket.io server with ``cors_allowed_origins=[]``, which switches python-engineio's
@@ -12,6 +12,13 @@ Two changes to Rasa 3.6's ``socketio`` channel, which otherwise behaves the same
 * **Session persistence.** python-socketio 5.x made ``AsyncServer.enter_room`` a coroutine, which Rasa 3.6 calls
   without ``await``: the client never joined its session's room, so with ``session_persistence`` no answer reached
   it. Here it is awaited.
+* **Unguessable sessions.** ``session_request`` confirms a session id only if the server issued it
+  (:mod:`bot.channels.sessions`: 128 random bits, signed with ``SESSION_SECRET``); any other id (chosen by the client,
+  guessed, forged, or missing in a message) gets a new issued id, confirmed with ``session_confirm``, and so a new
+  conversation. An issued id continues its conversation after a page reload, a restart or on another replica.
+* **Limits.** A message over ``MAX_REQUEST_BYTES`` (its JSON), metadata over ``MAX_METADATA_BYTES`` or past the
+  per-address message rate is answered with a bot message saying so and never reaches the bot
+  (:mod:`bot.channels.limits`); ``client_ip`` is added to the metadata.
 * **Custom JSON.** Rasa emits a custom payload as ``sio.emit(event, **json_message)``, which fails for anything but
   ``{"data": ...}``; an action's ``json_message={"type": "table", ...}`` made Rasa raise a ``TypeError``. Here the
   payload is sent as the event's data, which is what the widget (``web/widget/cee-chat.js``) draws.
@@ -50,7 +57,6 @@ logger = logging.getLogger(__name__)
 Origins = Union[str, list[str]]
 # Keyword arguments of AsyncServer.emit: a custom payload made only of these is Rasa's own emit format.
 _EMIT_ARGUMENTS = {"data", "to", "room", "skip_sid", "namespace", "callback"}
-EXAMPLE = '{"message": "Where is the Machinery Center?", "session_id": "<the id from session_confirm>"}'
 
 
 def allowed_origins(configured: Union[str, Iterable[str], None] = None) -> Origins:
@@ -131,7 +137,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
 
     def _refusal(self, data: Any, client: str) -> tuple[dict[str, Any], Optional[limits.Refusal]]:
         """The message's metadata (with ``client_ip``) and why it must not reach the bot, or None."""
-        invalid = limits.Refusal(HTTPStatus.BAD_REQUEST, "utter_invalid_request", {"example": EXAMPLE})
+        invalid = limits.Refusal(HTTPStatus.BAD_REQUEST, "utter_invalid_socket_message")
         if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
             return {}, invalid
         refused = limits.too_large(limits.json_bytes(data), self.settings)

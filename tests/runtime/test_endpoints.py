@@ -86,7 +86,7 @@ def test_endpoints_file_keeps_the_action_server_and_adds_the_stores(
 def test_credentials_file_adds_slack_only_when_its_secrets_are_set(tmp_path: Path) -> None:
     settings = replace(load_settings(), slack_token=None, slack_signing_secret=None)
     plain = yaml.safe_load(credentials_file(settings, tmp_path / "a.yml").read_text())
-    assert "bot.channels.slack.SlackInput" not in plain and "rest" in plain
+    assert "bot.channels.slack.SlackInput" not in plain and "bot.channels.rest.RestInput" in plain
 
     slack = replace(settings, slack_token="xoxb-test", slack_signing_secret="secret")
     path = credentials_file(slack, tmp_path / "b.yml")
