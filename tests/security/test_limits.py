@@ -14,11 +14,13 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from bot.serve import Stack
+from tests.e2e.test_slack import SIGNING_SECRET, TOKEN, SlackBot, SlackStandIn, message_event, new_channel, sign
 from tests.running import Bot, SocketChat, new_sender
 from tests.stack import rasa_url
 
@@ -90,30 +92,60 @@ def test_socketio_refuses_a_1_mb_message_and_metadata_clearly(bot: Bot) -> None:
     assert_answers_normally(url)
 
 
+@dataclass
+class Limited:
+    """A stack allowing RATE_LIMIT messages per WINDOW per address (and per Slack user), with Slack on a stand-in."""
+
+    url: str
+    slack: SlackBot
+
+
 @pytest.fixture(scope="module")
-def limited(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[str]:
-    """A stack allowing RATE_LIMIT messages per minute per address; its Rasa URL."""
+def limited(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[Limited]:
     env = {"MESSAGE_RATE_LIMIT": str(RATE_LIMIT), "MESSAGE_RATE_WINDOW": str(WINDOW)}
-    with start_stack("limited", env=env) as stack:
-        yield rasa_url(stack)
+    stand_in = SlackStandIn()
+    stand_in.start()
+    slack = {"slack_token": TOKEN, "slack_signing_secret": SIGNING_SECRET, "slack_api_url": stand_in.url}
+    try:
+        with start_stack("limited", env=env, **slack) as stack:
+            yield Limited(rasa_url(stack), SlackBot(stack, stand_in))
+    finally:
+        stand_in.stop()
 
 
-def test_the_message_rate_is_limited_per_address_politely(limited: str) -> None:
+def test_slack_messages_are_limited_per_user_politely(limited: Limited) -> None:
+    bot, channel = limited.slack, new_channel()
+    for number in range(RATE_LIMIT + 1):
+        body = json.dumps(message_event(f"hello {number}", channel, user="UFAST")).encode()
+        assert bot.post(body, {"Content-Type": "application/json", **sign(body)})[0] == 200
+        assert len(bot.slack.wait_for_posts(channel, number + 1)) >= number + 1
+    time.sleep(2)  # any answer still on its way
+    texts = [post["text"] for post in bot.slack.posts(channel)]
+    assert sum("faster than I can answer" in text for text in texts) == 1, texts
+    assert "faster than I can answer" in texts[-1]
+    other = new_channel()  # another Slack user is still answered
+    body = json.dumps(message_event(NORMAL, other, user="UCALM")).encode()
+    assert bot.post(body, {"Content-Type": "application/json", **sign(body)})[0] == 200
+    assert "Laredo" in bot.slack.wait_for_posts(other)[0]["text"]
+
+
+def test_the_message_rate_is_limited_per_address_politely(limited: Limited) -> None:
+    url = limited.url
     sender = new_sender()
     for _ in range(RATE_LIMIT):
-        status, replies, _ = post(limited, {"sender": sender, "message": "hello"})
+        status, replies, _ = post(url, {"sender": sender, "message": "hello"})
         assert status == 200 and replies
-    status, answer, headers = post(limited, {"sender": new_sender(), "message": NORMAL})  # another sender, same address
+    status, answer, headers = post(url, {"sender": new_sender(), "message": NORMAL})  # another sender, same address
     assert status == 429
     retry = int(headers["Retry-After"])
     assert 0 < retry <= WINDOW and answer["retry_after"] == retry
     assert f"wait {retry} seconds" in answer["message"]
 
     async def over_socketio() -> str:  # REST and socket.io count together for one address
-        async with SocketChat(limited) as chat:
+        async with SocketChat(url) as chat:
             return SocketChat.text(await chat.ask(NORMAL, await chat.session()))
 
     answer_text = asyncio.run(over_socketio())
     assert "faster than I can answer" in answer_text and "Laredo" not in answer_text
     time.sleep(retry + 1)  # once the window has passed, the same address is answered again
-    assert_answers_normally(limited)
+    assert_answers_normally(url)
