@@ -209,12 +209,14 @@ class SlackInput(rasa_slack.SlackInput):
     @staticmethod
     def slack_user(request: Request) -> Optional[str]:
         """The Slack user who sent this message or clicked this button (the "address" that rate limits count)."""
-        if request.headers.get("content-type") == "application/json":
-            return ((request.json or {}).get("event") or {}).get("user")
         try:
-            return json.loads(request.form["payload"][0]).get("user", {}).get("id")
+            if request.headers.get("content-type") == "application/json":
+                user = ((request.json or {}).get("event") or {}).get("user")
+            else:
+                user = json.loads(request.form["payload"][0]).get("user", {}).get("id")
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):
             return None
+        return user if isinstance(user, str) else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """``/webhooks/slack/webhook``: signature first, then the challenge, events and interactions."""
