@@ -11,7 +11,7 @@ INSTALLED := $(VENV)/.installed
 # Rasa 3.6 runs on Python 3.8-3.10: a working python3.10 on PATH, else pyenv's 3.10.x, else /usr/bin/python3.10.
 PYTHON310 ?= $(shell bash scripts/find-python.sh)
 
-.PHONY: help setup build db web train run shell actions test lint format bench crossval lock system-deps clean
+.PHONY: help setup secrets build db web train run shell actions test lint format bench crossval lock system-deps clean
 
 help:
 	@echo "make run       set everything up, then start the bot (chat page on http://127.0.0.1:8080)"
@@ -32,7 +32,11 @@ $(INSTALLED): requirements.txt requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -c requirements.lock
 	@touch $@
 
-setup: $(INSTALLED) build db web
+setup: $(INSTALLED) build db web secrets
+
+# Secrets this installation makes up itself (SESSION_SECRET), written into .env once when missing.
+secrets: $(INSTALLED)
+	@$(PY) -m bot.envsecrets
 
 build: $(INSTALLED)
 	@$(PY) -m bot.build

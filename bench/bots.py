@@ -249,7 +249,8 @@ class OurBot(BotUnderTest):
         services: list[Service] = [s for s in self.stack.services if s.name != "web"]  # the chat page is not the bot
         started = time.monotonic()
         for service in services:
-            service.env = {**service.env, "CEE_KNOWLEDGE_DIR": str(self.knowledge)}
+            # MESSAGE_RATE_LIMIT=0: the benchmark sends from one address far faster than a person.
+            service.env = {**service.env, "CEE_KNOWLEDGE_DIR": str(self.knowledge), "MESSAGE_RATE_LIMIT": "0"}
             service.start(self.stack.log_dir)
             assert service.process is not None and service.log_path is not None
             self.processes[service.name] = service.process

@@ -43,6 +43,13 @@ class Settings:
     action_timeout: float = 10.0  # seconds an action call may take before the user gets a polite answer
     frame_ancestors: tuple[str, ...] = ("'self'",)  # pages allowed to embed the chat page (CSP frame-ancestors)
     rasa_public_url: Optional[str] = None  # the Rasa server's URL as browsers reach it (default: host and rasa_port)
+    # Public channels (bot/channels/limits.py): request and metadata sizes, messages per address per window.
+    max_request_bytes: int = 65_536
+    max_metadata_bytes: int = 4_096
+    message_rate_limit: int = 30  # 0: no limit
+    message_rate_window_s: float = 60.0
+    max_conversations: int = 10_000  # conversations kept by the in-memory tracker store (bot/stores.py)
+    session_secret: Optional[str] = None  # signs the web chat's session ids (bot/channels/sessions.py)
     speedups: bool = True  # CEE_SPEEDUPS=0: Rasa runs without the speed patches of bot.patches (to compare)
     # Importer look-ups (docs/security.md): per conversation and per client address, in a sliding window.
     lookup_limit: int = 5
@@ -101,6 +108,12 @@ def load_settings(env_file: Optional[Path] = None) -> Settings:
         action_timeout=float(env.get("ACTION_TIMEOUT_SECONDS") or defaults.action_timeout),
         frame_ancestors=_split(env["FRAME_ANCESTORS"]) if env.get("FRAME_ANCESTORS") else defaults.frame_ancestors,
         rasa_public_url=opt("RASA_PUBLIC_URL"),
+        max_request_bytes=int(env.get("MAX_REQUEST_BYTES") or defaults.max_request_bytes),
+        max_metadata_bytes=int(env.get("MAX_METADATA_BYTES") or defaults.max_metadata_bytes),
+        message_rate_limit=int(env.get("MESSAGE_RATE_LIMIT") or defaults.message_rate_limit),
+        message_rate_window_s=float(env.get("MESSAGE_RATE_WINDOW") or defaults.message_rate_window_s),
+        max_conversations=int(env.get("MAX_CONVERSATIONS") or defaults.max_conversations),
+        session_secret=opt("SESSION_SECRET"),
         speedups=env.get("CEE_SPEEDUPS", "1").strip() not in ("0", "false", "no", "off"),
         lookup_limit=int(env.get("IMPORTER_LOOKUP_LIMIT") or defaults.lookup_limit),
         lookup_window_minutes=float(env.get("IMPORTER_LOOKUP_WINDOW_MINUTES") or defaults.lookup_window_minutes),

@@ -5,6 +5,10 @@ conversation as JSON and, for every message, turns it back into a tracker (parsi
 and into JSON again afterwards, so that a message cost more the longer its conversation was. This one keeps a copy of
 each tracker instead. Like Rasa's, it lives inside one process and forgets everything on restart: several processes
 (``SANIC_WORKERS`` > 1, several replicas) need a shared store (PostgreSQL or Redis, see ``TRACKER_STORE_URL``).
+
+It is bounded: it keeps at most ``MAX_CONVERSATIONS`` conversations (``.env``, default 10,000; or ``max_conversations``
+in the ``tracker_store`` section) and forgets the least recently used one first, so that nobody can exhaust the
+server's memory by starting conversations. A forgotten conversation starts afresh on its next message.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
+
+from bot.settings import load_settings
 
 # The attributes of a Rasa 3.6 tracker; a tracker with others (another Rasa version) is copied by replaying its events.
 _TRACKER_FIELDS = frozenset(
@@ -68,23 +74,40 @@ def _copy_slot(slot: Any) -> Any:
 
 
 class MemoryTrackerStore(InMemoryTrackerStore):
-    """Rasa's in-memory tracker store, keeping a copy of each tracker instead of its JSON."""
+    """Rasa's in-memory tracker store, keeping a copy of each tracker instead of its JSON, and a bounded number."""
 
-    def __init__(self, domain: Any, event_broker: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, domain: Any, event_broker: Any = None, max_conversations: Optional[int] = None, **kwargs: Any
+    ) -> None:
+        """A store for ``domain``, keeping ``max_conversations`` (``MAX_CONVERSATIONS`` when None) at most.
+
+        Args:
+            domain: the bot's domain.
+            event_broker: where new events are streamed, if any.
+            max_conversations: how many conversations to keep (``MAX_CONVERSATIONS`` from the settings when None).
+            **kwargs: Rasa's other tracker store arguments.
+        """
         super().__init__(domain, event_broker, **kwargs)
-        self._trackers: dict[str, DialogueStateTracker] = {}
+        limit = max_conversations if max_conversations is not None else load_settings().max_conversations
+        self.max_conversations = max(int(limit), 1)
+        self._trackers: collections.OrderedDict[str, DialogueStateTracker] = collections.OrderedDict()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Keep a copy of the tracker (and stream its new events, if an event broker is set)."""
+        """Keep a copy of the tracker (and stream its new events); forget the oldest past ``max_conversations``."""
         await self.stream_events(tracker)
         self._trackers[tracker.sender_id] = copy_tracker(tracker)
+        self._trackers.move_to_end(tracker.sender_id)
         self.store[tracker.sender_id] = ""  # Rasa's keys() lists the conversations from here
+        while len(self._trackers) > self.max_conversations:
+            oldest, _ = self._trackers.popitem(last=False)
+            self.store.pop(oldest, None)
 
     async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """A copy of the stored tracker: its last session only, unless ``fetch_all_sessions`` (as Rasa's store)."""
         stored = self._trackers.get(sender_id)
         if stored is None:
             return None
+        self._trackers.move_to_end(sender_id)
         tracker = copy_tracker(stored)
         if fetch_all_sessions:
             return tracker

@@ -36,6 +36,10 @@ from tests.stack import rasa_url, running_stack
 if TYPE_CHECKING:
     from rasa_sdk import Tracker
 
+# The tests talk to their servers from one address, far faster than a person: no per-address message limit in the
+# servers they start, unless a test sets one (tests/security/test_limits.py).
+os.environ.setdefault("MESSAGE_RATE_LIMIT", "0")
+
 PG_SKIP_REASON = "PostgreSQL is not installed (apt-get install postgresql)"
 PG_DATABASE = "cee_guide_test"
 

@@ -3,6 +3,7 @@ test ports, with a fresh database (the ``bot`` fixture in ``tests/conftest.py`` 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -54,3 +55,58 @@ class Bot:
 
 def new_sender() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
+
+
+class SocketChat:
+    """A web chat client over socket.io (python-socketio, HTTP long-polling), as the widget talks to the bot.
+
+    ``async with SocketChat(url) as chat:`` connects as a page on an allowed origin; :meth:`session` asks for a session
+    (the id the server confirms), :meth:`ask` sends a message and returns the bot's messages.
+    """
+
+    def __init__(self, url: str, origin: str = "http://127.0.0.1:8080") -> None:
+        import socketio
+
+        self.url, self.origin = url, origin
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.confirmed: list[str] = []
+        self.replies: list[dict[str, Any]] = []
+        self.client.on("session_confirm", lambda data: self.confirmed.append(str(data)))
+        self.client.on("bot_uttered", lambda data: self.replies.append(data))
+
+    async def __aenter__(self) -> SocketChat:
+        await self.client.connect(self.url, headers={"Origin": self.origin}, transports=["polling"], wait_timeout=15)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.eio.disconnect(abort=True)  # without waiting for the pending long-poll (up to 25 s)
+
+    async def _wait_for(self, items: list[Any], count: int, timeout: float) -> None:
+        for _ in range(int(timeout * 10)):
+            if len(items) >= count:
+                return
+            await asyncio.sleep(0.1)
+        raise TimeoutError(f"no answer from {self.url} in {timeout} s")
+
+    async def session(self, session_id: str | None = None) -> str:
+        """Ask for ``session_id`` (a new session when None); the id the server confirms."""
+        before = len(self.confirmed)
+        await self.client.emit("session_request", {"session_id": session_id})
+        await self._wait_for(self.confirmed, before + 1, 15)
+        return self.confirmed[-1]
+
+    async def ask(self, message: str, session_id: str | None, timeout: float = 60, **extra: Any) -> list[dict]:
+        """Send ``message`` in ``session_id``; the bot's messages (those arriving within 1.5 s of each other)."""
+        before = len(self.replies)
+        await self.client.emit("user_uttered", {"message": message, "session_id": session_id, **extra})
+        await self._wait_for(self.replies, before + 1, timeout)
+        while True:
+            count = len(self.replies)
+            await asyncio.sleep(1.5)
+            if len(self.replies) == count:
+                return self.replies[before:]
+
+    @staticmethod
+    def text(replies: list[dict[str, Any]]) -> str:
+        """The replies' text joined."""
+        return "\n".join(str(r.get("text", "")) for r in replies)

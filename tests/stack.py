@@ -99,6 +99,7 @@ def running_stack(
 def conversation_stack(model: Path = MODEL_PATH) -> Iterator[tuple[str, str]]:
     """A running bot with the HTTP API behind a new token; yield Rasa's URL and the token."""
     token = secrets.token_hex(16)
-    unlimited = {"IMPORTER_LOOKUP_LIMIT": "100000"}  # every conversation comes from 127.0.0.1
+    # Every conversation comes from 127.0.0.1, hundreds of messages: no per-address limits.
+    unlimited = {"IMPORTER_LOOKUP_LIMIT": "100000", "MESSAGE_RATE_LIMIT": "0"}
     with running_stack(rasa_api_token=token, model=model, env=unlimited) as stack:
         yield rasa_url(stack), token

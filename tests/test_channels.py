@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from rasa.shared.exceptions import InvalidConfigException
@@ -85,3 +86,31 @@ def test_custom_as_text_escapes_for_slack() -> None:
     text = custom_as_text(table, slack=True)
     assert "*A &amp; B*" in text and "Agriculture &amp; &lt;Prepared&gt;" in text
     assert "Agriculture & <Prepared>" in custom_as_text(table)
+
+
+def test_session_ids_are_issued_random_and_checked_by_their_signature() -> None:
+    from bot.channels import sessions
+
+    key, other_key = b"k" * 32, b"o" * 32
+    first, second = sessions.issue(key), sessions.issue(key)
+    token = first.split(".")[0]
+    assert first != second and len(token) == 32  # 128 random bits
+    assert sessions.sender_of(first, key) == f"web-{token}"
+    assert sessions.sender_of(first, other_key) is None  # another installation's secret
+    for forged in (token, f"web-{token}", first + "0", first[:-1] + "0", f"{token}.{'0' * 32}", None, 42, "a.b.c"):
+        assert sessions.sender_of(forged, key) is None, forged
+
+
+def test_env_secrets_are_generated_once_and_never_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.envsecrets import ensure_secrets
+
+    monkeypatch.delenv("SESSION_SECRET", raising=False)
+    env = tmp_path / ".env"
+    env.write_text("CORS_ORIGINS=http://x.example")
+    assert ensure_secrets(env) == ["SESSION_SECRET"]
+    text = env.read_text()
+    assert text.startswith("CORS_ORIGINS=http://x.example\nSESSION_SECRET=") and len(text.split("=")[-1].strip()) >= 40
+    assert ensure_secrets(env) == [] and env.read_text() == text
+    monkeypatch.setenv("SESSION_SECRET", "from-the-environment")
+    fresh = tmp_path / "fresh.env"
+    assert ensure_secrets(fresh) == [] and not fresh.exists()

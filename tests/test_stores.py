@@ -96,3 +96,32 @@ def test_a_copied_tracker_is_independent() -> None:
     assert tracker.get_slot("requested_slot") == "ior_number"
     assert tracker.active_loop is not None and not tracker.active_loop.rejected
     assert len(copy.events) == len(tracker.events) + 1
+
+
+def test_the_memory_store_keeps_at_most_max_conversations_and_forgets_the_least_recently_used() -> None:
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.stores import MemoryTrackerStore
+
+    domain = _domain()
+    store = MemoryTrackerStore(domain, max_conversations=3)
+
+    def save(sender: str) -> None:
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender, _tracker_events()[:4], domain.slots)))
+
+    for sender in ("a", "b", "c"):
+        save(sender)
+    assert asyncio.run(store.retrieve("a")) is not None  # "a" is now the most recently used
+    save("d")  # one too many: "b", the least recently used, goes
+    assert sorted(asyncio.run(store.keys())) == ["a", "c", "d"]
+    assert asyncio.run(store.retrieve("b")) is None
+    for number in range(100):
+        save(f"flood-{number}")
+    assert len(list(asyncio.run(store.keys()))) == 3 and len(store._trackers) == 3
+
+
+def test_the_memory_store_bound_comes_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.stores import MemoryTrackerStore
+
+    monkeypatch.setenv("MAX_CONVERSATIONS", "7")
+    assert MemoryTrackerStore(_domain()).max_conversations == 7

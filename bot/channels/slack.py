@@ -14,6 +14,8 @@ the bot has replied):
   ``http_timeout`` is never answered (Rasa's rule: the first delivery did arrive). A retry for another reason whose
   first delivery never arrived (the server was down) is answered once.
 * **url_verification** is answered with ``{"challenge": ...}``, only for a correctly signed request.
+* **Rate limit.** More than ``MESSAGE_RATE_LIMIT`` messages per ``MESSAGE_RATE_WINDOW`` seconds from one Slack user
+  get a polite answer saying when to try again (:mod:`bot.channels.limits`); Slack still gets its 200.
 * **Formatting.** Markdown links and bold become Slack ``mrkdwn``; tables, lists and charts meant for the web chat are
   sent as text (a chart as its text alternative, since Slack cannot show ``data:`` images). ``as_user`` (a legacy
   argument that new Slack apps may not use) is not sent.
@@ -40,7 +42,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.channels import limits
 from bot.channels.text import custom_as_text, to_mrkdwn
+from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +157,7 @@ class SlackInput(rasa_slack.SlackInput):
         super().__init__(*args, **kwargs)
         self.slack_api_url = api_base_url(slack_api_url)
         self.recent_events = RecentEvents()
+        self.settings = load_settings()
 
     def get_output_channel(self, channel: Optional[str] = None, thread_id: Optional[str] = None) -> OutputChannel:
         return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.slack_api_url)
@@ -194,7 +199,24 @@ class SlackInput(rasa_slack.SlackInput):
         if not self.recent_events.add(*self.delivery_keys(request)):
             logger.info("Ignored a Slack delivery already received (retry %s, reason %s).", retry, reason)
             return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
+        refused = limits.rate_refusal(f"slack:{self.slack_user(request) or sender_id}", self.settings)
+        if refused:  # answered in Slack; Slack itself gets its 200 (else it delivers the message again)
+            out = self.get_output_channel((metadata or {}).get("out_channel"), (metadata or {}).get("thread_id"))
+            await out.send_text_message(sender_id or "", refused.text)
+            return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
         return await super().process_message(request, on_new_message, text, sender_id, metadata)
+
+    @staticmethod
+    def slack_user(request: Request) -> Optional[str]:
+        """The Slack user who sent this message or clicked this button (the "address" that rate limits count)."""
+        try:
+            if request.headers.get("content-type") == "application/json":
+                user = ((request.json or {}).get("event") or {}).get("user")
+            else:
+                user = json.loads(request.form["payload"][0]).get("user", {}).get("id")
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            return None
+        return user if isinstance(user, str) else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """``/webhooks/slack/webhook``: signature first, then the challenge, events and interactions."""

@@ -1,6 +1,6 @@
 """Rasa's socket.io channel, limited to the web pages in ``CORS_ORIGINS``, and able to send the widget's tables.
 
-Two changes to Rasa 3.6's ``socketio`` channel, which otherwise behaves the same (events, ``session_request`` /
+Changes to Rasa 3.6's ``socketio`` channel, which otherwise behaves the same (events, ``session_request`` /
 ``session_confirm``, session persistence, ``socketio_path``, ``namespace``, ``jwt_key``, ``metadata_key``):
 
 * **Origins.** Rasa creates its socket.io server with ``cors_allowed_origins=[]``, which switches python-engineio's
@@ -12,6 +12,13 @@ Two changes to Rasa 3.6's ``socketio`` channel, which otherwise behaves the same
 * **Session persistence.** python-socketio 5.x made ``AsyncServer.enter_room`` a coroutine, which Rasa 3.6 calls
   without ``await``: the client never joined its session's room, so with ``session_persistence`` no answer reached
   it. Here it is awaited.
+* **Unguessable sessions.** ``session_request`` confirms a session id only if the server issued it
+  (:mod:`bot.channels.sessions`: 128 random bits, signed with ``SESSION_SECRET``); any other id (chosen by the client,
+  guessed, forged, or missing in a message) gets a new issued id, confirmed with ``session_confirm``, and so a new
+  conversation. An issued id continues its conversation after a page reload, a restart or on another replica.
+* **Limits.** A message over ``MAX_REQUEST_BYTES`` (its JSON), metadata over ``MAX_METADATA_BYTES`` or past the
+  per-address message rate is answered with a bot message saying so and never reaches the bot
+  (:mod:`bot.channels.limits`); ``client_ip`` is added to the metadata.
 * **Custom JSON.** Rasa emits a custom payload as ``sio.emit(event, **json_message)``, which fails for anything but
   ``{"data": ...}``; an action's ``json_message={"type": "table", ...}`` made Rasa raise a ``TypeError``. Here the
   payload is sent as the event's data, which is what the widget (``web/widget/cee-chat.js``) draws.
@@ -28,8 +35,8 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import uuid
 from collections.abc import Awaitable, Callable, Iterable
+from http import HTTPStatus
 from typing import Any, Optional, Union
 
 import engineio
@@ -42,7 +49,8 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.client_ip import of_request, server_metadata
+from bot.channels import limits, sessions
+from bot.client_ip import server_metadata
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -118,6 +126,33 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
     def __init__(self, *args: Any, cors_allowed_origins: Union[str, Iterable[str], None] = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.cors_allowed_origins: Origins = allowed_origins(cors_allowed_origins)
+        self.settings = load_settings()
+
+    async def _enter_room(self, sid: str, room: str) -> None:
+        """Join the socket to its conversation's room (where the answers go); a coroutine in python-socketio 5.x."""
+        if self.sio is None or not self.session_persistence:
+            return
+        entered = self.sio.enter_room(sid, room, namespace=self.namespace)
+        if inspect.isawaitable(entered):
+            await entered
+
+    def _refusal(self, data: Any, client: str) -> tuple[dict[str, Any], Optional[limits.Refusal]]:
+        """The message's metadata (with ``client_ip``) and why it must not reach the bot, or None."""
+        invalid = limits.Refusal(HTTPStatus.BAD_REQUEST, "utter_invalid_socket_message")
+        if not isinstance(data, dict) or not isinstance(data.get("message", ""), str):
+            return {}, invalid
+        refused = limits.too_large(limits.json_bytes(data), self.settings)
+        if refused:
+            return {}, refused
+        data.setdefault("message", "")
+        metadata = data.get(self.metadata_key) or None
+        if isinstance(metadata, str):
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                return {}, limits.Refusal(HTTPStatus.BAD_REQUEST, "utter_invalid_metadata")
+        refused = limits.metadata_refusal(metadata, self.settings) or limits.rate_refusal(client, self.settings)
+        return server_metadata(metadata, client), refused
 
     def get_output_channel(self) -> Optional[rasa.core.channels.channel.OutputChannel]:
         if self.sio is None:
@@ -126,8 +161,12 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> rasa_socketio.SocketBlueprint:
         """Rasa's blueprint (same handlers), with an origin-checking server and this module's output channel."""
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
+        ceiling = limits.transport_ceiling(self.settings)
+        sio = AsyncServer(
+            async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins, max_http_buffer_size=ceiling
+        )
         socketio_webhook = rasa_socketio.SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        limits.limit_transport(socketio_webhook, self.settings)
         self.sio = sio
         logger.info("socket.io accepts browser connections from: %s", self.cors_allowed_origins)
 
@@ -145,48 +184,45 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                     )
                 if not payload:
                     return False
+            ip = limits.client_ip(environ.get("sanic.request"))
+            await sio.save_session(sid, {"client_ip": ip}, namespace=self.namespace)
             logger.debug("User %s connected to the socket.io endpoint.", sid)
-            await sio.save_session(sid, {"client_ip": of_request(environ["sanic.request"])}, namespace=self.namespace)
             return True
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str) -> None:
             logger.debug("User %s disconnected from the socket.io endpoint.", sid)
 
+        async def start_session(sid: str, session_id: Any) -> str:
+            """Join the conversation of an issued id, or of a new one; confirm it to the client."""
+            if sessions.sender_of(session_id) is None:
+                session_id = sessions.issue()
+            await self._enter_room(sid, sessions.sender_of(session_id) or "")
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            return str(session_id)
+
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Optional[dict]) -> None:
-            data = data if isinstance(data, dict) else {}
-            if not data.get("session_id"):
-                data["session_id"] = uuid.uuid4().hex
-            if self.session_persistence:
-                entered = sio.enter_room(sid, data["session_id"], namespace=self.namespace)
-                if inspect.isawaitable(entered):  # a coroutine in recent python-socketio 5.x
-                    await entered
-            await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
+            await start_session(sid, data.get("session_id") if isinstance(data, dict) else None)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: dict) -> None:
-            if not isinstance(data, dict):
+        async def handle_message(sid: str, data: Any) -> None:
+            client = (await sio.get_session(sid, namespace=self.namespace)).get("client_ip", "unknown")
+            metadata, refused = self._refusal(data, client)
+            if refused:
+                await sio.emit(self.bot_message_evt, {"text": refused.text}, room=sid, namespace=self.namespace)
                 return
-            output_channel = SocketIOOutput(sio, self.bot_message_evt, self.namespace)
             if self.session_persistence:
-                if not data.get("session_id"):
-                    rasa.shared.utils.io.raise_warning(
-                        "A message without a valid session_id was received. This message will be ignored. Make sure "
-                        "to set a proper session id using the `session_request` socketIO event."
-                    )
-                    return
-                sender_id = data["session_id"]
+                session_id = data.get("session_id")
+                if sessions.sender_of(session_id) is None:  # not issued here: a new conversation
+                    session_id = await start_session(sid, None)
+                sender_id = sessions.sender_of(session_id) or ""
+                await self._enter_room(sid, sender_id)
             else:
                 sender_id = sid
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                metadata = json.loads(metadata)
-            metadata = server_metadata(
-                metadata, (await sio.get_session(sid, namespace=self.namespace)).get("client_ip")
-            )
+            output_channel = SocketIOOutput(sio, self.bot_message_evt, self.namespace)
             message = UserMessage(
-                data.get("message", ""), output_channel, sender_id, input_channel=self.name(), metadata=metadata
+                data["message"], output_channel, sender_id, input_channel=self.name(), metadata=metadata
             )
             await on_new_message(message)
 

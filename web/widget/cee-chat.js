@@ -15,7 +15,7 @@
   if (window.CEEChat && window.CEEChat.version) return; // included twice: keep the first one
 
   var VERSION = '0.1.0';
-  var SESSION_KEY = 'cee-guide-session';
+  var SESSION_KEY = 'cee-guide-session'; // the id the server issued (never one made up here), kept across reloads
   var HISTORY_PREFIX = 'cee-guide-history:';
   var MAX_HISTORY = 200;
   var MAX_INPUT = 1000;
@@ -732,8 +732,14 @@
       id = String(id);
       var isNew = !state.sessionId && state.history.length === 0;
       if (state.sessionId !== id) {
-        // A new id from the server: keep what is on screen under the new id.
-        if (state.sessionId) storageRemove(HISTORY_PREFIX + state.sessionId);
+        // The server issues (and signs) session ids and confirms only those it issued: another id than ours means
+        // it did not accept ours (an id from an older version, or a changed SESSION_SECRET), so the conversation on
+        // screen is over; start the new one afresh. With no id yet, what is on screen is kept under the new one.
+        if (state.sessionId) {
+          storageRemove(HISTORY_PREFIX + state.sessionId);
+          state.history = [];
+          renderHistory();
+        }
         state.sessionId = id;
         storageSet(SESSION_KEY, id);
         saveHistory();
