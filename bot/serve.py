@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
+from bot.retention import purge_at_start
 from bot.runtime.commands import (
     actions_command,
     api_secrets_env,
@@ -98,6 +99,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     """Start everything and wait for Ctrl-C."""
     argparse.ArgumentParser(prog="python -m bot.serve", description=__doc__.split("\n")[0]).parse_args(argv)
     settings = load_settings()
+    purge_at_start(settings)  # conversations older than RETENTION_DAYS (bot/retention.py)
     if not MODEL_PATH.exists():
         print("No trained model: run `make run` (it trains when needed).", file=sys.stderr)
         return 1

@@ -57,6 +57,8 @@ class Settings:
     rate_limit_redis_url: Optional[str] = None  # shared counters for several processes; else in-process
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For is believed (e.g. nginx's address)
     staff_channels: tuple[str, ...] = ("cmdline",)  # input channels whose users are CBP staff (rasa shell)
+    retention_days: int = 90  # conversations whose last message is older are deleted (bot/retention.py)
+    tracker_store_url: Optional[str] = None  # TRACKER_STORE_URL; bot.retention.tracker_store_url gives the default
 
     @property
     def slack_enabled(self) -> bool:
@@ -120,4 +122,6 @@ def load_settings(env_file: Optional[Path] = None) -> Settings:
         rate_limit_redis_url=opt("RATE_LIMIT_REDIS_URL") or opt("REDIS_URL") or opt("LOCK_STORE_URL"),
         trusted_proxies=_split(env.get("TRUSTED_PROXIES") or ""),
         staff_channels=_split(env["STAFF_CHANNELS"]) if env.get("STAFF_CHANNELS") else defaults.staff_channels,
+        retention_days=int(env.get("RETENTION_DAYS") or defaults.retention_days),
+        tracker_store_url=opt("TRACKER_STORE_URL"),
     )

@@ -1,7 +1,8 @@
 """The CBP staff command line: ``python -m bot.db COMMAND``.
 
 Commands: ``init``, ``seed``, ``import-figures FILE.csv``, ``import-importers FILE.csv``,
-``export-requests FILE.csv`` and ``set-status REF STATUS``. Run ``python -m bot.db COMMAND --help`` for details.
+``export-requests FILE.csv``, ``set-status REF STATUS`` and ``purge-conversations``. Run
+``python -m bot.db COMMAND --help`` for details.
 The database is ``DATABASE_URL`` (from the environment or ``.env``), or ``--database-url``.
 
 Exit codes: 0 done, 1 the command failed (a bad file, an unknown reference, the database unreachable), 2 wrong usage.
@@ -15,13 +16,16 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
+from bot import retention
 from bot.db import importer, store
 from bot.db.models import REQUEST_STATUSES
 from bot.db.store import UpsertResult
 from bot.ior import install_log_masking, mask_text
+from bot.settings import load_settings
 from bot.vocab import REQUEST_KINDS
 
 logger = logging.getLogger(__name__)
@@ -91,6 +95,18 @@ def cmd_set_status(args: argparse.Namespace) -> None:
     record = store.set_status(args.ref, args.status, args.note)
     note = f" (note: {args.note.strip()})" if args.note and args.note.strip() else ""
     _say(f"{record.ref}: {before.status} -> {record.status}{note}")
+
+
+def cmd_purge_conversations(args: argparse.Namespace) -> None:
+    """Delete the conversations whose last message is older than the retention period."""
+    settings = load_settings()
+    if args.tracker_store_url:
+        settings = replace(settings, tracker_store_url=args.tracker_store_url)
+    url = retention.tracker_store_url(settings)
+    days = settings.retention_days if args.days is None else args.days
+    count = retention.purge_conversations(url, days)
+    plural = "" if count == 1 else "s"
+    _say(f"{count} conversation{plural} older than {days} days deleted from {store.safe_url(url)}.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,6 +180,17 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("status", choices=REQUEST_STATUSES, metavar="STATUS", help="|".join(REQUEST_STATUSES))
     status.add_argument("--note", metavar="TEXT", help="a note kept with the change")
     status.set_defaults(func=cmd_set_status)
+
+    purge = commands.add_parser(
+        "purge-conversations",
+        help="delete conversations older than the retention period",
+        description="Delete from the tracker store (TRACKER_STORE_URL, else var/tracker.db) every conversation whose "
+        "last message is older than RETENTION_DAYS days (default 90). Requests are not touched: they are kept until "
+        "staff delete them. make run does this at every start.",
+    )
+    purge.add_argument("--days", type=int, metavar="N", help="keep N days instead of RETENTION_DAYS (at least 1)")
+    purge.add_argument("--tracker-store-url", metavar="URL", help="use this tracker store instead")
+    purge.set_defaults(func=cmd_purge_conversations)
     return parser
 
 
@@ -180,7 +207,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         handler(args)
         return 0
-    except (CommandError, importer.ImportFileError, store.DatabaseUnavailable, store.UnknownRequest) as exc:
+    except (
+        CommandError,
+        importer.ImportFileError,
+        store.DatabaseUnavailable,
+        store.UnknownRequest,
+        retention.RetentionError,
+    ) as exc:
         message = str(exc)
     except ValueError as exc:  # e.g. a KnowledgeError in knowledge/
         message = f"error: {exc}"

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Optional, TypeVar
 
 from bot.db import store
+from bot.db.spreadsheet import safe_row
 from bot.db.store import FigureInput, ImporterInput, RequestRecord, SeedResult, UpsertResult
 from bot.fiscal import QUARTERS
 from bot.ior import IorFormatError, IorNumber, mask_text, parse_ior
@@ -302,7 +303,10 @@ def _history(record: RequestRecord) -> str:
 
 
 def write_requests_csv(records: Sequence[RequestRecord], out: IO[str]) -> int:
-    """Write requests as CSV (columns :data:`EXPORT_COLUMNS`), masking every SSN-format number. Returns the count."""
+    """Write requests as CSV (columns :data:`EXPORT_COLUMNS`). Returns the count.
+
+    Every cell goes through :func:`bot.db.spreadsheet.safe_row`: SSN-format numbers masked, formulas neutralised.
+    """
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     for record in records:
@@ -316,7 +320,7 @@ def write_requests_csv(records: Sequence[RequestRecord], out: IO[str]) -> int:
             json.dumps(record.details, sort_keys=True, ensure_ascii=False),
             _history(record),
         )
-        writer.writerow([mask_text(str(value)) for value in row])
+        writer.writerow(safe_row(row))
     return len(records)
 
 

@@ -9,6 +9,9 @@ It serves the demo page and the widget's files, and nothing else of ``web/`` (no
   Centers webpages allowed to embed the page, default ``'self'``);
 * ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: no-referrer``.
 
+The page's widget tag gets ``data-retention-days`` from ``RETENTION_DAYS``: the widget drops its local copy of a
+conversation after the period the server keeps it (:func:`page_body`).
+
 ``deploy/nginx.conf.template`` sends the same headers (:func:`security_headers` is the one definition; the scale-out
 deployment fills them into the template).
 """
@@ -16,6 +19,7 @@ deployment fills them into the template).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -90,6 +94,17 @@ def page_file(path: str, web_dir: Path = WEB_DIR) -> Optional[Path]:
     return web_dir / name
 
 
+RETENTION_ATTRIBUTE = re.compile(rb'data-retention-days="[^"]*"')
+
+
+def page_body(found: Path, settings: Settings) -> bytes:
+    """A page file's bytes; in an HTML page, the widget's ``data-retention-days`` is set to ``RETENTION_DAYS``."""
+    body = found.read_bytes()
+    if found.suffix == ".html":
+        body = RETENTION_ATTRIBUTE.sub(f'data-retention-days="{settings.retention_days}"'.encode(), body)
+    return body
+
+
 def create_app(settings: Settings, web_dir: Path = WEB_DIR) -> object:
     """The aiohttp application: GET and HEAD of the page files, 404 for anything else, headers on every response."""
     from aiohttp import web
@@ -111,7 +126,7 @@ def create_app(settings: Settings, web_dir: Path = WEB_DIR) -> object:
             raise web.HTTPNotFound()
         content_type = CONTENT_TYPES.get(found.suffix, "application/octet-stream")
         return web.Response(
-            body=found.read_bytes(), headers={"Content-Type": content_type, "Cache-Control": "no-cache"}
+            body=page_body(found, settings), headers={"Content-Type": content_type, "Cache-Control": "no-cache"}
         )
 
     app = web.Application(middlewares=[add_headers])

@@ -17,6 +17,8 @@
   var VERSION = '0.1.0';
   var SESSION_KEY = 'cee-guide-session'; // the id the server issued (never one made up here), kept across reloads
   var HISTORY_PREFIX = 'cee-guide-history:';
+  var HISTORY_TIME_PREFIX = 'cee-guide-history-at:'; // when a conversation's history was last saved (ms)
+  var DAY_MS = 86400000;
   var MAX_HISTORY = 200;
   var MAX_INPUT = 1000;
   var TYPING_TIMEOUT_MS = 30000;
@@ -66,7 +68,8 @@
     launcherText: attr('data-launcher-text', 'Ask CEE Guide'),
     initPayload: attr('data-init-payload', ''),
     css: attr('data-css', resolve('cee-chat.css')),
-    socketioSrc: attr('data-socketio-src', resolve('../vendor/socket.io.min.js'))
+    socketioSrc: attr('data-socketio-src', resolve('../vendor/socket.io.min.js')),
+    retentionDays: parseFloat(attr('data-retention-days', '90')) // RETENTION_DAYS, filled in by the page server
   };
 
   // ---------------------------------------------------------------------------------------------
@@ -98,12 +101,39 @@
   function saveHistory() {
     if (!state.sessionId) return;
     var list = state.history.slice(-MAX_HISTORY);
+    storageSet(HISTORY_TIME_PREFIX + state.sessionId, String(Date.now()));
     // On a full quota, drop the oldest messages until it fits (or nothing is left).
     while (list.length) {
       if (storageSet(HISTORY_PREFIX + state.sessionId, JSON.stringify(list))) return;
       list = list.slice(Math.ceil(list.length / 4));
     }
     storageRemove(HISTORY_PREFIX + state.sessionId);
+  }
+
+  // The server deletes a conversation RETENTION_DAYS after its last message (bot/retention.py); so does the browser
+  // with its copy: a history last saved longer ago than the period is removed with its time. A history saved before
+  // times were kept is as old as its last message's ts (none: removed).
+  function lastMessageTime(id) {
+    var list = loadHistory(id);
+    return list.length ? Number(list[list.length - 1].ts) || 0 : 0;
+  }
+
+  function expireHistory() {
+    if (!(config.retentionDays > 0)) return;
+    var oldest = Date.now() - config.retentionDays * DAY_MS;
+    var keys = [];
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) keys.push(window.localStorage.key(i));
+    } catch (e) { return; }
+    keys.forEach(function (key) {
+      var id = key && key.indexOf(HISTORY_PREFIX) === 0 ? key.slice(HISTORY_PREFIX.length)
+        : key && key.indexOf(HISTORY_TIME_PREFIX) === 0 ? key.slice(HISTORY_TIME_PREFIX.length) : null;
+      if (id === null) return;
+      var savedAt = Number(storageGet(HISTORY_TIME_PREFIX + id)) || lastMessageTime(id);
+      if (savedAt >= oldest) return;
+      storageRemove(HISTORY_PREFIX + id);
+      storageRemove(HISTORY_TIME_PREFIX + id);
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -787,6 +817,7 @@
   function start() {
     if (document.getElementById('cee-chat')) return;
     buildUi();
+    expireHistory();
     state.history = loadHistory(state.sessionId);
     renderHistory();
     updateCounter();
