@@ -302,7 +302,7 @@ def _history(record: RequestRecord) -> str:
 
 
 def write_requests_csv(records: Sequence[RequestRecord], out: IO[str]) -> int:
-    """Write requests as CSV (columns :data:`EXPORT_COLUMNS`), masking every SSN-format number. Returns the count."""
+    """Write requests as CSV (columns :data:`EXPORT_COLUMNS`), cells made safe by :func:`safe_cell`. Returns a count."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     for record in records:
@@ -316,8 +316,18 @@ def write_requests_csv(records: Sequence[RequestRecord], out: IO[str]) -> int:
             json.dumps(record.details, sort_keys=True, ensure_ascii=False),
             _history(record),
         )
-        writer.writerow([mask_text(str(value)) for value in row])
+        writer.writerow([safe_cell(str(value)) for value in row])
     return len(records)
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """A CSV cell for staff: SSN-format numbers masked, and a leading formula character neutralised with ``'``."""
+    text = mask_text(text)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def export_requests(path: Path, kind: Optional[str] = None, since: Optional[dt.date] = None) -> int:
