@@ -49,6 +49,7 @@ train: build
 	@$(PY) -m bot.train
 
 run: setup train
+	@$(PY) -m bot.db purge-conversations
 	@$(PY) -m bot.serve
 
 shell: setup train

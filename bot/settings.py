@@ -38,6 +38,7 @@ class Settings:
     slack_signing_secret: Optional[str] = None
     slack_api_url: str = "https://slack.com/api/"
     max_message_chars: int = 1000
+    retention_days: int = 90  # RETENTION_DAYS: conversations (and the widget's local history) are deleted after this
     speedups: bool = True  # CEE_SPEEDUPS=0: Rasa runs without the speed patches of bot.patches (to compare)
 
     @property
@@ -84,5 +85,6 @@ def load_settings(env_file: Optional[Path] = None) -> Settings:
         slack_signing_secret=opt("SLACK_SIGNING_SECRET"),
         slack_api_url=env.get("SLACK_API_URL") or defaults.slack_api_url,
         max_message_chars=int(env.get("MAX_MESSAGE_CHARS") or defaults.max_message_chars),
+        retention_days=int(env.get("RETENTION_DAYS") or defaults.retention_days),
         speedups=env.get("CEE_SPEEDUPS", "1").strip() not in ("0", "false", "no", "off"),
     )

@@ -285,3 +285,17 @@ def test_database_unavailable_is_one_clear_line(tmp_path: Path) -> None:
 def test_help(command: list[str], tmp_path: Path) -> None:
     done = Cli(tmp_path / "x.db")(*command, "--help")
     assert "usage: python -m bot.db" in done.stdout
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
+def test_export_cells_that_a_spreadsheet_would_run_are_neutralised(cell: str) -> None:
+    from bot.db.importer import safe_cell
+
+    assert safe_cell(cell) == "'" + cell
+
+
+def test_export_cells_are_masked_and_others_kept() -> None:
+    from bot.db.importer import safe_cell
+
+    assert safe_cell("a 123-456789 b") == "a ***-**-6789 b"
+    assert safe_cell("CR-2026-000001") == "CR-2026-000001"

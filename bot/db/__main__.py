@@ -1,7 +1,8 @@
 """The CBP staff command line: ``python -m bot.db COMMAND``.
 
 Commands: ``init``, ``seed``, ``import-figures FILE.csv``, ``import-importers FILE.csv``,
-``export-requests FILE.csv`` and ``set-status REF STATUS``. Run ``python -m bot.db COMMAND --help`` for details.
+``export-requests FILE.csv``, ``set-status REF STATUS`` and ``purge-conversations``. Run
+``python -m bot.db COMMAND --help`` for details.
 The database is ``DATABASE_URL`` (from the environment or ``.env``), or ``--database-url``.
 
 Exit codes: 0 done, 1 the command failed (a bad file, an unknown reference, the database unreachable), 2 wrong usage.
@@ -18,10 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Optional
 
-from bot.db import importer, store
+from bot.db import importer, retention, store
 from bot.db.models import REQUEST_STATUSES
 from bot.db.store import UpsertResult
 from bot.ior import install_log_masking, mask_text
+from bot.settings import load_settings
 from bot.vocab import REQUEST_KINDS
 
 logger = logging.getLogger(__name__)
@@ -91,6 +93,13 @@ def cmd_set_status(args: argparse.Namespace) -> None:
     record = store.set_status(args.ref, args.status, args.note)
     note = f" (note: {args.note.strip()})" if args.note and args.note.strip() else ""
     _say(f"{record.ref}: {before.status} -> {record.status}{note}")
+
+
+def cmd_purge_conversations(args: argparse.Namespace) -> None:
+    """Delete the conversations older than the retention period."""
+    days = args.days if args.days is not None else load_settings().retention_days
+    count = retention.purge_conversations(days, args.tracker_store_url)
+    _say(f"{count} conversation{'s' if count != 1 else ''} older than {days} days deleted.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,6 +173,17 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("status", choices=REQUEST_STATUSES, metavar="STATUS", help="|".join(REQUEST_STATUSES))
     status.add_argument("--note", metavar="TEXT", help="a note kept with the change")
     status.set_defaults(func=cmd_set_status)
+
+    purge = commands.add_parser(
+        "purge-conversations",
+        help="delete the conversations older than RETENTION_DAYS",
+        description="Delete every conversation whose latest message is older than RETENTION_DAYS days (default 90) "
+        "from the tracker store: TRACKER_STORE_URL, or the SQLite file var/log/conversations.db. make run does it "
+        "at start.",
+    )
+    purge.add_argument("--days", type=int, metavar="N", help="the retention period in days (default RETENTION_DAYS)")
+    purge.add_argument("--tracker-store-url", metavar="URL", help="the tracker store (default TRACKER_STORE_URL)")
+    purge.set_defaults(func=cmd_purge_conversations)
     return parser
 
 
@@ -180,7 +200,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         handler(args)
         return 0
-    except (CommandError, importer.ImportFileError, store.DatabaseUnavailable, store.UnknownRequest) as exc:
+    except (
+        CommandError,
+        importer.ImportFileError,
+        retention.RetentionError,
+        store.DatabaseUnavailable,
+        store.UnknownRequest,
+    ) as exc:
         message = str(exc)
     except ValueError as exc:  # e.g. a KnowledgeError in knowledge/
         message = f"error: {exc}"
