@@ -66,7 +66,9 @@
     launcherText: attr('data-launcher-text', 'Ask CEE Guide'),
     initPayload: attr('data-init-payload', ''),
     css: attr('data-css', resolve('cee-chat.css')),
-    socketioSrc: attr('data-socketio-src', resolve('../vendor/socket.io.min.js'))
+    socketioSrc: attr('data-socketio-src', resolve('../vendor/socket.io.min.js')),
+    // Messages kept in this browser are dropped after this many days (the server's RETENTION_DAYS).
+    historyDays: Number(attr('data-history-days', '90')) || 90
   };
 
   // ---------------------------------------------------------------------------------------------
@@ -89,7 +91,10 @@
     if (!raw) return [];
     try {
       var list = JSON.parse(raw);
-      return Array.isArray(list) ? list.filter(function (m) { return m && (m.from === 'user' || m.from === 'bot'); }) : [];
+      var oldest = Date.now() - config.historyDays * 86400000;
+      return Array.isArray(list) ? list.filter(function (m) {
+        return m && (m.from === 'user' || m.from === 'bot') && (m.at || 0) >= oldest;
+      }) : [];
     } catch (e) {
       return [];
     }
@@ -428,6 +433,7 @@
 
   function appendRecord(msg, persist) {
     if (persist !== false) {
+      if (!msg.at) msg.at = Date.now();
       state.history.push(msg);
       if (state.history.length > MAX_HISTORY) state.history = state.history.slice(-MAX_HISTORY);
       saveHistory();
