@@ -41,3 +41,22 @@ def test_the_masking_sql_store_masks_too(tmp_path: Path) -> None:
     asyncio.run(MaskingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=db).save(_tracker("b")))
     data = Path(db).read_bytes().decode("utf-8", errors="replace")
     assert "***-**-6789" in data and "12345" not in data and "123 45" not in data
+
+
+def test_each_event_is_written_once_over_several_saves(tmp_path: Path) -> None:
+    db = str(tmp_path / "w.db")
+
+    async def run() -> int:
+        store = PersistentTrackerStore(Domain.empty(), dialect="sqlite", db=db)
+        tracker = _tracker("c")
+        await store.save(tracker)
+        for turn in range(3):
+            tracker = await store.retrieve("c")
+            assert tracker is not None
+            tracker.update(UserUttered(f"turn {turn}", {"name": "x"}))
+            await store.save(tracker)
+        again = await PersistentTrackerStore(Domain.empty(), dialect="sqlite", db=db).retrieve("c")
+        assert again is not None
+        return len(again.events)
+
+    assert asyncio.run(run()) == 6
