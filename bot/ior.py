@@ -30,16 +30,32 @@ class IorKind(str, Enum):
 
 # Whole-string patterns; also used to build spaCy token patterns.
 EIN_RE = re.compile(r"^(\d{2})-?(\d{7})([A-Za-z0-9]{2})$")
-SSN_RE = re.compile(r"^(\d{3})-?(\d{2})-?(\d{4})$")
+# A Social Security number's digit groups: the parser and the masking are both built from them.
+SSN_GROUPS = (3, 2, 4)
+SSN_RE = re.compile("^" + "-?".join(rf"(\d{{{n}}})" for n in SSN_GROUPS) + "$")
 CBP_RE = re.compile(r"^(\d{6})-?(\d{5})$")
 
 # Finds candidates inside free text (the spaCy pipeline does the same with its entity_ruler).
 IOR_IN_TEXT = re.compile(
     r"(?<![\w-])(?:\d{2}-\d{7}[A-Za-z0-9]{2}|\d{9}[A-Za-z]{2}|\d{3}-\d{2}-\d{4}|\d{6}-\d{5}|\d{11}|\d{9})(?![\w-])"
 )
-# Social Security numbers inside free text, for masking. Nine bare digits are treated as one too: no other
-# identifier the bot handles has nine digits (HTS numbers have 2, 4, 6, 8 or 10).
-_SSN_IN_TEXT = re.compile(r"(?<![\w-])(\d{3})(-?)(\d{2})\2(\d{4})(?![\w-])")
+
+
+def _ssn_in_text() -> re.Pattern[str]:
+    """Every text that :func:`parse_ior` reads as a Social Security number, as it may appear inside free text.
+
+    The parser removes all whitespace and then matches :data:`SSN_RE`; so here whitespace may come between any two
+    characters and a hyphen between the groups of :data:`SSN_GROUPS` (``123-45-6789``, ``123456789``, ``123-456789``,
+    ``12345-6789``, ``123 45 6789``); a digit right before or after means a longer number. Nine bare digits are one too
+    (no other identifier the bot handles has nine digits: HTS numbers have 2, 4, 6, 8 or 10).
+    """
+    groups = [r"\s*".join([r"\d"] * n) for n in SSN_GROUPS]
+    groups[-1] = f"({groups[-1]})"  # the last four digits stay visible
+    return re.compile(r"(?<!\d)" + r"\s*-?\s*".join(groups) + r"(?!\d)")
+
+
+# Social Security-format numbers inside free text, for masking.
+_SSN_IN_TEXT = _ssn_in_text()
 
 
 @dataclass(frozen=True)
@@ -161,7 +177,28 @@ def mask_text(text: str) -> str:
     """Replace every Social Security-format number in ``text`` with a masked form (``***-**-6789``)."""
     if not text:
         return text
-    return _SSN_IN_TEXT.sub(lambda m: f"***-**-{m.group(4)}", text)
+    return _SSN_IN_TEXT.sub(lambda m: "***-**-" + re.sub(r"\s+", "", m.group(1)), text)
+
+
+def mask_value(value: Any) -> Any:
+    """``value`` with every string inside it (in lists, tuples and dict keys and values) masked by :func:`mask_text`.
+
+    Returns the value itself when nothing needed masking, so that callers can tell by identity.
+    """
+    if isinstance(value, str):
+        masked = mask_text(value)
+        return value if masked == value else masked
+    if isinstance(value, dict):
+        items = [(mask_value(k), mask_value(v)) for k, v in value.items()]
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(items, value.items())):
+            return value
+        return dict(items)
+    if isinstance(value, (list, tuple)):
+        parts = [mask_value(v) for v in value]
+        if all(m is v for m, v in zip(parts, value)):
+            return value
+        return parts if isinstance(value, list) else tuple(parts)
+    return value
 
 
 class MaskingFilter(logging.Filter):

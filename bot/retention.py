@@ -21,11 +21,13 @@ from typing import Optional
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
+from bot.runtime.endpoints import CONVERSATIONS_DB
 from bot.settings import VAR_DIR, Settings, _absolute_sqlite
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TRACKER_STORE_URL = f"sqlite:///{VAR_DIR / 'tracker.db'}"
+# The default store's file (bot/runtime/endpoints.py: beside the run-time endpoints file, var/log/ under `make run`).
+DEFAULT_TRACKER_STORE_URL = f"sqlite:///{VAR_DIR / 'log' / CONVERSATIONS_DB}"
 EVENTS_TABLE = "events"
 SECONDS_PER_DAY = 86_400
 
@@ -37,7 +39,7 @@ class RetentionError(Exception):
 
 
 def tracker_store_url(settings: Settings) -> str:
-    """The tracker store's SQLAlchemy URL: ``TRACKER_STORE_URL``, else the SQLite file ``var/tracker.db``.
+    """The tracker store's SQLAlchemy URL: ``TRACKER_STORE_URL``, else the SQLite file ``var/log/conversations.db``.
 
     A relative SQLite path is taken from the project root, as the servers take it.
     """

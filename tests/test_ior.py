@@ -1,11 +1,14 @@
 """Importer of record numbers: parsing, masking, and masking in logs."""
 
 import logging
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot import replies
-from bot.ior import IorFormatError, IorKind, find_ior, install_log_masking, mask_text, parse_ior
+from bot.ior import SSN_RE, IorFormatError, IorKind, find_ior, install_log_masking, mask_text, mask_value, parse_ior
 
 
 @pytest.mark.parametrize(
@@ -67,3 +70,41 @@ def test_log_records_are_masked(caplog: pytest.LogCaptureFixture) -> None:
         logging.getLogger("cee.test").info("user said %s", "my ssn is 123-45-6789")
     assert "123-45-6789" not in caplog.text
     assert "***-**-6789" in caplog.text
+
+
+# Whitespace that the parser removes, and text around a number that holds no digit (a digit would make it longer).
+_SPACE = st.text(alphabet=" \t\n\u00a0\u2003", max_size=2)
+_AROUND = st.text(alphabet=st.characters(blacklist_categories=("Nd", "Cs")), max_size=20)
+
+
+@st.composite
+def _typed_ssn(draw: st.DrawFn) -> str:
+    """A string that parse_ior reads as an SSN: SSN_RE's own form with whitespace anywhere."""
+    compact = draw(st.from_regex(SSN_RE, fullmatch=True))
+    return draw(_SPACE) + "".join(ch + draw(_SPACE) for ch in compact)
+
+
+@settings(max_examples=500, deadline=None)
+@given(number=_typed_ssn(), before=_AROUND, after=_AROUND)
+def test_every_number_the_parser_reads_as_an_ssn_is_masked_in_any_text(number: str, before: str, after: str) -> None:
+    assert parse_ior(number).kind is IorKind.SSN
+    masked = mask_text(before + number + after)
+    last_four = "".join(re.findall(r"\d", number))[-4:]
+    assert "".join(re.findall(r"\d", masked)) == last_four  # only the last four digits are left
+    assert "***-**-" + last_four in masked
+
+
+@pytest.mark.parametrize("number", ["123-456789", "12345-6789", "123 45 6789", "123-45-6789", "123456789"])
+def test_the_forms_missed_before_are_masked(number: str) -> None:
+    assert mask_text(f"my number is {number}, thanks") == "my number is ***-**-6789, thanks"
+
+
+def test_other_importer_numbers_are_left_alone() -> None:
+    for text in ("12-3456789AB", "230517-40021", "23051740021", "1234567890", "8471.30.0100"):
+        assert mask_text(text) == text
+
+
+def test_mask_value_masks_nested_strings_and_keeps_what_needs_nothing() -> None:
+    clean = {"a": ["x", 1], "b": None}
+    assert mask_value(clean) is clean
+    assert mask_value({"t": ("123 45 6789",), "123456789": 2}) == {"t": ("***-**-6789",), "***-**-6789": 2}

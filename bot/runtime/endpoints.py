@@ -16,6 +16,9 @@ from bot.settings import ROOT, VAR_DIR, Settings
 
 MEMORY_TRACKER_STORE = "bot.stores.MemoryTrackerStore"
 ACTION_TOKEN_REFERENCE = "${ACTION_SERVER_TOKEN}"  # Rasa fills it in from its environment
+PERSISTENT_TRACKER_STORE = "bot.tracker_store.PersistentTrackerStore"
+MASKING_SQL_TRACKER_STORE = "bot.tracker_store.MaskingSQLTrackerStore"
+CONVERSATIONS_DB = "conversations.db"  # beside the run-time endpoints file (var/log/ under `make run`)
 
 
 def store_url(name: str) -> Optional[str]:
@@ -37,7 +40,11 @@ def tracker_store_endpoint(url: str) -> dict[str, object]:
     dialect = parsed.get_backend_name()
     if dialect not in ("postgresql", "sqlite"):
         raise ValueError(f"TRACKER_STORE_URL: use a postgresql://, sqlite:/// or redis:// URL, not {dialect}")
-    section: dict[str, object] = {"type": "sql", "dialect": parsed.drivername, "db": parsed.database or ""}
+    section: dict[str, object] = {  # Rasa's SQL store, masking SSN-format numbers first (bot/tracker_store.py)
+        "type": MASKING_SQL_TRACKER_STORE,
+        "dialect": parsed.drivername,
+        "db": parsed.database or "",
+    }
     if dialect == "sqlite":  # a relative path is taken from the project root, as for DATABASE_URL
         section["db"] = parsed.database if parsed.database == ":memory:" else str(ROOT / (parsed.database or "rasa.db"))
         return section
@@ -91,17 +98,21 @@ def endpoints_file(
     ``TRACKER_STORE_URL`` (PostgreSQL, SQLite or Redis) keeps conversations outside the Rasa process, so that they
     survive a restart and several Rasa servers can share them; ``LOCK_STORE_URL`` (Redis) lets several Rasa processes
     handle one conversation's messages one at a time. Without them both stay in the Rasa process's memory (one
-    process only): conversations in :class:`bot.stores.MemoryTrackerStore`, locks in Rasa's in-memory lock store.
-    The URLs can also be given (``deploy/scale_out.py`` does). With ``action_token``, Rasa sends the action server
-    the secret ``ACTION_SERVER_TOKEN`` from its environment (written as a reference, never as its value).
+    process only): conversations in :class:`bot.tracker_store.PersistentTrackerStore` (in memory, written through to
+    the SQLite file ``conversations.db`` beside the endpoints file, so that they survive a restart), locks in Rasa's
+    in-memory lock store. The URLs can also be given (``deploy/scale_out.py`` does). With ``action_token``, Rasa sends
+    the action server the secret ``ACTION_SERVER_TOKEN`` from its environment (written as a reference, never as its
+    value).
     """
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
     tracker_url = tracker_store_url or store_url("TRACKER_STORE_URL")
     lock_url = lock_store_url or store_url("LOCK_STORE_URL")
     if tracker_url:
         endpoints["tracker_store"] = tracker_store_endpoint(tracker_url)
-    elif "tracker_store" not in endpoints:
-        endpoints["tracker_store"] = {"type": MEMORY_TRACKER_STORE}  # Rasa's in-memory store, faster (bot/stores.py)
+    elif "tracker_store" not in endpoints:  # in memory for speed, written through to SQLite (bot/tracker_store.py)
+        target = path or VAR_DIR / "endpoints.yml"
+        db = str(target.parent / CONVERSATIONS_DB)
+        endpoints["tracker_store"] = {"type": PERSISTENT_TRACKER_STORE, "dialect": "sqlite", "db": db}
     if lock_url:
         endpoints["lock_store"] = lock_store_endpoint(lock_url)
     if action_token:

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from bot.runtime.endpoints import (
-    MEMORY_TRACKER_STORE,
+    MASKING_SQL_TRACKER_STORE,
+    PERSISTENT_TRACKER_STORE,
     credentials_file,
     endpoints_file,
     lock_store_endpoint,
@@ -21,7 +22,7 @@ from bot.settings import ROOT, load_settings
 def test_postgresql_url_becomes_rasas_sql_tracker_store() -> None:
     section = tracker_store_endpoint("postgresql+psycopg2://rasa:s3cret@db.internal:5433/conversations")
     assert section == {
-        "type": "sql",
+        "type": MASKING_SQL_TRACKER_STORE,
         "dialect": "postgresql+psycopg2",
         "db": "conversations",
         "url": "db.internal",
@@ -33,7 +34,7 @@ def test_postgresql_url_becomes_rasas_sql_tracker_store() -> None:
 
 def test_relative_sqlite_path_is_taken_from_the_project_folder() -> None:
     section = tracker_store_endpoint("sqlite:///var/rasa.db")
-    assert section == {"type": "sql", "dialect": "sqlite", "db": str(ROOT / "var" / "rasa.db")}
+    assert section == {"type": MASKING_SQL_TRACKER_STORE, "dialect": "sqlite", "db": str(ROOT / "var" / "rasa.db")}
 
 
 def test_redis_urls_for_both_stores() -> None:
@@ -71,14 +72,18 @@ def test_endpoints_file_keeps_the_action_server_and_adds_the_stores(
     monkeypatch.delenv("LOCK_STORE_URL", raising=False)
     default = yaml.safe_load(endpoints_file(tmp_path / "a.yml").read_text())
     assert default["action_endpoint"] == {"url": "${ACTION_ENDPOINT_URL}"}
-    assert default["tracker_store"] == {"type": MEMORY_TRACKER_STORE}
+    assert default["tracker_store"] == {
+        "type": PERSISTENT_TRACKER_STORE,
+        "dialect": "sqlite",
+        "db": str(tmp_path / "conversations.db"),
+    }
     assert "lock_store" not in default  # Rasa's in-memory lock store
 
     monkeypatch.setenv("TRACKER_STORE_URL", "postgresql://rasa@127.0.0.1:5432/rasa")
     monkeypatch.setenv("LOCK_STORE_URL", "redis://127.0.0.1:6379/0")
     path = endpoints_file(tmp_path / "b.yml")
     shared = yaml.safe_load(path.read_text())
-    assert shared["tracker_store"]["type"] == "sql" and shared["lock_store"]["type"] == "redis"
+    assert shared["tracker_store"]["type"] == MASKING_SQL_TRACKER_STORE and shared["lock_store"]["type"] == "redis"
     assert path.read_text().startswith("# GENERATED")
     assert path.stat().st_mode & 0o077 == 0  # it may hold passwords
 

@@ -124,8 +124,15 @@ def test_make_run_purges_at_start(sqlite_store: str) -> None:
     purge_at_start(Settings(tracker_store_url="sqlite:////nonexistent/folder/tracker.db"))  # skipped, no error
 
 
-def test_tracker_store_url_default_is_var_tracker_db() -> None:
-    assert tracker_store_url(Settings()) == f"sqlite:///{ROOT / 'var' / 'tracker.db'}"
+def test_the_purge_reads_the_file_the_server_writes_by_default(tmp_path: Path) -> None:
+    import yaml
+
+    from bot.runtime.endpoints import endpoints_file
+    from bot.settings import VAR_DIR
+
+    written = yaml.safe_load(endpoints_file(tmp_path / "endpoints.yml").read_text())["tracker_store"]
+    assert written["db"] == str(tmp_path / "conversations.db")  # beside the run-time endpoints file
+    assert tracker_store_url(Settings()) == f"sqlite:///{VAR_DIR / 'log' / 'conversations.db'}"  # `make run`'s
     assert tracker_store_url(Settings(tracker_store_url="sqlite:///var/x.db")) == f"sqlite:///{ROOT / 'var' / 'x.db'}"
 
 

@@ -1,0 +1,141 @@
+"""The default tracker store: conversations kept in memory for speed and written through to SQL, masked.
+
+``tracker_store: type: bot.tracker_store.PersistentTrackerStore`` (``bot/runtime/endpoints.py`` writes it, with the
+SQLite file beside the run-time endpoints file, when ``.env`` names no ``TRACKER_STORE_URL``). Reads come from the
+in-memory copy (:class:`bot.stores.MemoryTrackerStore`, fast); every save also appends the new events to Rasa's SQL
+tracker store, so conversations survive a restart (a conversation not in memory is read back from SQL once).
+
+Before any event is kept, every string in it (the user's text, entities, parse data, slot values, bot replies,
+metadata) has its Social Security-format numbers masked (:func:`bot.ior.mask_value`): no full SSN-format number is
+stored, in memory or on disk. The live tracker's slot values are left as they are for the rest of the process; after
+a restart they are rebuilt from the masked events.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterable
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from bot.ior import mask_value
+from bot.stores import MemoryTrackerStore
+
+_MASKED = "_cee_masked"  # set on an event once its strings are masked (events are shared between tracker copies)
+
+
+def mask_event(event: Event) -> None:
+    """Mask SSN-format numbers in every string of an event, in place (once)."""
+    if getattr(event, _MASKED, False):
+        return
+    for name, value in list(vars(event).items()):
+        masked = mask_value(value)
+        if masked is not value:
+            setattr(event, name, masked)
+    setattr(event, _MASKED, True)
+
+
+def mask_events(tracker: DialogueStateTracker) -> None:
+    """Mask every event of a tracker that is not masked yet (the new ones)."""
+    for event in reversed(tracker.events):
+        if getattr(event, _MASKED, False):
+            break  # the older ones were masked by an earlier save
+        mask_event(event)
+    for event in tracker.events:  # events read back from SQL (or copied in another order): cheap once marked
+        mask_event(event)
+
+
+class PersistentTrackerStore(MemoryTrackerStore):
+    """In-memory reads, writes through to Rasa's SQL tracker store, every event masked before it is kept.
+
+    Args:
+        domain: the assistant's domain.
+        event_broker: where new events are streamed, if anywhere.
+        **sql: :class:`rasa.core.tracker_store.SQLTrackerStore`'s arguments (``dialect``, ``db``, ``host``...).
+    """
+
+    def __init__(self, domain: Any, event_broker: Any = None, **sql: Any) -> None:
+        super().__init__(domain, event_broker)
+        self.sql = SQLTrackerStore(domain, **sql)
+        if self.sql.engine.dialect.name == "sqlite":  # no fsync per message: a crash loses at most the last ones
+            sa.event.listen(self.sql.engine, "connect", _fast_sqlite)
+        self._last_written: dict[str, Event] = {}  # per conversation, the last event written to SQL
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Mask the new events, keep the tracker in memory and append its new events to SQL."""
+        mask_events(tracker)
+        await super().save(tracker)
+        new = _after(tracker, self._last_written.get(tracker.sender_id))
+        if new is None:
+            await self.sql.save(tracker)  # Rasa's own way: it counts the events stored to find the new ones
+        elif new:
+            self._insert(tracker.sender_id, new)
+        if tracker.events:
+            self._last_written[tracker.sender_id] = tracker.events[-1]
+
+    def _insert(self, sender_id: str, events: list[Event]) -> None:
+        """Append events to SQL as Rasa's SQL store does (same rows), without counting the stored ones first."""
+        with self.sql.session_scope() as session:
+            for event in events:
+                data = event.as_dict()
+                session.add(
+                    self.sql.SQLEvent(
+                        sender_id=sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
+    async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        """From memory; a conversation not in memory (a restart) is read from SQL once and kept in memory."""
+        if sender_id not in self._trackers:
+            stored = await self.sql.retrieve_full_tracker(sender_id)
+            if stored is None:
+                return None
+            mask_events(stored)
+            await super().save(stored)
+            if stored.events:
+                self._last_written[sender_id] = stored.events[-1]
+        return await super()._retrieve(sender_id, fetch_all_sessions)
+
+    async def keys(self) -> Iterable[str]:
+        """The conversations in memory or in SQL."""
+        return set(await super().keys()) | set(await self.sql.keys())
+
+
+def _after(tracker: DialogueStateTracker, last: Optional[Event]) -> Optional[list[Event]]:
+    """The tracker's events after ``last`` (the same object), or None when ``last`` is unknown or not among them."""
+    if last is None:
+        return None
+    events = tracker.events
+    for index in range(len(events) - 1, -1, -1):
+        if events[index] is last:
+            return list(itertools.islice(events, index + 1, None))
+    return None
+
+
+def _fast_sqlite(connection: Any, record: Any) -> None:
+    """SQLite in write-ahead-log mode, synced at checkpoints rather than at every commit."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class MaskingSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store (``TRACKER_STORE_URL``, shared by several processes), every event masked first."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Mask the new events, then store them."""
+        mask_events(tracker)
+        await super().save(tracker)
