@@ -185,8 +185,8 @@ def build_parser() -> argparse.ArgumentParser:
         "purge-conversations",
         help="delete conversations older than the retention period",
         description="Delete from the tracker store (TRACKER_STORE_URL, else var/log/conversations.db) every "
-        "conversation whose last message is older than RETENTION_DAYS days (default 90). Requests are not touched: they are kept until "
-        "staff delete them. make run does this at every start.",
+        "conversation whose last message is older than RETENTION_DAYS days (default 90). Requests are not touched: "
+        "they are kept until staff delete them. make run does this at every start.",
     )
     purge.add_argument("--days", type=int, metavar="N", help="keep N days instead of RETENTION_DAYS (at least 1)")
     purge.add_argument("--tracker-store-url", metavar="URL", help="use this tracker store instead")
