@@ -183,6 +183,7 @@ def test_bad_choices(parse: Callable[[str, Optional[str]], str], text: str, key:
         ("status of cr 2026 000123?", "CR-2026-000123"),
         ("SV-2025-000001", "SV-2025-000001"),
         ("my request", None),
+        ("CR-႖੫᱕௩-໗0௩𝟺៤২", None),  # digits of other scripts (found by the fuzz test)
         (None, None),
     ],
 )
