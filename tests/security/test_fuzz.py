@@ -1,9 +1,10 @@
-"""Fuzzing the public channels: 2,000+ generated messages and payloads, no server error, no hang, still answering.
+"""Fuzzing the public channels: 2,000 generated messages and payloads, no server error, no hang, still answering.
 
 Hypothesis generates REST bodies (valid and malformed JSON, text with control characters and any Unicode, huge
 numbers, deeply nested metadata, wrong types) and socket.io events of the same kinds, derandomised so that every run
 sends the same payloads. Each REST request must get an answer below 500 within its timeout, the socket.io connection
-must stay open; after each flood a normal question, in a new conversation, must still get its normal answer. The counts are printed (``pytest -s`` shows them).
+must stay open; after each flood a normal question, in a new conversation, must still get its normal answer. The
+counts are printed (``pytest -s`` shows them).
 """
 
 from __future__ import annotations
