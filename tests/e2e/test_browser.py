@@ -62,19 +62,10 @@ def browser() -> Iterator[Browser]:
             browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser, bot: Bot) -> Iterator[Page]:
-    """A fresh browser profile (empty localStorage) showing the demo page, its widget talking to the test Rasa."""
-    context = browser.new_context(viewport={"width": 1200, "height": 760}, device_scale_factor=1)
-    context.set_default_timeout(30_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
-
-    # Give the widget's <script> tag a data-server attribute as the parser inserts it (before the deferred script
-    # runs). The page itself comes unchanged from the test web server: a page fulfilled by Playwright would count as
-    # "public" for Chromium's local network access checks, which then block its calls to Rasa on 127.0.0.1.
+def point_widget_at(page: Page, server: str) -> None:
+    """Give the widget's <script> tag a ``data-server`` attribute as the parser inserts it (before the deferred script
+    runs), so that the page talks to ``server``.
+    """
     page.add_init_script(
         """(server => {
             new MutationObserver((mutations, observer) => {
@@ -86,8 +77,23 @@ def page(browser: Browser, bot: Bot) -> Iterator[Page]:
                 }
             }).observe(document, {childList: true, subtree: true});
         })(%s)"""  # noqa: UP031 - %-formatting: the script's braces stay single
-        % json.dumps(rasa_url(bot))
+        % json.dumps(server)
     )
+
+
+@pytest.fixture
+def page(browser: Browser, bot: Bot) -> Iterator[Page]:
+    """A fresh browser profile (empty localStorage) showing the demo page, its widget talking to the test Rasa."""
+    context = browser.new_context(viewport={"width": 1200, "height": 760}, device_scale_factor=1)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+
+    # The page itself comes unchanged from the test web server: a page fulfilled by Playwright would count as
+    # "public" for Chromium's local network access checks, which then block its calls to Rasa on 127.0.0.1.
+    point_widget_at(page, rasa_url(bot))
     page.goto(page_url(bot))
     assert page.get_attribute("script[src='/widget/cee-chat.js']", "data-server") == rasa_url(bot)
     try:

@@ -12,6 +12,8 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,25 @@ NOT_SERVED = (
     "/../bot/settings.py",
     "/%2e%2e/.env",
 )
+
+
+@contextmanager
+def page_server(**env: str) -> Iterator[str]:
+    """A page server of its own (``python -m bot.runtime.web_server``) with ``env`` set; yields its base URL."""
+    port, rasa_port = free_ports(2)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.runtime.web_server", "--port", str(port), "--host", "127.0.0.1"],
+        cwd=ROOT,
+        env={**os.environ, "RASA_PORT": str(rasa_port), **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert wait_until(lambda: listening(port), timeout=60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def fetch(url: str, method: str = "GET") -> tuple[int, dict[str, str], bytes]:
@@ -95,28 +116,10 @@ def test_page_server_serves_the_widget_only_with_security_headers(bot: Bot) -> N
     assert fetch(base + "/", "POST")[0] == 405
 
 
-def test_page_server_lets_the_configured_centers_pages_embed_it(tmp_path: Path) -> None:
-    port, rasa_port = free_ports(2)
+def test_page_server_lets_the_configured_centers_pages_embed_it() -> None:
     embedders = ["'self'", "https://www.cbp.gov", "https://*.cbp.gov"]
-    env = {
-        **os.environ,
-        "FRAME_ANCESTORS": ",".join(embedders),
-        "RASA_PUBLIC_URL": "https://chat.example.gov/",
-        "RASA_PORT": str(rasa_port),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot.runtime.web_server", "--port", str(port), "--host", "127.0.0.1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        assert wait_until(lambda: listening(port), timeout=60)
-        assert_serves_the_page_only(f"http://127.0.0.1:{port}", "https://chat.example.gov", embedders)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with page_server(FRAME_ANCESTORS=",".join(embedders), RASA_PUBLIC_URL="https://chat.example.gov/") as base:
+        assert_serves_the_page_only(base, "https://chat.example.gov", embedders)
 
 
 def test_nginx_sends_the_same_headers_and_serves_the_page_only(tmp_path: Path) -> None:

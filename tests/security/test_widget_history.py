@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,14 +15,13 @@ from typing import Any
 
 import pytest
 
-from bot.runtime.processes import free_ports, listening, wait_until
-from bot.settings import ROOT
 from tests.running import Bot
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, page_url, rasa_url, wait_ready  # noqa: E402
+from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, page_url, point_widget_at, rasa_url, wait_ready  # noqa: E402
+from tests.security.test_static_server import page_server  # noqa: E402
 
 DAY_MS = 86_400_000
 SESSION_KEY = "cee-guide-session"
@@ -56,19 +53,7 @@ def page(browser: Browser, bot: Bot) -> Iterator[Page]:
     context = browser.new_context()
     context.set_default_timeout(30_000)
     page = context.new_page()
-    page.add_init_script(
-        """(server => {
-            new MutationObserver((mutations, observer) => {
-                for (const m of mutations) for (const node of m.addedNodes) {
-                    if (node.tagName === 'SCRIPT' && /cee-chat\\.js/.test(node.getAttribute('src') || '')) {
-                        node.setAttribute('data-server', server);
-                        observer.disconnect();
-                    }
-                }
-            }).observe(document, {childList: true, subtree: true});
-        })(%s)"""  # noqa: UP031 - %-formatting: the script's braces stay single
-        % json.dumps(rasa_url(bot))
-    )
+    point_widget_at(page, rasa_url(bot))
     page.goto(page_url(bot))
     try:
         yield page
@@ -129,20 +114,6 @@ def test_saving_the_history_saves_its_time(page: Page) -> None:
 
 
 def test_the_page_server_gives_the_widget_retention_days() -> None:
-    port, rasa_port = free_ports(2)
-    env = {**os.environ, "RETENTION_DAYS": "30", "RASA_PORT": str(rasa_port)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "bot.runtime.web_server", "--port", str(port), "--host", "127.0.0.1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        assert wait_until(lambda: listening(port), timeout=60)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as response:
-            html = response.read().decode("utf-8")
-        assert 'src="/widget/cee-chat.js"' in html and 'data-retention-days="30"' in html
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with page_server(RETENTION_DAYS="30") as base, urllib.request.urlopen(f"{base}/", timeout=30) as response:
+        html = response.read().decode("utf-8")
+    assert 'src="/widget/cee-chat.js"' in html and 'data-retention-days="30"' in html
