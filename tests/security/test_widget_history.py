@@ -7,7 +7,6 @@ In Debian's headless Chromium driven by Playwright (as ``tests/e2e/test_browser.
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -20,11 +19,15 @@ from tests.running import Bot
 playwright_sync = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, page_url, point_widget_at, rasa_url, wait_ready  # noqa: E402
+from tests.e2e import test_browser  # noqa: E402
+from tests.e2e.test_browser import page_url, point_widget_at, rasa_url, wait_ready  # noqa: E402
 from tests.security.test_static_server import page_server  # noqa: E402
 
 DAY_MS = 86_400_000
 SESSION_KEY = "cee-guide-session"
+
+
+browser = test_browser.browser  # the same module-wide Chromium fixture
 
 
 def history_key(session: str) -> str:
@@ -33,18 +36,6 @@ def history_key(session: str) -> str:
 
 def time_key(session: str) -> str:
     return f"cee-guide-history-at:{session}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
