@@ -5,10 +5,10 @@ SQLite file beside the run-time endpoints file, when ``.env`` names no ``TRACKER
 in-memory copy (:class:`bot.stores.MemoryTrackerStore`, fast); every save also appends the new events to Rasa's SQL
 tracker store, so conversations survive a restart (a conversation not in memory is read back from SQL once).
 
-Before any event is kept, every string in it (the user's text, entities, parse data, slot values, bot replies,
-metadata) has its Social Security-format numbers masked (:func:`bot.ior.mask_value`): no full SSN-format number is
-stored, in memory or on disk. The live tracker's slot values are left as they are for the rest of the process; after
-a restart they are rebuilt from the masked events.
+Before an event is written to SQL, every string in it (the user's text, entities, parse data, slot values, bot
+replies, metadata) has its Social Security-format numbers masked (:func:`bot.ior.mask_value`): no full SSN-format
+number reaches the disk. The in-memory copy is left as it is, so that a form in progress still has the number the
+user typed; after a restart a conversation is rebuilt from the masked events.
 """
 
 from __future__ import annotations
@@ -68,22 +68,28 @@ class PersistentTrackerStore(MemoryTrackerStore):
         self._last_written: dict[str, Event] = {}  # per conversation, the last event written to SQL
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Mask the new events, keep the tracker in memory and append its new events to SQL."""
-        mask_events(tracker)
+        """Keep the tracker in memory as it is (the conversation's own forms still need what the user typed) and
+        append its new events, masked, to SQL.
+        """
         await super().save(tracker)
         new = _after(tracker, self._last_written.get(tracker.sender_id))
-        if new is None:
-            await self.sql.save(tracker)  # Rasa's own way: it counts the events stored to find the new ones
-        elif new:
+        if new is None:  # the last event written is unknown (a first save, or a tracker rebuilt): count the stored ones
+            new = list(itertools.islice(tracker.events, self._stored_count(tracker.sender_id), None))
+        if new:
             self._insert(tracker.sender_id, new)
         if tracker.events:
             self._last_written[tracker.sender_id] = tracker.events[-1]
 
+    def _stored_count(self, sender_id: str) -> int:
+        """How many events of the conversation SQL holds."""
+        with self.sql.session_scope() as session:
+            return int(session.query(self.sql.SQLEvent).filter(self.sql.SQLEvent.sender_id == sender_id).count())
+
     def _insert(self, sender_id: str, events: list[Event]) -> None:
-        """Append events to SQL as Rasa's SQL store does (same rows), without counting the stored ones first."""
+        """Append events, masked, to SQL as Rasa's SQL store does (same rows), without counting the stored ones."""
         with self.sql.session_scope() as session:
             for event in events:
-                data = event.as_dict()
+                data = mask_value(event.as_dict())
                 session.add(
                     self.sql.SQLEvent(
                         sender_id=sender_id,
