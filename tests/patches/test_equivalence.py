@@ -124,7 +124,13 @@ def _run_conversations(model: str, action_url: str, out: str) -> None:
 @pytest.fixture(scope="module")
 def action_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     workdir = tmp_path_factory.mktemp("speedups")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{workdir / 'cee.db'}", "SANIC_HOST": "127.0.0.1"}
+    # One action server for both runs of each conversation: the importer look-up limit would count both.
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'cee.db'}",
+        "SANIC_HOST": "127.0.0.1",
+        "IMPORTER_LOOKUP_LIMIT": "100000",
+    }
     seeded = subprocess.run([sys.executable, "-m", "bot.db", "seed"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert seeded.returncode == 0, seeded.stderr
     port = free_ports(1)[0]
