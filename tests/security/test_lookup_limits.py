@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import time
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -25,7 +22,6 @@ from typing import Optional
 
 import pytest
 
-from bot.runtime.processes import free_ports
 from bot.runtime.service import wait_until_answering
 from bot.serve import Stack
 from bot.settings import ROOT
@@ -53,35 +49,12 @@ class LimitedBot:
             return "\n".join(r.get("text", "") for r in json.loads(response.read()))
 
 
+_ADDRESSES = (f"198.51.{a}.{b}" for a in range(100, 110) for b in range(1, 255))
+
+
 def address() -> str:
-    """A client address of its own for a test."""
-    return f"198.51.100.{uuid.uuid4().int % 250 + 1}"
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    """A throwaway Redis server on a free port."""
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    port = free_ports(1)[0]
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        import redis
-
-        client = redis.Redis(port=port, socket_timeout=2)
-        for _ in range(100):
-            try:
-                client.ping()
-                break
-            except redis.RedisError:
-                time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    """A client address no other test in this run has used (random ones collided: a count from an earlier test)."""
+    return next(_ADDRESSES)
 
 
 @pytest.fixture(scope="module", params=["memory", "redis"])
