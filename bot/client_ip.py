@@ -55,13 +55,9 @@ def _valid(address: str) -> bool:
     return True
 
 
-def of_request(request: Any) -> Optional[str]:
-    """The client address of a Sanic request, with the proxies of the settings."""
-    from bot.settings import load_settings
-
-    return client_ip(
-        getattr(request, "ip", None), request.headers.get("x-forwarded-for"), load_settings().trusted_proxies
-    )
+def of_request(request: Any, trusted: Iterable[str]) -> Optional[str]:
+    """The client address of a Sanic request, believing ``X-Forwarded-For`` from the ``trusted`` proxies only."""
+    return client_ip(getattr(request, "ip", None), request.headers.get("x-forwarded-for"), trusted)
 
 
 def server_metadata(sent: Any, address: Optional[str], **more: Any) -> dict[str, Any]:

@@ -26,6 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Optional, Protocol, Union
 
+from bot.settings import Settings
+
 logger = logging.getLogger(__name__)
 
 Keys = Union[str, Sequence[str]]
@@ -159,8 +161,6 @@ def _limiter_for(url: Optional[str]) -> RateLimiter:
     return RedisRateLimiter(url) if url else MemoryRateLimiter()
 
 
-def limiter() -> RateLimiter:
+def limiter(settings: Settings) -> RateLimiter:
     """The limiter of the settings: Redis when a Redis URL is configured, else this process's."""
-    from bot.settings import load_settings
-
-    return _limiter_for(load_settings().rate_limit_redis_url)
+    return _limiter_for(settings.rate_limit_redis_url)

@@ -27,32 +27,9 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from bot.ior import mask_value
 from bot.stores import MemoryTrackerStore
 
-_MASKED = "_cee_masked"  # set on an event once its strings are masked (events are shared between tracker copies)
-
-
-def mask_event(event: Event) -> None:
-    """Mask SSN-format numbers in every string of an event, in place (once)."""
-    if getattr(event, _MASKED, False):
-        return
-    for name, value in list(vars(event).items()):
-        masked = mask_value(value)
-        if masked is not value:
-            setattr(event, name, masked)
-    setattr(event, _MASKED, True)
-
-
-def mask_events(tracker: DialogueStateTracker) -> None:
-    """Mask every event of a tracker that is not masked yet (the new ones)."""
-    for event in reversed(tracker.events):
-        if getattr(event, _MASKED, False):
-            break  # the older ones were masked by an earlier save
-        mask_event(event)
-    for event in tracker.events:  # events read back from SQL (or copied in another order): cheap once marked
-        mask_event(event)
-
 
 class PersistentTrackerStore(MemoryTrackerStore):
-    """In-memory reads, writes through to Rasa's SQL tracker store, every event masked before it is kept.
+    """In-memory reads, writes through to Rasa's SQL tracker store, every event masked before it is written.
 
     Args:
         domain: the assistant's domain.
@@ -62,7 +39,7 @@ class PersistentTrackerStore(MemoryTrackerStore):
 
     def __init__(self, domain: Any, event_broker: Any = None, **sql: Any) -> None:
         super().__init__(domain, event_broker)
-        self.sql = SQLTrackerStore(domain, **sql)
+        self.sql = MaskingSQLTrackerStore(domain, **sql)
         if self.sql.engine.dialect.name == "sqlite":  # no fsync per message: a crash loses at most the last ones
             sa.event.listen(self.sql.engine, "connect", _fast_sqlite)
         self._last_written: dict[str, Event] = {}  # per conversation, the last event written to SQL
@@ -73,34 +50,13 @@ class PersistentTrackerStore(MemoryTrackerStore):
         """
         await super().save(tracker)
         new = _after(tracker, self._last_written.get(tracker.sender_id))
-        if new is None:  # the last event written is unknown (a first save, or a tracker rebuilt): count the stored ones
-            new = list(itertools.islice(tracker.events, self._stored_count(tracker.sender_id), None))
-        if new:
-            self._insert(tracker.sender_id, new)
+        if new is None:
+            await self.sql.save(tracker)  # Rasa's own way: it counts the events stored to find the new ones
+        elif new:
+            with self.sql.session_scope() as session:
+                self.sql.append(session, tracker.sender_id, new)
         if tracker.events:
             self._last_written[tracker.sender_id] = tracker.events[-1]
-
-    def _stored_count(self, sender_id: str) -> int:
-        """How many events of the conversation SQL holds."""
-        with self.sql.session_scope() as session:
-            return int(session.query(self.sql.SQLEvent).filter(self.sql.SQLEvent.sender_id == sender_id).count())
-
-    def _insert(self, sender_id: str, events: list[Event]) -> None:
-        """Append events, masked, to SQL as Rasa's SQL store does (same rows), without counting the stored ones."""
-        with self.sql.session_scope() as session:
-            for event in events:
-                data = mask_value(event.as_dict())
-                session.add(
-                    self.sql.SQLEvent(
-                        sender_id=sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
-                )
-            session.commit()
 
     async def _retrieve(self, sender_id: str, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """From memory; a conversation not in memory (a restart) is read from SQL once and kept in memory."""
@@ -108,7 +64,6 @@ class PersistentTrackerStore(MemoryTrackerStore):
             stored = await self.sql.retrieve_full_tracker(sender_id)
             if stored is None:
                 return None
-            mask_events(stored)
             await super().save(stored)
             if stored.events:
                 self._last_written[sender_id] = stored.events[-1]
@@ -139,9 +94,26 @@ def _fast_sqlite(connection: Any, record: Any) -> None:
 
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
-    """Rasa's SQL tracker store (``TRACKER_STORE_URL``, shared by several processes), every event masked first."""
+    """Rasa's SQL tracker store (also used alone, through ``TRACKER_STORE_URL``) whose rows hold every event masked."""
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Mask the new events, then store them."""
-        mask_events(tracker)
-        await super().save(tracker)
+        """Append the events not stored yet, masked (what Rasa's own ``save`` does, with the masking)."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            self.append(session, tracker.sender_id, self._additional_events(session, tracker))
+
+    def append(self, session: Any, sender_id: str, events: Iterable[Event]) -> None:
+        """Add ``events`` to the conversation's rows as Rasa's SQL store does (the same columns), each masked."""
+        for event in events:
+            data = mask_value(event.as_dict())
+            session.add(
+                self.SQLEvent(
+                    sender_id=sender_id,
+                    type_name=event.type_name,
+                    timestamp=data.get("timestamp"),
+                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    action_name=data.get("name"),
+                    data=json.dumps(data),
+                )
+            )
+        session.commit()

@@ -8,6 +8,7 @@
   ``DATABASE_URL`` for the test.
 * ``bot`` (session): the whole bot with the chat page, started once for the end-to-end and security tests
   (:class:`tests.running.Bot`).
+* ``redis_url`` (per module): a throwaway Redis server (Debian's ``redis-server``) on a free port; skipped without it.
 * ``start_stack`` (session): starts a running bot (``with start_stack("name", ...) as stack:``, see
   :func:`tests.stack.running_stack`) in a folder of its own; fails the test when there is no trained model.
 """
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
@@ -219,3 +222,29 @@ def bot(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[B
     env["IMPORTER_LOOKUP_LIMIT"] = "100000"  # every test talks from 127.0.0.1; tests/security/ tests the limit
     with start_stack("e2e", web=True, env=env, cors_origins=cors_origins, **TEST_PORTS) as stack:
         yield Bot(stack, f"{rasa_url(stack)}/webhooks/rest/webhook", stack.settings.database_url)
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    """A throwaway Redis server on a free port (one per test module); skipped without Debian's redis-server."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = free_ports(1)[0]
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(port=port, socket_timeout=2)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.RedisError:
+                time.sleep(0.1)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -4,11 +4,6 @@ and in a real Redis server (skipped when redis-server is not installed), which f
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
-from collections.abc import Iterator
-
 import pytest
 
 from bot.ratelimit import Decision, MemoryRateLimiter, RateLimiter, RedisRateLimiter
@@ -21,30 +16,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed")
-    port = free_ports(1)[0]
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        import redis
-
-        for _ in range(100):
-            try:
-                redis.Redis(port=port, socket_timeout=1).ping()
-                break
-            except redis.RedisError:
-                time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -16,14 +16,14 @@ The words are in ``knowledge/replies/privacy.yml``.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Optional
 
 from rasa_sdk import Tracker
 
 from bot import replies
 from bot.client_ip import METADATA_KEY
 from bot.ratelimit import Decision, limiter
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 
 
 def message_metadata(tracker: Tracker) -> dict[str, Any]:
@@ -35,10 +35,10 @@ def message_metadata(tracker: Tracker) -> dict[str, Any]:
     return {}
 
 
-def is_staff(tracker: Tracker) -> bool:
+def is_staff(tracker: Tracker, settings: Optional[Settings] = None) -> bool:
     """Whether the latest message came from CBP staff (see the module doc)."""
     channel = tracker.get_latest_input_channel()
-    if channel in load_settings().staff_channels:
+    if channel in (settings or load_settings()).staff_channels:
         return True
     return channel == "rest" and message_metadata(tracker).get("authenticated") is True
 
@@ -60,10 +60,12 @@ def allow_lookups(tracker: Tracker, count: int = 1, what: str = IMPORTER_LOOKUP)
     """Count ``count`` look-ups (importer numbers, or request read-backs) against the conversation and the client
     address, ``IMPORTER_LOOKUP_LIMIT`` per window each; staff always may.
     """
-    if is_staff(tracker):
-        return Decision(True)
     settings = load_settings()
-    return limiter().hit(lookup_keys(tracker, what), settings.lookup_limit, settings.lookup_window_minutes * 60, count)
+    if is_staff(tracker, settings):
+        return Decision(True)
+    return limiter(settings).hit(
+        lookup_keys(tracker, what), settings.lookup_limit, settings.lookup_window_minutes * 60, count
+    )
 
 
 def _minutes(count: float) -> str:

@@ -73,9 +73,9 @@ def limit_transport(blueprint: Blueprint, settings: Settings) -> None:
         app.config.REQUEST_MAX_SIZE = transport_ceiling(settings)
 
 
-def client_ip(request: Optional[Request]) -> str:
+def client_ip(request: Optional[Request], settings: Settings) -> str:
     """The client's address (:func:`bot.client_ip.of_request`); ``"unknown"`` without a request or address."""
-    return (of_request(request) if request is not None else None) or "unknown"
+    return (of_request(request, settings.trusted_proxies) if request is not None else None) or "unknown"
 
 
 def json_bytes(value: Any) -> int:
@@ -111,9 +111,10 @@ def rate_refusal(key: str, settings: Settings) -> Optional[Refusal]:
     """Count one message for ``key``; a refusal saying when to retry when it is over ``MESSAGE_RATE_LIMIT``."""
     if settings.message_rate_limit <= 0:
         return None  # no limit (MESSAGE_RATE_LIMIT=0)
-    decision = ratelimit.limiter().hit(f"messages:{key}", settings.message_rate_limit, settings.message_rate_window_s)
+    decision = ratelimit.limiter(settings).hit(
+        f"messages:{key}", settings.message_rate_limit, settings.message_rate_window_s
+    )
     if decision.allowed:
         return None
-    wait = decision.retry_after
-    seconds = max(math.ceil(wait), 1)
+    seconds = max(math.ceil(decision.retry_after), 1)
     return Refusal(HTTPStatus.TOO_MANY_REQUESTS, "utter_rate_limited", {"seconds": seconds}, retry_after=seconds)

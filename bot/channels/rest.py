@@ -46,9 +46,8 @@ from bot.settings import Settings, load_settings
 _BEARER = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
 
 
-def has_api_token(request: Request) -> bool:
-    """Whether the request carries the HTTP API's token (never true when no token is set)."""
-    token = load_settings().rasa_api_token
+def has_api_token(request: Request, token: Optional[str]) -> bool:
+    """Whether the request carries the HTTP API's ``token`` (never true when no token is set)."""
     if not token:
         return False
     bearer = _BEARER.match(request.headers.get("authorization") or "")
@@ -68,7 +67,12 @@ class RestInput(rasa_rest.RestInput):
     def get_metadata(self, request: Request) -> Optional[dict[str, Any]]:
         """The request's metadata (an object, checked by :meth:`refusal`) with the server's keys (module doc)."""
         body = request.json if isinstance(request.json, dict) else {}
-        return server_metadata(body.get("metadata"), of_request(request), authenticated=has_api_token(request))
+        settings = self.settings
+        return server_metadata(
+            body.get("metadata"),
+            of_request(request, settings.trusted_proxies),
+            authenticated=has_api_token(request, settings.rasa_api_token),
+        )
 
     def refusal(self, request: Request) -> Optional[limits.Refusal]:
         """Why this webhook request must not reach the bot, or None."""
@@ -89,7 +93,7 @@ class RestInput(rasa_rest.RestInput):
         if sender and sender.startswith(SENDER_PREFIX):
             return limits.Refusal(HTTPStatus.BAD_REQUEST, "utter_reserved_sender")
         return limits.metadata_refusal(body.get("metadata"), settings) or limits.rate_refusal(
-            limits.client_ip(request), settings
+            limits.client_ip(request, settings), settings
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:

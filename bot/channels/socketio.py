@@ -184,7 +184,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                     )
                 if not payload:
                     return False
-            ip = limits.client_ip(environ.get("sanic.request"))
+            ip = limits.client_ip(environ.get("sanic.request"), self.settings)
             await sio.save_session(sid, {"client_ip": ip}, namespace=self.namespace)
             logger.debug("User %s connected to the socket.io endpoint.", sid)
             return True
