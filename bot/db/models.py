@@ -1,4 +1,5 @@
-"""SQLAlchemy tables of the CEE Guide database: Centers, importers, Center figures and the trade's requests.
+"""SQLAlchemy tables of the CEE Guide database: Centers, importers, Center figures, the trade's requests and the
+feedback given on answers.
 
 The models are declarative (SQLAlchemy 1.4 with the 2.0-style API). Only the modules behind :mod:`bot.db.store` open
 sessions on them (through :func:`bot.db.engine.session_scope`); everything else reads plain records from the store.
@@ -168,3 +169,17 @@ class RequestEventRow(Base):
     note = Column(Text, nullable=True)
 
     request: RequestRow = relationship("RequestRow", back_populates="events")
+
+
+class FeedbackRow(Base):
+    """A "helpful" or "not helpful" given on one answer (the question is stored masked)."""
+
+    __tablename__ = "answer_feedback"
+
+    id = Column(Integer, primary_key=True)
+    sender_id = Column(String(255), nullable=False, index=True)  # the conversation (the tracker store's sender id)
+    channel = Column(String(40), nullable=False)  # socketio, slack, rest, cmdline
+    answer_id = Column(String(200), nullable=False, index=True)  # the knowledge id: FAQ article or reply name
+    helpful = Column(Boolean, nullable=False)
+    question = Column(Text, nullable=False, default="")  # the user's message the answer replied to, masked
+    created_at = Column(UtcDateTime, nullable=False, default=utcnow, index=True)

@@ -156,3 +156,15 @@ class SeedResult:
 
     figures: UpsertResult
     importers: UpsertResult
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    """A "helpful" or "not helpful" given on one answer; ``question`` is masked."""
+
+    sender_id: str
+    channel: str
+    answer_id: str
+    helpful: bool
+    question: str
+    created_at: dt.datetime

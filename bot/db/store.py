@@ -11,14 +11,17 @@ Where each thing lives:
 * :mod:`bot.db.records`: the frozen records (the fiscal quarter, :class:`Period`, is :mod:`bot.fiscal`'s);
 * :mod:`bot.db.queries` (with :mod:`bot.db.aggregate`): reads of Centers, importers and figures;
 * :mod:`bot.db.upserts`: imports of figures and importers, and seeding;
-* :mod:`bot.db.request_store`: the trade's requests and their status history.
+* :mod:`bot.db.request_store`: the trade's requests and their status history;
+* :mod:`bot.db.feedback`: feedback on answers.
 """
 
 from __future__ import annotations
 
 from bot.db.engine import DatabaseUnavailable, database_url, dispose_engines, get_engine, init_db, safe_url
+from bot.db.feedback import delete_feedback_before, feedback_between, record_feedback
 from bot.db.queries import center_codes, count_importers, figure, find_importer, latest_period, ranking, series, totals
 from bot.db.records import (
+    FeedbackRecord,
     FigureInput,
     FigureRecord,
     ImporterInput,
@@ -42,6 +45,7 @@ from bot.fiscal import Period
 __all__ = [
     "SAMPLE_SOURCE",
     "DatabaseUnavailable",
+    "FeedbackRecord",
     "FigureInput",
     "FigureRecord",
     "ImporterInput",
@@ -57,8 +61,10 @@ __all__ = [
     "count_importers",
     "create_request",
     "database_url",
+    "delete_feedback_before",
     "dispose_engines",
     "export_requests",
+    "feedback_between",
     "figure",
     "find_importer",
     "get_engine",
@@ -67,6 +73,7 @@ __all__ = [
     "is_empty",
     "latest_period",
     "ranking",
+    "record_feedback",
     "safe_url",
     "seed",
     "series",
