@@ -119,11 +119,13 @@ class Speller:
         found = [s for s in found if s.distance == 1 or s.term[0] == word[0]]
         if not found:
             return None
-        # Among the closest words, swapped letters ("mnay") beat a more frequent word one edit away ("may"), and a
-        # domain word beats a general one ("shrip" is "shrimp", not "ship"; "cude oil" is "crude oil", not "code").
+        # Among the closest words, swapped letters ("mnay") beat a more frequent word one edit away ("may"); then a
+        # letter left out, the commonest typo, beats a letter changed ("tuch" is "touch", not "much"; "basd" is
+        # "based", not "base"); then a domain word beats a general one ("shrip" is "shrimp", not "ship").
         same_letters = [s for s in found if sorted(s.term) == sorted(word)]
-        domain = [s for s in found if s.term in self.domain]
-        return max(same_letters or domain or found, key=lambda s: s.count).term
+        left_out = [s for s in found if len(s.term) == len(word) + 1 and _dropped_one(word, s.term)]
+        domain = [s for s in (left_out or found) if s.term in self.domain]
+        return max(same_letters or domain or left_out or found, key=lambda s: s.count).term
 
     def mostly_unknown(self, text: str) -> bool:
         """Whether ``text`` is made of words of which no domain word and at most a third are known English words or
@@ -160,6 +162,11 @@ class Speller:
 
 
 # -- the dictionary: its knowledge part built by `python -m bot.build`, its examples part at training -------------
+def _dropped_one(typed: str, word: str) -> bool:
+    """Whether ``typed`` is ``word`` with one letter left out."""
+    return any(word[:i] + word[i + 1 :] == typed for i in range(len(word)))
+
+
 def domain_words(kb: Knowledge) -> dict[str, int]:
     """The words of the domain with their counts: Center names, products, HTS chapter titles and ``spelling.yml``.
 
