@@ -8,15 +8,18 @@ be understood without the turn before:
   ("electronics", "the Miami one", "laptops mostly"): ``follow_up``, answered by ``action_follow_up`` with the
   question that was asked (``bot/actions/context.py``);
 * a short follow-up or correction after a Center, figure or product answer ("and Machinery?", "no, I meant
-  Base Metals", "what about last quarter?"): ``follow_up``; with "total" or "most/least" in it, ``ask_total`` or
-  ``ask_ranking`` ("and the total?", "and the least?");
+  Base Metals", "what about last quarter?", "and if we started bringing in car engines"): ``follow_up``; with
+  "total" or "most/least" in it, ``ask_total`` or ``ask_ranking`` ("and the total?", "and the least?");
 * ``follow_up`` with no such context to follow (an FAQ answer came in between): the next likeliest intent, when
   the message names nothing or names a figure and the next likeliest is a figure question;
 * how to reach a Center that is named or was just talked about ("phone number for the Houston CEE", "how do I get
-  in touch with them"): ``center_contact``, however unsure the classifier was of it;
+  in touch with them"): ``center_contact``, however unsure the classifier was of it; where it is ("where is that
+  cee", "where is it based"): ``center_info``;
 * a short question about the importer just looked up ("is that a partner account?"): ``follow_up``;
 * a message with an importer number that starts no request ("and 232704-00123?", "oops wrong client, try
   28-973021300", "my number is my social, 903-00-8608. which center handles me"): ``center_for_importer``;
+* a question about requests ("what should go in a request to change centers", "who decides a change request"),
+  read as a request: ``faq``;
 * a request of one kind whose words name only another kind ("please start a visit request for us" read as a change
   of Center): the kind named;
 * a message of unknown words ("zxcvbnm lkjhg", "blorp zanzibar quux"): ``nlu_fallback``, whatever the classifier
@@ -28,6 +31,9 @@ be understood without the turn before:
 * a figure asked for with no Center named ("how many importers r at the cee", "post entry actions for the
   center?") read as an FAQ or a Center: ``ask_figure`` (``ask_total`` with "total" in it), whose action asks which
   Center;
+* a figure named with the Centers it is about ("importer count for the auto cee", "compare entries at Electronics
+  and Machinery") or with a ranking word ("which centre has the most importers"), read as an FAQ, a Center or small
+  talk, or as a figure question too unsure to answer: the figure question its words make (:func:`_figure_question`);
 * a question for the Center of "our products", "one of our items" with none named: ``center_for_product``, whose
   look-up asks which product;
 * a question for the asker's own Center, or for a Center found by importer number, with no number ("what center
@@ -45,7 +51,8 @@ be understood without the turn before:
 * a Center and a misspelt figure word ("Buffalo center stffa?") read as the Center's description: ``ask_figure``;
 * a figure question whose two likeliest intents are both figure questions ("post entry actions for the center?":
   ranking 0.49, figure 0.42): the likeliest, with certainty, since the figure actions tell them apart by the words;
-* a short question about a Center and nothing else ("whats the AGPP", "info on the AFT cee"): ``center_info``;
+* a short question about a Center and nothing else ("whats the AGPP", "info on the AFT cee"): ``center_info``
+  (but not a question out of scope about a Center's city: "what's the weather in Houston today");
 * a short message with an HTS number read as an FAQ question ("8703?" taken for CF-28): ``center_for_product``,
   unless it names a form (CF-28, CBP Form 29, 7501).
 
@@ -75,6 +82,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot import fuzzy
 from bot.component import Component
 from bot.faq_followups import FAQ_CONTEXT, article_followed
+from bot.knowledge import knowledge
 from bot.normalise import NO_KNOWN_WORDS
 from bot.vocab import REQUEST_INTENTS, REQUEST_WORDS, request_intent
 
@@ -116,12 +124,24 @@ _STARTS_A_REQUEST = re.compile(
     "|".join([*REQUEST_WORDS.values(), r"\b(sign\w*|request\w*|start\w*|instead|new|another)\b"]), re.IGNORECASE
 )
 _NAMES_A_REQUEST = {request_intent(kind): re.compile(words, re.IGNORECASE) for kind, words in REQUEST_WORDS.items()}
+# A question about requests, not a request: "what should go in a change request", "who decides a request".
+_ASKS_ABOUT = re.compile(r"^\W*(what|why|when|who)\b(?!.{0,40}\b(you|u)\b)", re.IGNORECASE)
 _ABOUT = re.compile(r"\b(info\w*|about|details|describe|what('?s| is| are)|whats|tell me|explain)\b", re.IGNORECASE)
 _CANCEL = re.compile(
     r"^\W*((ok(ay)?|actually|no|please|just|sorry|wait|hmm+)\W+)*(cancel|stop|quit|abort|never ?mind|"
     r"forget (it|this|that))\b",
     re.IGNORECASE,
 )
+# "where is that cee", "where's it based", "what city is it in": where a Center is, and nothing else.
+_WHERE_IS = re.compile(r"\b(where|located|location|based|headquartered|city)\b", re.IGNORECASE)
+# fmt: off
+_WHERE_WORDS = frozenset((
+    "where", "whereabouts", "is", "are", "s", "it", "its", "that", "thats", "this", "they", "them", "their",
+    "the", "those", "center", "centre", "cee", "one", "office", "located", "location", "based", "headquartered",
+    "hq", "city", "what", "which", "in", "at", "of", "exactly", "again", "so", "and", "ok", "oh", "um", "hmm",
+    "then", "actually", "remind", "me", "tell",
+))
+# fmt: on
 _CENTER_WORD = re.compile(r"\b(cent(er|re)s?|cees?)\b", re.IGNORECASE)
 # What a question that names a product and asks for its Center is taken for when a classifier is unsure of it.
 _PRODUCT_RIVALS = ("faq", "center_info", "list_centers", "chitchat", "out_of_scope", "inform", "help")
@@ -131,6 +151,7 @@ _MY_CENTER = re.compile(
     r"^\W*(which|what|wat|wich)\s+(cent(er|re)|cee)s?\b(?!.*\b(handles?|covers?|products?|goods|items?|stuff)\b)"
     r".*\b(i|we|my|our|us|me)\b"
     r"|\b(find|look ?up|check)\b.*\b(cent(er|re)|cee)\b.*\b(importer|ior)\b"
+    r"|\b(find|look ?up|check)\b.*\b(my|our)\s+(importer|ior)'?s?\b.*\b(cent(er|re)|cee)\b"
     r"|\b(importer|ior)\b.*\b(find|look ?up|check)\b.*\b(cent(er|re)|cee)\b",
     re.IGNORECASE,
 )
@@ -141,11 +162,14 @@ _THE_CENTER = re.compile(r"\b(the|that|this|my|our|your|each|a|per)\s+(cent(er|r
 # "which center handles our product line", "need the cee for one of our items": a product question with the
 # product still to be named (no other intent's example is worded so).
 _UNNAMED_PRODUCT = re.compile(
-    r"\b(which|what|wat|wich)\s+(cent(er|re)|cee)\b.{0,25}?\b(products?|items?|goods|stuff|merchandise)\b"
+    r"\b(which|what|wat|wich)\s+(cent(er|re)|cee)\b.{0,25}?\b(products?|items?|goods|stuff|merchandise|"
+    r"(hts|tariff|commodity) (codes?|numbers?))\b"
     r"|\b(cent(er|re)|cee)\s+(for|handling|that handles)\s+(one of\s+)?(my|our|the|this|these|those)\s+"
     r"(products?|items?|goods|stuff|merchandise)\b",
     re.IGNORECASE,
 )
+# What a question that names a figure and its Centers is taken for when the classifier is wrong about it.
+_FIGURE_RIVALS = ("faq", "center_info", "list_centers", "chitchat", "out_of_scope")
 # What a question for the Center of a number called an importer's is taken for when the number is not one.
 _NUMBER_MISREAD_AS = ("faq", "request_status", "center_info", "inform")
 _TOO_LONG_FOR_HTS = re.compile(r"(?<![\w.-])\d{11,}(?![\w.-])")  # 11+ digits in a row: an importer number, if anything
@@ -176,6 +200,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return None
     if message.get(NO_KNOWN_WORDS) and not labels:
         return "nlu_fallback"
+    if intent in REQUEST_INTENTS and _ASKS_ABOUT.match(text):
+        return "faq"  # "what should go in a request to change centers": a question about requests, not one
     if intent in REQUEST_INTENTS:
         named = [name for name, words in _NAMES_A_REQUEST.items() if words.search(text)]
         if len(named) == 1 and named[0] != intent:
@@ -183,9 +209,9 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     if (
         _TOO_LONG_FOR_HTS.search(text)
         and not labels & {"ior_number", "form"}
-        and intent in ("center_for_product", "faq", FOLLOW_UP, "inform", "center_info")
+        and intent in ("center_for_product", "center_for_importer", "faq", FOLLOW_UP, "inform", "center_info")
     ):
-        return "center_for_importer"
+        return "center_for_importer"  # kept with certainty when the classifier was unsure of it
     short = len(text.split()) <= SHORT
     center_asked = bool(_WHO_HANDLES.search(text) or _CENTER_WORD.search(text))
     if "ior_number" in labels and intent not in (*KEEP, "request_status") and not _STARTS_A_REQUEST.search(text):
@@ -193,7 +219,10 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     if (
         _IMPORTER_NUMBER.search(text)
         and not labels & {"hts_code", "form", "request_ref", "metric", "period"}
-        and (intent in ("center_for_product", FOLLOW_UP) or (center_asked and intent in _NUMBER_MISREAD_AS))
+        and (
+            intent in ("center_for_product", "center_for_importer", FOLLOW_UP)
+            or (center_asked and intent in _NUMBER_MISREAD_AS)
+        )
     ):
         return "center_for_importer"  # "which center is importer 12345": a wrong number, said so by the look-up
     if (
@@ -203,6 +232,10 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         and (_FIGURE_ASKED.search(text) or (short and _THE_CENTER.search(text)))
     ):
         return "ask_total" if _TOTAL.search(text) else "ask_figure"  # the figure action asks which Center
+    following = bool(MARKER.match(text) and recent_topic(tracker))  # "what about Laredo entries": the context's
+    figure_question = None if following else _figure_question(message, intent, labels, text)
+    if figure_question:
+        return figure_question
     if (
         not labels
         and intent not in ("stop", "greet", "goodbye", "thank", "human_handoff")
@@ -235,8 +268,17 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     center_known = "center" in labels or bool(topic and tracker and tracker.get_slot("ctx_center"))
     if center_known and _CONTACT.search(text) and intent in ("faq", "center_info", "center_contact", FOLLOW_UP):
         return "center_contact"  # "phone number for the Houston CEE", "how do I get in touch with them"
+    if (
+        center_known
+        and short
+        and _asks_where_only(message)
+        and intent in ("faq", "center_info", "chitchat", "out_of_scope", "list_centers", FOLLOW_UP)
+    ):
+        return "center_info"  # "where is that cee", "where is it based": the Center named or just talked about
     if topic == "importer" and short and _IMPORTER_FOLLOW_UP.search(text) and not labels & {"product", "hts_code"}:
         return FOLLOW_UP  # "is that a partner account?" after an importer look-up
+    if topic == "product" and MARKER.match(text) and labels & {"product", "hts_code"} and len(text.split()) <= 12:
+        return FOLLOW_UP  # "and if we started bringing in car engines": the product question again
     if topic and short:
         awaiting = tracker.get_slot("ctx_awaiting") if tracker else None
         if awaiting and labels & set(PIECES.get(awaiting, ())) and (intent not in KEEP or len(text.split()) <= 3):
@@ -257,6 +299,7 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         and _ABOUT.search(text)
         and not MARKER.match(text)
         and intent in ("faq", "center_info", "chitchat", "list_centers", "out_of_scope")
+        and not (intent == "out_of_scope" and _cities_only(message))
     ):
         return "center_info"  # "whats the AGPP", "info on the AFT cee": the Center itself, not an FAQ article
     if labels & {"metric", "center"} and _figure_questions_only(message):
@@ -307,6 +350,46 @@ def _handles_a_center(message: Message) -> bool:
     asked = _WHO_HANDLES.search(str(message.get(TEXT) or ""))
     centers = [e for e in message.get(ENTITIES) or [] if e.get("entity") == "center"]
     return bool(asked and centers and all(int(e.get("start", -1)) >= asked.end() for e in centers))
+
+
+def _figure_question(message: Message, intent: Optional[str], labels: set[str], text: str) -> Optional[str]:
+    """The figure question a message is, when it names a figure with the Centers it is about, or with a ranking word,
+    and the classifier took it for something else or was unsure of it ("largest cee by importer count": an FAQ about
+    the Centers); None otherwise. Two Centers are compared (``ask_figure``); "total" with no Center is ``ask_total``;
+    a ranking word with no Center, ``ask_ranking``; a figure intent the classifier chose is kept, with certainty.
+    """
+    if "metric" not in labels or labels & {"ior_number", "hts_code", "product", "form", "request_ref"}:
+        return None
+    centers = sum(1 for e in message.get(ENTITIES) or [] if e.get("entity") == "center")
+    ranked = bool(_RANKING.search(text)) and not centers
+    if not (centers or ranked) or intent not in (*FIGURE_INTENTS, *_FIGURE_RIVALS):
+        return None
+    if centers > 1:
+        return "ask_figure"  # the figure actions show two Centers side by side, whichever of them answers
+    if intent in FIGURE_INTENTS:
+        return intent
+    if not centers:
+        return "ask_total" if _TOTAL.search(text) else "ask_ranking"
+    return "ask_figure"
+
+
+def _asks_where_only(message: Message) -> bool:
+    """Whether the message asks where a Center is, and nothing else ("where is that cee", "where is the Laredo one")."""
+    text = str(message.get(TEXT) or "")
+    for entity in sorted(message.get(ENTITIES) or [], key=lambda e: -int(e.get("start", 0))):
+        if entity.get("entity") != "center":
+            return False
+        text = text[: int(entity.get("start", 0))] + text[int(entity.get("end", 0)) :]
+    words = re.findall(r"[a-z]+", text.lower())
+    return bool(_WHERE_IS.search(text)) and all(word in _WHERE_WORDS for word in words)
+
+
+def _cities_only(message: Message) -> bool:
+    """Whether every Center the message names is named by a city ("the weather in Houston": a city, not a Center)."""
+    cities = {city.lower() for center in knowledge().centers for city in center.cities}
+    text = str(message.get(TEXT) or "")
+    spans = [text[int(e.get("start", 0)) : int(e.get("end", 0))] for e in message.get(ENTITIES) or []]
+    return bool(spans) and all(span.strip().lower() in cities for span in spans)
 
 
 def _figure_questions_only(message: Message) -> bool:

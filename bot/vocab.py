@@ -57,19 +57,19 @@ class Metric:
 _METRICS = (
     Metric(
         "importers",
-        ("importers", "importers of record"),
+        ("importers", "importers of record", "importer count", "importer counts"),
         ("importer", "importers", "importing"),
         r"importer",
     ),
     Metric(
         "partner_accounts",
-        ("partner accounts", "partner account"),
+        ("partner accounts", "partner account", "partner count", "partner counts"),
         ("partner", "partners", "partnership", "accounts"),
         r"partner",
     ),
     Metric(
         "entries",
-        ("entries", "entry volume", "entry summaries", "entry summary volume"),
+        ("entries", "entry volume", "entry summaries", "entry summary volume", "entry count", "entry counts"),
         ("entries", "entry", "entres"),
         r"entr(y|ies)",
         flow=True,

@@ -285,6 +285,18 @@ def test_trend(sample_db_url: str) -> None:
     assert f"{series[-1].value:,}" in answer and len(messages[0]["custom"]["rows"]) == len(series)
 
 
+def test_a_figure_question_over_time_or_added_up_gets_the_trend_or_the_total(sample_db_url: str) -> None:
+    over_time = _figure_tracker(
+        "staff numbers at the electronics center over time", "ask_figure", "Electronics", "staff"
+    )
+    assert "Quarter over quarter" in texts(run_action(ActionFigure(), over_time)[0])
+    total = store.totals("partner_accounts")
+    every = _figure_tracker("overall partner accounts for all the centers", "ask_figure", metric="partner accounts")
+    assert f"{total.value:,} partner accounts" in texts(run_action(ActionFigure(), every)[0])
+    added = _figure_tracker("sum of partner accounts across all centres", "ask_ranking", metric="partner accounts")
+    assert f"{total.value:,} partner accounts" in texts(run_action(ActionRanking(), added)[0])
+
+
 def test_new_figures_change_the_next_answer(sample_db_url: str, tmp_path: Path) -> None:
     latest = store.latest_period()
     csv = tmp_path / "figures.csv"

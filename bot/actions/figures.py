@@ -40,6 +40,14 @@ _SUPERLATIVE = re.compile(
     r"rank\w*|more|less|best|worst|max\w*|min\w*)\b",
     re.IGNORECASE,
 )
+# "over time", "the trend", "how has it changed": one Center's figure over the quarters.
+_OVER_TIME = re.compile(
+    r"\b(over (the )?(time|years|quarters)|trends?|trending|history|historic\w*|year over year|quarter over quarter|"
+    r"(past|last) (few |\d+ |two |three |four |eight )?(quarters|years)|(grown|grow|grew|changed|declined)\b)",
+    re.IGNORECASE,
+)
+# "total", "overall", "combined": a figure added up across the Centers.
+_ADDED_UP = re.compile(r"\b(total|overall|altogether|all together|combined|in all|sum)\b", re.IGNORECASE)
 _ONE_CENTER = re.compile(r"\b(the|my|our|this|that|their|its)\s+(cent(er|re)|cee)\b(?!s)", re.IGNORECASE)
 
 
@@ -146,8 +154,12 @@ async def figure(dispatcher: CollectingDispatcher, query: Query) -> list[dict[st
     if not query.centers:
         if not _EVERY_CENTER.search(query.text):
             return _ask_center(dispatcher, query, query.metric)
+        if _ADDED_UP.search(query.text) and not query.follow_up:
+            return await total(dispatcher, query)  # "overall number of partner accounts for all the centers"
         top = await send_ranking(dispatcher, query.metric, fy, quarter, latest, fewest=False)
         return remember(query, topic="ranking", center=top)
+    if len(query.centers) == 1 and not query.follow_up and not query.period and _OVER_TIME.search(query.text):
+        return await trend(dispatcher, query)  # "staff numbers at the auto centre over time"
     found = [await _query(store.figure, c.code, query.metric, fy, quarter) for c in query.centers]
     records = [r for r in found if r is not None]
     if len(records) < len(found):
@@ -193,6 +205,8 @@ async def ranking(dispatcher: CollectingDispatcher, query: Query) -> list[dict[s
         return await figure(dispatcher, query)  # "entries handled by the center last quarter?": which Center?
     if len(query.centers) > 1 and not query.follow_up:
         return await figure(dispatcher, query)  # "which has more staff, Laredo or Buffalo?": the two side by side
+    if not query.centers and _ADDED_UP.search(query.text) and not _SUPERLATIVE.search(query.text):
+        return await total(dispatcher, query)  # "sum of post-entry actions for all centres": added up, not ranked
     if query.metric is None:
         return _ask_metric(dispatcher, query, "utter_metric_payload_ranking")
     latest = await _query(store.latest_period)
