@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 import yaml
+from rasa.nlu.constants import RESPONSE_SELECTOR_UTTER_ACTION_KEY as UTTER_ACTION  # a bot event's response
 
 from bot.ior import IOR_IN_TEXT, IorKind, mask_text, try_parse_ior
 from bot.knowledge import Knowledge, knowledge
@@ -114,17 +115,17 @@ class Turn:
         for event in self.events:
             if event.get("event") == "action" and event.get("name") != "action_listen":
                 names.append(str(event["name"]))
-            elif event.get("event") == "bot" and (event.get("metadata") or {}).get("utter_action"):
-                names.append(str(event["metadata"]["utter_action"]))
+            elif event.get("event") == "bot" and (event.get("metadata") or {}).get(UTTER_ACTION):
+                names.append(str(event["metadata"][UTTER_ACTION]))
         return names
 
     @property
     def responses(self) -> list[str]:
         """The responses of ``knowledge/`` that answered (``utter_faq/change_how``, ``utter_greet``)."""
         return [
-            str(e["metadata"]["utter_action"])
+            str(e["metadata"][UTTER_ACTION])
             for e in self.events
-            if e.get("event") == "bot" and (e.get("metadata") or {}).get("utter_action")
+            if e.get("event") == "bot" and (e.get("metadata") or {}).get(UTTER_ACTION)
         ]
 
     @property
