@@ -238,6 +238,28 @@ def test_saved_tests_are_appended_and_the_runner_loads_them(tmp_path: Path) -> N
     assert runner.load(folder) == []  # not part of the independent set
 
 
+def test_the_runner_reports_staff_checks_apart(tmp_path: Path) -> None:
+    independent = runner.load()[:2]
+    outcomes = [runner.Outcome(independent[0], True), runner.Outcome(independent[1], True)]
+    check = runner.Outcome(independent[1], False, ["turn 1: not a faq answer"])
+    figures = runner.report(outcomes, outcomes, tmp_path, staff=[check])
+    assert figures["clean"]["n"] == 2 and figures["clean"]["pass_rate"] == 1.0  # the checks count apart
+    assert figures["staff"] == {
+        "pass_rate": 0.0,
+        "n": 1,
+        "passed": 0,
+        "multi_turn": int(len(check.conversation.turns) > 1),
+    }
+    assert "## staff" in (tmp_path / "conversations-failures.md").read_text(encoding="utf-8")
+
+
+def test_the_runner_with_no_staff_checks_starts_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    if runner.load(staff=True):
+        pytest.skip("the repository has staff checks: asking them needs a server")
+    assert runner.main(["--staff"]) == 0
+    assert "no staff checks" in capsys.readouterr().out
+
+
 def test_a_file_that_is_not_a_conversation_file_is_left_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "saved.yml"
     path.write_text("something: else\n", encoding="utf-8")

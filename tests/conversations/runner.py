@@ -345,6 +345,9 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     checks = load(staff=True)
     if args.staff:
+        if not checks:
+            print(f"no staff checks in {FOLDER / STAFF} yet: save one with /save in make shell")
+            return 0
         with conversation_stack(args.model) as (rasa_url, token):
             outcomes = run(rasa_url, token, checks)
         for outcome in outcomes:
