@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make shell`: rasa shell for CBP staff, with the action server running beside it (stopped on exit).
+# `make shell`: rasa shell for CBP staff, with the action server running beside it (stopped on exit), and the staff
+# commands /why, /save and /help (bot/staff_console.py; docs/staff-console.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -14,6 +15,6 @@ for _ in $(seq 1 120); do
   kill -0 $ACTIONS 2>/dev/null || { echo "The action server stopped; see var/log/shell-actions.log"; exit 1; }
   sleep 0.5
 done
-echo "Loading the model (about half a minute)... Type /stop to quit."
-$PY -m bot.runtime.rasa_cli shell --model bot/models/cee-guide.tar.gz --endpoints endpoints.yml --quiet \
+echo "Loading the model (about half a minute)... Type /help for the staff commands, /stop to quit."
+$PY -m bot.staff_console shell --model bot/models/cee-guide.tar.gz --endpoints endpoints.yml --quiet \
   --interface 127.0.0.1 --port "${SHELL_RASA_PORT:-5006}" "$@"

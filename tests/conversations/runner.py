@@ -5,6 +5,10 @@ a fresh sample database), asks every conversation of ``tests/conversations/**/*.
 ``results/conversations.json`` and ``results/conversations-failures.md``. ``tests/e2e/test_conversations.py`` runs the
 same and fails below the thresholds. The YAML format is in ``tests/conversations/README.md``.
 
+The conversations CBP staff saved from ``make shell`` (``/save``, :mod:`bot.staff_console`) are in ``staff/``: checks,
+not part of the independent set, so :func:`load` leaves them out and ``load(staff=True)`` reads them. The runner asks
+them too (clean only) and reports them apart (``"staff"`` in the JSON); ``--staff`` asks only them.
+
 A turn is judged on what the user gets (the reply's text) and on which action Rasa ran; a conversation passes when
 every one of its turns does.
 """
@@ -30,6 +34,7 @@ from bot.knowledge import Knowledge, knowledge
 from bot.vocab import METRICS, label_reply
 
 FOLDER = Path(__file__).parent
+STAFF = "staff"  # the folder of the tests saved from make shell (tests/conversations/staff/README.md)
 METRIC_LABELS = {
     metric: replies.text(label_reply(metric)) for metric in METRICS
 }  # "partner_accounts": "partner accounts"
@@ -74,13 +79,22 @@ class Outcome:
     failures: list[str] = field(default_factory=list)
 
 
-def load(folder: Path = FOLDER) -> list[Conversation]:
-    """Every conversation of the YAML files under ``folder``, checked for form (``ValueError`` names the file)."""
+def load(folder: Path = FOLDER, *, staff: bool = False) -> list[Conversation]:
+    """Every conversation of the YAML files under ``folder``, checked for form (``ValueError`` names the file).
+
+    Args:
+        folder: the test set's folder.
+        staff: False for the independent set (every file but those of ``folder/staff``), True for the staff checks
+            (the files of ``folder/staff``).
+    """
     found: list[Conversation] = []
     ids = set()
     kb = knowledge()
     faq_ids = {a.id for a in kb.articles}
-    for path in sorted(folder.rglob("*.yml")):
+    paths = sorted((folder / STAFF).glob("*.yml")) if staff else sorted(folder.rglob("*.yml"))
+    for path in paths:
+        if not staff and path.relative_to(folder).parts[0] == STAFF:
+            continue
         for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("conversations") or []:
             where = f"{path.relative_to(folder)}: {item.get('id')}"
             if item.get("id") in ids or not item.get("turns"):
@@ -286,16 +300,25 @@ def summary(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     }
 
 
-def report(clean: Sequence[Outcome], typos: Sequence[Outcome], out_dir: Path) -> dict[str, Any]:
-    """Write ``conversations.json`` and ``conversations-failures.md`` to ``out_dir``; return the figures."""
+def report(
+    clean: Sequence[Outcome], typos: Sequence[Outcome], out_dir: Path, staff: Optional[Sequence[Outcome]] = None
+) -> dict[str, Any]:
+    """Write ``conversations.json`` and ``conversations-failures.md`` to ``out_dir``; return the figures.
+
+    ``staff``: the outcomes of the staff checks (``load(staff=True)``), reported apart from the independent set.
+    """
     figures = {"clean": summary(clean), "typo": summary(typos)}
     figures["by_kind"] = {
         kind: figures["clean"]["by_kind"].get(kind, {"pass_rate": 0.0, "n": 0}) for kind in FOLLOW_UP_KINDS
     }
+    parts: list[tuple[str, Sequence[Outcome]]] = [("clean", clean), ("typo", typos)]
+    if staff is not None:
+        figures["staff"] = {k: v for k, v in summary(staff).items() if k != "by_kind"}
+        parts.append(("staff", staff))
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "conversations.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     lines = ["# Failed conversations", ""]
-    for name, outcomes in (("clean", clean), ("typo", typos)):
+    for name, outcomes in parts:
         lines += [f"## {name}", ""]
         for outcome in outcomes:
             if not outcome.passed:
@@ -316,14 +339,29 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.conversations.runner", description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="the trained model to ask (default: the bot's)")
     parser.add_argument("--out", type=Path, help="folder for the results (default: results/)")
+    parser.add_argument("--staff", action="store_true", help="ask only the tests staff saved from make shell (staff/)")
     args = parser.parse_args(argv)
+    from bot.settings import ROOT
+
+    checks = load(staff=True)
+    if args.staff:
+        if not checks:
+            print(f"no staff checks in {FOLDER / STAFF} yet: save one with /save in make shell")
+            return 0
+        with conversation_stack(args.model) as (rasa_url, token):
+            outcomes = run(rasa_url, token, checks)
+        for outcome in outcomes:
+            print(f"{'pass' if outcome.passed else 'FAIL'} {outcome.conversation.id}")
+            for failure in outcome.failures:
+                print(f"  {failure}")
+        print(json.dumps({k: v for k, v in summary(outcomes).items() if k != "by_kind"}))
+        return 0 if all(o.passed for o in outcomes) else 1
     conversations = load()
     with conversation_stack(args.model) as (rasa_url, token):
         clean = run(rasa_url, token, conversations)
         typos = run(rasa_url, token, typo_copy(conversations))
-    from bot.settings import ROOT
-
-    figures = report(clean, typos, args.out or ROOT / "results")
+        staff = run(rasa_url, token, checks)
+    figures = report(clean, typos, args.out or ROOT / "results", staff)
     print(
         json.dumps(
             {

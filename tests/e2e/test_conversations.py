@@ -34,7 +34,8 @@ def figures() -> Iterator[dict[str, Any]]:
     with conversation_stack() as (rasa_url, token):
         clean = run(rasa_url, token, conversations)
         typos = run(rasa_url, token, typo_copy(conversations))
-    yield report(clean, typos, ROOT / "results")
+        staff = run(rasa_url, token, load(staff=True))  # the checks saved from make shell (staff/), reported apart
+    yield report(clean, typos, ROOT / "results", staff)
 
 
 def test_the_set_is_big_enough() -> None:
@@ -66,6 +67,11 @@ def test_clean_conversations(figures: dict[str, Any]) -> None:
 def test_conversations_with_typos(figures: dict[str, Any]) -> None:
     typo = figures["typo"]
     assert typo["pass_rate"] >= TYPO_FLOOR, f"{typo['passed']}/{typo['n']}: see results/conversations-failures.md"
+
+
+def test_staff_checks(figures: dict[str, Any]) -> None:
+    staff = figures["staff"]  # each one an answer staff found right in make shell: all must pass
+    assert staff["passed"] == staff["n"], f"{staff['passed']}/{staff['n']}: see results/conversations-failures.md"
 
 
 @pytest.mark.parametrize("kind", FOLLOW_UP_KINDS)
