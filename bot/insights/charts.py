@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.insights.tables import Table
 
@@ -46,22 +47,29 @@ def _png(figure: Figure) -> bytes:
     return out.getvalue()
 
 
+def _short(label: str, limit: int = 44) -> str:
+    """A bar's label, cut with an ellipsis past ``limit`` characters (the table has it in full)."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
 def bars(table: Table, label_column: int, value_column: int, unit: str) -> Chart:
     """A horizontal bar chart of one column of ``table``, its first :data:`MAX_BARS` rows, largest on top."""
     rows = table.rows[:MAX_BARS]
-    labels = [str(row[label_column])[:48] for row in rows]
+    labels = [_short(str(row[label_column])) for row in rows]
     values = [float(row[value_column]) for row in rows]
     figure = _figure(1.2 + 0.35 * max(len(rows), 1))
     axes = figure.add_subplot(1, 1, 1)
     axes.barh(range(len(values)), values, color=COLOURS[0])
     axes.set_yticks(range(len(values)), labels=labels, fontsize=9, color=TEXT)
     axes.invert_yaxis()
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(unit, color=TEXT)
     axes.set_title(table.title, color=TEXT, loc="left")
     for y, value in enumerate(values):
         axes.text(value, y, f" {value:,.0f}", va="center", fontsize=8, color=TEXT)
     axes.spines[["top", "right"]].set_visible(False)
-    listed = "; ".join(f"{label}: {value:,.0f}" for label, value in zip(labels, values)) or "no data"
+    full = [str(row[label_column]) for row in rows]
+    listed = "; ".join(f"{label}: {value:,.0f}" for label, value in zip(full, values)) or "no data"
     alt = f"Bar chart: {table.title} ({unit}). {listed}. The numbers are in the table below."
     return Chart(table.name, table.name, alt, _png(figure))
 
@@ -92,6 +100,7 @@ def stacked(table: Table, x_column: int, series_column: int, value_column: int, 
         bottom = [b + h for b, h in zip(bottom, heights)]
     step = max(1, len(xs) // 10)
     axes.set_xticks(range(0, len(xs), step), labels=[x[5:] if len(x) == 10 else x for x in xs][::step], fontsize=8)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylabel(unit, color=TEXT)
     axes.set_title(table.title, color=TEXT, loc="left")
     if series:

@@ -62,10 +62,12 @@ def tracker_engine(url: str) -> Engine:
 def engine_of_store(tracker_store: Any) -> Optional[Engine]:
     """The SQL engine of a running Rasa server's tracker store, or None when it keeps no SQL copy.
 
+    Rasa wraps the configured store in a ``FailSafeTrackerStore`` (the store is its ``_tracker_store``);
     :class:`bot.tracker_store.PersistentTrackerStore` holds its SQL store as ``sql``; Rasa's SQL store (and
     :class:`bot.tracker_store.MaskingSQLTrackerStore`) has the ``engine`` itself.
     """
-    for candidate in (tracker_store, getattr(tracker_store, "sql", None)):
+    inner = getattr(tracker_store, "_tracker_store", None) or tracker_store
+    for candidate in (inner, getattr(inner, "sql", None)):
         engine = getattr(candidate, "engine", None)
         if isinstance(engine, Engine):
             return engine

@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from email.message import Message
 from pathlib import Path
 from typing import Any, Optional
 
@@ -29,8 +30,8 @@ from tests.running import new_sender
 from tests.stack import rasa_url
 
 TOKEN = secrets.token_hex(16)
-FALLBACK = "purple elephants sing jazz blorp 123-45-6789"
-MASKED = "purple elephants sing jazz blorp ***-**-6789"
+FALLBACK = "purple elephants sing jazz, my social is 123-45-6789"  # an importer question without "my social is"
+MASKED = "purple elephants sing jazz, my social is ***-**-6789"
 QUESTIONS = (
     "hello",
     "Which Center handles frozen shrimp?",
@@ -64,7 +65,7 @@ def send(stack: Stack, message: str, sender: str) -> list[dict[str, Any]]:
         return json.loads(response.read())
 
 
-def get(stack: Stack, path: str, token: Optional[str] = None, header: bool = True) -> tuple[int, dict[str, str], bytes]:
+def get(stack: Stack, path: str, token: Optional[str] = None, header: bool = True) -> tuple[int, Message, bytes]:
     url = f"{rasa_url(stack)}/webhooks/staff/{path}"
     headers = {}
     if token and header:
@@ -73,9 +74,9 @@ def get(stack: Stack, path: str, token: Optional[str] = None, header: bool = Tru
         url += ("&" if "?" in url else "?") + f"token={token}"
     try:
         with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=120) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 def test_the_fallback_question_is_in_the_unanswered_group_masked(staff: Stack) -> None:
