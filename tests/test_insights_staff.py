@@ -38,3 +38,15 @@ def test_registered_in_credentials() -> None:
 
     credentials = yaml.safe_load((ROOT / "credentials.yml").read_text(encoding="utf-8"))
     assert "bot.channels.staff.StaffInput" in credentials
+
+
+def test_the_running_servers_store_is_found_inside_rasas_wrapper(tmp_path) -> None:
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from bot.insights.sql import engine_of_store
+    from bot.tracker_store import PersistentTrackerStore
+
+    persistent = PersistentTrackerStore(None, dialect="sqlite", db=str(tmp_path / "c.db"))
+    assert engine_of_store(FailSafeTrackerStore(persistent)) is persistent.sql.engine
+    assert engine_of_store(persistent) is persistent.sql.engine
+    assert engine_of_store(object()) is None
