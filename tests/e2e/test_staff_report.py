@@ -26,7 +26,7 @@ import pytest
 
 from bot.serve import Stack
 from bot.settings import ROOT
-from tests.running import new_sender
+from tests.running import Bot, new_sender
 from tests.stack import rasa_url
 
 TOKEN = secrets.token_hex(16)
@@ -158,3 +158,11 @@ def test_screenshot_of_the_staff_page(staff: Stack) -> None:
     assert (RESULTS / "screenshot-report.png").stat().st_size < 400_000
     if os.environ.get("CEE_UPDATE_SCREENSHOT") == "1" or not SCREENSHOT.exists():
         shutil.copyfile(RESULTS / "screenshot-report.png", SCREENSHOT)
+
+
+def test_no_staff_page_on_a_server_without_a_token(bot: Bot) -> None:
+    url = bot.rest_url.replace("/webhooks/rest/webhook", "/webhooks/staff/report?days=1")
+    for headers in ({}, {"Authorization": "Bearer anything"}):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=60)
+        assert refused.value.code == 404
