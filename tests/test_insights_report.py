@@ -117,3 +117,7 @@ def test_the_command(tmp_path: Path, sample_db_url: str, capsys: pytest.CaptureF
     assert (tmp_path / "r" / "report.html").exists() and (tmp_path / "r" / "unanswered.csv").exists()
     assert main(["--days", "0", "--out", str(tmp_path / "r"), "--tracker-store", url]) == 2
     assert "1 to 3660 days" in capsys.readouterr().err
+    assert (
+        main(["--days", "3", "--out", str(tmp_path / "r"), "--tracker-store", f"sqlite:///{tmp_path / 'no.db'}"]) == 2
+    )
+    assert not (tmp_path / "no.db").exists() and "no tracker store" in capsys.readouterr().err

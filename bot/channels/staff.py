@@ -28,7 +28,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.rest import has_api_token
 from bot.insights import html, report
-from bot.insights.sql import engine_of_store, has_events, tracker_engine
+from bot.insights.sql import engine_of_store, has_events, missing_file, tracker_engine
 from bot.retention import tracker_store_url
 from bot.settings import Settings, load_settings
 
@@ -89,9 +89,10 @@ class StaffInput(InputChannel):
             return built
 
     def _build(self, engine: Any, days: int) -> report.Report:
-        owned = engine is None and not store_is_redis(self.settings)
-        if owned:
-            engine = tracker_engine(tracker_store_url(self.settings))
+        url = tracker_store_url(self.settings)
+        owned = engine is None and not store_is_redis(self.settings) and not missing_file(url)
+        if owned:  # the server keeps no SQL copy itself: the configured store, when there is one
+            engine = tracker_engine(url)
         try:
             return report.build(engine if engine is not None and has_events(engine) else None, days)
         finally:

@@ -12,19 +12,23 @@ from pathlib import Path
 from typing import Optional
 
 from bot.insights import files, report
-from bot.insights.sql import has_events, tracker_engine
+from bot.insights.sql import has_events, missing_file, tracker_engine
 from bot.retention import tracker_store_url
 from bot.settings import load_settings
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    """Run the command; 0 when the report was written, 2 for a bad argument or tracker store."""
+    """Run the command; 0 when the report was written, 2 for a bad argument or a tracker store that does not exist."""
     parser = argparse.ArgumentParser(prog="python -m bot.insights", description=__doc__.split("\n")[0])
     parser.add_argument("--days", type=int, default=30, help="the period: the last N days (default 30)")
     parser.add_argument("--out", type=Path, required=True, help="the folder to write the report into")
     parser.add_argument("--tracker-store", help="the tracker store's SQLAlchemy URL (default: the bot's)")
     args = parser.parse_args(argv)
     url = args.tracker_store or tracker_store_url(load_settings())
+    missing = missing_file(url)
+    if missing:
+        print(f"insights: no tracker store at {missing}: no conversation has been stored there", file=sys.stderr)
+        return 2
     try:
         engine = tracker_engine(url)
     except ValueError as exc:

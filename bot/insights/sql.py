@@ -7,6 +7,7 @@ differently. Everything else is standard SQL with window functions (SQLite 3.25 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Optional
 
 from sqlalchemy import create_engine, inspect
@@ -57,6 +58,14 @@ def tracker_engine(url: str) -> Engine:
         raise ValueError(f"the report reads SQLite or PostgreSQL tracker stores, not {backend}")
     connect_args: dict[str, Any] = {"connect_timeout": 10} if backend == "postgresql" else {}
     return create_engine(url, connect_args=connect_args)
+
+
+def missing_file(url: str) -> Optional[str]:
+    """The path of a SQLite URL whose file does not exist (opening it would create an empty one), else None."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return None if Path(parsed.database or "").exists() else str(parsed.database)
 
 
 def engine_of_store(tracker_store: Any) -> Optional[Engine]:
