@@ -8,7 +8,6 @@ with a note saying so, rather than failing the whole report.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import logging
 import time
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from typing import Optional
 from sqlalchemy.engine import Engine
 
 from bot.db import store
-from bot.insights import charts, database, events, similar, tables
+from bot.insights import charts, database, events, similar, tables, timing
 from bot.insights.charts import Chart
 from bot.insights.tables import Table
 from bot.knowledge import knowledge
@@ -101,22 +100,7 @@ def _conversation_tables(engine: Engine, period: events.Period, questions: list[
     faq = tables.faq_table(events.faq_answers(engine, period), {a.id: a.title for a in kb.articles})
     questions += [(words, "fallback") for _, words in events.unanswered(engine, period) if words]
     demand = tables.demand_table(events.center_demand(engine, period), {c.code: c.name for c in kb.centers})
-    times: list[float] = []
-    slow: list[tuple[float, int]] = []
-    for row_id, seconds in events.answer_times(engine, period):
-        times.append(seconds)
-        if len(slow) < tables.SLOWEST:
-            heapq.heappush(slow, (seconds, row_id))
-        elif seconds > slow[0][0]:
-            heapq.heapreplace(slow, (seconds, row_id))
-    slowest = sorted(slow, reverse=True)
-    found = events.messages(engine, [row_id for _, row_id in slowest])
-    rows = []
-    for seconds, row_id in slowest:
-        ts, channel, intent, words = found.get(row_id, (0.0, "", "", ""))
-        when = dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
-        rows.append((when, channel, intent, words, seconds))
-    spread, slowest_table = tables.time_tables(times, rows)
+    spread, slowest_table = timing.tables_of(engine, period)
     return [by_channel, daily, intents, faq, demand, spread, slowest_table]
 
 

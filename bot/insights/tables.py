@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -18,8 +17,6 @@ from bot.insights.similar import Group
 
 Cell = str | int | float
 TOP = 15  # rows of the "top" tables
-SLOWEST = 20
-TIME_BUCKETS = ((1.0, "under 1 s"), (2.0, "1–2 s"), (5.0, "2–5 s"), (10.0, "5–10 s"), (math.inf, "10 s or more"))
 TOPIC_COLUMNS = (
     ("product", ("product",)),
     ("importer", ("importer",)),
@@ -151,33 +148,3 @@ def feedback_table(rows: Iterable[tuple[str, bool]]) -> Table:
         ("Answer", "Helpful", "Not helpful"),
         tuple((answer, h, n) for answer, (h, n) in ordered[: TOP * 2]),
     )
-
-
-def time_tables(times: Sequence[float], slowest: Sequence[tuple[str, str, str, str, float]]) -> tuple[Table, Table]:
-    """Answer times in buckets (with the median and 95th percentile), and the slowest answers.
-
-    Args:
-        times: seconds from each user message to the bot's next message.
-        slowest: ``(when (UTC), channel, intent, question masked, seconds)``, slowest first.
-    """
-    buckets: Counter[str] = Counter()
-    for seconds in times:
-        buckets[next(label for limit, label in TIME_BUCKETS if seconds < limit)] += 1
-    ordered = sorted(times)
-    median = ordered[len(ordered) // 2] if ordered else 0.0
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else 0.0
-    spread = Table(
-        "answer_times",
-        "Answer times",
-        f"Time from a user message to the bot's answer (median {median:.2f} s, 95th percentile {p95:.2f} s)",
-        ("Time", "Answers"),
-        tuple((label, buckets[label]) for _, label in TIME_BUCKETS),
-    )
-    slow = Table(
-        "slowest_answers",
-        "Slowest answers",
-        f"The {SLOWEST} slowest answers in the period (questions masked)",
-        ("Seconds", "When (UTC)", "Channel", "Intent", "Question"),
-        tuple((round(s, 2), when, channel, intent, question) for when, channel, intent, question, s in slowest),
-    )
-    return spread, slow
