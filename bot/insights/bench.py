@@ -3,18 +3,22 @@
 Fills a tracker store with :mod:`bot.insights.generate` (once: a store that already holds the conversations of the
 same seed is reused), then builds the report of the whole period and writes its files, ``--runs`` times; the median
 counts. Writes ``results/insights-bench.json``. The target (issue 15) is under 30 s; it is measured here, never in a
-timed test. ``--url postgresql://...`` measures a PostgreSQL store (an empty database; the events are added).
+timed test. ``--url postgresql://...`` measures a PostgreSQL store (an empty database; the events are added);
+``--postgres`` starts a throwaway PostgreSQL server from Debian's packages for it, as the tests do.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
+import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Optional
@@ -82,15 +86,44 @@ def measure(url: str, conversations: int, runs: int, seed: int = 15) -> dict[str
     }
 
 
+@contextlib.contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """A PostgreSQL server in a temporary folder with one empty database; yields its URL, stops it after."""
+    from bot.runtime import postgres
+    from bot.runtime.processes import free_ports
+
+    if postgres.pg_bin() is None:
+        raise SystemExit("PostgreSQL is not installed (apt-get install postgresql)")
+    user = postgres.pg_system_user()
+    base = Path(tempfile.mkdtemp(prefix="insights-pg-"))
+    if user:
+        shutil.chown(base, user=user)
+    data = base / "data"
+    postgres.init_cluster(data, user)
+    port = free_ports(1)[0]
+    postgres.start_cluster(data, base / "server.log", port, base, user, "fsync=off", "synchronous_commit=off")
+    try:
+        postgres.create_databases(port, ["insights_bench"])
+        yield f"postgresql+psycopg2://{postgres.SUPERUSER}@127.0.0.1:{port}/insights_bench"
+    finally:
+        postgres.stop_cluster(data, user, timeout=120)
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Run the benchmark; print the figure and write ``results/insights-bench.json``."""
     parser = argparse.ArgumentParser(prog="python -m bot.insights.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--url", default=f"sqlite:///{VAR_DIR / 'insights-bench.db'}", help="the tracker store")
+    parser.add_argument("--postgres", action="store_true", help="a throwaway PostgreSQL server instead of --url")
     parser.add_argument("--conversations", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3, help="timed runs; the median counts (default 3)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "insights-bench.json")
     args = parser.parse_args(argv)
-    figures = measure(args.url, args.conversations, args.runs)
+    if args.postgres:
+        with throwaway_postgres() as url:
+            figures = measure(url, args.conversations, args.runs)
+    else:
+        figures = measure(args.url, args.conversations, args.runs)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
     previous[figures["dialect"]] = figures
