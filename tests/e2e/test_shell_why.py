@@ -134,7 +134,12 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and pane.value("pane_dead") != "1":
             time.sleep(0.5)
-        status = pane.value("pane_dead_status") if pane.value("pane_dead") == "1" else "still running"
+        status = "" if pane.value("pane_dead") == "1" else "still running"
+        deadline = time.monotonic() + 10  # tmux may mark the pane dead a moment before it records how it ended
+        while not status and time.monotonic() < deadline:
+            signal_number = pane.value("pane_dead_signal")
+            status = pane.value("pane_dead_status") or (f"signal {signal_number}" if signal_number else "")
+            time.sleep(0 if status else 0.2)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not (port_is_free(action_port) and port_is_free(shell_port)):
             time.sleep(0.5)

@@ -1,6 +1,10 @@
-"""The staff report against the running servers: a question the bot does not understand, asked over REST with a
-Social Security-format number in it, appears masked in the report's unanswered group, on the staff page (behind
-the API token) and in the files of ``python -m bot.insights``; the staff page refuses requests without the token.
+"""The staff report against the running servers: a question the bot does not understand, asked over REST, and an
+answer rated "not helpful" whose question has a Social Security-format number in it (stored masked), appear in the
+report's unanswered group, masked, on the staff page (behind the API token) and in the files of
+``python -m bot.insights``; the staff page refuses requests without the token.
+
+The question that falls back is one of unknown words, which any model sends to the fallback (``bot.followups``); a
+question with an importer-format number in it is an importer question, so the number comes with the feedback.
 
 Also saves a screenshot of the staff page to ``results/screenshot-report.png``; ``CEE_UPDATE_SCREENSHOT=1`` (or a
 missing file) also writes ``docs/screenshot-report.png``, the one the README shows.
@@ -30,7 +34,8 @@ from tests.running import Bot, new_sender
 from tests.stack import rasa_url
 
 TOKEN = secrets.token_hex(16)
-FALLBACK = "purple elephants sing jazz, my social is 123-45-6789"  # an importer question without "my social is"
+FALLBACK = "blorp zanzibar quux"
+NOT_HELPFUL = "purple elephants sing jazz, my social is 123-45-6789"
 MASKED = "purple elephants sing jazz, my social is ***-**-6789"
 QUESTIONS = (
     "hello",
@@ -41,7 +46,6 @@ QUESTIONS = (
     "Where is the Base Metals Center?",
     "How do I change my Center?",
     "how long does a change of center take?",
-    "blorp zanzibar quux",
 )
 RESULTS = ROOT / "results"
 SCREENSHOT = ROOT / "docs" / "screenshot-report.png"
@@ -53,6 +57,10 @@ def staff(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator
     with start_stack("staff-report", rasa_api_token=TOKEN, env={"IMPORTER_LOOKUP_LIMIT": "100000"}) as stack:
         for index, question in enumerate((*QUESTIONS, FALLBACK)):
             send(stack, question, new_sender() if index % 3 == 0 else "staff-report-test")
+        rate = "from bot.db import store; import sys; store.record_feedback('staff-report-test', 'socketio', "
+        rate += "'faq/change_how', False, sys.argv[1])"
+        env = {**os.environ, "DATABASE_URL": stack.settings.database_url}
+        subprocess.run([sys.executable, "-c", rate, NOT_HELPFUL], cwd=ROOT, env=env, check=True, timeout=120)
         yield stack
 
 
@@ -85,7 +93,7 @@ def test_the_fallback_question_is_in_the_unanswered_group_masked(staff: Stack) -
     page = body.decode()
     unanswered = page[page.index('<section id="unanswered"') :]
     unanswered = unanswered[: unanswered.index("</section>")]
-    assert MASKED in unanswered
+    assert MASKED in unanswered and FALLBACK in unanswered
     assert "123-45-6789" not in page
     assert "no-store" in headers["Cache-Control"] and "default-src 'none'" in headers["Content-Security-Policy"]
 
@@ -125,6 +133,7 @@ def test_the_command_writes_the_report_files(staff: Stack, tmp_path: Path) -> No
     page = (out / "report.html").read_text(encoding="utf-8")
     assert MASKED in page and "123-45-6789" not in page
     assert MASKED in (out / "unanswered.csv").read_text(encoding="utf-8")
+    assert FALLBACK in (out / "unanswered.csv").read_text(encoding="utf-8")
     for name in ("traffic_by_day", "traffic_by_channel", "top_intents", "top_faq", "center_demand", "requests"):
         assert (out / f"{name}.csv").exists(), name
     assert (out / "top_intents.png").read_bytes().startswith(b"\x89PNG")
