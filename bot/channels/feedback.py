@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from rasa.shared.constants import UTTER_PREFIX
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
 
 from bot import replies
@@ -34,6 +35,8 @@ from bot.knowledge import Knowledge, knowledge
 logger = logging.getLogger(__name__)
 
 ARTICLE_PREFIXES = ("utter_faq/", "utter_chitchat/")
+UTTERED = UTTER_PREFIX + "action"  # the metadata key where Rasa names the reply of a bot message
+QUESTION_PREFIX = UTTER_PREFIX + "ask_"  # the replies that ask (form questions and the like)
 ANSWER_REPLIES = frozenset({"utter_help", "utter_out_of_scope", "utter_handoff"})
 ANSWER_ACTIONS = frozenset(
     {
@@ -77,7 +80,7 @@ def _questions() -> frozenset[str]:
     global _question_texts
     kb = knowledge()
     if _question_texts[0] is not kb:
-        names = [n for n in kb.responses if n.startswith("utter_ask_") or n in NOT_ANSWERS]
+        names = [n for n in kb.responses if n.startswith(QUESTION_PREFIX) or n in NOT_ANSWERS]
         _question_texts = (kb, frozenset(replies.text(n) for n in names))
     return _question_texts[1]
 
@@ -87,9 +90,9 @@ def answer_id_of(action: Optional[str], messages: list[BotUttered]) -> Optional[
     if not action or not messages or any(m.data.get("buttons") or m.data.get("quick_replies") for m in messages):
         return None
     first = messages[0]
-    uttered = str(first.metadata.get("utter_action") or "")
+    uttered = str(first.metadata.get(UTTERED) or "")
     if uttered.startswith(ARTICLE_PREFIXES):
-        return uttered.removeprefix("utter_")
+        return uttered.removeprefix(UTTER_PREFIX)
     if uttered:
         return uttered if uttered in ANSWER_REPLIES else None
     if action in ANSWER_ACTIONS and first.text and first.text.strip() not in _questions():
