@@ -127,12 +127,18 @@ def answers_in(events: Iterable[Event]) -> list[Answer]:
     return found
 
 
-async def conversation_events(agent: Any, sender_id: str) -> list[Event]:
-    """The events of every session of a conversation in the agent's tracker store ([] when there is none)."""
+async def conversation_events(agent: Any, sender_id: str, all_sessions: bool = True) -> list[Event]:
+    """The events of a conversation in the agent's tracker store ([] when there is none).
+
+    Of every session, or of the last one only (``all_sessions=False``: what a turn has just added).
+    """
     tracker_store = getattr(agent, "tracker_store", None)
     if tracker_store is None or not sender_id:
         return []
-    tracker = await tracker_store.retrieve_full_tracker(sender_id)
+    if all_sessions:
+        tracker = await tracker_store.retrieve_full_tracker(sender_id)
+    else:
+        tracker = await tracker_store.retrieve(sender_id)
     return list(tracker.events) if tracker is not None else []
 
 
@@ -141,7 +147,7 @@ async def answers_of_turn(agent: Any, sender_id: str, message_id: Optional[str])
     if not message_id:
         return []
     try:
-        events = await conversation_events(agent, sender_id)
+        events = await conversation_events(agent, sender_id, all_sessions=False)
     except Exception as exc:  # a tracker store that cannot be read: no feedback controls, the answer stands
         logger.warning("Feedback controls left out: the tracker store could not be read (%s)", type(exc).__name__)
         return []
