@@ -7,12 +7,17 @@ in one table, ``events`` (``id``, ``sender_id``, ``type_name``, ``timestamp`` in
 retention period, so a conversation still in use is never cut short. Requests stored by the bot are not touched:
 they are kept until CBP staff delete them.
 
-``python -m bot.db purge-conversations`` runs :func:`purge_conversations`; ``bot.serve`` (``make run``) runs
-:func:`purge_at_start` before it starts the servers.
+Feedback on answers (the database's ``answer_feedback`` table, :mod:`bot.db.feedback`) is deleted with the
+conversations: :func:`purge_feedback` deletes what was given more than ``RETENTION_DAYS`` ago (feedback is given after
+its answer, so it is never kept longer than the conversation it rates).
+
+``python -m bot.db purge-conversations`` runs :func:`purge_conversations` and :func:`purge_feedback`; ``bot.serve``
+(``make run``) runs :func:`purge_at_start`, which does both, before it starts the servers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from pathlib import Path
@@ -95,11 +100,39 @@ def purge_conversations(url: str, days: int, now: Optional[float] = None) -> int
         engine.dispose()
 
 
-def purge_at_start(settings: Settings) -> None:
-    """Purge old conversations before the servers start; quiet, and never in the way of starting.
+def purge_feedback(days: int, now: Optional[float] = None) -> int:
+    """Delete the feedback on answers given more than ``days`` days ago, from the database (``DATABASE_URL``).
 
-    Skipped when the tracker store is not an SQL database or does not exist yet; a failure is one line on the log.
+    Returns:
+        How many were deleted; 0 when the database has no feedback table yet.
+
+    Raises:
+        RetentionError: a period under one day.
+        DatabaseUnavailable: the database cannot be reached.
     """
+    from bot.db import store  # the database is opened only when feedback is purged
+
+    if days < 1:
+        raise RetentionError(f"the retention period must be at least 1 day, not {days}")
+    if not inspect(store.get_engine()).has_table("answer_feedback"):
+        return 0
+    cutoff = (time.time() if now is None else now) - days * SECONDS_PER_DAY
+    return store.delete_feedback_before(dt.datetime.fromtimestamp(cutoff, dt.timezone.utc))
+
+
+def purge_at_start(settings: Settings) -> None:
+    """Purge old conversations and feedback before the servers start; quiet, and never in the way of starting.
+
+    Conversations are skipped when the tracker store is not an SQL database or does not exist yet; a failure is one
+    line on the log.
+    """
+    try:
+        deleted = purge_feedback(settings.retention_days)
+    except Exception as exc:  # e.g. the database unreachable: the servers say so themselves when they start
+        logger.warning("Old feedback on answers was not purged: %s", type(exc).__name__)
+    else:
+        if deleted:
+            print(f"Deleted {deleted} feedback(s) on answers older than {settings.retention_days} days.", flush=True)
     url = tracker_store_url(settings)
     if url.startswith(("redis://", "rediss://")):
         return

@@ -16,6 +16,9 @@ the bot has replied):
 * **url_verification** is answered with ``{"challenge": ...}``, only for a correctly signed request.
 * **Rate limit.** More than ``MESSAGE_RATE_LIMIT`` messages per ``MESSAGE_RATE_WINDOW`` seconds from one Slack user
   get a polite answer saying when to try again (:mod:`bot.channels.limits`); Slack still gets its 200.
+* **Feedback on answers** (:mod:`bot.channels.slack_feedback`, ``docs/feedback.md``): the bot adds :+1: and :-1: to
+  each answer it posts; the asker's own :+1: or :-1: on it (a signed ``reaction_added`` event) is stored as helpful
+  or not helpful (:mod:`bot.channels.feedback`), once per answer.
 * **Formatting.** Markdown links and bold become Slack ``mrkdwn``; tables, lists and charts meant for the web chat are
   sent as text (a chart as its text alternative, since Slack cannot show ``data:`` images). ``as_user`` (a legacy
   argument that new Slack apps may not use) is not sent.
@@ -42,7 +45,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels import limits
+from bot.channels import feedback, limits
+from bot.channels.slack_feedback import SEEDED_REACTIONS, PostedAnswer, PostedAnswers, reaction_value
 from bot.channels.text import custom_as_text, to_mrkdwn
 from bot.settings import load_settings
 
@@ -104,11 +108,27 @@ class SlackBot(rasa_slack.SlackBot):
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, base_url=api_base_url(api_url), proxy=proxy)
+        self.posted: dict[str, tuple[str, str]] = {}  # bot message ref (event timestamp) -> Slack (channel, ts)
+        self._ref: Optional[str] = None
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Send a bot message, remembering where it was posted (for the feedback reactions on answers)."""
+        timestamp = message.get("timestamp")
+        self._ref = repr(float(timestamp)) if isinstance(timestamp, (int, float)) else None
+        try:
+            await super().send_response(recipient_id, message)
+        finally:
+            self._ref = None
 
     async def _post_message(self, channel: str, **kwargs: Any) -> None:
         kwargs.pop("as_user", None)
         kwargs.pop("type", None)  # Rasa adds type="mrkdwn", which is not a chat.postMessage argument
-        await super()._post_message(channel, **kwargs)
+        if self.thread_id:
+            kwargs["thread_ts"] = self.thread_id
+        result = await self.client.chat_postMessage(channel=channel, **kwargs)
+        ts = result.get("ts") if result is not None else None
+        if self._ref and isinstance(ts, str):
+            self.posted[self._ref] = (str(result.get("channel") or channel), ts)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """One Slack message per bot message (Rasa would post one per paragraph)."""
@@ -158,6 +178,7 @@ class SlackInput(rasa_slack.SlackInput):
         self.slack_api_url = api_base_url(slack_api_url)
         self.recent_events = RecentEvents()
         self.settings = load_settings()
+        self.posted_answers = PostedAnswers()
 
     def get_output_channel(self, channel: Optional[str] = None, thread_id: Optional[str] = None) -> OutputChannel:
         return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy, self.slack_api_url)
@@ -204,7 +225,49 @@ class SlackInput(rasa_slack.SlackInput):
             out = self.get_output_channel((metadata or {}).get("out_channel"), (metadata or {}).get("thread_id"))
             await out.send_text_message(sender_id or "", refused.text)
             return response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
-        return await super().process_message(request, on_new_message, text, sender_id, metadata)
+        agent, user = getattr(request.app.ctx, "agent", None), self.slack_user(request)
+
+        async def answer_then_offer_feedback(message: UserMessage) -> None:
+            await on_new_message(message)
+            await self._offer_feedback(agent, message, user)
+
+        return await super().process_message(request, answer_then_offer_feedback, text, sender_id, metadata)
+
+    async def _offer_feedback(self, agent: Any, message: UserMessage, user: Optional[str]) -> None:
+        """Add the feedback reactions to each answer just posted for ``message``, and remember those answers."""
+        out = message.output_channel
+        if not isinstance(out, SlackBot) or not user or not message.sender_id:
+            return
+        for answer in await feedback.answers_of_turn(agent, message.sender_id, message.message_id):
+            channel, ts = out.posted.get(answer.ref, ("", ""))
+            if not ts:
+                continue
+            self.posted_answers.remember(channel, ts, PostedAnswer(message.sender_id, user, answer.ref))
+            for name in SEEDED_REACTIONS:
+                try:
+                    await out.client.reactions_add(channel=channel, timestamp=ts, name=name)
+                except Exception as exc:  # e.g. no reactions:write scope: the answer stands without them
+                    logger.warning("Could not add the feedback reaction %s: %s", name, type(exc).__name__)
+                    return
+
+    async def _handle_reaction(self, request: Request, event: dict[str, Any]) -> HTTPResponse:
+        """A ``reaction_added`` event: the asker's :+1: or :-1: on one of the answers posted here is stored."""
+        acknowledged = response.text("", status=HTTPStatus.OK, headers={"X-Slack-No-Retry": "1"})
+        if not self.recent_events.add(*self.delivery_keys(request)):
+            return acknowledged
+        item = event.get("item")
+        item = item if isinstance(item, dict) else {}
+        answer = self.posted_answers.get(item.get("channel"), item.get("ts"))
+        helpful = reaction_value(event.get("reaction"))
+        user = event.get("user")
+        if answer is None or helpful is None or not isinstance(user, str) or user != answer.user:
+            return acknowledged
+        if limits.rate_refusal(f"slack-feedback:{user}", self.settings):
+            return acknowledged
+        agent = getattr(request.app.ctx, "agent", None)
+        status = await feedback.record(agent, answer.sender_id, self.name(), answer.ref, helpful)
+        logger.debug("Slack feedback from a reaction: %s", status)
+        return acknowledged
 
     @staticmethod
     def slack_user(request: Request) -> Optional[str]:
@@ -255,6 +318,8 @@ class SlackInput(rasa_slack.SlackInput):
         self, request: Request, body: dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> HTTPResponse:
         event = body.get("event") or {}
+        if isinstance(event, dict) and event.get("type") == "reaction_added":
+            return await self._handle_reaction(request, event)
         if not self._is_user_message(body) or event.get("subtype") not in USER_SUBTYPES:
             logger.debug("Skipped a Slack event that is not a user message.")
             return response.text("Bot message delivered.")

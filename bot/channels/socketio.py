@@ -22,6 +22,13 @@ Changes to Rasa 3.6's ``socketio`` channel, which otherwise behaves the same (ev
 * **Custom JSON.** Rasa emits a custom payload as ``sio.emit(event, **json_message)``, which fails for anything but
   ``{"data": ...}``; an action's ``json_message={"type": "table", ...}`` made Rasa raise a ``TypeError``. Here the
   payload is sent as the event's data, which is what the widget (``web/widget/cee-chat.js``) draws.
+* **Feedback on answers** (:mod:`bot.channels.feedback`, ``docs/feedback.md``). Every bot message carries
+  ``message_id`` (its event's timestamp). Once a message has been answered, each answer of that turn is offered for
+  feedback with a ``feedback_offer`` event (``{"answer": <ref>}``, the ``message_id`` of the answer's last message).
+  The client sends ``feedback`` (``{"answer": <ref>, "helpful": true|false}``) on the same socket and gets an
+  acknowledgement (``{"status": "stored" | "already" | "unknown" | "unavailable" | "refused"}``). The conversation is
+  the one this socket joined (``session_request`` or a message with an issued session id), never one the client
+  names; feedback events are limited in size and rate per address like messages.
 
 Credentials (``credentials.yml``), besides Rasa's own:
 
@@ -49,7 +56,7 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import limits, sessions
+from bot.channels import feedback, limits, sessions
 from bot.client_ip import server_metadata
 from bot.settings import load_settings
 
@@ -58,6 +65,7 @@ logger = logging.getLogger(__name__)
 Origins = Union[str, list[str]]
 # Keyword arguments of AsyncServer.emit: a custom payload made only of these is Rasa's own emit format.
 _EMIT_ARGUMENTS = {"data", "to", "room", "skip_sid", "namespace", "callback"}
+MAX_FEEDBACK_BYTES = 1024  # a feedback event's JSON: a ref and a boolean
 
 
 def allowed_origins(configured: Union[str, Iterable[str], None] = None) -> Origins:
@@ -98,8 +106,20 @@ class SocketIOOutput(rasa_socketio.SocketIOOutput):
     def __init__(self, sio: AsyncServer, bot_message_evt: str, namespace: Optional[str] = None) -> None:
         super().__init__(sio, bot_message_evt)
         self.namespace = namespace
+        self._message_id: Optional[str] = None
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Send a bot message; every part of it carries ``message_id`` (the event's timestamp, the answers' ref)."""
+        timestamp = message.get("timestamp")
+        self._message_id = repr(float(timestamp)) if isinstance(timestamp, (int, float)) else None
+        try:
+            await super().send_response(recipient_id, message)
+        finally:
+            self._message_id = None
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
+        if self._message_id and isinstance(response, dict) and "message_id" not in response:
+            response = {**response, "message_id": self._message_id}
         await self.sio.emit(self.bot_message_evt, response, room=socket_id, namespace=self.namespace)
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
@@ -127,6 +147,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         super().__init__(*args, **kwargs)
         self.cors_allowed_origins: Origins = allowed_origins(cors_allowed_origins)
         self.settings = load_settings()
+        self._app: Any = None
 
     async def _enter_room(self, sid: str, room: str) -> None:
         """Join the socket to its conversation's room (where the answers go); a coroutine in python-socketio 5.x."""
@@ -154,6 +175,41 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         refused = limits.metadata_refusal(metadata, self.settings) or limits.rate_refusal(client, self.settings)
         return server_metadata(metadata, client), refused
 
+    def _agent(self) -> Any:
+        """The Rasa agent serving this channel (its tracker store holds the conversations), once the server runs."""
+        return getattr(getattr(self._app, "ctx", None), "agent", None)
+
+    async def _join(self, sid: str, sender_id: str) -> None:
+        """Remember the conversation this socket joined: the only one its feedback may go to."""
+        if self.sio is None:
+            return
+        session = await self.sio.get_session(sid, namespace=self.namespace)
+        session["sender_id"] = sender_id
+        await self.sio.save_session(sid, session, namespace=self.namespace)
+
+    async def _offer_feedback(self, room: str, sender_id: str, message_id: Optional[str]) -> None:
+        """Offer feedback on each answer given to the message ``message_id`` (``feedback_offer``)."""
+        if self.sio is None:
+            return
+        for answer in await feedback.answers_of_turn(self._agent(), sender_id, message_id):
+            await self.sio.emit("feedback_offer", {"answer": answer.ref}, room=room, namespace=self.namespace)
+
+    async def _feedback(self, sid: str, data: Any) -> dict[str, str]:
+        """Store the feedback of a ``feedback`` event on this socket's conversation; the acknowledgement."""
+        if self.sio is None:
+            return {"status": feedback.UNAVAILABLE}
+        session = await self.sio.get_session(sid, namespace=self.namespace)
+        client = session.get("client_ip", "unknown")
+        if not isinstance(data, dict) or limits.json_bytes(data) > MAX_FEEDBACK_BYTES:
+            return {"status": feedback.UNKNOWN}
+        if limits.rate_refusal(f"feedback:{client}", self.settings):
+            return {"status": "refused"}
+        sender_id = session.get("sender_id")
+        if not sender_id:
+            return {"status": feedback.UNKNOWN}
+        status = await feedback.record(self._agent(), sender_id, self.name(), data.get("answer"), data.get("helpful"))
+        return {"status": status}
+
     def get_output_channel(self) -> Optional[rasa.core.channels.channel.OutputChannel]:
         if self.sio is None:
             return super().get_output_channel()  # Rasa's warning
@@ -173,6 +229,10 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         @socketio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @socketio_webhook.listener("before_server_start")
+        async def remember_app(app: Any, _: Any) -> None:
+            self._app = app
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: dict, auth: Optional[dict]) -> bool:
@@ -197,7 +257,9 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             """Join the conversation of an issued id, or of a new one; confirm it to the client."""
             if sessions.sender_of(session_id) is None:
                 session_id = sessions.issue()
-            await self._enter_room(sid, sessions.sender_of(session_id) or "")
+            sender_id = sessions.sender_of(session_id) or ""
+            await self._enter_room(sid, sender_id)
+            await self._join(sid, sender_id)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             return str(session_id)
 
@@ -218,12 +280,19 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                     session_id = await start_session(sid, None)
                 sender_id = sessions.sender_of(session_id) or ""
                 await self._enter_room(sid, sender_id)
+                room = sender_id
             else:
-                sender_id = sid
+                sender_id = room = sid
+            await self._join(sid, sender_id)
             output_channel = SocketIOOutput(sio, self.bot_message_evt, self.namespace)
             message = UserMessage(
                 data["message"], output_channel, sender_id, input_channel=self.name(), metadata=metadata
             )
             await on_new_message(message)
+            await self._offer_feedback(room, sender_id, message.message_id)
+
+        @sio.on("feedback", namespace=self.namespace)
+        async def give_feedback(sid: str, data: Any = None) -> dict[str, str]:
+            return await self._feedback(sid, data)
 
         return socketio_webhook

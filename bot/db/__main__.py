@@ -107,6 +107,7 @@ def cmd_purge_conversations(args: argparse.Namespace) -> None:
     count = retention.purge_conversations(url, days)
     plural = "" if count == 1 else "s"
     _say(f"{count} conversation{plural} older than {days} days deleted from {store.safe_url(url)}.")
+    _say(f"{retention.purge_feedback(days)} feedback(s) on answers older than {days} days deleted.")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,10 @@
  * The only run-time dependency is the socket.io client global `io`. When it is not already on the
  * page, it is loaded from ../vendor/socket.io.min.js relative to this script (see web/vendor.sh).
  * The stylesheet is loaded from cee-chat.css beside this script. Nothing is loaded from a CDN.
+ *
+ * Feedback on answers (docs/feedback.md): the server names each answer with a `feedback_offer` event after it; the
+ * answer then gets "Helpful" / "Not helpful" buttons, sent back as a `feedback` event on the same socket, and
+ * replaced by a thanks that screen readers announce.
  */
 (function () {
   'use strict';
@@ -22,6 +26,12 @@
   var MAX_HISTORY = 200;
   var MAX_INPUT = 1000;
   var TYPING_TIMEOUT_MS = 30000;
+  var FEEDBACK_TIMEOUT_MS = 10000;
+  var MAX_MESSAGE_ID = 40;
+  var FEEDBACK_PROMPT = 'Was this answer helpful?';
+  var FEEDBACK_THANKS = 'Thanks for your feedback.';
+  var FEEDBACK_FAILED = 'Sorry, your feedback could not be sent. Please try again in a moment.';
+  var FEEDBACK_CLOSED = 'Sorry, this answer can no longer be rated.';
   var DIRECTORY_URL = 'https://www.cbp.gov/trade/centers-excellence-and-expertise-information/cee-directory';
   var UNREACHABLE_TEXT = 'The assistant is unreachable right now. Please try again in a minute, ' +
     'or use the CEE Directory: ' + DIRECTORY_URL;
@@ -304,6 +314,8 @@
     if (attachmentLink && isSafeUrl(attachmentLink, false)) msg.link = attachmentLink;
     if (custom) msg.custom = custom;
     if (!msg.text && !msg.buttons && !msg.image && !msg.link && !msg.custom) return null;
+    // The server's id of the message (its answers' ref for feedback); one message may come in several parts.
+    if (typeof data.message_id === 'string' && data.message_id.length <= MAX_MESSAGE_ID) msg.mid = data.message_id;
     return msg;
   }
 
@@ -416,9 +428,106 @@
     return group;
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Feedback on answers: "Helpful" / "Not helpful" after an answer the server offered it for
+  // ---------------------------------------------------------------------------------------------
+
+  // The question an answer replied to (the user's message before it), for the buttons' accessible names.
+  function questionBefore(msg) {
+    var i = state.history.indexOf(msg);
+    for (i = i - 1; i >= 0; i--) {
+      if (state.history[i].from === 'user') return String(state.history[i].text || '');
+    }
+    return '';
+  }
+
+  function shorten(text, max) {
+    text = String(text).replace(/\s+/g, ' ').trim();
+    return text.length > max ? text.slice(0, max - 1) + '…' : text;
+  }
+
+  function renderFeedback(msg) {
+    var box = el('div', { className: 'cee-feedback' });
+    var status = el('p', { className: 'cee-feedback-status', role: 'status', tabindex: '-1' });
+    if (msg.feedback === 'given') {
+      status.textContent = FEEDBACK_THANKS;
+      box.appendChild(status);
+      return box;
+    }
+    var promptId = nextId('cee-fb-prompt');
+    var group = el('div', { className: 'cee-feedback-group', role: 'group', 'aria-labelledby': promptId }, [
+      el('span', { id: promptId, className: 'cee-feedback-prompt' }, [FEEDBACK_PROMPT])
+    ]);
+    var question = shorten(questionBefore(msg), 80);
+    var context = question ? ', answer to \u201c' + question + '\u201d' : '';
+    var busy = false;
+    [true, false].forEach(function (helpful) {
+      var label = helpful ? 'Helpful' : 'Not helpful';
+      // The accessible name starts with the visible label, then says which answer it rates.
+      var btn = el('button', {
+        type: 'button', className: 'cee-fb-btn', 'data-helpful': String(helpful), 'aria-label': label + context
+      }, [label]);
+      btn.addEventListener('click', function () {
+        if (busy || msg.feedback !== 'offered') return;
+        busy = true;
+        sendFeedback(msg, helpful, function (result) {
+          busy = false;
+          var hadFocus = group.contains(document.activeElement);
+          if (result === 'stored' || result === 'already' || result === 'unknown') {
+            msg.feedback = result === 'unknown' ? 'closed' : 'given';
+            saveHistory();
+            box.removeChild(group);
+            status.textContent = result === 'unknown' ? FEEDBACK_CLOSED : FEEDBACK_THANKS;
+            if (hadFocus) status.focus(); // the buttons are gone: keep the keyboard where it was
+          } else {
+            status.textContent = FEEDBACK_FAILED;
+          }
+        });
+      });
+      group.appendChild(btn);
+    });
+    box.appendChild(group);
+    box.appendChild(status); // present (empty) before it is filled, so that the thanks is announced
+    return box;
+  }
+
+  // Send one feedback; `done` gets the server's status ('stored', 'already', 'unknown', ...) or 'failed'.
+  function sendFeedback(msg, helpful, done) {
+    var finished = false;
+    function finish(result) {
+      if (finished) return;
+      finished = true;
+      done(result);
+    }
+    if (!canSend()) { finish('failed'); return; }
+    var timer = setTimeout(function () { finish('failed'); }, FEEDBACK_TIMEOUT_MS);
+    state.socket.emit('feedback', { answer: msg.mid, helpful: helpful }, function (ack) {
+      clearTimeout(timer);
+      finish(ack && typeof ack === 'object' && typeof ack.status === 'string' ? ack.status : 'failed');
+    });
+  }
+
+  // The server offers feedback on the answer whose last message has the id `ref`.
+  function offerFeedback(ref) {
+    if (typeof ref !== 'string' || !ref) return;
+    for (var i = state.history.length - 1; i >= 0; i--) {
+      var msg = state.history[i];
+      if (msg.from !== 'bot' || msg.mid !== ref) continue;
+      if (msg.feedback) return; // once per answer
+      msg.feedback = 'offered';
+      saveHistory();
+      var nodes = ui.log.querySelectorAll('.cee-msg-bot');
+      for (var j = nodes.length - 1; j >= 0; j--) {
+        if (nodes[j].ceeRecord === msg) { nodes[j].appendChild(renderFeedback(msg)); break; }
+      }
+      return;
+    }
+  }
+
   function renderMessage(msg, index) {
     var isUser = msg.from === 'user';
     var node = el('div', { className: 'cee-msg ' + (isUser ? 'cee-msg-user' : 'cee-msg-bot') });
+    node.ceeRecord = msg;
     node.appendChild(el('span', { className: 'cee-sr-only' }, [isUser ? 'You said: ' : config.title + ' said: ']));
     var body = el('div', { className: 'cee-msg-body' });
     if (msg.text) body.appendChild(el('div', { className: 'cee-msg-text' }, [formatText(msg.text)]));
@@ -430,6 +539,7 @@
     }
     node.appendChild(body);
     if (msg.buttons && !isUser) node.appendChild(renderButtons(msg, index));
+    if (!isUser && (msg.feedback === 'offered' || msg.feedback === 'given')) node.appendChild(renderFeedback(msg));
     return node;
   }
 
@@ -789,6 +899,10 @@
       var msg = normBotMessage(data);
       setTyping(false);
       if (msg) appendRecord(msg);
+    });
+
+    socket.on('feedback_offer', function (data) {
+      offerFeedback(data && typeof data === 'object' ? data.answer : null);
     });
 
     socket.on('connect_error', function () {
