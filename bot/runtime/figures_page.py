@@ -117,6 +117,7 @@ def page_context(data: Snapshot, sort: Optional[str] = None, order: Optional[str
         "sample": any("sample" in s.lower() for s in data.sources),
         "loaded_on": f"{data.loaded_at:%Y-%m-%d}" if data.loaded_at else "",
         "all_centers": replies.text("utter_all_centers_title"),
+        "missing": sorted((c.name for c in data.centers if all(v is None for v in c.values.values())), key=str.lower),
         "columns": columns,
         "rows": [
             {
