@@ -200,7 +200,7 @@ def chart_png(data: Snapshot, kind: str, metric: str) -> Optional[bytes]:
         ranked = _ranked(data, metric)
         if not ranked:
             return None
-        title = _bar_title(metric, period_label(*data.latest))
+        title = _bar_title(metric, short_period(*data.latest))  # short: the image has room for about 40 characters
         return figure_charts.bar_png(title, [n for n, _ in ranked], [v for _, v in ranked], label)
     names = {c.code: c.name for c in data.centers}
     panels = [(names[code], values) for code, values in _by_name(data, metric)]
