@@ -1,6 +1,7 @@
 """The chat page's server: ``python -m bot.runtime.web_server --port 8080 --host 127.0.0.1`` (aiohttp).
 
-It serves the demo page and the widget's files, and nothing else of ``web/`` (no ``node_modules/``, no
+It serves the demo page and the widget's files, the Center figures page (``/figures`` and its charts,
+:mod:`bot.runtime.figures_page`), and nothing else of ``web/`` (no ``node_modules/``, no
 ``package.json``, no directory listing: any other path is 404), with security headers on every response:
 
 * ``Content-Security-Policy``: scripts, styles and fonts from this server only (no inline script); connections to this
@@ -38,6 +39,8 @@ PAGE_FILES = {
     "/widget/cee-chat.js": "widget/cee-chat.js",
     "/widget/cee-chat.css": "widget/cee-chat.css",
     "/vendor/socket.io.min.js": "vendor/socket.io.min.js",
+    "/figures.css": "figures.css",  # the figures page's style and script (its HTML is made by figures_page)
+    "/figures.js": "figures.js",
 }
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -106,8 +109,12 @@ def page_body(found: Path, settings: Settings) -> bytes:
 
 
 def create_app(settings: Settings, web_dir: Path = WEB_DIR) -> object:
-    """The aiohttp application: GET and HEAD of the page files, 404 for anything else, headers on every response."""
+    """The aiohttp application: GET and HEAD of the page files and the figures page, 404 for anything else, headers on
+    every response.
+    """
     from aiohttp import web
+
+    from bot.runtime import figures_page
 
     headers = security_headers(settings)
 
@@ -130,6 +137,7 @@ def create_app(settings: Settings, web_dir: Path = WEB_DIR) -> object:
         )
 
     app = web.Application(middlewares=[add_headers])
+    figures_page.add_routes(app)
     app.router.add_get("/{path:.*}", serve)  # and HEAD; any other method gets 405
     return app
 

@@ -102,7 +102,7 @@ def assert_no_inline_script(page: str) -> None:
     assert not re.search(r"\son[a-z]+\s*=", page, re.IGNORECASE)  # no inline event handlers
     assert "javascript:" not in page.lower()
     loaded = set(re.findall(r'(?:src|href)="(/[^"]*)"', page))
-    assert loaded <= set(PAGE_LOADS), loaded
+    assert loaded <= {*PAGE_LOADS, "/figures"}, loaded  # and the link to the figures page (page server only)
 
 
 def test_page_server_serves_the_widget_only_with_security_headers(bot: Bot) -> None:
