@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from rasa.nlu.constants import RESPONSE_SELECTOR_UTTER_ACTION_KEY as UTTER_ACTION
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -75,7 +76,7 @@ def intents(engine: Engine, period: Period) -> list[tuple[str, int]]:
 
 def faq_answers(engine: Engine, period: Period) -> list[tuple[str, int]]:
     """``(article id, answers)``: bot answers given from an FAQ article, most first."""
-    utter = json_field(engine.dialect.name, "metadata", "utter_action")
+    utter = json_field(engine.dialect.name, "metadata", UTTER_ACTION)
     sql = f"""
         SELECT utter, COUNT(*) FROM (
             SELECT {utter} AS utter FROM events

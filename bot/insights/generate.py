@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from typing import Any, Optional
 
+from rasa.nlu.constants import RESPONSE_SELECTOR_UTTER_ACTION_KEY as UTTER_ACTION
 from sqlalchemy import event as sa_event
 
 from bot.insights.scenarios import Turn, faq_ids, pick_turn, selector
@@ -93,7 +94,7 @@ def conversation(index: int, rng: random.Random, start: float) -> Iterator[Row]:
         yield _row(sender, "user_featurization", ts, {"use_text_for_featurization": False})
         answered = ts + (rng.uniform(2.5, 15) if rng.random() < 0.01 else rng.lognormvariate(-1.2, 0.5))
         yield _action(sender, answered, turn.action)
-        utter = {"utter_action": turn.utter_action} if turn.utter_action else {}
+        utter = {UTTER_ACTION: turn.utter_action} if turn.utter_action else {}
         empty = dict.fromkeys(("elements", "quick_replies", "buttons", "attachment", "image", "custom"))
         bot_data = {"metadata": {**MODEL, **utter}, "text": turn.answer, "data": empty}
         yield _row(sender, "bot", answered, bot_data)

@@ -9,6 +9,8 @@ import random
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from rasa.nlu.constants import RESPONSE_SELECTOR_UTTER_ACTION_KEY as UTTER_ACTION
+
 from bot.knowledge import knowledge
 
 ALTERNATIVES = ("faq", "center_info", "ask_figure", "center_for_product", "greet", "help", "inform", "deny", "affirm")
@@ -84,13 +86,13 @@ def selector(article_id: str, rng: random.Random) -> dict[str, Any]:
     response = {
         "confidence": 0.9,
         "intent_response_key": f"faq/{article_id}",
-        "utter_action": f"utter_faq/{article_id}",
+        UTTER_ACTION: f"utter_faq/{article_id}",
     }
     chitchat = [{"confidence": rng.random() * 0.3, "intent_response_key": f"chitchat/{name}"} for name in _CHITCHAT]
     return {
         "all_retrieval_intents": ["chitchat", "faq"],
         "faq": {"response": response, "ranking": ranking},
-        "chitchat": {"response": {**chitchat[0], "utter_action": "utter_chitchat/compliment"}, "ranking": chitchat},
+        "chitchat": {"response": {**chitchat[0], UTTER_ACTION: "utter_chitchat/compliment"}, "ranking": chitchat},
     }
 
 
