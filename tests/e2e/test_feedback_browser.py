@@ -1,7 +1,8 @@
 """Feedback on answers in a real browser (Debian's headless Chromium driven by Playwright), against the real servers:
 the buttons are shown after answers only, are real keyboard-operable buttons named with their answer's question, pass
 axe-core with no violation, and a "Not helpful" click is stored in the database with the answer's knowledge id and the
-question masked; the thanks that replaces the buttons is announced (``role="status"``) and takes the focus.
+question masked, and is in the staff report's unanswered questions; the thanks that replaces the buttons is announced
+(``role="status"``) and takes the focus.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.db import store
+from bot.insights import report
 from tests.running import Bot
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
@@ -80,6 +82,8 @@ def test_a_not_helpful_click_is_stored(page: Page, bot_db: Bot) -> None:
         ("faq/what_are_centers", False, FAQ_QUESTION, "socketio")
     ]
     assert axe_violations(page) == []  # with the thanks
+    unanswered = report.build(None, 1).table("unanswered")  # the staff report, from the bot's database
+    assert unanswered is not None and FAQ_QUESTION in unanswered.csv()
 
     page.reload()  # the thanks stays with the answer, and no new buttons appear
     wait_ready(page)
