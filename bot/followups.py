@@ -18,6 +18,8 @@ be understood without the turn before:
 * a short question about the importer just looked up ("is that a partner account?"): ``follow_up``;
 * a message with an importer number that starts no request ("and 232704-00123?", "oops wrong client, try
   28-973021300", "my number is my social, 903-00-8608. which center handles me"): ``center_for_importer``;
+* a message with a request's reference ("any update on CR-2026-000123? my email is ..."), however unsure the
+  classifier was or whatever it took it for: ``request_status``;
 * a question about requests ("what should go in a request to change centers", "who decides a change request"),
   read as a request: ``faq``;
 * a request of one kind whose words name only another kind ("please start a visit request for us" read as a change
@@ -200,6 +202,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return None
     if message.get(NO_KNOWN_WORDS) and not labels:
         return "nlu_fallback"
+    if "request_ref" in labels and intent not in ("request_status", "stop", "goodbye", "thank", "human_handoff"):
+        return "request_status"  # "any update on CR-2026-000001? my email is ...": a reference is asked about
     if intent in REQUEST_INTENTS and _ASKS_ABOUT.match(text):
         return "faq"  # "what should go in a request to change centers": a question about requests, not one
     if intent in REQUEST_INTENTS:

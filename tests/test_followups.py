@@ -351,3 +351,9 @@ def test_a_question_about_requests_is_not_a_request() -> None:
 def test_a_question_that_says_more_than_where_is_not_about_where_the_center_is() -> None:
     form = message("where's the form for changing to Electronics", "faq", ["center"])
     assert decide(form, tracker("importer")) is None
+
+
+def test_a_message_with_a_request_reference_asks_for_its_status() -> None:
+    update = message("any update on CR-2026-000001? my email is jane@acme.com", "inform", ["request_ref"])
+    assert decide(update, None) == "request_status"
+    assert decide(message("thanks for CR-2026-000001", "thank", ["request_ref"]), None) is None
