@@ -30,7 +30,8 @@ from bot.settings import ROOT
 playwright_sync = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
-from tests.e2e.test_browser import AXE, CHROMIUM, CHROMIUM_ARGS, RESULTS  # noqa: E402
+from tests.e2e import test_browser  # noqa: E402
+from tests.e2e.test_browser import AXE, RESULTS  # noqa: E402
 
 SCREENSHOT = ROOT / "docs" / "screenshot-figures.png"
 CODES = [f"CEE{n:03d}" for n in range(1, 11)]
@@ -84,16 +85,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServer]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    with playwright_sync.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=60_000)
-        try:
-            yield browser
-        finally:
-            browser.close()
+browser = test_browser.browser  # the same module-wide Chromium fixture
 
 
 @contextmanager
