@@ -22,12 +22,11 @@ from bot.serve import Stack
 from tests.e2e.test_slack import (
     BOT_USER,
     REPLY_WAIT,
-    SIGNING_SECRET,
-    TOKEN,
     SlackBot,
     SlackStandIn,
     message_event,
     new_channel,
+    running_slack_bot,
     sign,
 )
 
@@ -36,15 +35,8 @@ FAQ_QUESTION = "What are the Centers of Excellence and Expertise?"  # an article
 
 @pytest.fixture(scope="module")
 def slack_bot(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[SlackBot]:
-    slack = SlackStandIn()
-    slack.start()
-    try:
-        with start_stack(
-            "slack-feedback", slack_token=TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=slack.url
-        ) as stack:
-            yield SlackBot(stack, slack)
-    finally:
-        slack.stop()
+    with running_slack_bot(start_stack, "slack-feedback") as bot:
+        yield bot
 
 
 def reactions(slack: SlackStandIn, channel: str) -> list[dict[str, Any]]:

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -31,7 +30,7 @@ playwright_sync = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 from tests.e2e import test_browser  # noqa: E402
-from tests.e2e.test_browser import AXE, RESULTS  # noqa: E402
+from tests.e2e.test_browser import RESULTS, axe_violations  # noqa: E402
 
 SCREENSHOT = ROOT / "docs" / "screenshot-figures.png"
 CODES = [f"CEE{n:03d}" for n in range(1, 11)]
@@ -104,20 +103,6 @@ def new_page(browser: Browser, javascript: bool = True, height: int = 760, expec
         assert not [error for error in errors if not re.search(expected, error)], errors
     finally:
         context.close()
-
-
-def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Every axe-core violation, of any impact (the page's CSP allows no inline script: axe is evaluated)."""
-    page.evaluate(AXE.read_text() + "\n;true")
-    return page.evaluate(
-        """async () => {
-            const result = await axe.run(document, {resultTypes: ['violations']});
-            return result.violations.map(v => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
-            }));
-        }"""
-    )
 
 
 def column(page: Page, key: str) -> list[int]:

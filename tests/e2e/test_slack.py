@@ -17,7 +17,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Optional
@@ -154,17 +154,24 @@ def new_channel() -> str:
     return f"D{uuid.uuid4().hex[:9].upper()}"
 
 
-@pytest.fixture(scope="module")
-def slack_bot(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[SlackBot]:
+@contextmanager
+def running_slack_bot(start_stack: Callable[..., AbstractContextManager[Stack]], name: str) -> Iterator[SlackBot]:
+    """A stack called ``name`` with the Slack channel on, talking to a Slack stand-in."""
     slack = SlackStandIn()
     slack.start()
     try:
         with start_stack(
-            "slack", slack_token=TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=slack.url
+            name, slack_token=TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=slack.url
         ) as stack:
             yield SlackBot(stack, slack)
     finally:
         slack.stop()
+
+
+@pytest.fixture(scope="module")
+def slack_bot(start_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[SlackBot]:
+    with running_slack_bot(start_stack, "slack") as bot:
+        yield bot
 
 
 def test_a_message_gets_one_answer_in_its_thread(slack_bot: SlackBot) -> None:
