@@ -135,7 +135,9 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
         while time.monotonic() < deadline and pane.value("pane_dead") != "1":
             time.sleep(0.5)
         status = "" if pane.value("pane_dead") == "1" else "still running"
-        deadline = time.monotonic() + 10  # tmux may mark the pane dead a moment before it records how it ended
+        # tmux marks the pane dead when its terminal closes, and records how it ended only when the process has
+        # exited: in between, the script still stops the action server (seconds, more on a loaded machine).
+        deadline = time.monotonic() + 60
         while not status and time.monotonic() < deadline:
             signal_number = pane.value("pane_dead_signal")
             status = pane.value("pane_dead_status") or (f"signal {signal_number}" if signal_number else "")
