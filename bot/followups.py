@@ -195,7 +195,7 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     labels = {str(e.get("entity")) for e in message.get(ENTITIES) or []}
     in_form = tracker is not None and bool(tracker.active_loop_name)
     if in_form:
-        if _CANCEL.match(text) and len(text.split()) <= 8 and intent != "stop":
+        if _CANCEL.match(text) and len(text.split()) <= 8:
             return "stop"  # "actually cancel, I'll call the center first" is not the Center asked for
         if intent in REQUESTS[:3] and not _STARTS_A_REQUEST.search(text):
             return "inform"  # the company "Sample Sole Proprietor Imports", not a change-of-Center request

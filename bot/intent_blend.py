@@ -51,9 +51,10 @@ class LexicalIntentBlend(Component):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         """``weight``: DIET's share of the blend; ``sure``: DIET's confidence from which its ranking stands alone;
-        ``C``: the lexical model's; ``ranking_length``: as DIET's.
+        ``C`` and ``class_weight``: the lexical model's (see :func:`bot.lexical.make_model`); ``ranking_length``: as
+        DIET's.
         """
-        return {"weight": 0.5, "sure": 0.9, "C": 30.0, "ranking_length": 10}
+        return {"weight": 0.5, "sure": 0.9, "C": 30.0, "class_weight": None, "ranking_length": 10}
 
     def __init__(
         self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, model: Pipeline | None = None
@@ -62,12 +63,15 @@ class LexicalIntentBlend(Component):
         self.model = model
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Fit the lexical model on every intent's examples (their text as the spelling step corrected it)."""
+        """Fit the lexical model on every intent's examples (their text as the spelling step corrected it), with the
+        training data's lookup tables as features.
+        """
         examples = [e for e in training_data.intent_examples if e.get(INTENT)]
         intents = [str(e.get(INTENT)) for e in examples]
         self.model = None
         if len(set(intents)) >= 2:
-            self.model = lexical.make_model(float(self.component_config["C"]))
+            config = self.component_config
+            self.model = lexical.make_model(float(config["C"]), training_data.lookup_tables, config["class_weight"])
             lexical.fit(self.model, [e.get(TEXT) for e in examples], intents)
         lexical.save(self.model, self._model_storage, self._resource)
         return self._resource

@@ -2,21 +2,61 @@
 
 TF-IDF of word unigrams and bigrams and of character 2-4-grams within words, then a logistic regression: it learns in
 a second or two from a few hundred questions, is deterministic, and reads misspelt and unseen words by their parts.
+Given lookup tables (the intent blend passes the training data's: Center names, product words, the word classes of
+``knowledge/word_classes.yml``), it also reads which tables a message's words belong to, and how long it is, so that a
+word no training question uses is understood through its class ("affirmative" like "yes").
 """
 
 from __future__ import annotations
 
 import pickle
+import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, Optional
 
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from threadpoolctl import threadpool_limits
 
 MODEL_FILE = "model.pkl"
+_WORD = re.compile(r"[a-z0-9]+(?:['-][a-z0-9]+)*")
+
+
+class TableWords:
+    """The features of a text that lookup tables give: ``table:<name>`` for each table one of its words or phrases is
+    in, and ``length:<n>`` for its number of words (4 meaning four or more). A picklable analyzer for CountVectorizer.
+    """
+
+    def __init__(self, tables: Iterable[dict[str, Any]]) -> None:
+        """Args:
+        tables: Rasa lookup tables (``name`` and ``elements``).
+        """
+        words: dict[str, set[str]] = {}
+        phrases: dict[str, list[str]] = {}
+        for table in tables:
+            for element in table["elements"]:
+                element = " ".join(str(element).lower().split())
+                if _WORD.fullmatch(element):
+                    words.setdefault(element, set()).add(table["name"])
+                elif element:
+                    phrases.setdefault(table["name"], []).append(re.escape(element))
+        self.words = {word: tuple(sorted(names)) for word, names in words.items()}
+        self.phrases = [
+            (name, re.compile(rf"(?<![\w]){'|'.join(sorted(found, key=len, reverse=True))}(?![\w])"))
+            for name, found in sorted(phrases.items())
+        ]
+
+    def __call__(self, text: str) -> list[str]:
+        """The features of ``text``."""
+        text = text.lower()
+        tokens = _WORD.findall(text)
+        found = {name for token in tokens for name in self.words.get(token, ())}
+        found |= {name for name, pattern in self.phrases if name not in found and pattern.search(text)}
+        return [f"table:{name}" for name in sorted(found)] + [f"length:{min(len(tokens), 4)}"]
 
 
 def fit(model: Pipeline, texts: list[str], labels: list[str]) -> Pipeline:
@@ -27,19 +67,27 @@ def fit(model: Pipeline, texts: list[str], labels: list[str]) -> Pipeline:
         return model.fit(texts, labels)
 
 
-def make_model(c: float) -> Pipeline:
+def make_model(
+    c: float, tables: Optional[Iterable[dict[str, Any]]] = None, class_weight: Optional[str] = None
+) -> Pipeline:
     """The untrained classifier.
 
     Args:
         c: the inverse regularisation strength (higher: closer fit to the training questions).
+        tables: lookup tables whose words are features too (see :class:`TableWords`); None: words only.
+        class_weight: ``"balanced"`` weighs each label's examples by the inverse of its count, so that a label with
+            many examples (the FAQ) does not draw the questions of the small ones; None: every example counts once.
     """
-    features = make_union(
+    parts = [
         TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
-    )
+    ]
+    if tables is not None:
+        parts.append(CountVectorizer(analyzer=TableWords(tables), binary=True))
     # Newton-CG reaches the same optimum as the default L-BFGS (probabilities within 0.0002 on the conversation
     # set), in 19 steps instead of 122: half the time (4.4 s against 9.6 s for the intent blend).
-    return make_pipeline(features, LogisticRegression(C=c, max_iter=5000, solver="newton-cg"))
+    classifier = LogisticRegression(C=c, max_iter=5000, solver="newton-cg", class_weight=class_weight)
+    return make_pipeline(make_union(*parts), classifier)
 
 
 def save(model: Pipeline | None, storage: ModelStorage, resource: Resource) -> None:

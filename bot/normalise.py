@@ -2,8 +2,9 @@
 
 * ``bot.normalise.SpellingNormaliser`` comes first: it corrects the message's misspelt words (``bot/spelling.py``), so
   that every later component (spaCy entities, featurizers, DIET, the response selectors) reads "which center handles
-  electronics" for "wich centre handels eletronics". It does the same to the training examples, so the model is
-  trained on the text it will see.
+  electronics" for "wich centre handels eletronics". It also leaves out a courtesy that opens a question ("Thank
+  you. How many partner accounts does it have?", "hi, which center handles steel"): the question is what was asked.
+  It does the same to the training examples, so the model is trained on the text it will see.
 * ``bot.normalise.OriginalText`` comes last: it puts the user's own text back (form answers such as names and
   e-mails are taken from it, and logs and tests see what was typed), maps the entities' positions back to it, and
   adds the corrected text to the parse data as ``text_normalised`` for the actions.
@@ -12,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Optional
 
@@ -30,6 +32,28 @@ from bot.spelling import Correction, Speller, with_examples
 ORIGINAL = "text_original"  # kept on the message between the two components, not part of the parse data
 NORMALISED = "text_normalised"  # the corrected text, part of the parse data the actions receive
 NO_KNOWN_WORDS = "no_known_words"  # set on a message of unknown words ("zxcvbnm lkjhg"): read by bot.followups
+
+# Courtesies that may open a message, each ended by punctuation: "Thank you.", "hi there,", "ok great!".
+_COURTESY = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|great|perfect|cool|thanks?(?: you)?(?: (?:so|very) much)?|thx|ty|"
+    r"(?:hi|hello|hey)(?: there)?|good (?:morning|afternoon|evening))\s*[.,!;:]+\s+)+",
+    re.IGNORECASE,
+)
+# What follows the courtesy is a question or a request of its own (three words or more).
+_QUESTION = re.compile(
+    r"\?\s*$|^(?:and|so|how|what|what's|which|where|where's|who|who's|when|why|can|could|would|will|do|does|is|are|"
+    r"i|i'd|i'm|we|we're|my|our|please|tell|show|give|find|list)\b",
+    re.IGNORECASE,
+)
+
+
+def courtesy_before_question(text: str) -> str:
+    """The courtesy that opens ``text`` when a question of three words or more follows it, else ""."""
+    found = _COURTESY.match(text)
+    if not found:
+        return ""
+    rest = text[found.end() :]
+    return text[: found.end()] if len(rest.split()) >= 3 and _QUESTION.search(rest) else ""
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
@@ -111,6 +135,10 @@ class SpellingNormaliser(GraphComponent):
         if self.speller is None or not isinstance(text, str) or not text:
             return
         correction = self.speller.correct(text)
+        courtesy = courtesy_before_question(correction.text)  # read corrected: "Thnak you. How many ...?"
+        if courtesy:
+            typed = correction.to_original(0, len(courtesy))[1]
+            correction = self.speller.correct(text[typed:]).after(text[:typed])
         if not correction.spans:
             return
         message.set(TEXT, correction.text)

@@ -30,7 +30,7 @@ SPELLING_DIR = MODELS_DIR / "spelling"
 KNOWN_WORDS = 60_000  # English words accepted as they are (wordfreq's most frequent)
 COMMON_WORDS = 8_000  # English words a typo may be corrected to, besides the domain words
 DOMAIN_BOOST = 1_000  # a domain word wins over a general word at the same edit distance
-VERSION = 4  # bump when this module changes how it corrects: the dictionary's path changes and the model retrains
+VERSION = 6  # bump when this module changes how it corrects: the dictionary's path changes and the model retrains
 
 # A whitespace-separated chunk: leading punctuation, a word of letters (an inner apostrophe allowed), trailing
 # punctuation.
@@ -47,6 +47,12 @@ class Correction:
     original: str
     text: str
     spans: tuple[Span, ...]
+
+    def after(self, prefix: str) -> Correction:
+        """This correction of a text that followed ``prefix``, with ``prefix`` dropped from the corrected text."""
+        shift = len(prefix)
+        moved = tuple((o_start + shift, o_end + shift, n_start, n_end) for o_start, o_end, n_start, n_end in self.spans)
+        return Correction(prefix + self.original, self.text, ((0, shift, 0, 0), *moved) if shift else moved)
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a character range of the corrected text back to the original text."""
@@ -113,10 +119,16 @@ class Speller:
             return None
         from symspellpy import Verbosity
 
-        # One edit for words up to six letters, two for longer ones and only keeping the first letter: a short
-        # unknown word two edits from a real one is more often a name or gibberish than a typo ("lorem" is not "more").
-        found = self._symspell.lookup(word, Verbosity.CLOSEST, max_edit_distance=1 if len(word) <= 6 else 2)
-        found = [s for s in found if s.distance == 1 or s.term[0] == word[0]]
+        # One edit for words of four letters, two for longer ones when the first letter stays. Two edits in a word of
+        # five or six letters only make a domain word with the same first and last letters ("ceneor" is center,
+        # "eaiil" email): a short unknown word two edits from another word is more often a name or gibberish than a
+        # typo ("lorem" is not "more", "blorp" not "blood").
+        found = self._symspell.lookup(word, Verbosity.CLOSEST, max_edit_distance=1 if len(word) <= 4 else 2)
+        found = [
+            s
+            for s in found
+            if s.distance == 1 or (s.term[0] == word[0] and (len(word) > 6 or _ends_alike(word, s.term, self.domain)))
+        ]
         if not found:
             return None
         # Among the closest words, swapped letters ("mnay") beat a more frequent word one edit away ("may"); then a
@@ -162,6 +174,11 @@ class Speller:
 
 
 # -- the dictionary: its knowledge part built by `python -m bot.build`, its examples part at training -------------
+def _ends_alike(typed: str, word: str, domain: set[str]) -> bool:
+    """Whether ``word`` is a domain word that ends with the letter ``typed`` ends with."""
+    return word in domain and word[-1] == typed[-1]
+
+
 def _dropped_one(typed: str, word: str) -> bool:
     """Whether ``typed`` is ``word`` with one letter left out."""
     return any(word[:i] + word[i + 1 :] == typed for i in range(len(word)))

@@ -102,6 +102,7 @@ def test_forms_decide_for_themselves() -> None:
     assert decide(message("Sample Sole Proprietor Imports", "request_change_center"), in_form) == "inform"
     assert decide(message("actually I'd rather request a site visit", "request_site_visit"), in_form) is None
     assert decide(message("actually cancel, ill call the center first", "center_info", ["center"]), in_form) == "stop"
+    assert decide(message("actually cancel, ill call the center first", "stop"), in_form) == "stop"  # made certain
     assert decide(message("we had to cancel the apparel line", "inform"), in_form) is None  # an answer with the word
 
 

@@ -124,6 +124,8 @@ def _break(path: Path, old: str, new: str) -> None:
         ("centers.yml", "centers:", "centers: [", "not valid YAML"),
         ("replies/centers.yml", '"the {center} in {city}"', '"the {center in {city}"', "braces"),
         ("replies/figures.yml", '- text: "Rank"', '- text: ""', "needs a text"),
+        ("word_classes.yml", '  - "yes"', "  - yes", "line 10: class 'agreeing': True is not a word"),
+        ("word_classes.yml", "  - nope", "  - Nope", "lower case"),
     ],
 )
 def test_mistakes_name_the_file_and_line(kb_copy: Path, file: str, old: str, new: str, message: str) -> None:

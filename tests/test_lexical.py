@@ -18,3 +18,25 @@ def test_the_faster_solver_gives_the_default_solvers_probabilities() -> None:
     lexical.fit(default, texts, labels)
     asked = ["how do i change my center", "whats a cf28", "who handles protests", "is my ssn stored"]
     assert np.abs(fast.predict_proba(asked) - default.predict_proba(asked)).max() < 0.005
+
+
+def test_lookup_tables_give_each_word_its_classes() -> None:
+    tables = [
+        {"name": "class_agreeing", "elements": ["yes", "definitely", "sounds good"]},
+        {"name": "class_stop", "elements": ["abort", "never mind"]},
+        {"name": "center_name", "elements": ["Machinery", "Base Metals"]},
+    ]
+    words = lexical.TableWords(tables)
+    assert words("Definitely!") == ["table:class_agreeing", "length:1"]
+    assert words("ok that sounds good") == ["table:class_agreeing", "length:4"]
+    assert words("never mind, abort") == ["table:class_stop", "length:3"]
+    assert words("base metals staff") == ["table:center_name", "length:3"]
+    assert words("basement") == ["length:1"]  # whole words and phrases only
+
+
+def test_a_word_no_training_question_uses_is_read_through_its_class() -> None:
+    tables = [{"name": "class_stop", "elements": ["stop", "cancel", "quit", "abort", "halt"]}]
+    texts = ["stop", "cancel that", "quit", "please stop", "yes", "yes please", "sure", "yes do it"]
+    labels = ["stop"] * 4 + ["affirm"] * 4
+    with_tables = lexical.fit(lexical.make_model(30, tables, "balanced"), texts, labels)
+    assert with_tables.predict(["abort", "halt"]).tolist() == ["stop", "stop"]

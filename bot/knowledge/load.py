@@ -10,7 +10,7 @@ from typing import Any
 from bot.knowledge.files import KnowledgeError
 from bot.knowledge.model import Knowledge
 from bot.knowledge.tables import load_centers, load_hts, load_products
-from bot.knowledge.texts import load_articles, load_replies, load_spelling
+from bot.knowledge.texts import load_articles, load_replies, load_spelling, load_word_classes
 from bot.settings import KNOWLEDGE_DIR
 
 logger = logging.getLogger("bot.knowledge")  # the name its log lines have always had
@@ -36,6 +36,7 @@ def load_knowledge(folder: Path = KNOWLEDGE_DIR) -> Knowledge:
         responses=responses,
         topics=topics,
         spelling=load_spelling(folder / "spelling.yml"),
+        word_classes=load_word_classes(folder / "word_classes.yml"),
     )
 
 

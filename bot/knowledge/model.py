@@ -111,6 +111,7 @@ class Knowledge:
     responses: dict[str, list[dict[str, Any]]]
     topics: dict[str, tuple[str, str]]  # intent -> (button title, words sent)
     spelling: dict[str, Any] = field(default_factory=lambda: {"replace": {}, "keep": []})  # spelling.yml
+    word_classes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word_classes.yml
     _by_name: dict[str, Center] = field(default_factory=dict, repr=False)
     # Compiled once (several hundred patterns overflow ``re``'s own cache, which made every look-up recompile them).
     _name_patterns: list[tuple[Pattern[str], str]] = field(default_factory=list, repr=False)

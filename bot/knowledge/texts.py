@@ -1,5 +1,5 @@
 """The readers of the text side of ``knowledge/``: FAQ articles (``faq/*.yml``), fixed replies and fallback topics
-(``replies/*.yml``) and the spelling lists (``spelling.yml``).
+(``replies/*.yml``), the spelling lists (``spelling.yml``) and the word classes (``word_classes.yml``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from bot.knowledge.model import Article
 from bot.knowledge.words import reflow
 
 ARTICLE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+CLASS_NAME = ARTICLE_ID
 MIN_QUESTIONS = 8
 
 
@@ -107,3 +108,27 @@ def load_spelling(path: Path) -> dict[str, Any]:
     if not isinstance(keep, list) or not all(isinstance(w, str) for w in keep):
         raise KnowledgeError(path, data.get("__line__"), "keep: must be a list of words")
     return {"replace": replace, "keep": [w.lower() for w in keep]}
+
+
+def load_word_classes(path: Path) -> dict[str, tuple[str, ...]]:
+    """``word_classes.yml``: each class's lower-case words and phrases, by class name."""
+    data = read_yaml(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    classes: dict[str, tuple[str, ...]] = {}
+    for name, words in data.items():
+        if name == "__line__":
+            continue
+        line = next((i + 1 for i, text in enumerate(lines) if text.startswith(f"{name}:")), data["__line__"])
+        if not isinstance(name, str) or not CLASS_NAME.match(name):
+            raise KnowledgeError(path, line, f"class '{name}' may use only lowercase letters, digits and _")
+        if not isinstance(words, list) or not words:
+            raise KnowledgeError(path, line, f"class '{name}' needs a list of words")
+        for word in words:
+            if not isinstance(word, str) or not word.strip():
+                raise KnowledgeError(
+                    path, line, f"class '{name}': {word!r} is not a word (write yes, no, on, off in quotes)"
+                )
+            if word != word.lower() or word != " ".join(word.split()):
+                raise KnowledgeError(path, line, f"class '{name}': write '{word}' in lower case, single-spaced")
+        classes[name] = tuple(words)
+    return classes

@@ -1,0 +1,54 @@
+"""The text the NLU reads (bot/normalise.py): a courtesy that opens a question is left out, and the user's own text,
+with its entities' positions, comes back at the end of the pipeline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.knowledge import knowledge
+from bot.normalise import NORMALISED, OriginalText, SpellingNormaliser, courtesy_before_question
+from bot.settings import ROOT
+from bot.spelling import dictionary_path, render_dictionary
+
+
+@pytest.mark.parametrize(
+    "text, courtesy",
+    [
+        ("Thank you. How many partner accounts does it have?", "Thank you. "),
+        ("hi, which center handles steel", "hi, "),
+        ("Good morning, could you describe the Machinery Center for me?", "Good morning, "),
+        ("ok. thanks! and where is it?", "ok. thanks! "),
+        ("hi there, i need the center for 8703", "hi there, "),
+        ("thanks, that's all", ""),  # nothing asked after it: the thanks is the message
+        ("thanks so much for the help", ""),
+        ("ok, go ahead and file it", ""),  # an answer, not a question
+        ("hello", ""),
+        ("which center handles steel? thanks", ""),
+    ],
+)
+def test_a_courtesy_is_left_out_only_before_a_question(text: str, courtesy: str) -> None:
+    assert courtesy_before_question(text) == courtesy
+
+
+def test_the_question_is_read_and_the_typed_text_comes_back(tmp_path: Path) -> None:
+    dictionary = dictionary_path(render_dictionary(knowledge())).relative_to(ROOT)
+    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
+    first = SpellingNormaliser.create({"dictionary": str(dictionary)}, storage, Resource("spelling"), context)
+    last = OriginalText.create({}, storage, Resource("original"), context)
+    typed = "Thnak you. Which centre handles Laredo?"
+    message = Message(data={"text": typed})
+    first.process([message])
+    assert message.get("text") == "Which center handles Laredo?"
+    start = message.get("text").index("Laredo")
+    message.set("entities", [{"entity": "center", "start": start, "end": start + 6, "value": "Laredo"}])
+    last.process([message])
+    assert message.get("text") == typed and message.get(NORMALISED) == "Which center handles Laredo?"
+    entity = message.get("entities")[0]
+    assert typed[entity["start"] : entity["end"]] == "Laredo"
