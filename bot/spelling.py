@@ -7,7 +7,8 @@ the result in the model. At run time only the model's copy is read: nothing is d
 
 A word is corrected only when it is made of letters (an apostrophe allowed), has at least four of them, and is neither
 a known English word nor a domain word nor in ``spelling.yml``'s ``keep`` list; it becomes the closest domain word
-(SymSpell, one edit for words up to six letters, two for longer ones that keep their first letter), else the closest
+(SymSpell, one edit for words of four letters, two for longer ones that keep their first letter, and for
+words of five or six letters only into a domain word that keeps their first and last letters), else the closest
 common English word (among words equally close, a domain word wins: "shrip" is "shrimp", not "ship"). Anything with a
 digit or a symbol (importer numbers, HTS codes, e-mails, references, CF-28) is never touched.
 """
