@@ -64,6 +64,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             f"CEE Guide (2 Rasa servers behind nginx) is running:\n"
             f"  REST       POST {dep.rest_url}\n"
             f'  socket.io  {dep.url}/socket.io   (for the widget: data-server="{dep.url}")\n'
+            f"  pages      {dep.url}/ (chat), {dep.url}/figures (Center figures)\n"
             f"  logs       {dep.dir / 'log'}, {dep.dir / 'nginx' / 'logs'}\n"
             f"Check it with: {shell_command('status', state_dir)}\n"
             f"Stop it with:  {shell_command('stop', state_dir)}",

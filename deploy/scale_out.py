@@ -3,9 +3,10 @@
 Everything comes from Debian packages (``postgresql``, ``redis-server``, ``nginx``) and listens on 127.0.0.1 only::
 
     nginx :5080 ──┬── Rasa server 1 :5101 ─┐
-                  └── Rasa server 2 :5102 ─┼── action server :5155
-                                           ├── PostgreSQL :5433  (tracker store "rasa"; the bot's "cee_guide")
-                                           └── Redis :6380       (lock store)
+                  ├── Rasa server 2 :5102 ─┼── action server :5155
+                  │                        ├── PostgreSQL :5433  (tracker store "rasa"; the bot's "cee_guide")
+                  │                        └── Redis :6380       (lock store)
+                  └── page server :5090 (/figures) ── PostgreSQL :5433 ("cee_guide")
 
 * REST messages (``/webhooks/``) go to either replica (``least_conn``): the conversation is in PostgreSQL and Rasa's
   per-conversation lock in Redis, so any replica can answer any message, and when one is down nginx uses the other.
@@ -13,6 +14,9 @@ Everything comes from Debian packages (``postgresql``, ``redis-server``, ``nginx
   lives in one Rasa process.
 * Slack (``/webhooks/slack/``, off here since Slack cannot reach loopback) goes to replica 1, replica 2 being its
   backup: the channel's memory of deliveries already answered is per process (``bot/channels/slack.py``).
+* The Center figures page (``/figures``, its chart images and its style and script) comes from the page server
+  (``python -m bot.runtime.web_server``), reading the figures from the bot's database in PostgreSQL, the one the
+  actions use: figures imported there show on the next page load. nginx serves the chat page's files itself.
 * nginx adds ``X-CEE-Upstream`` (the replica that answered) to every response, for the tests and for debugging.
 * Each Rasa server runs one Sanic worker, with TensorFlow thread pools of 1 thread (``TF_THREAD_DEFAULTS`` in
   ``bot/runtime/commands.py``; ``TF_INTRA_OP_PARALLELISM_THREADS`` and ``TF_INTER_OP_PARALLELISM_THREADS`` override
@@ -43,7 +47,7 @@ from pathlib import Path
 from typing import Optional
 
 from bot.runtime import postgres, processes
-from bot.runtime.commands import actions_command, api_secrets_env, rasa_command, server_env
+from bot.runtime.commands import actions_command, api_secrets_env, rasa_command, server_env, web_command
 from bot.runtime.endpoints import credentials_file, endpoints_file
 from bot.runtime.processes import HOST, StartError, alive, as_user, listening, run_as, tail, wait_until
 from bot.runtime.readiness import READY_PATH
@@ -54,11 +58,21 @@ from bot.train import MODEL_PATH
 
 DEFAULT_DIR = VAR_DIR / "scale-out"
 NGINX_TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
-DEFAULT_PORTS = {"nginx": 5080, "rasa1": 5101, "rasa2": 5102, "actions": 5155, "postgres": 5433, "redis": 6380}
+DEFAULT_PORTS = {
+    "nginx": 5080,
+    "web": 5090,
+    "rasa1": 5101,
+    "rasa2": 5102,
+    "actions": 5155,
+    "postgres": 5433,
+    "redis": 6380,
+}
 PG_SUPERUSER = postgres.SUPERUSER
 TRACKER_DB = "rasa"
 APP_DB = "cee_guide"
 RASA_SERVERS = ("rasa1", "rasa2")
+PYTHON_SERVERS = ("web", *RASA_SERVERS, "actions")  # started as services, each in a process group of its own
+FIGURES_PATH = "/figures"  # the page server's figures page (bot/runtime/figures_page.py), also its health check
 WIDGET_TAG = '<script src="/widget/cee-chat.js"'  # in web/index.html; nginx's copy names the Rasa server (nginx)
 
 
@@ -155,7 +169,7 @@ def _marker(dep: Deployment, name: str) -> str:
         return f"{HOST}:{dep.ports['redis']}"  # redis-server shows "redis-server 127.0.0.1:PORT"
     if name == "nginx":
         return str(dep.dir / "nginx")
-    return f"--port {dep.ports[name]}"  # the Rasa servers and the action server
+    return f"--port {dep.ports[name]}"  # the Rasa servers, the action server and the page server
 
 
 def running(dep: Deployment, name: str) -> bool:
@@ -248,8 +262,20 @@ def _server_env(dep: Deployment, token: str) -> dict[str, str]:
     )
 
 
+def _page_server(dep: Deployment) -> Service:
+    """The page server, for the figures page only (nginx serves the chat page's files), reading the bot's database.
+
+    Its Content-Security-Policy names nginx as the Rasa server, like nginx's own (which nginx sends instead).
+    """
+    port = dep.ports["web"]
+    env = {"DATABASE_URL": dep.database_url, "RASA_PUBLIC_URL": dep.url, "PYTHONUNBUFFERED": "1"}
+    command = web_command(port, HOST, dep.ports["nginx"])
+    return Service("web", command, f"http://{HOST}:{port}{FIGURES_PATH}", env)  # 503 until it reads the database
+
+
 def _start_bot(dep: Deployment) -> list[Service]:
-    """Fill the bot's database, then start the action server and the Rasa servers (without waiting for them).
+    """Fill the bot's database, then start the action server, the Rasa servers and the page server (without waiting
+    for them).
 
     The action server answers only requests with its secret (``ACTION_SERVER_TOKEN``, or a random one made for this
     start), which the Rasa servers have in their environment and send (:mod:`bot.runtime.action_server`).
@@ -277,6 +303,7 @@ def _start_bot(dep: Deployment) -> list[Service]:
     for name in RASA_SERVERS:
         command = rasa_command(replace(settings, rasa_port=dep.ports[name]), credentials, MODEL_PATH, endpoints)
         services.append(Service(name, command, f"http://{HOST}:{dep.ports[name]}{READY_PATH}", rasa_env))
+    services.append(_page_server(dep))
     for service in services:
         service.start(dep.dir / "log")
         assert service.process is not None
@@ -328,6 +355,7 @@ def _start_nginx(dep: Deployment) -> None:
         "listen": f"{HOST}:{dep.ports['nginx']}",
         "rasa_1": f"{HOST}:{dep.ports['rasa1']}",
         "rasa_2": f"{HOST}:{dep.ports['rasa2']}",
+        "page_server": f"{HOST}:{dep.ports['web']}",
     }
     for name, value in values.items():
         conf = conf.replace(f"@{name}@", value)
@@ -352,6 +380,7 @@ PART_NAMES = {
     "actions": "action server",
     "rasa1": "Rasa server 1",
     "rasa2": "Rasa server 2",
+    "web": "page server (figures page)",
     "nginx": "nginx (load balancer)",
 }
 
@@ -366,7 +395,7 @@ def start(
     timeout: float = 600,
     say: Callable[[str], None] = _quiet,
 ) -> Deployment:
-    """Start PostgreSQL, Redis, the action server, two Rasa servers and nginx; wait until all answer.
+    """Start PostgreSQL, Redis, the action server, two Rasa servers, the page server and nginx; wait until all answer.
 
     ``say`` receives a line for each step.
 
@@ -406,7 +435,7 @@ def start(
             say(f"  {PART_NAMES[name]} on {HOST}:{dep.ports[name]}")
             step(dep)
             dep.save()
-        say("  bot database, action server and two Rasa servers (loading the model takes a while)")
+        say("  bot database, action server, two Rasa servers and the page server (loading the model takes a while)")
         servers = _start_bot(dep)
         dep.save()
         wait_until_answering(servers, timeout, logs=dep.dir / "log")  # each Rasa server's /ready: its model answers
@@ -421,7 +450,8 @@ def start(
 
 
 def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> list[str]:
-    """Stop everything ``start`` started there (nginx, Rasa servers, action server, Redis, PostgreSQL); what stopped.
+    """Stop everything ``start`` started there (nginx, page server, Rasa servers, action server, Redis, PostgreSQL);
+    what stopped.
 
     Only processes that are still this deployment's parts are signalled (see :func:`running`).
     """
@@ -429,12 +459,12 @@ def stop(state_dir: Path = DEFAULT_DIR, clean: bool = False) -> list[str]:
     dep = Deployment.load(state_dir)
     stopped: list[str] = []
     if dep is not None:
-        for name in ("nginx", *RASA_SERVERS, "actions", "redis"):
+        for name in ("nginx", *PYTHON_SERVERS, "redis"):
             pid = dep.pids.get(name)
             if pid is None or not running(dep, name):
                 continue
             # the Python servers were started in their own session (process group = pid): stop their children too
-            group = name in (*RASA_SERVERS, "actions") and os.getpgid(pid) == pid
+            group = name in PYTHON_SERVERS and os.getpgid(pid) == pid
             kill = os.killpg if group else os.kill
             try:
                 kill(pid, signal.SIGTERM)

@@ -6,12 +6,19 @@ Test order matters: the fail-over test kills one replica, so it runs last (pytes
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import os
+import re
 import signal
+import subprocess
+import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
+from email.message import Message
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -19,10 +26,14 @@ import psycopg2
 import pytest
 import redis
 
+from bot.actions.common import number
+from bot.db.importer import FIGURE_COLUMNS
+from bot.runtime.figures_data import center_name
 from bot.runtime.postgres import SUPERUSER as PG_SUPERUSER
-from bot.runtime.processes import HOST, listening
-from bot.settings import load_settings
-from deploy.scale_out import RASA_SERVERS, TRACKER_DB, Deployment
+from bot.runtime.processes import HOST, listening, wait_until
+from bot.runtime.web_server import WEB_DIR, security_headers
+from bot.settings import ROOT, load_settings
+from deploy.scale_out import APP_DB, RASA_SERVERS, TRACKER_DB, Deployment
 from tests.security.test_http_api import websocket_exchange
 
 pytestmark = pytest.mark.scale
@@ -51,24 +62,31 @@ def post(dep: Deployment, sender: str, text: str) -> tuple[list[dict[str, Any]],
         return json.loads(response.read()), response.headers.get("X-CEE-Upstream", "")
 
 
-def stored_events(dep: Deployment, prefix: str) -> dict[str, dict[str, int]]:
-    """Events per conversation and type (``user``, ``bot``, ...) in the PostgreSQL tracker store."""
+def query(dep: Deployment, database: str, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    """The rows of one query on the deployment's PostgreSQL database ``database``."""
     connection = psycopg2.connect(
-        host=HOST, port=dep.ports["postgres"], user=PG_SUPERUSER, dbname=TRACKER_DB, connect_timeout=10
+        host=HOST, port=dep.ports["postgres"], user=PG_SUPERUSER, dbname=database, connect_timeout=10
     )
     try:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT sender_id, type_name, count(*) FROM events WHERE sender_id LIKE %s "
-                "GROUP BY sender_id, type_name",
-                (prefix + "%",),
-            )
-            found: dict[str, dict[str, int]] = {}
-            for sender, kind, count in cursor.fetchall():
-                found.setdefault(sender, {})[kind] = count
-            return found
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     finally:
         connection.close()
+
+
+def stored_events(dep: Deployment, prefix: str) -> dict[str, dict[str, int]]:
+    """Events per conversation and type (``user``, ``bot``, ...) in the PostgreSQL tracker store."""
+    rows = query(
+        dep,
+        TRACKER_DB,
+        "SELECT sender_id, type_name, count(*) FROM events WHERE sender_id LIKE %s GROUP BY sender_id, type_name",
+        prefix + "%",
+    )
+    found: dict[str, dict[str, int]] = {}
+    for sender, kind, count in rows:
+        found.setdefault(sender, {})[kind] = count
+    return found
 
 
 def lock_commands(dep: Deployment) -> int:
@@ -180,6 +198,76 @@ def test_the_web_chat_works_through_nginx_over_websocket_and_polling(deployment:
     assert "Laredo" in json.dumps(replies), replies
     assert len(upstreams) >= 7 and len(set(upstreams)) == 1, upstreams  # sticky: every request reached one replica
     assert replica_of(deployment, upstreams[0]) in RASA_SERVERS, upstreams
+
+
+def get(url: str) -> tuple[int, Message, bytes]:
+    """GET ``url``: the status, every header (repeated ones too) and the body."""
+    try:
+        with urllib.request.urlopen(url, timeout=REQUEST_TIMEOUT_S) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def latest_figures(dep: Deployment) -> dict[str, Any]:
+    """The last Center's figures of the latest quarter in the deployment's database (columns as in an import file)."""
+    columns = (*FIGURE_COLUMNS, "source")
+    rows = query(dep, APP_DB, f"SELECT {', '.join(columns)} FROM figures ORDER BY fiscal_year, quarter, center_code")
+    return dict(zip(columns, rows[-1]))
+
+
+def import_figures(dep: Deployment, folder: Path, row: dict[str, Any]) -> None:
+    """Import one row of figures into the deployment's database with the staff command line (``import-figures``)."""
+    path = folder / "figures.csv"
+    path.write_text(f"{','.join(FIGURE_COLUMNS)}\n{','.join(str(row[c]) for c in FIGURE_COLUMNS)}\n")
+    command = ["import-figures", str(path), "--source", row["source"]]
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.db", "--database-url", dep.database_url, *command],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_figures_page_comes_through_nginx_from_the_shared_database(deployment: Deployment, tmp_path: Path) -> None:
+    status, headers, body = get(f"{deployment.url}/figures")
+    page = body.decode()
+    assert status == 200 and headers["Content-Type"].startswith("text/html"), (status, page[:500])
+    assert headers["X-CEE-Upstream"] == f"{HOST}:{deployment.ports['web']}"  # the page server answered
+    latest = latest_figures(deployment)
+    assert 'id="figures-table"' in page
+    assert html.escape(center_name(latest["center_code"])) in page
+    assert f">{number(latest['entries'])}<" in page, latest  # the figure in PostgreSQL, in the table
+    # Each security header once: nginx's (the same as on the chat page), not also the page server's.
+    chat_headers = get(f"{deployment.url}/")[1]
+    header_names = list(security_headers(load_settings()))
+    for name in header_names:
+        assert headers.get_all(name) == chat_headers.get_all(name) and len(headers.get_all(name) or []) == 1, name
+
+    charts = re.findall(r'src="(/figures/(?:chart|trend)/[a-z_]+\.png\?v=[0-9a-f]+)"', page)
+    assert {chart.split("/")[2] for chart in charts} == {"chart", "trend"}, charts
+    for chart in charts[:1] + charts[-1:]:
+        status, headers, body = get(deployment.url + html.unescape(chart))
+        assert (status, headers["Content-Type"]) == (200, "image/png") and body.startswith(b"\x89PNG"), chart
+    for name, kind in (("figures.css", "text/css"), ("figures.js", "text/javascript")):
+        status, headers, body = get(f"{deployment.url}/{name}")
+        assert status == 200 and headers["Content-Type"].startswith(kind), (name, status)
+        assert body == (WEB_DIR / name).read_bytes()
+    for path in ("/figures/", "/figures.html", "/figuresx", "/figures/chart/nothing.png", "/templates/figures.html"):
+        status, headers, _ = get(deployment.url + path)
+        assert status == 404, (path, status)
+        assert all(len(headers.get_all(name) or []) == 1 for name in header_names), path
+
+    # Figures imported into the deployment's database show on the next page load, with no restart.
+    changed = {**latest, "entries": latest["entries"] + 111_111}
+    try:
+        import_figures(deployment, tmp_path, changed)
+        shown = f">{number(changed['entries'])}<"
+        assert wait_until(lambda: shown in get(f"{deployment.url}/figures")[2].decode(), timeout=30, interval=0.5)
+    finally:
+        import_figures(deployment, tmp_path, latest)  # as seeded again, for the other tests
 
 
 def test_a_conversation_goes_on_when_its_replica_dies(deployment: Deployment) -> None:
