@@ -26,6 +26,19 @@ from bot.train import MODEL_PATH
 PORT_NAMES = ("action_port", "rasa_port", "web_port")
 
 
+def run_db_command(database_url: str, *args: str) -> str:
+    """``python -m bot.db --database-url URL ARGS``, the staff command line; its output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.db", "--database-url", database_url, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
 def seed_database(workdir: Path) -> str:
     """A SQLite database in ``workdir`` filled with the sample data; its URL.
 

@@ -31,6 +31,7 @@ from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 from tests.e2e import test_browser  # noqa: E402
 from tests.e2e.test_browser import RESULTS, axe_violations  # noqa: E402
+from tests.stack import run_db_command  # noqa: E402
 
 SCREENSHOT = ROOT / "docs" / "screenshot-figures.png"
 CODES = [f"CEE{n:03d}" for n in range(1, 11)]
@@ -41,19 +42,6 @@ class PageServer:
     url: str
     database_url: str
     process: subprocess.Popen
-
-
-def run_db_command(database_url: str, *args: str) -> str:
-    """``python -m bot.db --database-url URL ARGS``, the staff command line; its output."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.db", "--database-url", database_url, *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
 
 
 @contextmanager

@@ -11,8 +11,6 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -32,9 +30,10 @@ from bot.runtime.figures_data import center_name
 from bot.runtime.postgres import SUPERUSER as PG_SUPERUSER
 from bot.runtime.processes import HOST, listening, wait_until
 from bot.runtime.web_server import WEB_DIR, security_headers
-from bot.settings import ROOT, load_settings
+from bot.settings import load_settings
 from deploy.scale_out import APP_DB, RASA_SERVERS, TRACKER_DB, Deployment
 from tests.security.test_http_api import websocket_exchange
+from tests.stack import run_db_command
 
 pytestmark = pytest.mark.scale
 
@@ -220,15 +219,7 @@ def import_figures(dep: Deployment, folder: Path, row: dict[str, Any]) -> None:
     """Import one row of figures into the deployment's database with the staff command line (``import-figures``)."""
     path = folder / "figures.csv"
     path.write_text(f"{','.join(FIGURE_COLUMNS)}\n{','.join(str(row[c]) for c in FIGURE_COLUMNS)}\n")
-    command = ["import-figures", str(path), "--source", row["source"]]
-    done = subprocess.run(
-        [sys.executable, "-m", "bot.db", "--database-url", dep.database_url, *command],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_db_command(dep.database_url, "import-figures", str(path), "--source", row["source"])
 
 
 def test_the_figures_page_comes_through_nginx_from_the_shared_database(deployment: Deployment, tmp_path: Path) -> None:
