@@ -2,8 +2,9 @@
 
 DIET and a lexical classifier (``bot/lexical.py``) learn different things from the same few hundred questions: DIET
 the words' roles in a sentence, the lexical model the words and their parts. Each is wrong on questions the other
-gets right, so the intent ranking is a weighted mean of their confidences (``weight`` is DIET's share). Everything
-after it (``bot/followups.py``, the selectors, the FallbackClassifier) reads the blended ranking.
+gets right, so the intent ranking is a weighted mean of their confidences (``weight`` is DIET's share), for every
+message: DIET is often sure and wrong on words it never saw ("abort" read as an FAQ question with confidence 1.0).
+Everything after it (``bot/followups.py``, the selectors, the FallbackClassifier) reads the blended ranking.
 """
 
 from __future__ import annotations
@@ -50,11 +51,10 @@ class LexicalIntentBlend(Component):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """``weight``: DIET's share of the blend; ``sure``: DIET's confidence from which its ranking stands alone;
-        ``C`` and ``class_weight``: the lexical model's (see :func:`bot.lexical.make_model`); ``ranking_length``: as
-        DIET's.
+        """``weight``: DIET's share of the blend; ``C`` and ``class_weight``: the lexical model's (see
+        :func:`bot.lexical.make_model`); ``ranking_length``: as DIET's.
         """
-        return {"weight": 0.5, "sure": 0.9, "C": 30.0, "class_weight": None, "ranking_length": 10}
+        return {"weight": 0.5, "C": 30.0, "class_weight": None, "ranking_length": 10}
 
     def __init__(
         self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, model: Pipeline | None = None
@@ -89,12 +89,8 @@ class LexicalIntentBlend(Component):
         return cls(config, model_storage, resource, lexical.load(model_storage, resource))
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Replace each message's intent and ranking by the blend; messages DIET did not rank, or ranked with a
-        confidence of at least ``sure``, are left alone (with DIET's share at 0.7 and ``sure`` at 0.9, the blend could
-        not change their intent, nor make them fall back).
-        """
-        sure = float(self.component_config["sure"])
-        ranked = [m for m in messages if m.get(INTENT_RANKING_KEY) and _top(m) < sure]
+        """Replace each message's intent and ranking by the blend; messages DIET did not rank are left alone."""
+        ranked = [m for m in messages if m.get(INTENT_RANKING_KEY)]
         if self.model is None or not ranked:
             return messages
         labels = [str(label) for label in self.model.classes_]
@@ -104,8 +100,3 @@ class LexicalIntentBlend(Component):
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages
-
-
-def _top(message: Message) -> float:
-    """DIET's confidence in the message's intent."""
-    return float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
