@@ -9,7 +9,8 @@ be understood without the turn before:
   question that was asked (``bot/actions/context.py``);
 * a short follow-up or correction after a Center, figure or product answer ("and Machinery?", "no, I meant
   Base Metals", "what about last quarter?", "and if we started bringing in car engines"): ``follow_up``; with
-  "total" or "most/least" in it, ``ask_total`` or ``ask_ranking`` ("and the total?", "and the least?");
+  "total" or "most/least" in it, ``ask_total`` or ``ask_ranking`` ("and the total?", "and the least?"); so is a
+  message of nothing but a Center, figure, period or product ("staff?", "Laredo?");
 * ``follow_up`` with no such context to follow (an FAQ answer came in between): the next likeliest intent, when
   the message names nothing or names a figure and the next likeliest is a figure question;
 * how to reach a Center that is named or was just talked about ("phone number for the Houston CEE", "how do I get
@@ -144,6 +145,7 @@ _WHERE_WORDS = frozenset((
     "then", "actually", "remind", "me", "tell",
 ))
 # fmt: on
+_FILLER_WORDS = frozenset(("the", "a", "one", "for", "at", "in", "of", "please", "pls", "then", "so", "hmm", "um"))
 _CENTER_WORD = re.compile(r"\b(cent(er|re)s?|cees?)\b", re.IGNORECASE)
 # What a question that names a product and asks for its Center is taken for when a classifier is unsure of it.
 _PRODUCT_RIVALS = ("faq", "center_info", "list_centers", "chitchat", "out_of_scope", "inform", "help")
@@ -297,6 +299,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
             return FOLLOW_UP  # "CEE006?" right after a figure: the same figure for that Center
         if MARKER.match(text) and pieces and (intent not in KEEP or len(text.split()) <= 4):
             return FOLLOW_UP  # "actually post entry actions" is the metric, not the FAQ article it resembles
+        if pieces and intent not in KEEP and _pieces_only(message):
+            return FOLLOW_UP  # "staff?", "Laredo?" right after an answer: that answer again with the piece changed
     if (
         labels == {"center"}
         and short
@@ -379,13 +383,24 @@ def _figure_question(message: Message, intent: Optional[str], labels: set[str], 
 
 def _asks_where_only(message: Message) -> bool:
     """Whether the message asks where a Center is, and nothing else ("where is that cee", "where is the Laredo one")."""
-    text = str(message.get(TEXT) or "")
-    for entity in sorted(message.get(ENTITIES) or [], key=lambda e: -int(e.get("start", 0))):
-        if entity.get("entity") != "center":
-            return False
-        text = text[: int(entity.get("start", 0))] + text[int(entity.get("end", 0)) :]
+    if any(e.get("entity") != "center" for e in message.get(ENTITIES) or []):
+        return False
+    text = _unnamed(message)
     words = re.findall(r"[a-z]+", text.lower())
     return bool(_WHERE_IS.search(text)) and all(word in _WHERE_WORDS for word in words)
+
+
+def _pieces_only(message: Message) -> bool:
+    """Whether the message is nothing but what its entities name ("staff?", "the Laredo one", "FY2025 entries")."""
+    return all(word in _FILLER_WORDS for word in re.findall(r"[a-z]+", _unnamed(message).lower()))
+
+
+def _unnamed(message: Message) -> str:
+    """The message's text without its entities' spans."""
+    text = str(message.get(TEXT) or "")
+    for entity in sorted(message.get(ENTITIES) or [], key=lambda e: -int(e.get("start", 0))):
+        text = text[: int(entity.get("start", 0))] + text[int(entity.get("end", 0)) :]
+    return text
 
 
 def _cities_only(message: Message) -> bool:

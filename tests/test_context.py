@@ -133,6 +133,25 @@ def test_compare_it_with_another_center(sample_db_url: str) -> None:
     )
     both, _ = chat.say(ActionFollowUp(), "compare it with base metals", "follow_up", [entity("center", "Base Metals")])
     assert "Machinery Center (CEE010)" in both and "Base Metals Center (CEE005)" in both and "CBP staff" in both
+    assert "Cbp" not in both  # the label keeps its capitals at the start of the comparison
+
+
+def test_a_figure_named_after_a_centers_description_is_that_figure_of_the_center(sample_db_url: str) -> None:
+    chat = Conversation()
+    chat.say(ActionCenterInfo(), "tell me about CEE010", "center_info", [entity("center", "CEE010")])
+    staff, _ = chat.say(ActionFollowUp(), "staff?", "follow_up", [entity("metric", "staff")])
+    assert "Machinery Center (CEE010)" in staff and "CBP staff" in staff and "is managed from" not in staff
+    chat.say(ActionCenterInfo(), "tell me about CEE010", "center_info", [entity("center", "CEE010")])
+    again, _ = chat.say(ActionFollowUp(), "and Base Metals?", "follow_up", [entity("center", "Base Metals")])
+    assert "Base Metals Center (CEE005)" in again and "is managed from" in again  # no figure named: the description
+    chat.say(
+        ActionCenterForProduct(),
+        "which center handles steel pipe",
+        "center_for_product",
+        [entity("product", "steel pipe")],
+    )
+    entries, _ = chat.say(ActionFollowUp(), "entries?", "follow_up", [entity("metric", "entries")])
+    assert "Base Metals Center (CEE005)" in entries and " entries" in entries
 
 
 def test_a_ranking_question_about_two_centers_compares_them(sample_db_url: str) -> None:

@@ -82,6 +82,21 @@ def test_short_follow_ups_after_a_figure(text: str, intent: str, entities: list[
     assert decide(message(text, intent, entities), tracker("figure")) == expected
 
 
+@pytest.mark.parametrize("topic", ["figure", "center_info", "product"])
+def test_a_message_of_nothing_but_a_piece_follows_the_answer_before(topic: str) -> None:
+    staff = Message(
+        data={
+            "text": "staff?",
+            "intent": {"name": "ask_figure", "confidence": 0.39},
+            "entities": [{"entity": "metric", "value": "staff", "start": 0, "end": 5}],
+        }
+    )
+    assert decide(staff, tracker(topic)) == FOLLOW_UP
+    assert decide(staff, None) is None  # nothing to follow: the classifier's figure question stands
+    sentence = Message(data={**staff.data, "text": "staff is what I need for my report"})
+    assert decide(sentence, tracker(topic)) is None
+
+
 def test_no_follow_up_without_a_recent_answer_to_follow() -> None:
     stale = tracker("figure", turns=3, turn_of_context=1)  # an FAQ answer came in between
     assert decide(message("and Machinery?", "center_info", ["center"]), stale) is None

@@ -7,7 +7,8 @@ missing. The NLU pipeline reads the next message against it (``bot/followups.py`
 
 * an answer to what the bot just asked for ("Which Center?" → "electronics") completes the question that was asked;
 * a follow-up with one part changed ("and Machinery?", "what about Laredo?", "same for partner accounts",
-  "no, I meant Base Metals") repeats the previous question type with that part changed;
+  "no, I meant Base Metals") repeats the previous question type with that part changed (a figure named after a
+  Center's description or contacts or a product's Center, "staff?", asks for that figure of the Center);
 * a reference ("where is it?", "its phone number?", "how many staff work there?") takes the Center from the context;
 * a new question keeps only what it does not say itself; an FAQ or small-talk answer in between ends a follow-up
   chain (the topic is only followed from the turn just before).
@@ -132,6 +133,8 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
         metric = fuzzy.metric_in(text, besides=metric) or fuzzy.metric_in(typed, besides=metric) or metric
     if follow_up and slot("ctx_topic") in _HANDLERS:
         topic = slot("ctx_topic")
+        if metric and topic in ("center_info", "center_contact", "product"):
+            topic = "figure"  # "staff?" after a Center's description, or a product's Center: that Center's figure
     if topic is None:  # a follow-up with nothing to follow: go by what it names
         topic = "product" if product else "figure" if metric else "center_info"
     earlier = [kb.center(code) for code in str(slot("ctx_center") or "").split(",") if code]

@@ -56,6 +56,11 @@ def metric_label(metric: str) -> str:
     return replies.text(label_reply(metric))
 
 
+def heading(label: str) -> str:
+    """A label at the start of a sentence or as a heading: "CBP staff" stays so ("Cbp staff" with ``capitalize``)."""
+    return label[:1].upper() + label[1:]
+
+
 def period_label(fiscal_year: int, quarter: Optional[int]) -> str:
     """``FY2026 Q1 (Oct–Dec 2025)`` or ``FY2026``."""
     if quarter is None:
@@ -99,9 +104,7 @@ async def _query(function: Callable[..., T], *args: Any) -> T:
 def _ask_metric(dispatcher: CollectingDispatcher, query: Query, payload: str, **values: Any) -> list[dict[str, Any]]:
     """Ask which figure, with one button per metric sending the reply ``payload``; the answer completes the question."""
     labels = [metric_label(metric) for metric in METRICS]
-    buttons = [
-        {"title": label.capitalize(), "payload": replies.text(payload, metric=label, **values)} for label in labels
-    ]
+    buttons = [{"title": heading(label), "payload": replies.text(payload, metric=label, **values)} for label in labels]
     dispatcher.utter_message(**replies.render("utter_ask_metric"), buttons=buttons)
     return remember(query, awaiting="metric")
 
@@ -129,7 +132,7 @@ def _no_data(
 
 def _by_center_title(metric: str, period: str) -> str:
     """The title of a ranking's table and chart: ``Entries by Center, FY2026 Q4 (Jul–Sep 2026)``."""
-    return replies.text("utter_by_center_title", metric=metric_label(metric).capitalize(), period=period)
+    return replies.text("utter_by_center_title", metric=heading(metric_label(metric)), period=period)
 
 
 def _ranking_chart(records: list[FigureRecord], metric: str, period: str) -> dict[str, Any]:
@@ -188,7 +191,7 @@ async def figure(dispatcher: CollectingDispatcher, query: Query) -> list[dict[st
     dispatcher.utter_message(
         **replies.render(
             "utter_figures_compared",
-            metric=label.capitalize(),
+            metric=heading(label),
             period=record_period(records[0]),
             lines="\n".join(lines),
             verdict=verdict,
@@ -247,7 +250,7 @@ async def send_ranking(
         lines="\n".join(lines),
         source=source_line(top.source),
     )
-    columns = (replies.text("utter_column_rank"), replies.text("utter_column_center"), label.capitalize())
+    columns = (replies.text("utter_column_rank"), replies.text("utter_column_center"), heading(label))
     dispatcher.utter_message(
         **message,
         json_message=table(
@@ -325,11 +328,11 @@ async def trend(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str
                 quarter=last.quarter,
             )
         )
-    title = replies.text("utter_at_center_title", metric=label.capitalize(), center=center.name)
+    title = replies.text("utter_at_center_title", metric=heading(label), center=center.name)
     dispatcher.utter_message(
         **replies.render(
             "utter_trend",
-            metric=label.capitalize(),
+            metric=heading(label),
             center=center.label,
             changes=" ".join(changes),
             lines="\n".join(f"- {period_label(r.fiscal_year, r.quarter)}: {number(r.value)}" for r in series),
@@ -337,7 +340,7 @@ async def trend(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str
         ),
         json_message=table(
             title,
-            (replies.text("utter_column_quarter"), label.capitalize()),
+            (replies.text("utter_column_quarter"), heading(label)),
             [(period_label(r.fiscal_year, r.quarter), number(r.value)) for r in series],
         ),
     )
