@@ -137,8 +137,7 @@ class SpellingNormaliser(GraphComponent):
         correction = self.speller.correct(text)
         courtesy = courtesy_before_question(correction.text)  # read corrected: "Thnak you. How many ...?"
         if courtesy:
-            typed = correction.to_original(0, len(courtesy))[1]
-            correction = self.speller.correct(text[typed:]).after(text[:typed])
+            correction = correction.without_prefix(len(courtesy))
         if not correction.spans:
             return
         message.set(TEXT, correction.text)

@@ -49,11 +49,13 @@ class Correction:
     text: str
     spans: tuple[Span, ...]
 
-    def after(self, prefix: str) -> Correction:
-        """This correction of a text that followed ``prefix``, with ``prefix`` dropped from the corrected text."""
-        shift = len(prefix)
-        moved = tuple((o_start + shift, o_end + shift, n_start, n_end) for o_start, o_end, n_start, n_end in self.spans)
-        return Correction(prefix + self.original, self.text, ((0, shift, 0, 0), *moved) if shift else moved)
+    def without_prefix(self, length: int) -> Correction:
+        """This correction with the first ``length`` characters of the corrected text dropped (a courtesy that opens
+        the message): the original keeps them, and they map to nothing in the corrected text.
+        """
+        typed = self.to_original(0, length)[1]
+        kept = tuple((o0, o1, n0 - length, n1 - length) for o0, o1, n0, n1 in self.spans if n0 >= length)
+        return Correction(self.original, self.text[length:], ((0, typed, 0, 0), *kept) if length else kept)
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a character range of the corrected text back to the original text."""
