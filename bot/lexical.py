@@ -2,10 +2,9 @@
 
 TF-IDF of word unigrams and bigrams and of character 2-4-grams within words, then a logistic regression: it learns in
 a second or two from a few hundred questions, is deterministic, and reads misspelt and unseen words by their parts.
-Given lookup tables (the intent blend and the response selectors pass the training data's: Center names, product
-words, the word classes of ``knowledge/word_classes.yml``), it also reads which tables a message's words belong to,
-and how long it is, so that a word no training question uses is understood through its class ("affirmative" like
-"yes").
+Given lookup tables (the intent blend passes the training data's: Center names, product words, the word classes of
+``knowledge/word_classes.yml``), it also reads which tables a message's words belong to, and how long it is, so that a
+word no training question uses is understood through its class ("affirmative" like "yes").
 """
 
 from __future__ import annotations

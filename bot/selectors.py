@@ -2,11 +2,10 @@
 
 It takes the place of Rasa's ``ResponseSelector`` and gives the same output (``response_selector`` in the parse data,
 read by Rasa's ``utter_faq`` / ``utter_chitchat`` and by the two-stage fallback), from a smaller model: a logistic
-regression over word and character n-grams (TF-IDF) and word classes of the corrected text (``bot/lexical.py``), one
-per retrieval intent, each article's questions weighed equally, whose score is mixed with how close the text is to
-each article's title and answer as they are now (``bot/answer_index.py``). On questions written apart from the
-training data it picks the right article more often than Rasa's neural selector (most of all with typos), and it
-trains in a second or two instead of minutes (see ``docs/understanding.md``).
+regression over word and character n-grams (TF-IDF) of the corrected text, one per retrieval intent, whose score is
+mixed with how close the text is to each article's title and answer as they are now (``bot/answer_index.py``). On
+questions written apart from the training data it picks the right article more often than Rasa's neural selector
+(most of all with typos), and it trains in a second or two instead of minutes (see ``docs/understanding.md``).
 
 It runs only when its pick can be used:
 
@@ -76,14 +75,12 @@ class LexicalResponseSelector(Component):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        """The retrieval intent, the model's ``C`` and ``class_weight`` (see :func:`bot.lexical.make_model`; the model
-        reads the lookup tables too), the share of the answers' closeness, the ranking's length and the
+        """The retrieval intent, the model's ``C``, the share of the answers' closeness, the ranking's length and the
         FallbackClassifier's thresholds.
         """
         return {
             RETRIEVAL_INTENT_KEY: None,
             "C": 30.0,
-            "class_weight": None,
             "answer_weight": 0.2,  # the share of the answers' closeness in the score (bot/answer_index.py)
             "answer_temperature": 0.05,
             "ranking_length": 10,
@@ -119,8 +116,7 @@ class LexicalResponseSelector(Component):
             )
             self.model = None
         else:
-            config = self.component_config
-            self.model = lexical.make_model(float(config["C"]), training_data.lookup_tables, config["class_weight"])
+            self.model = lexical.make_model(float(self.component_config["C"]))
             lexical.fit(self.model, [e.get(TEXT) for e in examples], keys)
         lexical.save(self.model, self._model_storage, self._resource)
         with self._model_storage.write_to(self._resource) as folder:
