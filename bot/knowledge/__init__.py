@@ -6,6 +6,7 @@ names the file and line, so that CBP staff can fix content without knowing Rasa.
 * :mod:`bot.knowledge.model`: the types (:class:`Knowledge` and its look-ups, :class:`Center`, :class:`Article`, ...);
 * :mod:`bot.knowledge.load`: :func:`load_knowledge`, and :func:`knowledge`, reloaded when a file changes;
 * :mod:`bot.knowledge.tables` and :mod:`bot.knowledge.texts`: the readers of each kind of file, with their checks;
+* :mod:`bot.knowledge.translations`: the other languages (``knowledge/es/``), checked against the English texts;
 * :mod:`bot.knowledge.files`: reading YAML and CSV with line numbers, and :class:`KnowledgeError`;
 * :mod:`bot.knowledge.words`: HTS references (:func:`normalise_hts`), folded names, reflowed answers.
 """

@@ -16,7 +16,10 @@ class KnowledgeError(ValueError):
     """A mistake in a knowledge file, with its location."""
 
     def __init__(self, path: Path, line: Optional[int], message: str) -> None:
-        where = f"{path.relative_to(path.parents[1]) if len(path.parents) > 1 else path}"
+        top = next((folder.parent for folder in path.parents if folder.name == "knowledge"), None)
+        if top is None:
+            top = path.parents[1] if len(path.parents) > 1 else Path()
+        where = str(path.relative_to(top)) if path.is_relative_to(top) else str(path)  # knowledge/es/faq/work.yml
         where += f", line {line}" if line else ""
         super().__init__(f"{where}: {message}")
         self.path, self.line = path, line

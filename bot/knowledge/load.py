@@ -11,6 +11,7 @@ from bot.knowledge.files import KnowledgeError
 from bot.knowledge.model import Knowledge
 from bot.knowledge.tables import load_centers, load_hts, load_products
 from bot.knowledge.texts import load_articles, load_replies, load_spelling, load_word_classes
+from bot.knowledge.translations import load_translations
 from bot.settings import KNOWLEDGE_DIR
 
 logger = logging.getLogger("bot.knowledge")  # the name its log lines have always had
@@ -25,6 +26,7 @@ def load_knowledge(folder: Path = KNOWLEDGE_DIR) -> Knowledge:
     source, directory, centers = load_centers(folder / "centers.yml")
     chapters, headings = load_hts(folder / "hts", {c.code for c in centers})
     responses, topics = load_replies(folder / "replies")
+    articles = load_articles(folder / "faq")
     return Knowledge(
         source_url=source,
         directory_url=directory,
@@ -32,11 +34,12 @@ def load_knowledge(folder: Path = KNOWLEDGE_DIR) -> Knowledge:
         chapters=chapters,
         headings=headings,
         products=load_products(folder / "products.yml", chapters),
-        articles=load_articles(folder / "faq"),
+        articles=articles,
         responses=responses,
         topics=topics,
         spelling=load_spelling(folder / "spelling.yml"),
         word_classes=load_word_classes(folder / "word_classes.yml"),
+        translations=load_translations(folder, responses, articles, centers),
     )
 
 

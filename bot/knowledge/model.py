@@ -6,9 +6,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from re import Pattern
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from bot.knowledge.words import TITLE_STOPWORDS, fold, normalise_hts, singular
+
+if TYPE_CHECKING:  # the translations are read by bot.knowledge.translations, which imports this module
+    from bot.knowledge.translations import Translation
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class Knowledge:
     topics: dict[str, tuple[str, str]]  # intent -> (button title, words sent)
     spelling: dict[str, Any] = field(default_factory=lambda: {"replace": {}, "keep": []})  # spelling.yml
     word_classes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word_classes.yml
+    translations: dict[str, Translation] = field(default_factory=dict)  # language -> its texts (es/)
     _by_name: dict[str, Center] = field(default_factory=dict, repr=False)
     # Compiled once (several hundred patterns overflow ``re``'s own cache, which made every look-up recompile them).
     _name_patterns: list[tuple[Pattern[str], str]] = field(default_factory=list, repr=False)

@@ -1,0 +1,103 @@
+"""The other languages of knowledge/ (bot/knowledge/translations.py): every English reply and article has its
+translation, with the same placeholders, buttons and source, or is listed as English only with a reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.knowledge import KnowledgeError, load_knowledge
+from bot.settings import KNOWLEDGE_DIR
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    """A copy of knowledge/ whose es/ folder is the English texts under the Spanish names (a complete translation)."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, target)
+    es = target / "es"
+    shutil.rmtree(es, ignore_errors=True)
+    shutil.copytree(target / "replies", es / "replies")
+    shutil.copytree(target / "faq", es / "faq")
+    centers = yaml.safe_load((target / "centers.yml").read_text(encoding="utf-8"))["centers"]
+    glosses = [{"code": c["code"], "gloss": f"Centro {c['code']}", "words": ["acero"]} for c in centers]
+    (es / "centers.yml").write_text(yaml.safe_dump({"centers": glosses}), encoding="utf-8")
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_complete_translation_loads(kb: Path) -> None:
+    spanish = load_knowledge(kb).translations["es"]
+    english = load_knowledge(kb)
+    assert set(spanish.responses) == set(english.responses)
+    assert {a.retrieval_intent for a in spanish.articles} == {a.retrieval_intent for a in english.articles}
+    assert spanish.glosses["CEE007"] == "Centro CEE007" and spanish.center_words["CEE007"] == ("acero",)
+
+
+def test_the_real_translations_load_when_there_are_some() -> None:
+    translations = load_knowledge().translations
+    assert set(translations) <= {"es"}
+    for translation in translations.values():
+        assert translation.responses and translation.articles and len(translation.glosses) == 10
+
+
+def test_a_missing_reply_names_the_file_to_add_it_to(kb: Path) -> None:
+    path = kb / "es" / "replies" / "general.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["responses"]["utter_help"]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=r"es/replies/general.yml: reply 'utter_help' has no es text"):
+        load_knowledge(kb)
+    (kb / "es" / "english_only.yml").write_text("replies:\n  utter_help: not translated yet\n", encoding="utf-8")
+    assert "utter_help" not in load_knowledge(kb).translations["es"].responses
+    (kb / "es" / "english_only.yml").write_text("replies:\n  utter_help: ''\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="'utter_help' needs a reason"):
+        load_knowledge(kb)
+
+
+def test_a_placeholder_or_an_intent_payload_must_be_kept(kb: Path) -> None:
+    path = kb / "es" / "replies" / "figures.yml"
+    edit(path, "{period}", "{periodo}")
+    with pytest.raises(KnowledgeError, match=r"es/replies/figures.yml, line \d+: reply '\w+' must use the English"):
+        load_knowledge(kb)
+
+
+def test_an_intent_payload_must_be_kept(kb: Path) -> None:
+    payloads = [
+        (path, line.split("payload:", 1)[1].strip())
+        for path in sorted((kb / "es" / "replies").glob("*.yml"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if "payload: /" in line or "payload: '/" in line or 'payload: "/' in line
+    ]
+    assert payloads, "some English reply has an /intent payload"
+    path, payload = payloads[0]
+    edit(path, payload, payload.replace("/", "/x", 1))
+    with pytest.raises(KnowledgeError, match="keep the payload"):
+        load_knowledge(kb)
+
+
+def test_an_article_needs_its_translation_and_the_same_source(kb: Path) -> None:
+    edit(kb / "es" / "faq" / "work.yml", "source: https://", "source: https://example.org/")
+    with pytest.raises(KnowledgeError, match=r"es/faq/work.yml, line \d+: source of 'faq/\w+' must be https://"):
+        load_knowledge(kb)
+
+
+def test_an_article_without_english_is_refused(kb: Path) -> None:
+    edit(kb / "es" / "faq" / "change.yml", "- id: ", "- id: solo_es_")
+    with pytest.raises(KnowledgeError, match=r"has no English article|has no es text"):
+        load_knowledge(kb)
+
+
+def test_every_center_needs_its_gloss(kb: Path) -> None:
+    edit(kb / "es" / "centers.yml", "code: CEE010", "code: CEE099")
+    with pytest.raises(KnowledgeError, match=r"es/centers.yml, line \d+: 'CEE099' is not a Center"):
+        load_knowledge(kb)
