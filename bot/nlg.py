@@ -11,10 +11,12 @@ from typing import Any, Optional
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import language
 from bot.knowledge import Knowledge, knowledge
-from bot.replies import article_reply
+from bot.replies import article_reply, responses_in
 
 
 def _escape_payloads(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -33,10 +35,14 @@ def _escape_payloads(variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return escaped
 
 
-def responses_of(kb: Knowledge) -> dict[str, list[dict[str, Any]]]:
-    """Every reply the bot can send, as Rasa's responses: the fixed replies and the FAQ answers with their sources."""
-    responses = {name: _escape_payloads(variants) for name, variants in kb.responses.items()}
-    responses.update({a.response_name: [{"text": article_reply(a)}] for a in kb.articles})
+def responses_of(kb: Knowledge, chosen: str = language.ENGLISH) -> dict[str, list[dict[str, Any]]]:
+    """Every reply the bot can send in a language, as Rasa's responses: the fixed replies and the FAQ answers with
+    their sources (English where a reply or an article has no translation).
+    """
+    with language.use(chosen):
+        replies = {**kb.responses, **responses_in(kb, chosen)}
+        responses = {name: _escape_payloads(variants) for name, variants in replies.items()}
+        responses.update({a.response_name: [{"text": article_reply(a)}] for a in kb.articles})
     return responses
 
 
@@ -45,16 +51,29 @@ class KnowledgeNLG(TemplatedNaturalLanguageGenerator):
 
     def __init__(self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None) -> None:
         self._source: Optional[Knowledge] = None
-        self._responses: dict[str, list[dict[str, Any]]] = {}
+        self._responses: dict[str, dict[str, list[dict[str, Any]]]] = {}  # by language
         super().__init__({})
+
+    async def generate(
+        self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
+    ) -> Optional[dict[str, Any]]:
+        """The reply in the language of the message it answers (``bot/language.py``)."""
+        latest = tracker.latest_message.parse_data if tracker.latest_message else None
+        with language.use(language.of_parse(latest)):
+            return await super().generate(utter_action, tracker, output_channel, **kwargs)
 
     @property
     def responses(self) -> dict[str, list[dict[str, Any]]]:
-        """The replies of the knowledge as it is now (built again only when it was reloaded)."""
+        """The replies of the knowledge as it is now, in the answer's language (built again only when the knowledge
+        was reloaded).
+        """
         kb = knowledge()
         if kb is not self._source:
-            self._source, self._responses = kb, responses_of(kb)
-        return self._responses
+            self._source, self._responses = kb, {}
+        chosen = language.current()
+        if chosen not in self._responses:
+            self._responses[chosen] = responses_of(kb, chosen)
+        return self._responses[chosen]
 
     @responses.setter
     def responses(self, value: dict[str, list[dict[str, Any]]]) -> None:

@@ -1,9 +1,13 @@
-"""Spelling in the NLU pipeline: two Rasa components around the rest of it (see ``bot/config.template.yml``).
+"""Reading a message before the NLU: its language, and its spelling (see ``bot/config.template.yml``).
 
-* ``bot.normalise.SpellingNormaliser`` comes first: it corrects the message's misspelt words (``bot/spelling.py``), so
+* ``bot.normalise.MessageLanguage`` comes first: it records the message's language in the parse data
+  (``language``: ``bot/language.py`` decides it from the words and the conversation's language so far; a language
+  chosen by the user, sent as the message's metadata ``language``, wins), for the spelling step and the replies.
+* ``bot.normalise.SpellingNormaliser`` comes next: it corrects the message's misspelt words (``bot/spelling.py``), so
   that every later component (spaCy entities, featurizers, DIET, the response selectors) reads "which center handles
   electronics" for "wich centre handels eletronics". It also leaves out a courtesy that opens a question ("Thank
   you. How many partner accounts does it have?", "hi, which center handles steel"): the question is what was asked.
+  Its dictionary is English: a Spanish message is left as it is.
   It does the same to the training examples, so the model is trained on the text it will see.
 * ``bot.normalise.OriginalText`` comes last: it puts the user's own text back (form answers such as names and
   e-mails are taken from it, and logs and tests see what was typed), maps the entities' positions back to it, and
@@ -21,10 +25,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START, TEXT
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot import language
 from bot.component import Component
 from bot.settings import ROOT
 from bot.spelling import Correction, Speller, with_examples
@@ -54,6 +60,26 @@ def courtesy_before_question(text: str) -> str:
         return ""
     rest = text[found.end() :]
     return text[: found.end()] if len(rest.split()) >= 3 and _QUESTION.search(rest) else ""
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class MessageLanguage(Component):
+    """Records each message's language (``language`` in the parse data), read against the conversation's."""
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Each training example's language, from its words alone."""
+        for example in training_data.training_examples:
+            example.set(language.PARSE_KEY, language.detect(str(example.get(TEXT) or "")))
+        return training_data
+
+    def process(self, messages: list[Message], tracker: Optional[DialogueStateTracker] = None) -> list[Message]:
+        """Each message's language: the one its metadata names, else the one its words show in the conversation."""
+        previous = language.of_parse(tracker.latest_message.parse_data if tracker and tracker.latest_message else None)
+        for message in messages:
+            chosen = (message.get(METADATA) or {}).get(language.PARSE_KEY)
+            found = chosen if chosen in language.LANGUAGES else language.detect(str(message.get(TEXT) or ""), previous)
+            message.set(language.PARSE_KEY, found, add_to_output=True)
+        return messages
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=True)
@@ -125,14 +151,14 @@ class SpellingNormaliser(GraphComponent):
         """Correct each message, keeping its original text for :class:`OriginalText`."""
         for message in messages:
             text = message.get(TEXT)
-            if self.speller is not None and isinstance(text, str) and self.speller.mostly_unknown(text):
+            if self.speller and isinstance(text, str) and not _spanish(message) and self.speller.mostly_unknown(text):
                 message.set(NO_KNOWN_WORDS, True)
             self._correct(message, keep_original=True)
         return messages
 
     def _correct(self, message: Message, keep_original: bool) -> None:
         text = message.get(TEXT)
-        if self.speller is None or not isinstance(text, str) or not text:
+        if self.speller is None or not isinstance(text, str) or not text or _spanish(message):
             return
         correction = self.speller.correct(text)
         courtesy = courtesy_before_question(correction.text)  # read corrected: "Thnak you. How many ...?"
@@ -167,9 +193,18 @@ class OriginalText(Component):
         return messages
 
 
+def _spanish(message: Message) -> bool:
+    """Whether the message is in Spanish (the spelling dictionary is English)."""
+    return message.get(language.PARSE_KEY) == language.SPANISH
+
+
 def example_texts(training_data: TrainingData) -> list[str]:
-    """The text of every training example."""
-    return [text for text in (m.get(TEXT) for m in training_data.training_examples) if isinstance(text, str)]
+    """The text of every English training example (the words the spelling dictionary learns)."""
+    return [
+        text
+        for text in (m.get(TEXT) for m in training_data.training_examples if not _spanish(m))
+        if isinstance(text, str)
+    ]
 
 
 def _move_entities(message: Message, mapping: Any) -> None:

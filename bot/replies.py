@@ -1,4 +1,5 @@
-"""The one renderer of what users read: every sentence lives in ``knowledge/replies/*.yml`` under a reply key.
+"""The one renderer of what users read: every sentence lives in ``knowledge/replies/*.yml`` under a reply key, and
+its translations in ``knowledge/<language>/replies/`` under the same key (the answer's language: ``bot/language.py``).
 
 Actions, channels and the server's safety nets name a reply and its values; this module fills the placeholders and
 masks every Social Security-format number. Pure formatting (``12,345``, ``**bold**``) stays in the code that builds
@@ -10,8 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot import language
 from bot.ior import mask_text
-from bot.knowledge import Article, knowledge
+from bot.knowledge import Article, Knowledge, knowledge
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -31,7 +33,7 @@ def render(name: str, /, **values: Any) -> dict[str, Any]:
     Returns:
         The message, ready for ``dispatcher.utter_message(**message)``.
     """
-    variant = knowledge().responses[name][0]
+    variant = responses_in(knowledge(), language.current()).get(name, knowledge().responses[name])[0]
     filled = _PLACEHOLDER.sub(
         lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), str(variant.get("text") or "")
     )
@@ -46,6 +48,24 @@ def text(name: str, /, **values: Any) -> str:
     return str(render(name, **values)["text"])
 
 
+def responses_in(kb: Knowledge, chosen: str) -> dict[str, list[dict[str, Any]]]:
+    """The fixed replies in a language (``knowledge/<language>/replies``); English, or a language without
+    translations, gives the English ones. A reply listed as English only is not among another language's.
+    """
+    translation = kb.translations.get(chosen)
+    return translation.responses if translation else kb.responses
+
+
+def article_in(kb: Knowledge, article: Article, chosen: str) -> Article:
+    """The article in a language: its translation when there is one, else the article itself."""
+    translation = kb.translations.get(chosen)
+    found = [a for a in translation.articles if a.retrieval_intent == article.retrieval_intent] if translation else []
+    return found[0] if found else article
+
+
 def article_reply(article: Article) -> str:
-    """An FAQ or small-talk answer as the bot sends it: the answer, then its source (``utter_article``)."""
-    return text("utter_article", answer=article.answer.strip(), source=article.source)
+    """An FAQ or small-talk answer as the bot sends it in the language of the answer: the answer, then its source
+    (``utter_article``).
+    """
+    shown = article_in(knowledge(), article, language.current())
+    return text("utter_article", answer=shown.answer.strip(), source=shown.source)

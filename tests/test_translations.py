@@ -101,3 +101,24 @@ def test_every_center_needs_its_gloss(kb: Path) -> None:
     edit(kb / "es" / "centers.yml", "code: CEE010", "code: CEE099")
     with pytest.raises(KnowledgeError, match=r"es/centers.yml, line \d+: 'CEE099' is not a Center"):
         load_knowledge(kb)
+
+
+def test_replies_and_articles_are_rendered_in_the_language_of_the_answer(
+    kb: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import language, nlg, replies
+
+    edit(kb / "es" / "replies" / "general.yml", "Here is what you can ask me", "Esto es lo que puede preguntarme")
+    edit(kb / "es" / "faq" / "about.yml", "answer: |\n", "answer: |\n      En español.\n")
+    loaded = load_knowledge(kb)
+    monkeypatch.setattr(replies, "knowledge", lambda: loaded)
+    article = next(a for a in loaded.articles if a.path.name == "about.yml")
+    assert replies.text("utter_help").startswith("Here is what you can ask me")
+    assert not replies.article_reply(article).startswith("En español.")
+    with language.use(language.SPANISH):
+        assert replies.text("utter_help").startswith("Esto es lo que puede preguntarme")
+        assert replies.article_reply(article).startswith("En español.")
+    spanish = nlg.responses_of(loaded, language.SPANISH)
+    assert spanish["utter_help"][0]["text"].startswith("Esto es lo que puede preguntarme")
+    assert spanish[article.response_name][0]["text"].startswith("En español.")
+    assert nlg.responses_of(loaded)["utter_help"][0]["text"].startswith("Here is what you can ask me")

@@ -6,8 +6,10 @@ only when it carries that secret as its ``token`` query parameter, which is how 
 action runs, so it changes nothing. ``/health`` stays open: it tells nothing but "ok". The server refuses to start on
 an address other than loopback without a token.
 
-The check is attached through rasa_sdk's own extension point (its ``attach_sanic_app_extensions`` plugin hook); the
-rest is rasa_sdk's command line, unchanged (``--port``, logging options).
+Each action answers in the language of the message it answers (``bot/language.py``): a second middleware reads it
+from the tracker the request carries. Both are attached through rasa_sdk's own extension point (its
+``attach_sanic_app_extensions`` plugin hook); the rest is rasa_sdk's command line, unchanged (``--port``, logging
+options).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any, Optional
 
 import pluggy
 
+from bot import language
 from bot.settings import load_settings
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
@@ -62,6 +65,23 @@ class TokenCheck:
         return response.json({"error": "unauthorized"}, status=401)
 
 
+class AnswerLanguage:
+    """A rasa_sdk plugin: each action answers in the language of the message it answers (``bot/language.py``)."""
+
+    @hookimpl
+    def attach_sanic_app_extensions(self, app: Any) -> None:
+        """Read the language before every action (rasa_sdk calls this before the server starts)."""
+        app.register_middleware(self.read, "request")
+
+    async def read(self, request: Any) -> None:
+        """Set the answer's language from the parse data of the tracker's latest message, for this request."""
+        try:
+            latest = (request.json or {}).get("tracker", {}).get("latest_message")
+        except (ValueError, AttributeError):  # not JSON: the action server answers it as it would
+            return
+        language.set_current(language.of_parse(latest))
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """Check the address and the token, then run rasa_sdk's command line for :mod:`bot.actions`; the exit code."""
     settings = load_settings()
@@ -78,6 +98,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     if token:
         plugin_manager().register(TokenCheck(token))
+    plugin_manager().register(AnswerLanguage())
     sys.argv = ["rasa_sdk", "--actions", "bot.actions", *(sys.argv[1:] if argv is None else argv)]
     rasa_sdk_main()
     return 0

@@ -1,0 +1,51 @@
+"""The conversation's language (bot/language.py): Spanish only when the words clearly are, else as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.language import ENGLISH, SPANISH, current, detect, of_parse, use
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿Qué centro se encarga de las importaciones de acero?",
+        "necesito saber cuantos importadores tiene el centro de laredo",
+        "como cambio de centro",
+        "muchas gracias por la ayuda",
+        "entries del CEE005 en el ultimo trimestre",
+    ],
+)
+def test_spanish_is_recognised_from_an_english_conversation(text: str) -> None:
+    assert detect(text, ENGLISH) == SPANISH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which center handles steel",
+        "wich centre handels eletronics",
+        "how many importers does the Miami center have",
+        "which center handles acero",  # a Spanish word in an English question
+        "no, I meant Base Metals",
+    ],
+)
+def test_english_is_recognised_from_a_spanish_conversation(text: str) -> None:
+    assert detect(text, SPANISH) == ENGLISH
+
+
+@pytest.mark.parametrize("text", ["ok", "CEE007", "8471.30", "12-3456789AB", "", "?"])
+def test_a_message_that_says_nothing_of_its_language_keeps_the_conversations(text: str) -> None:
+    assert detect(text, ENGLISH) == ENGLISH
+    assert detect(text, SPANISH) == SPANISH
+
+
+def test_the_language_of_the_answer_is_set_for_a_block() -> None:
+    assert current() == ENGLISH
+    with use(SPANISH):
+        assert current() == SPANISH
+        with use("fr"):
+            assert current() == ENGLISH  # not a language the bot speaks
+    assert current() == ENGLISH
+    assert of_parse({"language": "es"}) == SPANISH and of_parse({}) == ENGLISH and of_parse(None) == ENGLISH
