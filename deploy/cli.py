@@ -11,17 +11,9 @@ from typing import Optional
 
 from bot.runtime.processes import HOST
 from deploy import scale_out
-from deploy.scale_out import (
-    DEFAULT_DIR,
-    DEFAULT_PORTS,
-    PART_NAMES,
-    DeployError,
-    free_ports,
-    shell_command,
-    start,
-    status,
-    stop,
-)
+from deploy.parts import PART_NAMES
+from deploy.scale_out import DEFAULT_DIR, shell_command, start, status, stop
+from deploy.state import DEFAULT_PORTS, DeployError, free_ports
 
 
 def _parse_ports(text: str) -> dict[str, int]:

@@ -100,7 +100,7 @@ def endpoints_file(
     handle one conversation's messages one at a time. Without them both stay in the Rasa process's memory (one
     process only): conversations in :class:`bot.tracker_store.PersistentTrackerStore` (in memory, written through to
     the SQLite file ``conversations.db`` beside the endpoints file, so that they survive a restart), locks in Rasa's
-    in-memory lock store. The URLs can also be given (``deploy/scale_out.py`` does). With ``action_token``, Rasa sends
+    in-memory lock store. The URLs can also be given (``deploy/servers.py`` does). With ``action_token``, Rasa sends
     the action server the secret ``ACTION_SERVER_TOKEN`` from its environment (written as a reference, never as its
     value).
     """

@@ -14,6 +14,7 @@ import pytest
 
 from bot.train import MODEL_PATH
 from deploy import scale_out
+from deploy.state import Deployment, free_ports
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -21,7 +22,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[scale_out.Deployment]:
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     """Two Rasa servers behind nginx, with PostgreSQL, Redis and the action server."""
     missing = scale_out.missing_packages()
     if missing:
@@ -33,6 +34,6 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[scale_out.D
         pytest.fail("no trained model: run `make test` (it trains first)")
     state: Path = tmp_path_factory.mktemp("scale-out")
     try:
-        yield scale_out.start(state, scale_out.free_ports(), timeout=400)
+        yield scale_out.start(state, free_ports(), timeout=400)
     finally:
         scale_out.stop(state, clean=True)

@@ -31,7 +31,7 @@ from bot.runtime.postgres import SUPERUSER as PG_SUPERUSER
 from bot.runtime.processes import HOST, listening, wait_until
 from bot.runtime.web_server import WEB_DIR, security_headers
 from bot.settings import load_settings
-from deploy.scale_out import APP_DB, RASA_SERVERS, TRACKER_DB, Deployment
+from deploy.state import APP_DB, RASA_SERVERS, TRACKER_DB, Deployment
 from tests.security.test_http_api import websocket_exchange
 from tests.stack import run_db_command
 

@@ -123,15 +123,16 @@ def test_page_server_lets_the_configured_centers_pages_embed_it() -> None:
 
 
 def test_nginx_sends_the_same_headers_and_serves_the_page_only(tmp_path: Path) -> None:
-    from deploy import scale_out
+    from deploy import nginx, scale_out
+    from deploy.state import DEFAULT_PORTS, Deployment
 
-    if scale_out.nginx_bin() is None:
+    if nginx.nginx_bin() is None:
         pytest.skip("nginx is not installed (apt-get install nginx)")
-    names = list(scale_out.DEFAULT_PORTS)
-    dep = scale_out.Deployment(str(tmp_path / "state"), dict(zip(names, free_ports(len(names)))))
+    names = list(DEFAULT_PORTS)
+    dep = Deployment(str(tmp_path / "state"), dict(zip(names, free_ports(len(names)))))
     dep.dir.mkdir(parents=True)
     try:
-        scale_out._start_nginx(dep)  # the Rasa servers are not needed for the page
+        nginx.start_nginx(dep)  # the Rasa servers are not needed for the page
         assert wait_until(lambda: listening(dep.ports["nginx"]), timeout=30)
         assert_serves_the_page_only(dep.url, dep.url, ["'self'"])
         page = fetch(dep.url + "/")[2]
