@@ -30,9 +30,11 @@ class Bot:
     rest_url: str
     database_url: str
 
-    def send(self, message: str, sender: str | None = None, timeout: float = 60) -> list[dict[str, Any]]:
-        """Send one message; return the bot's replies."""
-        body = json.dumps({"sender": sender or new_sender(), "message": message}).encode()
+    def send(
+        self, message: str, sender: str | None = None, timeout: float = 60, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Send one message (with the channel's ``metadata``, if any); return the bot's replies."""
+        body = json.dumps({"sender": sender or new_sender(), "message": message, "metadata": metadata or {}}).encode()
         request = urllib.request.Request(self.rest_url, body, {"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())

@@ -1,0 +1,32 @@
+"""The conversation's language over the real REST channel (issue 16): a Spanish message is answered in Spanish, an
+English one in English, and a language the user chose (the message's metadata) wins.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.knowledge import knowledge
+from bot.language import SPANISH, spanish_lean
+from tests.running import Bot, new_sender
+
+
+def fixed_part(name: str, language: str) -> str:
+    """The longest text of a reply that the bot does not fill in (its words around the placeholders)."""
+    responses = knowledge().translations[language].responses if language != "en" else knowledge().responses
+    return max(re.split(r"\{\w+\}", str(responses[name][0]["text"])), key=len).strip()
+
+
+def test_a_chosen_language_wins_over_the_words(bot: Bot) -> None:
+    sender = new_sender()
+    spanish = bot.text("which center handles 8471.30", sender, metadata={"language": SPANISH})
+    assert "Electronics Center (CEE007)" in spanish and fixed_part("utter_hts_center", SPANISH) in spanish
+    english = bot.text("which center handles 8471.30", sender)
+    assert fixed_part("utter_hts_center", "en") in english
+
+
+def test_spanish_words_get_a_spanish_answer_and_english_words_an_english_one(bot: Bot) -> None:
+    sender = new_sender()
+    answer = bot.text("buenos dias, necesito saber que centro maneja las computadoras portatiles 8471.30", sender)
+    assert spanish_lean(answer) > 0, answer  # whatever the answer, it is in Spanish
+    assert spanish_lean(bot.text("thanks! and where is the Machinery Center?", sender)) < 0
