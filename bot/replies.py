@@ -48,6 +48,12 @@ def text(name: str, /, **values: Any) -> str:
     return str(render(name, **values)["text"])
 
 
+def month(number: int, short: bool = False) -> str:
+    """The name of month ``number`` (1-12) in the answer's language: ``September``, short ``Sep``."""
+    names = text("utter_month_short_names" if short else "utter_month_names").split(",")
+    return names[number - 1].strip()
+
+
 def responses_in(kb: Knowledge, chosen: str) -> dict[str, list[dict[str, Any]]]:
     """The fixed replies in a language (``knowledge/<language>/replies``); English, or a language without
     translations, gives the English ones. A reply listed as English only is not among another language's.

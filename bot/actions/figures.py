@@ -70,8 +70,8 @@ def period_label(fiscal_year: int, quarter: Optional[int]) -> str:
         "utter_period_quarter",
         year=fiscal_year,
         quarter=quarter,
-        first_month=f"{period.start:%b}",
-        last_month=f"{period.end:%b %Y}",
+        first_month=replies.month(period.start.month, short=True),
+        last_month=f"{replies.month(period.end.month, short=True)} {period.end.year}",
     )
 
 

@@ -14,7 +14,6 @@ The words are in ``knowledge/replies/requests.yml`` and ``privacy.yml``; staff n
 from __future__ import annotations
 
 import asyncio
-import calendar
 import datetime as dt
 import hmac
 import logging
@@ -113,7 +112,7 @@ def _when(moment: dt.datetime) -> str:
     moment = moment.astimezone(dt.timezone.utc)
     return replies.text(
         "utter_date_time",
-        month=calendar.month_name[moment.month],
+        month=replies.month(moment.month),
         day=moment.day,
         year=moment.year,
         time=f"{moment:%H:%M}",

@@ -7,7 +7,6 @@ never display text.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import json
@@ -111,7 +110,7 @@ def change_center_draft(tracker: Tracker, ref: str, today: Optional[dt.date] = N
     day = today or dt.datetime.now(dt.timezone.utc).date()
     return replies.text(
         "utter_cc_draft",
-        date=replies.text("utter_date", month=calendar.month_name[day.month], day=day.day, year=day.year),
+        date=replies.text("utter_date", month=replies.month(day.month), day=day.day, year=day.year),
         company=a["company"],
         ior_lines="\n".join(f"- {i.display}" for i in _iors(a["ior_numbers"])),
         current_center=center_label(a["current_center"]),
