@@ -122,3 +122,15 @@ def test_replies_and_articles_are_rendered_in_the_language_of_the_answer(
     assert spanish["utter_help"][0]["text"].startswith("Esto es lo que puede preguntarme")
     assert spanish[article.response_name][0]["text"].startswith("En español.")
     assert nlg.responses_of(loaded)["utter_help"][0]["text"].startswith("Here is what you can ask me")
+
+
+def test_every_language_names_twelve_months() -> None:
+    from bot import language, replies
+
+    for chosen in (language.ENGLISH, *load_knowledge().translations):
+        with language.use(chosen):
+            names = [replies.month(n) for n in range(1, 13)]
+            short = [replies.month(n, short=True) for n in range(1, 13)]
+        assert len(set(names)) == len(set(short)) == 12 and all(names) and all(short)
+        for name in ("utter_month_names", "utter_month_short_names"):
+            assert replies.text(name).count(",") == 11
