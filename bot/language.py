@@ -3,9 +3,9 @@
 Each message's language is read from its words' frequencies in English and in Spanish (wordfreq, which the
 spelling step already uses: nothing is downloaded): every word adds how much more common it is in Spanish than in
 English (in Zipf units, a factor of ten each), and the conversation changes language only when the sum says so by a
-clear margin (``MARGIN``): "que centro maneja el acero" or "partner accounts en CEE003" are Spanish, "which center
-handles acero" stays English, and "ok", "CEE007", "8471.30" or "hola" alone keep the language they came in. On the
-1,862 turns of the English conversation set, clean and with typos, no turn is taken for Spanish. lingua
+clear margin (``MARGIN``): "que centro maneja el acero", "hola" or "gracias" are Spanish, "which center handles
+acero" stays English, and "ok", "CEE007", "8471.30" or "partner accounts en CEE003" keep the language they came in. On
+the 1,862 turns of the English conversation set, clean and with typos, no turn is taken for Spanish. lingua
 (``lingua-language-detector``, English and Spanish models) was measured first and missed one Spanish turn in six:
 short messages in Spanglish and trade jargon, which word frequencies read better.
 
