@@ -39,9 +39,9 @@ class Bot:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())
 
-    def text(self, message: str, sender: str | None = None) -> str:
-        """Send one message; return the bot's replies' text joined."""
-        return "\n".join(r.get("text", "") for r in self.send(message, sender))
+    def text(self, message: str, sender: str | None = None, metadata: dict[str, Any] | None = None) -> str:
+        """Send one message (with the channel's ``metadata``, if any); return the bot's replies' text joined."""
+        return "\n".join(r.get("text", "") for r in self.send(message, sender, metadata=metadata))
 
     def db(self, *args: str) -> subprocess.CompletedProcess:
         """Run the CBP staff command line against this bot's database."""
