@@ -17,7 +17,7 @@ read by the reply renderer (``bot/replies.py``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -47,10 +47,15 @@ def detect(text: str, previous: str = ENGLISH) -> str:
     return SPANISH if lean >= MARGIN else ENGLISH if lean <= -MARGIN else previous
 
 
-def of_parse(parse_data: Any) -> str:
-    """The language recorded in a message's parse data (English when none is)."""
-    language = parse_data.get(PARSE_KEY) if isinstance(parse_data, dict) else None
-    return language if language in LANGUAGES else ENGLISH
+def of_conversation(parse_data_newest_first: Iterable[Any]) -> str:
+    """The conversation's language: the one recorded in the newest message's parse data that has one (a button's
+    ``/intent`` payload skips the NLU and records none), English when none has.
+    """
+    for parse_data in parse_data_newest_first:
+        found = parse_data.get(PARSE_KEY) if isinstance(parse_data, dict) else None
+        if found in LANGUAGES:
+            return str(found)
+    return ENGLISH
 
 
 def current() -> str:

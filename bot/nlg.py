@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -58,8 +59,8 @@ class KnowledgeNLG(TemplatedNaturalLanguageGenerator):
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
     ) -> Optional[dict[str, Any]]:
         """The reply in the language of the message it answers (``bot/language.py``)."""
-        latest = tracker.latest_message.parse_data if tracker.latest_message else None
-        with language.use(language.of_parse(latest)):
+        messages = (e.parse_data for e in reversed(tracker.events) if isinstance(e, UserUttered))
+        with language.use(language.of_conversation(messages)):
             return await super().generate(utter_action, tracker, output_channel, **kwargs)
 
     @property

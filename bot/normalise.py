@@ -7,8 +7,8 @@
   that every later component (spaCy entities, featurizers, DIET, the response selectors) reads "which center handles
   electronics" for "wich centre handels eletronics". It also leaves out a courtesy that opens a question ("Thank
   you. How many partner accounts does it have?", "hi, which center handles steel"): the question is what was asked.
-  Its dictionary is English: a Spanish message is left as it is.
-  It does the same to the training examples, so the model is trained on the text it will see.
+  It does the same to the training examples, so the model is trained on the text it will see. Its dictionary is
+  English: a Spanish message or example is left as it is.
 * ``bot.normalise.OriginalText`` comes last: it puts the user's own text back (form answers such as names and
   e-mails are taken from it, and logs and tests see what was typed), maps the entities' positions back to it, and
   adds the corrected text to the parse data as ``text_normalised`` for the actions.
@@ -25,6 +25,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -74,7 +75,8 @@ class MessageLanguage(Component):
 
     def process(self, messages: list[Message], tracker: Optional[DialogueStateTracker] = None) -> list[Message]:
         """Each message's language: the one its metadata names, else the one its words show in the conversation."""
-        previous = language.of_parse(tracker.latest_message.parse_data if tracker and tracker.latest_message else None)
+        events = reversed(tracker.events) if tracker else ()
+        previous = language.of_conversation(e.parse_data for e in events if isinstance(e, UserUttered))
         for message in messages:
             chosen = (message.get(METADATA) or {}).get(language.PARSE_KEY)
             found = chosen if chosen in language.LANGUAGES else language.detect(str(message.get(TEXT) or ""), previous)

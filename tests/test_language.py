@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import ENGLISH, SPANISH, current, detect, of_parse, use
+from bot.language import ENGLISH, SPANISH, current, detect, of_conversation, use
 
 
 @pytest.mark.parametrize(
@@ -48,4 +48,6 @@ def test_the_language_of_the_answer_is_set_for_a_block() -> None:
         with use("fr"):
             assert current() == ENGLISH  # not a language the bot speaks
     assert current() == ENGLISH
-    assert of_parse({"language": "es"}) == SPANISH and of_parse({}) == ENGLISH and of_parse(None) == ENGLISH
+    assert of_conversation([{"language": "es"}, {"language": "en"}]) == SPANISH
+    assert of_conversation([{"intent": {"name": "affirm"}}, None, {"language": "es"}]) == SPANISH  # a button's payload
+    assert of_conversation([]) == ENGLISH and of_conversation([{"language": "fr"}]) == ENGLISH

@@ -74,12 +74,15 @@ class AnswerLanguage:
         app.register_middleware(self.read, "request")
 
     async def read(self, request: Any) -> None:
-        """Set the answer's language from the parse data of the tracker's latest message, for this request."""
+        """Set the answer's language from the conversation the request carries, for this request."""
         try:
-            latest = (request.json or {}).get("tracker", {}).get("latest_message")
+            events = (request.json or {}).get("tracker", {}).get("events") or []
         except (ValueError, AttributeError):  # not JSON: the action server answers it as it would
             return
-        language.set_current(language.of_parse(latest))
+        newest_first = (
+            e.get("parse_data") for e in reversed(events) if isinstance(e, dict) and e.get("event") == "user"
+        )
+        language.set_current(language.of_conversation(newest_first))
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -29,4 +29,5 @@ def test_spanish_words_get_a_spanish_answer_and_english_words_an_english_one(bot
     sender = new_sender()
     answer = bot.text("buenos dias, necesito saber que centro maneja las computadoras portatiles 8471.30", sender)
     assert spanish_lean(answer) > 0, answer  # whatever the answer, it is in Spanish
+    assert fixed_part("utter_help", SPANISH) in bot.text("/help", sender)  # a button's payload keeps the language
     assert spanish_lean(bot.text("thanks! and where is the Machinery Center?", sender)) < 0
