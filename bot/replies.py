@@ -33,7 +33,8 @@ def render(name: str, /, **values: Any) -> dict[str, Any]:
     Returns:
         The message, ready for ``dispatcher.utter_message(**message)``.
     """
-    variant = responses_in(knowledge(), language.current()).get(name, knowledge().responses[name])[0]
+    kb = knowledge()
+    variant = responses_in(kb, language.current()).get(name, kb.responses[name])[0]
     filled = _PLACEHOLDER.sub(
         lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), str(variant.get("text") or "")
     )
@@ -65,8 +66,7 @@ def responses_in(kb: Knowledge, chosen: str) -> dict[str, list[dict[str, Any]]]:
 def article_in(kb: Knowledge, article: Article, chosen: str) -> Article:
     """The article in a language: its translation when there is one, else the article itself."""
     translation = kb.translations.get(chosen)
-    found = [a for a in translation.articles if a.retrieval_intent == article.retrieval_intent] if translation else []
-    return found[0] if found else article
+    return (translation.article(article.retrieval_intent) if translation else None) or article
 
 
 def article_reply(article: Article) -> str:

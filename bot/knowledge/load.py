@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from bot.knowledge.files import KnowledgeError
 from bot.knowledge.model import Knowledge
@@ -25,7 +25,8 @@ def load_knowledge(folder: Path = KNOWLEDGE_DIR) -> Knowledge:
     """
     source, directory, centers = load_centers(folder / "centers.yml")
     chapters, headings = load_hts(folder / "hts", {c.code for c in centers})
-    responses, topics = load_replies(folder / "replies")
+    origins: dict[str, tuple[Path, Optional[int]]] = {}
+    responses, topics = load_replies(folder / "replies", origins)
     articles = load_articles(folder / "faq")
     return Knowledge(
         source_url=source,
@@ -39,7 +40,7 @@ def load_knowledge(folder: Path = KNOWLEDGE_DIR) -> Knowledge:
         topics=topics,
         spelling=load_spelling(folder / "spelling.yml"),
         word_classes=load_word_classes(folder / "word_classes.yml"),
-        translations=load_translations(folder, responses, articles, centers),
+        translations=load_translations(folder, responses, origins, articles, centers),
     )
 
 

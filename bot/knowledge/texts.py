@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from bot.knowledge.files import KnowledgeError, read_yaml, require, strip_lines
 from bot.knowledge.model import Article
@@ -65,8 +65,12 @@ def load_articles(folder: Path) -> list[Article]:
     return articles
 
 
-def load_replies(folder: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[str, tuple[str, str]]]:
-    """The fixed replies and the fallback topics of every ``replies/*.yml`` file."""
+def load_replies(
+    folder: Path, origins: Optional[dict[str, tuple[Path, Optional[int]]]] = None
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, tuple[str, str]]]:
+    """The fixed replies and the fallback topics of every ``replies/*.yml`` file; ``origins``, when given, receives
+    each reply's file and line (in file order), for the checks of the translations.
+    """
     responses: dict[str, list[dict[str, Any]]] = {}
     topics: dict[str, tuple[str, str]] = {}
     for path in sorted(folder.glob("*.yml")):
@@ -81,6 +85,8 @@ def load_replies(folder: Path) -> tuple[dict[str, list[dict[str, Any]]], dict[st
             for variant in variants:
                 _check_reply_text(path, name, variant)
             responses[name] = [strip_lines(v) for v in variants]
+            if origins is not None:
+                origins[name] = (path, variants[0].get("__line__"))
         for intent, topic in (data.get("topics") or {}).items():
             if intent != "__line__":
                 topics[intent] = (require(path, topic, "title"), require(path, topic, "payload"))

@@ -11,10 +11,9 @@ ids, with the English article's source) and ``centers.yml`` (a gloss and the ind
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from bot.knowledge.files import KnowledgeError, read_yaml, require
 from bot.knowledge.model import Article, Center
@@ -34,12 +33,25 @@ class Translation:
     articles: list[Article]
     glosses: dict[str, str]  # Center code -> the name's gloss ("Centro de Electrónica")
     center_words: dict[str, tuple[str, ...]]  # Center code -> the industry's words in this language
+    _by_key: dict[str, Article] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_key.update((a.retrieval_intent, a) for a in self.articles)
+
+    def article(self, key: str) -> Optional[Article]:
+        """The translated article of ``key`` (``faq/cf28``); None when it stays English."""
+        return self._by_key.get(key)
 
 
 def load_translations(
-    folder: Path, responses: dict[str, list[dict[str, Any]]], articles: list[Article], centers: list[Center]
+    folder: Path,
+    responses: dict[str, list[dict[str, Any]]],
+    origins: dict[str, tuple[Path, Optional[int]]],
+    articles: list[Article],
+    centers: list[Center],
 ) -> dict[str, Translation]:
-    """Every language of ``folder`` (``knowledge/``) that has a folder there, checked against the English texts.
+    """Every language of ``folder`` (``knowledge/``) that has a folder there, checked against the English texts
+    (``origins``: each English reply's file and line, from :func:`bot.knowledge.texts.load_replies`).
 
     Raises:
         KnowledgeError: a translation is missing, left over, or differs from the English in its placeholders, its
@@ -48,7 +60,7 @@ def load_translations(
     found = {}
     for language in LANGUAGES:
         if (folder / language).is_dir():
-            found[language] = _load(folder, language, responses, articles, centers)
+            found[language] = _load(folder, language, responses, origins, articles, centers)
     return found
 
 
@@ -56,27 +68,25 @@ def _load(
     folder: Path,
     language: str,
     english: dict[str, list[dict[str, Any]]],
+    english_origins: dict[str, tuple[Path, Optional[int]]],
     english_articles: list[Article],
     centers: list[Center],
 ) -> Translation:
     here = folder / language
     only = _english_only(here / "english_only.yml")
-    responses, topics = load_replies(here / "replies")
-    for path in sorted((folder / "replies").glob("*.yml")):
-        for name in _reply_names(path):
-            if name not in responses and name not in only:
-                raise KnowledgeError(here / "replies" / path.name, None, f"reply '{name}' has no {language} text")
-    for path in sorted((here / "replies").glob("*.yml")):
-        data = read_yaml(path).get("responses") or {}
-        for name in _reply_names(path):
-            line = data[name][0].get("__line__")
-            if name not in english:
-                raise KnowledgeError(path, line, f"reply '{name}' has no English text in replies/")
-            _same_shape(path, line, name, english[name], responses[name])
+    origins: dict[str, tuple[Path, Optional[int]]] = {}
+    responses, topics = load_replies(here / "replies", origins)
+    for name, (path, _) in english_origins.items():
+        if name not in responses and name not in only:
+            raise KnowledgeError(here / "replies" / path.name, None, f"reply '{name}' has no {language} text")
+    for name, (path, line) in origins.items():
+        if name not in english:
+            raise KnowledgeError(path, line, f"reply '{name}' has no English text in replies/")
+        _same_shape(path, line, name, english[name], responses[name])
     articles = load_articles(here / "faq") if (here / "faq").is_dir() else []
-    by_key = {a.retrieval_intent: a for a in articles}
+    translated = {a.retrieval_intent for a in articles}
     for article in english_articles:
-        if article.retrieval_intent not in by_key and article.retrieval_intent not in only:
+        if article.retrieval_intent not in translated and article.retrieval_intent not in only:
             raise KnowledgeError(
                 here / "faq" / article.path.name, None, f"article '{article.retrieval_intent}' has no {language} text"
             )
@@ -93,11 +103,6 @@ def _load(
             )
     glosses, words = _load_centers(here / "centers.yml", {c.code for c in centers})
     return Translation(language, responses, topics, articles, glosses, words)
-
-
-def _reply_names(path: Path) -> Iterable[str]:
-    """The reply names of a ``replies/*.yml`` file, in order."""
-    return [name for name in read_yaml(path).get("responses") or {} if name != "__line__"]
 
 
 def _same_shape(
