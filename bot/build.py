@@ -99,12 +99,19 @@ def render_domain(kb: Knowledge) -> str:
 
 
 def render_faq_nlu(kb: Knowledge) -> str:
-    """Training examples for the ``faq`` and ``chitchat`` retrieval intents."""
-    lines = [HEADER.format(sources="knowledge/faq/*.yml"), 'version: "3.1"', "nlu:"]
+    """Training examples for the ``faq`` and ``chitchat`` retrieval intents: each article's questions in English and
+    in every translation (``knowledge/es/faq/``), under the same ``faq/<id>``: one model serves both languages.
+    """
+    sources = ", ".join(["knowledge/faq/*.yml", *(f"knowledge/{lang}/faq/*.yml" for lang in kb.translations)])
+    lines = [HEADER.format(sources=sources), 'version: "3.1"', "nlu:"]
     for article in kb.articles:
+        questions = [*article.questions]
+        for translation in kb.translations.values():
+            translated = translation.article(article.retrieval_intent)
+            questions += [q for q in (translated.questions if translated else ()) if q not in questions]
         lines.append(f"  - intent: {article.retrieval_intent}")
         lines.append("    examples: |")
-        lines += [f"      - {q}" for q in article.questions]
+        lines += [f"      - {q}" for q in questions]
     return "\n".join(lines) + "\n"
 
 
