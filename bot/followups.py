@@ -82,12 +82,12 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import fuzzy
+from bot import cues, fuzzy
 from bot.component import Component
 from bot.faq_followups import FAQ_CONTEXT, article_followed
 from bot.knowledge import knowledge
 from bot.normalise import NO_KNOWN_WORDS
-from bot.vocab import REQUEST_INTENTS, REQUEST_WORDS, request_intent
+from bot.vocab import REQUEST_INTENTS
 
 FOLLOW_UP = "follow_up"
 SHORT = 7  # words
@@ -95,83 +95,11 @@ FIGURE_TOPICS = ("figure", "ranking", "total", "trend")
 FIGURE_INTENTS = ("ask_figure", "ask_ranking", "ask_total", "ask_trend")
 FIGURE_SHARE = 0.6  # the two likeliest figure intents together at least this likely
 PIECES = {"center": ("center",), "metric": ("metric",), "product": ("product", "hts_code"), "period": ("period",)}
-# The start of an elliptical follow-up or a correction.
-MARKER = re.compile(
-    r"^\W*(and|what about|how about|what of|same|also|now|then|ok(ay)?|no|nope|not|sorry|oops|actually|i meant|"
-    r"i mean|make that|make it|rather|instead|but|wrong|wait|my bad|typo|correction|scratch that|err?|um+|"
-    r"compare (it|that|them|this))\b",
-    re.IGNORECASE,
-)
-_TOTAL = re.compile(r"\b(total|altogether|all together|combined|sum)\b", re.IGNORECASE)
-_RANKING = re.compile(
-    r"\b(most|least|fewest|top|bottom|biggest|smallest|largest|highest|lowest|rank(ing)?)\b", re.IGNORECASE
-)
 REQUESTS = (*REQUEST_INTENTS, "request_status")
-_IMPORTER_FOLLOW_UP = re.compile(r"\b(partner|assigned|which cent(er|re)|what cent(er|re))", re.IGNORECASE)
-_CONTACT = re.compile(
-    r"\b(phone|e-?mail|contact|director|call them|reach|address|website|web ?page|get in touch|"
-    r"get a ?hold of|talk to someone|who runs|who heads|in charge)\b",
-    re.IGNORECASE,
-)
-_IMPORTER_NUMBER = re.compile(
-    r"\b(importer|ior)\b.*?(?=\S*\d\S*\d\S*\d)|(?=\S*\d\S*\d\S*\d)\S+.*\b(importer|ior)\b", re.IGNORECASE
-)
 KEEP = ("faq", "chitchat", "stop", "greet", "goodbye", "thank", "help", "human_handoff")  # never read as a follow-up
 BEFORE = "intent_before_context"
-_WHO_HANDLES = re.compile(
-    r"\b(which|what|who)\b.{0,30}?\b(handles?|handling|covers?|process(es)?|deals? with|"
-    r"takes? care of|looks? after|is responsible for|is in charge of)\b",
-    re.IGNORECASE,
-)
-_STARTS_A_REQUEST = re.compile(
-    "|".join([*REQUEST_WORDS.values(), r"\b(sign\w*|request\w*|start\w*|instead|new|another)\b"]), re.IGNORECASE
-)
-_NAMES_A_REQUEST = {request_intent(kind): re.compile(words, re.IGNORECASE) for kind, words in REQUEST_WORDS.items()}
-# A question about requests, not a request: "what should go in a change request", "who decides a request".
-_ASKS_ABOUT = re.compile(r"^\W*(what|why|when|who)\b(?!.{0,40}\b(you|u)\b)", re.IGNORECASE)
-_ABOUT = re.compile(r"\b(info\w*|about|details|describe|what('?s| is| are)|whats|tell me|explain)\b", re.IGNORECASE)
-_CANCEL = re.compile(
-    r"^\W*((ok(ay)?|actually|no|please|just|sorry|wait|hmm+)\W+)*(cancel|stop|quit|abort|never ?mind|"
-    r"forget (it|this|that))\b",
-    re.IGNORECASE,
-)
-# "where is that cee", "where's it based", "what city is it in": where a Center is, and nothing else.
-_WHERE_IS = re.compile(r"\b(where|located|location|based|headquartered|city)\b", re.IGNORECASE)
-# fmt: off
-_WHERE_WORDS = frozenset((
-    "where", "whereabouts", "is", "are", "s", "it", "its", "that", "thats", "this", "they", "them", "their",
-    "the", "those", "center", "centre", "cee", "one", "office", "located", "location", "based", "headquartered",
-    "hq", "city", "what", "which", "in", "at", "of", "exactly", "again", "so", "and", "ok", "oh", "um", "hmm",
-    "then", "actually", "remind", "me", "tell",
-))
-# fmt: on
-_FILLER_WORDS = frozenset(("the", "a", "one", "for", "at", "in", "of", "please", "pls", "then", "so", "hmm", "um"))
-_CENTER_WORD = re.compile(r"\b(cent(er|re)s?|cees?)\b", re.IGNORECASE)
 # What a question that names a product and asks for its Center is taken for when a classifier is unsure of it.
 _PRODUCT_RIVALS = ("faq", "center_info", "list_centers", "chitchat", "out_of_scope", "inform", "help")
-# "what center is my company assigned to", "find my cee by importer number": the importer's own Center, asked
-# without the number (which the look-up then asks for); no FAQ question is worded so.
-_MY_CENTER = re.compile(
-    r"^\W*(which|what|wat|wich)\s+(cent(er|re)|cee)s?\b(?!.*\b(handles?|covers?|products?|goods|items?|stuff)\b)"
-    r".*\b(i|we|my|our|us|me)\b"
-    r"|\b(find|look ?up|check)\b.*\b(cent(er|re)|cee)\b.*\b(importer|ior)\b"
-    r"|\b(find|look ?up|check)\b.*\b(my|our)\s+(importer|ior)'?s?\b.*\b(cent(er|re)|cee)\b"
-    r"|\b(importer|ior)\b.*\b(find|look ?up|check)\b.*\b(cent(er|re)|cee)\b",
-    re.IGNORECASE,
-)
-# A figure asked for ("how many importers r at the cee", "post entry actions for the center?"): with a figure named
-# and no Center, no FAQ question is worded so.
-_FIGURE_ASKED = re.compile(r"\b(how many|number of|count of|figures?|stats|statistics|total)\b", re.IGNORECASE)
-_THE_CENTER = re.compile(r"\b(the|that|this|my|our|your|each|a|per)\s+(cent(er|re)|cee)\b", re.IGNORECASE)
-# "which center handles our product line", "need the cee for one of our items": a product question with the
-# product still to be named (no other intent's example is worded so).
-_UNNAMED_PRODUCT = re.compile(
-    r"\b(which|what|wat|wich)\s+(cent(er|re)|cee)\b.{0,25}?\b(products?|items?|goods|stuff|merchandise|"
-    r"(hts|tariff|commodity) (codes?|numbers?))\b"
-    r"|\b(cent(er|re)|cee)\s+(for|handling|that handles)\s+(one of\s+)?(my|our|the|this|these|those)\s+"
-    r"(products?|items?|goods|stuff|merchandise)\b",
-    re.IGNORECASE,
-)
 # What a question that names a figure and its Centers is taken for when the classifier is wrong about it.
 _FIGURE_RIVALS = ("faq", "center_info", "list_centers", "chitchat", "out_of_scope")
 # What a question for the Center of a number called an importer's is taken for when the number is not one.
@@ -197,19 +125,19 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     labels = {str(e.get("entity")) for e in message.get(ENTITIES) or []}
     in_form = tracker is not None and bool(tracker.active_loop_name)
     if in_form:
-        if _CANCEL.match(text) and len(text.split()) <= 8:
+        if cues.CANCEL.match(text) and len(text.split()) <= 8:
             return "stop"  # "actually cancel, I'll call the center first" is not the Center asked for
-        if intent in REQUESTS[:3] and not _STARTS_A_REQUEST.search(text):
+        if intent in REQUESTS[:3] and not cues.STARTS_A_REQUEST.search(text):
             return "inform"  # the company "Sample Sole Proprietor Imports", not a change-of-Center request
         return None
     if message.get(NO_KNOWN_WORDS) and not labels:
         return "nlu_fallback"
     if "request_ref" in labels and intent not in ("request_status", "stop", "goodbye", "thank", "human_handoff"):
         return "request_status"  # "any update on CR-2026-000001? my email is ...": a reference is asked about
-    if intent in REQUEST_INTENTS and _ASKS_ABOUT.match(text):
+    if intent in REQUEST_INTENTS and cues.ASKS_ABOUT.match(text):
         return "faq"  # "what should go in a request to change centers": a question about requests, not one
     if intent in REQUEST_INTENTS:
-        named = [name for name, words in _NAMES_A_REQUEST.items() if words.search(text)]
+        named = [name for name, words in cues.NAMES_A_REQUEST.items() if words.search(text)]
         if len(named) == 1 and named[0] != intent:
             return named[0]  # "...saw our operation in person. please start a visit request": a site visit
     if (
@@ -219,11 +147,11 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     ):
         return "center_for_importer"  # kept with certainty when the classifier was unsure of it
     short = len(text.split()) <= SHORT
-    center_asked = bool(_WHO_HANDLES.search(text) or _CENTER_WORD.search(text))
-    if "ior_number" in labels and intent not in (*KEEP, "request_status") and not _STARTS_A_REQUEST.search(text):
+    center_asked = bool(cues.WHO_HANDLES.search(text) or cues.CENTER_WORD.search(text))
+    if "ior_number" in labels and intent not in (*KEEP, "request_status") and not cues.STARTS_A_REQUEST.search(text):
         return "center_for_importer"  # "try 28-973021300", "my number is 903-00-8608. which center handles me"
     if (
-        _IMPORTER_NUMBER.search(text)
+        cues.IMPORTER_NUMBER.search(text)
         and not labels & {"hts_code", "form", "request_ref", "metric", "period"}
         and (
             intent in ("center_for_product", "center_for_importer", FOLLOW_UP)
@@ -235,20 +163,20 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         intent in ("faq", "center_info")
         and "metric" in labels
         and not labels & {"center", "ior_number", "product", "hts_code", "form"}
-        and (_FIGURE_ASKED.search(text) or (short and _THE_CENTER.search(text)))
+        and (cues.FIGURE_ASKED.search(text) or (short and cues.THE_CENTER.search(text)))
     ):
-        return "ask_total" if _TOTAL.search(text) else "ask_figure"  # the figure action asks which Center
-    following = bool(MARKER.match(text) and recent_topic(tracker))  # "what about Laredo entries": the context's
+        return "ask_total" if cues.TOTAL.search(text) else "ask_figure"  # the figure action asks which Center
+    following = bool(cues.MARKER.match(text) and recent_topic(tracker))  # "what about Laredo entries": the context's
     figure_question = None if following else _figure_question(message, intent, labels, text)
     if figure_question:
         return figure_question
     if (
         not labels
         and intent not in ("stop", "greet", "goodbye", "thank", "human_handoff")
-        and _UNNAMED_PRODUCT.search(text)
+        and cues.UNNAMED_PRODUCT.search(text)
     ):
         return "center_for_product"  # "need the cee for one of our items": the look-up asks which product
-    if intent in ("faq", "center_info") and not labels and _MY_CENTER.search(text):
+    if intent in ("faq", "center_info") and not labels and cues.MY_CENTER.search(text):
         return "center_for_importer"  # "what center is my company assigned to": the look-up asks for the number
     if (
         "hts_code" in labels
@@ -261,18 +189,18 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return "center_for_product"
     if intent == "center_info" and "center" in labels and "metric" not in labels and fuzzy.metric_in(text):
         return "ask_figure"  # "Buffalo center stffa?": a figure of the Center, the figure's word misspelt
-    unnamed = _WHO_HANDLES.search(text) or labels & {"product", "hts_code"}
+    unnamed = cues.WHO_HANDLES.search(text) or labels & {"product", "hts_code"}
     if intent == "center_info" and "center" not in labels and unnamed:
         return "center_for_product"  # "what centre handles it", "wat centre does laptops": a product question
     if labels & {"product", "hts_code"} and not labels & {"center", "metric", "form", "ior_number"}:
         if intent == "center_for_product":
             return intent  # the product named bears out an unsure guess ("toys n stuffed animals who handles those")
-        asks_for_a_center = _WHO_HANDLES.search(text) or (short and _CENTER_WORD.search(text))
+        asks_for_a_center = cues.WHO_HANDLES.search(text) or (short and cues.CENTER_WORD.search(text))
         if intent in _PRODUCT_RIVALS and asks_for_a_center:
             return "center_for_product"  # "what cee covers vaccines", "excavators and bulldozers, which cee"
     topic = recent_topic(tracker)
     center_known = "center" in labels or bool(topic and tracker and tracker.get_slot("ctx_center"))
-    if center_known and _CONTACT.search(text) and intent in ("faq", "center_info", "center_contact", FOLLOW_UP):
+    if center_known and cues.CONTACT.search(text) and intent in ("faq", "center_info", "center_contact", FOLLOW_UP):
         return "center_contact"  # "phone number for the Houston CEE", "how do I get in touch with them"
     if (
         center_known
@@ -281,31 +209,31 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         and intent in ("faq", "center_info", "chitchat", "out_of_scope", "list_centers", FOLLOW_UP)
     ):
         return "center_info"  # "where is that cee", "where is it based": the Center named or just talked about
-    if topic == "importer" and short and _IMPORTER_FOLLOW_UP.search(text) and not labels & {"product", "hts_code"}:
+    if topic == "importer" and short and cues.IMPORTER_FOLLOW_UP.search(text) and not labels & {"product", "hts_code"}:
         return FOLLOW_UP  # "is that a partner account?" after an importer look-up
-    if topic == "product" and MARKER.match(text) and labels & {"product", "hts_code"} and len(text.split()) <= 12:
+    if topic == "product" and cues.MARKER.match(text) and labels & {"product", "hts_code"} and len(text.split()) <= 12:
         return FOLLOW_UP  # "and if we started bringing in car engines": the product question again
     if topic and short:
         awaiting = tracker.get_slot("ctx_awaiting") if tracker else None
         if awaiting and labels & set(PIECES.get(awaiting, ())) and (intent not in KEEP or len(text.split()) <= 3):
             return FOLLOW_UP  # "partner accounts" after "Which figure?" is the figure, not the FAQ article
-        if MARKER.match(text) and topic in FIGURE_TOPICS and intent not in ("faq",):
-            if _TOTAL.search(text):
+        if cues.MARKER.match(text) and topic in FIGURE_TOPICS and intent not in ("faq",):
+            if cues.TOTAL.search(text):
                 return "ask_total"
-            if _RANKING.search(text):
+            if cues.RANKING.search(text):
                 return "ask_ranking"
         pieces = labels & {p for names in PIECES.values() for p in names}
         if topic in FIGURE_TOPICS and "center" in labels and len(text.split()) <= 3 and intent == "center_info":
             return FOLLOW_UP  # "CEE006?" right after a figure: the same figure for that Center
-        if MARKER.match(text) and pieces and (intent not in KEEP or len(text.split()) <= 4):
+        if cues.MARKER.match(text) and pieces and (intent not in KEEP or len(text.split()) <= 4):
             return FOLLOW_UP  # "actually post entry actions" is the metric, not the FAQ article it resembles
         if pieces and intent not in KEEP and _pieces_only(message):
             return FOLLOW_UP  # "staff?", "Laredo?" right after an answer: that answer again with the piece changed
     if (
         labels == {"center"}
         and short
-        and _ABOUT.search(text)
-        and not MARKER.match(text)
+        and cues.ABOUT.search(text)
+        and not cues.MARKER.match(text)
         and intent in ("faq", "center_info", "chitchat", "list_centers", "out_of_scope")
         and not (intent == "out_of_scope" and _cities_only(message))
     ):
@@ -355,7 +283,7 @@ class ContextualIntent(Component):
 
 def _handles_a_center(message: Message) -> bool:
     """Whether the message asks which Center handles something named like a Center ("which center handles apparel")."""
-    asked = _WHO_HANDLES.search(str(message.get(TEXT) or ""))
+    asked = cues.WHO_HANDLES.search(str(message.get(TEXT) or ""))
     centers = [e for e in message.get(ENTITIES) or [] if e.get("entity") == "center"]
     return bool(asked and centers and all(int(e.get("start", -1)) >= asked.end() for e in centers))
 
@@ -369,7 +297,7 @@ def _figure_question(message: Message, intent: Optional[str], labels: set[str], 
     if "metric" not in labels or labels & {"ior_number", "hts_code", "product", "form", "request_ref"}:
         return None
     centers = sum(1 for e in message.get(ENTITIES) or [] if e.get("entity") == "center")
-    ranked = bool(_RANKING.search(text)) and not centers
+    ranked = bool(cues.RANKING.search(text)) and not centers
     if not (centers or ranked) or intent not in (*FIGURE_INTENTS, *_FIGURE_RIVALS):
         return None
     if centers > 1:
@@ -377,7 +305,7 @@ def _figure_question(message: Message, intent: Optional[str], labels: set[str], 
     if intent in FIGURE_INTENTS:
         return intent
     if not centers:
-        return "ask_total" if _TOTAL.search(text) else "ask_ranking"
+        return "ask_total" if cues.TOTAL.search(text) else "ask_ranking"
     return "ask_figure"
 
 
@@ -386,13 +314,13 @@ def _asks_where_only(message: Message) -> bool:
     if any(e.get("entity") != "center" for e in message.get(ENTITIES) or []):
         return False
     text = _unnamed(message)
-    words = re.findall(r"[a-z]+", text.lower())
-    return bool(_WHERE_IS.search(text)) and all(word in _WHERE_WORDS for word in words)
+    words = cues.WORD.findall(text.lower())
+    return bool(cues.WHERE_IS.search(text)) and all(word in cues.WHERE_WORDS for word in words)
 
 
 def _pieces_only(message: Message) -> bool:
     """Whether the message is nothing but what its entities name ("staff?", "the Laredo one", "FY2025 entries")."""
-    return all(word in _FILLER_WORDS for word in re.findall(r"[a-z]+", _unnamed(message).lower()))
+    return all(word in cues.FILLER_WORDS for word in cues.WORD.findall(_unnamed(message).lower()))
 
 
 def _unnamed(message: Message) -> str:

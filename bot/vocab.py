@@ -25,11 +25,13 @@ def request_intent(kind: str) -> str:
 
 
 REQUEST_INTENTS: tuple[str, ...] = tuple(request_intent(kind) for kind in REQUEST_KINDS)
-# Words that name one kind of request ("please start a visit request"), to tell the kinds apart.
+# Words that name one kind of request ("please start a visit request", "quiero una visita"), English then Spanish,
+# to tell the kinds apart.
 REQUEST_WORDS: dict[str, str] = {
-    CHANGE_CENTER: r"\b(chang\w*|switch\w*|mov(e|ed|ing)|transfer\w*|reassign\w*|appeal\w*)\b",
-    OUTREACH_CALL: r"\b(call(s|ing)?|outreach|check-?ins?)\b",
-    SITE_VISIT: r"\b(visit\w*|on-?site|tour)\b",
+    CHANGE_CENTER: r"\b(chang\w*|switch\w*|mov(e|ed|ing)|transfer\w*|reassign\w*|appeal\w*|"
+    r"cambi\w*|mover\w*|mud\w*|reasign\w*|apela\w*)\b",
+    OUTREACH_CALL: r"\b(call(s|ing)?|outreach|check-?ins?|llamad\w*|seguimiento)\b",
+    SITE_VISIT: r"\b(visit\w*|on-?site|tour|en sitio|in situ|recorrido)\b",
 }
 
 

@@ -1,0 +1,142 @@
+"""The words that cue how a message is read in its conversation (:mod:`bot.followups`), English and Spanish side by
+side: each cue is one regular expression whose alternatives are the English words, then the Spanish ones.
+
+These are patterns of how people ask ("and Machinery?", "¿y maquinaria?", "where is it", "¿dónde queda?"), not names
+of things: Centers, figures, periods and products are the entity rules' (``knowledge/``, :mod:`bot.nlp`). Spanish
+is matched with or without its accents ("dónde" and "donde"), since users often leave them out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.vocab import REQUEST_WORDS, request_intent
+
+
+def _cue(english: str, spanish: str, *, start: bool = False) -> re.Pattern[str]:
+    """One case-blind pattern for a cue's English and Spanish words (``start``: only at the start of the message,
+    after any punctuation such as "¿").
+    """
+    body = rf"\b({english}|{spanish})\b"
+    return re.compile(rf"^\W*{body}" if start else body, re.IGNORECASE)
+
+
+# The start of an elliptical follow-up or a correction: "and Machinery?", "no, I meant...", "¿y maquinaria?".
+MARKER = _cue(
+    r"and|what about|how about|what of|same|also|now|then|ok(ay)?|no|nope|not|sorry|oops|actually|i meant|"
+    r"i mean|make that|make it|rather|instead|but|wrong|wait|my bad|typo|correction|scratch that|err?|um+|"
+    r"compare (it|that|them|this)",
+    r"y|qu[ée] tal|y qu[ée] tal|y (de|del|en|para|con)|igual|lo mismo|tambi[ée]n|ahora|entonces|vale|perd[óo]n|"
+    r"disculp[ae]|mejor|m[áa]s bien|quise decir|quiero decir|me equivoqu[ée]|me confund[íi]|error|espera|pero|"
+    r"en vez|en lugar|no,? (era|es|quer[íi]a)|compar[ae](lo|la|los|las)?",
+    start=True,
+)
+TOTAL = _cue(r"total|altogether|all together|combined|sum", r"en total|sumad[oa]s|combinad[oa]s|juntos|suma")
+RANKING = _cue(
+    r"most|least|fewest|top|bottom|biggest|smallest|largest|highest|lowest|rank(ing)?",
+    r"m[áa]s|menos|mayor(es)?|menor(es)?|m[áa]ximo|m[íi]nimo|clasificaci[óo]n|primer lugar|[úu]ltimo lugar",
+)
+IMPORTER_FOLLOW_UP = _cue(
+    r"partner|assigned|which cent(er|re)|what cent(er|re)",
+    r"socio|asociad[oa]|asignad[oa]|qu[ée] centro|cu[áa]l centro",
+)
+CONTACT = _cue(
+    r"phone|e-?mail|contact|director|call them|reach|address|website|web ?page|get in touch|"
+    r"get a ?hold of|talk to someone|who runs|who heads|in charge",
+    r"tel[ée]fono|tel|correo|contacto|contactar(los|las|lo|la)?|comunicarme|director(a)?|direcci[óo]n|"
+    r"p[áa]gina|sitio web|llamar(les|los)?|hablar con alguien|qui[ée]n (lo |la )?dirige|a cargo|encargad[oa]",
+)
+# A number called an importer's: "which center is importer 12345", "el importador 12345".
+IMPORTER_NUMBER = re.compile(
+    r"\b(importer|ior|importador)\b.*?(?=\S*\d\S*\d\S*\d)|(?=\S*\d\S*\d\S*\d)\S+.*\b(importer|ior|importador)\b",
+    re.IGNORECASE,
+)
+WHO_HANDLES = re.compile(
+    r"\b(which|what|who)\b.{0,30}?\b(handles?|handling|covers?|process(es)?|deals? with|"
+    r"takes? care of|looks? after|is responsible for|is in charge of)\b"
+    r"|\b(qu[ée]|cu[áa]l|qui[ée]n)\b.{0,30}?\b(maneja[n]?|manejan|se encarga|encarga|atiende[n]?|lleva[n]?|"
+    r"ve[n]?|cubre[n]?|procesa[n]?|toca|le toca|corresponde|es responsable)\b",
+    re.IGNORECASE,
+)
+STARTS_A_REQUEST = re.compile(
+    "|".join(
+        [
+            *REQUEST_WORDS.values(),
+            r"\b(sign\w*|request\w*|start\w*|instead|new|another)\b",
+            r"\b(solicit\w*|ped(ir|ido)|pido|quiero|quisiera|inscrib\w*|registr\w*|an[óo]t\w*|inici\w*|empez\w*|"
+            r"nuev[oa]|otr[oa])\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+NAMES_A_REQUEST = {request_intent(kind): re.compile(words, re.IGNORECASE) for kind, words in REQUEST_WORDS.items()}
+# A question about requests, not a request: "what should go in a change request", "¿qué debo poner en la solicitud?".
+ASKS_ABOUT = re.compile(
+    r"^\W*((what|why|when|who)\b(?!.{0,40}\b(you|u)\b)"
+    r"|(qu[ée] (debo|hay que|tengo que|necesito|se necesita|lleva|incluy)|por qu[ée]|cu[áa]ndo|qui[ée]n)\b)",
+    re.IGNORECASE,
+)
+ABOUT = _cue(
+    r"info\w*|about|details|describe|what('?s| is| are)|whats|tell me|explain",
+    r"informaci[óo]n|acerca|sobre|detalles|describ\w*|qu[ée] es|cu[ée]ntame|h[áa]blame|expl[íi]ca\w*",
+)
+CANCEL = re.compile(
+    r"^\W*((ok(ay)?|actually|no|please|just|sorry|wait|hmm+|mejor|pues|perd[óo]n|espera|por favor)\W+)*"
+    r"(cancel|stop|quit|abort|never ?mind|forget (it|this|that)|cancela\w*|basta|d[ée]jalo|olv[íi]d(a|e)lo|"
+    r"ya no|no importa)\b",
+    re.IGNORECASE,
+)
+# "where is that cee", "¿dónde queda ese centro?": where a Center is, and nothing else.
+WHERE_IS = _cue(
+    r"where|located|location|based|headquartered|city",
+    r"d[óo]nde|ubicad[oa]|ubicaci[óo]n|queda|sede|ciudad",
+)
+# fmt: off
+WHERE_WORDS = frozenset((
+    "where", "whereabouts", "is", "are", "s", "it", "its", "that", "thats", "this", "they", "them", "their",
+    "the", "those", "center", "centre", "cee", "one", "office", "located", "location", "based", "headquartered",
+    "hq", "city", "what", "which", "in", "at", "of", "exactly", "again", "so", "and", "ok", "oh", "um", "hmm",
+    "then", "actually", "remind", "me", "tell",
+    "dónde", "donde", "está", "esta", "están", "estan", "queda", "quedan", "el", "la", "los", "las", "ese", "esa",
+    "este", "centro", "oficina", "ubicado", "ubicada", "ubicación", "ubicacion", "sede", "ciudad", "en", "qué",
+    "que", "cuál", "cual", "es", "su", "sus", "exactamente", "de", "nuevo", "y", "entonces", "tiene", "me",
+    "recuerdas", "dime", "pues", "ah", "eh",
+))
+FILLER_WORDS = frozenset((
+    "the", "a", "one", "for", "at", "in", "of", "please", "pls", "then", "so", "hmm", "um",
+    "el", "la", "los", "las", "un", "una", "de", "del", "en", "para", "por", "favor", "entonces", "pues", "eh",
+))
+# fmt: on
+CENTER_WORD = _cue(r"cent(er|re)s?|cees?", r"centros?")
+# "what center is my company assigned to", "¿en qué centro estamos?": the asker's own Center, without the number.
+MY_CENTER = re.compile(
+    r"^\W*(which|what|wat|wich)\s+(cent(er|re)|cee)s?\b(?!.*\b(handles?|covers?|products?|goods|items?|stuff)\b)"
+    r".*\b(i|we|my|our|us|me)\b"
+    r"|\b(find|look ?up|check)\b.*\b(cent(er|re)|cee)\b.*\b(importer|ior)\b"
+    r"|\b(find|look ?up|check)\b.*\b(my|our)\s+(importer|ior)'?s?\b.*\b(cent(er|re)|cee)\b"
+    r"|\b(importer|ior)\b.*\b(find|look ?up|check)\b.*\b(cent(er|re)|cee)\b"
+    r"|^\W*(en\s+)?(qu[ée]|cu[áa]l)\s+(centro|cee)\b(?!.*\b(maneja\w*|productos?|mercanc\w*|art[íi]culos?)\b)"
+    r".*\b(me|mi|mis|nos|nuestr[oa]s?|estoy|estamos|soy|somos|tengo|tenemos|pertenezco|pertenecemos)\b"
+    r"|\b(buscar|busca|buscame|b[úu]scame|consultar|ver)\b.*\b(centro|cee)\b.*\b(importador|ior)\b",
+    re.IGNORECASE,
+)
+# A figure asked for: "how many importers r at the cee", "¿cuántos importadores tiene el centro?".
+FIGURE_ASKED = _cue(
+    r"how many|number of|count of|figures?|stats|statistics|total",
+    r"cu[áa]nt[oa]s?|n[úu]mero de|cantidad de|cifras?|estad[íi]sticas?|total",
+)
+THE_CENTER = _cue(
+    r"(the|that|this|my|our|your|each|a|per)\s+(cent(er|re)|cee)",
+    r"(el|ese|este|mi|nuestro|su|cada|un|por)\s+(centro|cee)",
+)
+# "which center handles our product line", "¿qué centro ve nuestros productos?": the product still to be named.
+UNNAMED_PRODUCT = re.compile(
+    r"\b(which|what|wat|wich)\s+(cent(er|re)|cee)\b.{0,25}?\b(products?|items?|goods|stuff|merchandise|"
+    r"(hts|tariff|commodity) (codes?|numbers?))\b"
+    r"|\b(cent(er|re)|cee)\s+(for|handling|that handles)\s+(one of\s+)?(my|our|the|this|these|those)\s+"
+    r"(products?|items?|goods|stuff|merchandise)\b"
+    r"|\b(qu[ée]|cu[áa]l)\s+(centro|cee)\b.{0,25}?\b(productos?|art[íi]culos?|mercanc[íi]as?|mercader[íi]as?|"
+    r"(c[óo]digos?|n[úu]meros?|fracci[óo]n(es)?) (hts|arancelari[oa]s?))\b",
+    re.IGNORECASE,
+)
+WORD = re.compile(r"[^\W\d_]+")  # a word of letters, accented or not

@@ -1,0 +1,54 @@
+"""bot.cues: each cue finds its English and Spanish words, accented or not, and leaves other messages alone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot import cues
+
+FOUND = [
+    (cues.MARKER, "y maquinaria?"),
+    (cues.MARKER, "¿Y qué tal Laredo?"),
+    (cues.MARKER, "perdon, quise decir metales basicos"),
+    (cues.MARKER, "and Machinery?"),
+    (cues.CONTACT, "¿su teléfono?"),
+    (cues.CONTACT, "y el correo del director"),
+    (cues.WHERE_IS, "donde queda"),
+    (cues.WHO_HANDLES, "qué centro maneja el acero"),
+    (cues.WHO_HANDLES, "cual cee se encarga de los zapatos"),
+    (cues.TOTAL, "y en total?"),
+    (cues.RANKING, "cual tiene mas importadores"),
+    (cues.CANCEL, "mejor cancela"),
+    (cues.CANCEL, "olvídalo"),
+    (cues.STARTS_A_REQUEST, "quiero pedir una visita"),
+    (cues.FIGURE_ASKED, "cuántos importadores tiene"),
+    (cues.MY_CENTER, "en que centro estamos nosotros"),
+    (cues.UNNAMED_PRODUCT, "qué centro ve nuestros productos"),
+    (cues.ASKS_ABOUT, "¿qué debo incluir en la solicitud?"),
+]
+NOT_FOUND = [
+    (cues.MARKER, "yes please"),
+    (cues.MARKER, "ya tengo mi número"),
+    (cues.CONTACT, "qué centro maneja el acero"),
+    (cues.CANCEL, "para el centro de electrónica"),
+    (cues.WHO_HANDLES, "cuántos importadores tiene"),
+    (cues.ASKS_ABOUT, "que me cambien de centro por favor"),
+    (cues.MY_CENTER, "qué centro maneja mis zapatos"),
+]
+
+
+@pytest.mark.parametrize(("cue", "text"), FOUND)
+def test_a_cue_finds_its_words(cue: re.Pattern[str], text: str) -> None:
+    assert cue.search(text), (cue.pattern[:60], text)
+
+
+@pytest.mark.parametrize(("cue", "text"), NOT_FOUND)
+def test_a_cue_leaves_other_messages_alone(cue: re.Pattern[str], text: str) -> None:
+    assert not cue.search(text), (cue.pattern[:60], text)
+
+
+def test_words_keep_their_accents() -> None:
+    assert cues.WORD.findall("¿dónde está, CEE007?") == ["dónde", "está", "CEE"]
+    assert {"dónde", "está"} <= cues.WHERE_WORDS
