@@ -31,6 +31,12 @@ MARKER = _cue(
     r"en vez|en lugar|no,? (era|es|quer[íi]a)|compar[ae](lo|la|los|las)?",
     start=True,
 )
+# A word that refers back, or the start of an elliptical follow-up: "how long does it take?", "¿y eso cuánto tarda?".
+REFERS_BACK = re.compile(
+    r"\b(it|its|that|this|these|those|they|them|then|eso|esto|ello|ese|esa|esos|esas)\b"
+    r"|^\W*(and|what about|how about|also|y|qu[ée] tal|y si|tambi[ée]n)\b",
+    re.IGNORECASE,
+)
 TOTAL = _cue(r"total|altogether|all together|combined|sum", r"en total|sumad[oa]s|combinad[oa]s|juntos|suma")
 RANKING = _cue(
     r"most|least|fewest|top|bottom|biggest|smallest|largest|highest|lowest|rank(ing)?",

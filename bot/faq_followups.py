@@ -9,7 +9,6 @@ followed (the same article included): the message alone is too short to tell the
 
 from __future__ import annotations
 
-import re
 from typing import Optional
 
 from rasa.shared.core.events import ActionExecuted, UserUttered
@@ -17,15 +16,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.cues import REFERS_BACK
 from bot.knowledge import knowledge
 from bot.vocab import REQUEST_INTENTS
 
 FAQ_CONTEXT = "faq_context"  # the article ("faq/change_how") a message follows up; not part of the parse data
 SHORT = 6  # words
-# A word that refers back, or the start of an elliptical follow-up ("and ...", "what about ...").
-_REFERS_BACK = re.compile(
-    r"\b(it|its|that|this|these|those|they|them|then)\b|^\W*(and|what about|how about|also)\b", re.IGNORECASE
-)
 _NAMES_SOMETHING = {"center", "product", "hts_code", "metric", "ior_number", "period", "email"}
 _NEVER = {
     "stop",
@@ -65,7 +61,7 @@ def article_followed(message: Message, tracker: Optional[DialogueStateTracker]) 
     text = str(message.get(TEXT) or "")
     intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
     labels = {str(e.get("entity")) for e in message.get(ENTITIES) or []}
-    if len(text.split()) > SHORT or intent in _NEVER or labels & _NAMES_SOMETHING or not _REFERS_BACK.search(text):
+    if len(text.split()) > SHORT or intent in _NEVER or labels & _NAMES_SOMETHING or not REFERS_BACK.search(text):
         return None
     return recent_article(tracker)
 

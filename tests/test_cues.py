@@ -27,6 +27,7 @@ FOUND = [
     (cues.MY_CENTER, "en que centro estamos nosotros"),
     (cues.UNNAMED_PRODUCT, "qué centro ve nuestros productos"),
     (cues.ASKS_ABOUT, "¿qué debo incluir en la solicitud?"),
+    (cues.REFERS_BACK, "¿y eso cuánto tarda?"),
 ]
 NOT_FOUND = [
     (cues.MARKER, "yes please"),
@@ -36,6 +37,7 @@ NOT_FOUND = [
     (cues.WHO_HANDLES, "cuántos importadores tiene"),
     (cues.ASKS_ABOUT, "que me cambien de centro por favor"),
     (cues.MY_CENTER, "qué centro maneja mis zapatos"),
+    (cues.REFERS_BACK, "la semana pasada"),
 ]
 
 
