@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import NamedTuple, Optional
 
 QUARTERS: tuple[int, ...] = (1, 2, 3, 4)
@@ -23,6 +24,10 @@ ORDINALS: dict[str, int] = {
 RELATIVE: tuple[str, ...] = ("last", "this", "previous", "latest", "current", "past", "most recent", "prior")
 BACK: tuple[str, ...] = ("previous", "prior")
 RELATIVE_UNITS: tuple[str, ...] = ("quarter", "fiscal year", "year")
+# The English words another language's period words stand for (``knowledge/es/words.yml``): the units, "of", the
+# prefixes of "FY2025" and "Q3", the ordinals and the relative words; and "the", which a language may ask a quarter
+# written alone to follow ("el T3": a lone "T1" may be English).
+PERIOD_WORDS: tuple[str, ...] = (*RELATIVE_UNITS, "of", "fy", "q", *ORDINALS, *RELATIVE, "the")
 
 _RELATIVE = re.compile(rf"\b({'|'.join(RELATIVE)})\b")
 _YEAR = re.compile(r"(?:fy\s*-?|fiscal year\s*|\b)(\d{4}|\d{2})\b")
@@ -72,19 +77,33 @@ def check_quarter(quarter: Optional[int]) -> None:
         raise ValueError("quarter must be 1, 2, 3 or 4")
 
 
-def parse_period(text: Optional[str], latest: Optional[Period]) -> tuple[Optional[int], Optional[int]]:
-    """A fiscal year and quarter from words such as "Q3 FY2025", "fiscal year 2024" or "last quarter".
+def in_english(text: str, words: Optional[Mapping[str, str]]) -> str:
+    """``text`` (lower case) with another language's period words replaced by the English ones they stand for
+    ("t3 del af2025" → "q3 of fy2025"; ``words``: phrase → English word, see :data:`PERIOD_WORDS`).
+    """
+    if not words:
+        return text
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.sub(rf"(?<![^\W\d_])(?:{alternatives})(?![^\W\d_])", lambda m: words[m.group()], text)
+
+
+def parse_period(
+    text: Optional[str], latest: Optional[Period], words: Optional[Mapping[str, str]] = None
+) -> tuple[Optional[int], Optional[int]]:
+    """A fiscal year and quarter from words such as "Q3 FY2025", "fiscal year 2024" or "last quarter", or the same
+    in another language ("T3 del AF2025", "el trimestre pasado").
 
     Args:
         text: the period as the user wrote it (None: the latest period).
         latest: the latest quarter with data, for relative periods.
+        words: another language's period words and the English word each stands for (``Knowledge.period_words``).
 
     Returns:
         ``(fiscal_year, quarter)``; either may be None (see :func:`bot.db.store.figure` for what that means).
     """
     if not text:
         return None, None
-    t = text.lower()
+    t = in_english(text.lower(), words)
     relative = _RELATIVE.search(t)
     if relative and latest:
         back = relative.group(1) in BACK

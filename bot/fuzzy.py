@@ -19,6 +19,7 @@ from rapidfuzz.distance import OSA
 from wordfreq import zipf_frequency
 
 from bot.knowledge import Center, knowledge
+from bot.knowledge.words import plain
 from bot.vocab import METRIC_WORDS
 
 _POST = re.compile(r"\bpost\W*e[a-z]{2,6}\b", re.IGNORECASE)  # "post etry", "post enrty actions"
@@ -43,13 +44,16 @@ def _close(word: str, target: str, strict: bool = False) -> bool:
 
 
 def metric_in(text: str, besides: Optional[str] = None) -> Optional[str]:
-    """The figure a message names, misspelt or not ("how many sttaef", "post etry actions"), other than ``besides``
-    ("no not entries, impotrs" with ``besides="entries"`` is importers); None when there is none.
+    """The figure a message names, misspelt or not ("how many sttaef", "post etry actions", "empelados"), other
+    than ``besides`` ("no not entries, impotrs" with ``besides="entries"`` is importers); None when there is none.
     """
     if _POST.search(text) and besides != "post_entry_actions":
         return "post_entry_actions"
-    for word in _WORD.findall(text.lower()):
-        for target, metric in METRIC_WORDS.items():
+    targets = {**METRIC_WORDS}
+    for vocabulary in knowledge().vocabularies:  # "empelados"; English words first
+        targets.update((w, m) for w, m in vocabulary.metric_words.items() if w not in targets and _WORD.fullmatch(w))
+    for word in _WORD.findall(plain(text.lower())):
+        for target, metric in targets.items():
             if metric != besides and _close(word, target):
                 return metric
     return None
@@ -94,8 +98,10 @@ def _products(kb_id: int) -> dict[str, tuple[tuple[tuple[str, ...], str, str], .
     knowledge object's id keys the cache).
     """
     by_letter: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
-    for product in knowledge().products:
+    for product in knowledge().all_products:
         for words in product.words:
+            if words != plain(words):  # "neumáticos": its form without accents ("neumaticos") is listed too
+                continue
             phrase = tuple(_WORD.findall(words.lower()))
             by_letter.setdefault(phrase[0][0], []).append((phrase, words, product.hts))
     return {letter: tuple(phrases) for letter, phrases in by_letter.items()}
@@ -109,10 +115,10 @@ def product_in(texts: Sequence[str], found: Optional[tuple[str, str]]) -> Option
         ``(words as written in the product list, HTS chapter or heading)``, or ``found``.
     """
     products = _products(id(knowledge()))
-    exact = found is not None and any(found[0] == name for group in products.values() for _, name, _ in group)
+    exact = found is not None and any(plain(found[0]) == name for group in products.values() for _, name, _ in group)
     best, best_size = (found, len(found[0].split())) if found and exact else (found, 0)
     for text in dict.fromkeys(texts):
-        words = _WORD.findall(text.lower())
+        words = _WORD.findall(plain(text.lower()))
         for start, first in enumerate(words):
             for phrase, name, hts in products.get(first[0], ()):
                 if best_size < len(phrase) <= len(words) - start and all(

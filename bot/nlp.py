@@ -11,10 +11,12 @@ everything it is built from: a changed pattern gives a new path, and the new pat
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import re
 import shutil
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -23,7 +25,7 @@ from spacy.language import Language
 from spacy.pipeline import EntityRuler
 from spacy.tokenizer import Tokenizer
 
-from bot.fiscal import ORDINALS, QUARTER_WORDS, RELATIVE, RELATIVE_UNITS
+from bot.fiscal import ORDINALS, PERIOD_WORDS, QUARTERS, RELATIVE, RELATIVE_UNITS
 from bot.knowledge import NUMBER_WORDS, Knowledge
 from bot.settings import MODELS_DIR, ROOT
 from bot.vocab import METRIC_PHRASES, REF_PREFIX_PATTERN
@@ -32,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 SPACY_DIR = MODELS_DIR / "spacy"
 PIPELINE_NAME = "cee_en"
-PIPELINE_VERSION = "1.2.0"  # bump when this module changes what it builds
+PIPELINE_VERSION = "1.3.0"  # bump when this module changes what it builds
 
 # Tokens that spaCy would split on hyphens but that are one identifier each.
 # Any other hyphenated number ("55-1234567800", a mistyped importer number) stays one token too, so that no part of
@@ -94,21 +96,72 @@ def _form_patterns() -> list[list[dict[str, Any]]]:
     ]
 
 
-def _period_patterns() -> list[list[dict[str, Any]]]:
-    fy: TokenPattern = [{"TEXT": {"REGEX": FY_TOKEN}}]
-    fy_split: TokenPattern = [{"LOWER": "fy"}, {"TEXT": {"REGEX": YEAR2}}]
-    fiscal: TokenPattern = [{"LOWER": "fiscal"}, {"LOWER": "year"}, {"TEXT": {"REGEX": YEAR}}]
-    quarter: TokenPattern = [{"LOWER": {"IN": list(QUARTER_WORDS)}}]
-    ordinal_q: TokenPattern = [{"LOWER": {"IN": list(ORDINALS)}}, {"LOWER": "quarter"}]
-    years = [fy, fy_split, fiscal]
-    patterns: list[list[dict[str, Any]]] = [*years, quarter, [{"LOWER": "quarter"}, {"TEXT": {"REGEX": r"^[1-4]$"}}]]
-    for y in years:
-        patterns += [quarter + y, y + quarter, [*quarter, {"LOWER": "of"}, *y], [*ordinal_q, {"LOWER": "of"}, *y]]
-        patterns += [ordinal_q + y]
-    patterns += [[*quarter, {"TEXT": {"REGEX": YEAR}}], [*ordinal_q, {"LOWER": "of"}, {"TEXT": {"REGEX": YEAR}}]]
-    for when in RELATIVE:
-        for unit in RELATIVE_UNITS:
-            patterns.append([{"LOWER": w} for w in when.split()] + [{"LOWER": u} for u in unit.split()])
+def _alternatives(phrases: Iterable[str]) -> list[TokenPattern]:
+    """Token patterns for any of ``phrases``: the one-word ones as one token, each longer one token by token."""
+    single = sorted({p for p in phrases if " " not in p})
+    patterns: list[TokenPattern] = [[{"LOWER": {"IN": single}}]] if single else []
+    return patterns + [[{"LOWER": w} for w in p.split()] for p in sorted(set(phrases)) if " " in p]
+
+
+def _joined(*parts: list[TokenPattern]) -> list[TokenPattern]:
+    """Every pattern made of one alternative of each part, in order."""
+    return [[token for piece in choice for token in piece] for choice in itertools.product(*parts)]
+
+
+def _period_patterns(words: Mapping[str, Sequence[str]], either_order: bool = False) -> list[TokenPattern]:
+    """Period patterns in one language: ``words`` gives its phrases for each English period word of
+    :data:`bot.fiscal.PERIOD_WORDS` ("quarter": "trimestre"; a quarter alone follows a word of "the" when it has
+    some: "el T3"); ``either_order``: a relative word may follow its unit
+    too ("el trimestre pasado").
+    """
+    prefixes = "|".join(re.escape(w) for w in words["fy"])
+    fy: TokenPattern = [{"TEXT": {"REGEX": rf"^(?i:(?:{prefixes})-?(?:\d{{2}}|\d{{4}}))$"}}]
+    years = [
+        fy,
+        *_joined(_alternatives(words["fy"]), [[{"TEXT": {"REGEX": YEAR2}}]]),
+        *_joined(_alternatives(words["fiscal year"]), [[{"TEXT": {"REGEX": YEAR}}]]),
+    ]
+    quarter = [[{"LOWER": {"IN": [f"{q}{n}" for q in words["q"] for n in QUARTERS]}}]]
+    unit, of = _alternatives(words["quarter"]), _alternatives(words["of"])
+    ordinal_q = _joined(_alternatives([w for o in ORDINALS for w in words[o]]), unit)
+    year = [[{"TEXT": {"REGEX": YEAR}}]]
+    alone = _joined(_alternatives(words["the"]), quarter) if words.get("the") else quarter  # "el T3"
+    patterns = [*years, *alone, *_joined(unit, [[{"TEXT": {"REGEX": r"^[1-4]$"}}]])]
+    patterns += _joined(quarter, years) + _joined(years, quarter) + _joined(quarter, of, years)
+    patterns += _joined(ordinal_q, of, years) + _joined(ordinal_q, years)
+    patterns += _joined(quarter, year) + _joined(ordinal_q, of, year)
+    units = [p for u in RELATIVE_UNITS for p in _alternatives(words[u])]
+    for when in (p for r in RELATIVE for p in _alternatives(words[r])):
+        patterns += _joined([when], units) + (_joined(units, [when]) if either_order else [])
+    return patterns
+
+
+def _english_period_words() -> dict[str, tuple[str, ...]]:
+    """The English period words, each standing for itself ("Q3" stands alone: no "the" before it)."""
+    return {word: (word,) for word in PERIOD_WORDS if word != "the"}
+
+
+def _other_languages(kb: Knowledge, center_names: set[str]) -> list[dict[str, Any]]:
+    """The patterns of the other languages' words (``knowledge/es/``): Centers by their gloss and industry words,
+    figures, periods and products, with the English labels and ids; a product word that names a Center is a Center.
+    """
+    patterns: list[dict[str, Any]] = []
+    for translation in kb.translations.values():
+        for code, names in translation.center_names.items():
+            for variant in (v for name in names for v in _phrase_variants(name)):
+                center_names.add(variant.lower())
+                patterns.append({"label": "center", "pattern": variant, "id": code})
+    for vocabulary in kb.vocabularies:
+        patterns += [{"label": "metric", "pattern": p} for ps in vocabulary.metric_phrases.values() for p in ps]
+        periods = {word: vocabulary.period_words(word) for word in PERIOD_WORDS}
+        if all(periods[word] for word in ("fy", "q", "quarter", "of")):
+            patterns += [{"label": "period", "pattern": p} for p in _period_patterns(periods, either_order=True)]
+        for product in vocabulary.products:
+            patterns += [
+                {"label": "product", "pattern": words, "id": product.hts}
+                for words in product.words
+                if words.lower() not in center_names
+            ]
     return patterns
 
 
@@ -128,6 +181,7 @@ def build_patterns(kb: Knowledge) -> list[dict[str, Any]]:
                     patterns.append({"label": "product", "pattern": variant, "id": product.hts})
     for words in METRIC_PHRASES:
         patterns.append({"label": "metric", "pattern": words})
+    patterns += _other_languages(kb, center_names)
     token_patterns: dict[str, list[TokenPattern]] = {
         "hts_code": [
             [{"LOWER": {"IN": CHAPTER_WORDS}}, {"TEXT": {"REGEX": CHAPTER_NUMBER}}],
@@ -138,7 +192,7 @@ def build_patterns(kb: Knowledge) -> list[dict[str, Any]]:
         "ior_number": [[{"TEXT": {"REGEX": IOR_TOKEN}}]],
         "form": _form_patterns(),
         "request_ref": [[{"TEXT": {"REGEX": REF_TOKEN}}]],
-        "period": _period_patterns(),
+        "period": _period_patterns(_english_period_words()),
     }
     for label, pats in token_patterns.items():
         patterns += [{"label": label, "pattern": p} for p in pats]

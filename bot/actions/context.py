@@ -52,9 +52,16 @@ _NOT = re.compile(r"\b(not|no|instead|wrong)\b", re.IGNORECASE)
 
 
 def metric_of(text: Optional[str]) -> Optional[str]:
-    """The metric key for words such as "partner accounts" or "employees"."""
+    """The metric key for words such as "partner accounts", "employees" or, in another language of ``knowledge/``,
+    "cuentas de socios".
+    """
+    if not text:
+        return None
+    vocabularies = knowledge().vocabularies
     for metric in MATCH_ORDER:
-        if text and re.search(BY_KEY[metric].pattern, text, re.IGNORECASE):
+        if re.search(BY_KEY[metric].pattern, text, re.IGNORECASE) or any(
+            vocabulary.names_metric(metric, text) for vocabulary in vocabularies
+        ):
             return metric
     return None
 

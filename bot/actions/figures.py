@@ -51,6 +51,11 @@ _ADDED_UP = re.compile(r"\b(total|overall|altogether|all together|combined|in al
 _ONE_CENTER = re.compile(r"\b(the|my|our|this|that|their|its)\s+(cent(er|re)|cee)\b(?!s)", re.IGNORECASE)
 
 
+def _asks_fewest(text: str) -> bool:
+    """Whether a ranking is asked from the bottom ("fewest", or "menos" in ``knowledge/es/words.yml``)."""
+    return bool(_FEWEST.search(text)) or any(v.asks_fewest(text) for v in knowledge().vocabularies)
+
+
 def metric_label(metric: str) -> str:
     """What a metric counts, in words: ``partner accounts``."""
     return replies.text(label_reply(metric))
@@ -153,7 +158,7 @@ async def figure(dispatcher: CollectingDispatcher, query: Query) -> list[dict[st
         )
         return _ask_metric(dispatcher, query, "utter_metric_payload_figure", center=center)
     latest = await _query(store.latest_period)
-    fy, quarter = parse_period(query.period, latest)
+    fy, quarter = parse_period(query.period, latest, knowledge().period_words)
     if not query.centers:
         if not _EVERY_CENTER.search(query.text):
             return _ask_center(dispatcher, query, query.metric)
@@ -213,8 +218,8 @@ async def ranking(dispatcher: CollectingDispatcher, query: Query) -> list[dict[s
     if query.metric is None:
         return _ask_metric(dispatcher, query, "utter_metric_payload_ranking")
     latest = await _query(store.latest_period)
-    fy, quarter = parse_period(query.period, latest)
-    top = await send_ranking(dispatcher, query.metric, fy, quarter, latest, bool(_FEWEST.search(query.text)))
+    fy, quarter = parse_period(query.period, latest, knowledge().period_words)
+    top = await send_ranking(dispatcher, query.metric, fy, quarter, latest, _asks_fewest(query.text))
     return remember(query, center=top)  # "where is it?" is then about the first Center of the ranking
 
 
@@ -271,7 +276,7 @@ async def total(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str
     if query.metric is None:
         return _ask_metric(dispatcher, query, "utter_metric_payload_total")
     latest = await _query(store.latest_period)
-    fy, quarter = parse_period(query.period, latest)
+    fy, quarter = parse_period(query.period, latest, knowledge().period_words)
     result = await _query(store.totals, query.metric, fy, quarter)
     if result is None:
         _no_data(dispatcher, fy, quarter, latest)

@@ -28,19 +28,20 @@ def load_knowledge(folder: Path = KNOWLEDGE_DIR) -> Knowledge:
     origins: dict[str, tuple[Path, Optional[int]]] = {}
     responses, topics = load_replies(folder / "replies", origins)
     articles = load_articles(folder / "faq")
+    products = load_products(folder / "products.yml", chapters)
     return Knowledge(
         source_url=source,
         directory_url=directory,
         centers=centers,
         chapters=chapters,
         headings=headings,
-        products=load_products(folder / "products.yml", chapters),
+        products=products,
         articles=articles,
         responses=responses,
         topics=topics,
         spelling=load_spelling(folder / "spelling.yml"),
         word_classes=load_word_classes(folder / "word_classes.yml"),
-        translations=load_translations(folder, responses, origins, articles, centers),
+        translations=load_translations(folder, responses, origins, articles, centers, products),
     )
 
 

@@ -12,6 +12,7 @@ from bot.knowledge.words import TITLE_STOPWORDS, fold, normalise_hts, singular
 
 if TYPE_CHECKING:  # the translations are read by bot.knowledge.translations, which imports this module
     from bot.knowledge.translations import Translation
+    from bot.knowledge.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)
@@ -125,15 +126,34 @@ class Knowledge:
         for center in self.centers:
             for name in center.names:
                 self._by_name[fold(name)] = center
+        for translation in self.translations.values():  # "Centro de Electrónica", "acero": an English name wins
+            for code, names in translation.center_names.items():
+                for name in names:
+                    self._by_name.setdefault(fold(name), self.center(code))
         self._name_patterns[:] = [
             (re.compile(rf"(?<![\w]){re.escape(name)}(?![\w])"), name)
             for name in sorted(self._by_name, key=len, reverse=True)
         ]
         self._product_patterns[:] = [
             (re.compile(rf"(?<!\w){re.escape(fold(words))}(?:e?s)?(?!\w)"), words, product.hts)
-            for product in self.products
+            for product in self.all_products
             for words in product.words
         ]
+
+    @property
+    def vocabularies(self) -> list[Vocabulary]:
+        """The other languages' words for figures, periods, rankings and products (``knowledge/es/words.yml``...)."""
+        return [translation.vocabulary for translation in self.translations.values()]
+
+    @property
+    def all_products(self) -> list[Product]:
+        """The product words of every language: English (``products.yml``) first."""
+        return [*self.products, *(p for vocabulary in self.vocabularies for p in vocabulary.products)]
+
+    @property
+    def period_words(self) -> dict[str, str]:
+        """The other languages' period words and the English word each stands for (:func:`bot.fiscal.parse_period`)."""
+        return {phrase: word for vocabulary in self.vocabularies for phrase, word in vocabulary.periods.items()}
 
     # -- Centers ---------------------------------------------------------------------------------------------------
     def center(self, code: str) -> Center:

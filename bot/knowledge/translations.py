@@ -3,7 +3,9 @@ them so that no English reply or article is left without its translation, and no
 
 A language's folder mirrors the English one: ``replies/*.yml`` (the same reply names, each with as many variants,
 the same ``{placeholders}`` and buttons, and a ``/intent`` payload kept as it is), ``faq/*.yml`` (the same article
-ids, with the English article's source) and ``centers.yml`` (a gloss and the industry's words for each Center).
+ids, with the English article's source) and ``centers.yml`` (a gloss and the industry's words for each Center);
+``words.yml`` and ``products.yml`` add the language's words for figures, periods and products
+(:mod:`bot.knowledge.vocabulary`).
 ``english_only.yml`` lists, with a reason each, the replies (``replies: {utter_...: reason}``) and articles
 (``articles: {faq/...: reason}``) that stay in English.
 """
@@ -16,8 +18,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 from bot.knowledge.files import KnowledgeError, read_yaml, require
-from bot.knowledge.model import Article, Center
+from bot.knowledge.model import Article, Center, Product
 from bot.knowledge.texts import load_articles, load_replies
+from bot.knowledge.vocabulary import Vocabulary, check_phrase, forms, load_vocabulary
 
 LANGUAGES = ("es",)
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
@@ -33,6 +36,7 @@ class Translation:
     articles: list[Article]
     glosses: dict[str, str]  # Center code -> the name's gloss ("Centro de Electrónica")
     center_words: dict[str, tuple[str, ...]]  # Center code -> the industry's words in this language
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)  # words.yml and products.yml
     _by_key: dict[str, Article] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -42,6 +46,14 @@ class Translation:
         """The translated article of ``key`` (``faq/cf28``); None when it stays English."""
         return self._by_key.get(key)
 
+    @property
+    def center_names(self) -> dict[str, tuple[str, ...]]:
+        """Center code -> the gloss and the industry's words, each as written and without accents (:func:`forms`)."""
+        return {
+            code: tuple(dict.fromkeys(f for name in (gloss, *self.center_words[code]) for f in forms(name.lower())))
+            for code, gloss in self.glosses.items()
+        }
+
 
 def load_translations(
     folder: Path,
@@ -49,6 +61,7 @@ def load_translations(
     origins: dict[str, tuple[Path, Optional[int]]],
     articles: list[Article],
     centers: list[Center],
+    products: list[Product],
 ) -> dict[str, Translation]:
     """Every language of ``folder`` (``knowledge/``) that has a folder there, checked against the English texts
     (``origins``: each English reply's file and line, from :func:`bot.knowledge.texts.load_replies`).
@@ -60,7 +73,7 @@ def load_translations(
     found = {}
     for language in LANGUAGES:
         if (folder / language).is_dir():
-            found[language] = _load(folder, language, responses, origins, articles, centers)
+            found[language] = _load(folder, language, responses, origins, articles, centers, products)
     return found
 
 
@@ -71,6 +84,7 @@ def _load(
     english_origins: dict[str, tuple[Path, Optional[int]]],
     english_articles: list[Article],
     centers: list[Center],
+    products: list[Product],
 ) -> Translation:
     here = folder / language
     only = _english_only(here / "english_only.yml")
@@ -102,7 +116,7 @@ def _load(
                 article.path, article.line, f"source of '{article.retrieval_intent}' must be {original.source}"
             )
     glosses, words = _load_centers(here / "centers.yml", {c.code for c in centers})
-    return Translation(language, responses, topics, articles, glosses, words)
+    return Translation(language, responses, topics, articles, glosses, words, load_vocabulary(here, products))
 
 
 def _same_shape(
@@ -150,7 +164,9 @@ def _load_centers(path: Path, codes: set[str]) -> tuple[dict[str, str], dict[str
         if code not in codes or code in glosses:
             raise KnowledgeError(path, item["__line__"], f"'{code}' is not a Center of centers.yml, or is listed twice")
         glosses[code] = require(path, item, "gloss")
-        words[code] = tuple(" ".join(str(w).lower().split()) for w in item.get("words") or [])
+        words[code] = tuple(
+            check_phrase(path, item["__line__"], " ".join(str(w).lower().split())) for w in item.get("words") or []
+        )
     missing = sorted(codes - set(glosses))
     if missing:
         raise KnowledgeError(path, data.get("__line__"), f"missing Center(s): {', '.join(missing)}")

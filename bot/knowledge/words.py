@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Optional
 
 # Words that say nothing about a product when matched against HTS chapter titles.
@@ -102,3 +103,11 @@ def singular(word: str) -> str:
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             return word[: -len(suffix)] + repl
     return word
+
+
+def plain(text: str) -> str:
+    """``text`` without accents or tildes (``más reciente`` → ``mas reciente``, ``año`` → ``ano``), as users who
+    type without them write it.
+    """
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))

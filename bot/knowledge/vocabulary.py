@@ -1,0 +1,181 @@
+"""Another language's words for what the bot finds in a message: the figures (metrics), fiscal periods, a ranking
+from the bottom and product words (``knowledge/<language>/words.yml`` and ``products.yml``, see
+``knowledge/README.md``).
+
+Every phrase is kept as written and without accents (users often leave them out); a one-word phrase that is also a
+common English word ("personal", "pan") is refused, so that no English message is read as naming a figure or a
+product through a Spanish word, and an unaccented form that is one ("cafe" of "café") is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from re import Pattern
+from typing import Any
+
+from wordfreq import zipf_frequency
+
+from bot.fiscal import PERIOD_WORDS
+from bot.knowledge.files import KnowledgeError, read_yaml, require
+from bot.knowledge.model import Product
+from bot.knowledge.words import fold, plain
+from bot.vocab import METRICS
+
+_FEWEST = "fewest"  # the key of the fewest words' pattern beside the metrics' keys
+COMMON_ENGLISH = 3.0  # an English word this frequent (wordfreq's Zipf scale) is meant as English (bot/fuzzy.py)
+
+
+def is_common_english(phrase: str) -> bool:
+    """Whether ``phrase`` is one word that is common in English ("personal", "cafe")."""
+    return " " not in phrase and zipf_frequency(phrase, "en") >= COMMON_ENGLISH
+
+
+def forms(phrase: str) -> tuple[str, ...]:
+    """``phrase`` as written and without accents, unless that form is a common English word."""
+    bare = plain(phrase)
+    return (phrase,) if bare == phrase or is_common_english(bare) else (phrase, bare)
+
+
+def check_phrase(path: Path, line: Any, phrase: Any, alone: bool = True) -> str:
+    """A phrase of a word list: a lower-case, single-spaced string, and (``alone``: it names something by itself)
+    not a common English word.
+
+    Raises:
+        KnowledgeError: it is not, with the file and line.
+    """
+    if not isinstance(phrase, (str, int)) or not str(phrase).strip():
+        raise KnowledgeError(path, line, f"{phrase!r} is not a word (write it in quotes)")
+    text = str(phrase)
+    if text != text.lower() or text != " ".join(text.split()):
+        raise KnowledgeError(path, line, f"write '{text}' in lower case, single-spaced")
+    if alone and is_common_english(text):
+        raise KnowledgeError(
+            path, line, f"'{text}' is also a common English word: use it only in a longer phrase ('el personal')"
+        )
+    return text
+
+
+def _phrases(path: Path, line: Any, value: Any, what: str, alone: bool = True) -> tuple[str, ...]:
+    """A list of phrases, each checked and given in all its forms."""
+    if not isinstance(value, list) or not value:
+        raise KnowledgeError(path, line, f"{what} needs a list of words")
+    return tuple(dict.fromkeys(f for phrase in value for f in forms(check_phrase(path, line, phrase, alone))))
+
+
+def _alternation(phrases: Iterable[str]) -> Pattern[str]:
+    """A pattern that finds any of ``phrases`` as whole words, the longest first, in lower-case text."""
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(p) for p in ordered)})(?!\w)")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """One language's words for the figures, periods, rankings and products, every phrase in all its forms."""
+
+    metric_phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # metric key -> phrases
+    metric_words: dict[str, str] = field(default_factory=dict)  # single word -> metric key (bot/fuzzy.py)
+    periods: dict[str, str] = field(default_factory=dict)  # phrase -> the English period word it stands for
+    fewest: tuple[str, ...] = ()  # words that ask for the Center with the fewest
+    products: list[Product] = field(default_factory=list)
+    _patterns: dict[str, Pattern[str]] = field(default_factory=dict, repr=False)  # by metric key, and FEWEST
+
+    def __post_init__(self) -> None:
+        self._patterns.update((k, _alternation(v)) for k, v in self.metric_phrases.items() if v)
+        if self.fewest:
+            self._patterns[_FEWEST] = _alternation(self.fewest)
+
+    def names_metric(self, metric: str, text: str) -> bool:
+        """Whether ``text`` names ``metric`` by one of its phrases."""
+        pattern = self._patterns.get(metric)
+        return bool(pattern and pattern.search(text.lower()))
+
+    def asks_fewest(self, text: str) -> bool:
+        """Whether ``text`` asks for the Center with the fewest ("¿qué centro tiene menos socios?")."""
+        return self.names_metric(_FEWEST, text)
+
+    def period_words(self, english: str) -> tuple[str, ...]:
+        """This language's phrases for the English period word ``english`` ("quarter": "trimestre")."""
+        return tuple(phrase for phrase, word in self.periods.items() if word == english)
+
+
+def load_vocabulary(folder: Path, english_products: list[Product]) -> Vocabulary:
+    """Read ``words.yml`` and ``products.yml`` of a language's folder (both optional).
+
+    Raises:
+        KnowledgeError: a mistake, with the file and line.
+    """
+    path = folder / "words.yml"
+    data = read_yaml(path) if path.exists() else {}
+    phrases, words = _metrics(path, data)
+    return Vocabulary(
+        metric_phrases=phrases,
+        metric_words=words,
+        periods=_periods(path, data),
+        fewest=_phrases(path, data.get("__line__"), data["fewest"], "fewest") if "fewest" in data else (),
+        products=_products(folder / "products.yml", english_products),
+    )
+
+
+def _metrics(path: Path, data: dict[str, Any]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """The ``metrics`` of ``words.yml``: each metric's phrases, and its single words."""
+    phrases: dict[str, tuple[str, ...]] = {}
+    words: dict[str, str] = {}
+    items = data.get("metrics") or {}
+    for key, item in items.items():
+        if key == "__line__":
+            continue
+        line = item.get("__line__") if isinstance(item, dict) else items.get("__line__")
+        if key not in METRICS or not isinstance(item, dict):
+            raise KnowledgeError(path, line, f"'{key}' is not a metric ({', '.join(METRICS)}) with phrases and words")
+        phrases[key] = _phrases(path, line, item.get("phrases"), f"'{key}' phrases")
+        for word in _phrases(path, line, item["words"], f"'{key}' words") if "words" in item else ():
+            if " " in word or words.get(word, key) != key:
+                raise KnowledgeError(path, line, f"'{word}' must be one word, of one metric only")
+            words[word] = key
+    return phrases, words
+
+
+def _periods(path: Path, data: dict[str, Any]) -> dict[str, str]:
+    """The ``periods`` of ``words.yml``: each phrase and the English period word it stands for."""
+    found: dict[str, str] = {}
+    items = data.get("periods") or {}
+    for english, value in items.items():
+        if english == "__line__":
+            continue
+        line = items["__line__"]
+        if english not in PERIOD_WORDS:
+            raise KnowledgeError(path, line, f"periods: '{english}' is not one of {', '.join(PERIOD_WORDS)}")
+        for phrase in _phrases(path, line, value, f"periods: '{english}'", alone=False):
+            if found.setdefault(phrase, english) != english:
+                raise KnowledgeError(path, line, f"periods: '{phrase}' stands for two words")
+    return found
+
+
+def _products(path: Path, english: list[Product]) -> list[Product]:
+    """``products.yml``: each entry's words, given the HTS code of the English product word it names (``en``)."""
+    if not path.exists():
+        return []
+    hts_of = {fold(w): p.hts for p in english for w in p.words}
+    products: list[Product] = []
+    seen: dict[str, int] = {}
+    for item in read_yaml(path).get("products") or []:
+        line = item["__line__"]
+        en = str(require(path, item, "en"))
+        if fold(en) not in hts_of:
+            raise KnowledgeError(path, line, f"'{en}' is not a word of products.yml")
+        if not isinstance(item.get("words"), list) or not item["words"]:
+            raise KnowledgeError(path, line, f"'{en}' needs a list of words")
+        words: list[str] = []
+        for written in item["words"]:
+            word = check_phrase(path, line, written)
+            if fold(word) in hts_of:
+                raise KnowledgeError(path, line, f"'{word}' is already a word of products.yml")
+            if fold(word) in seen:
+                raise KnowledgeError(path, line, f"'{word}' is listed twice (also line {seen[fold(word)]})")
+            seen[fold(word)] = line
+            words += [f for f in forms(word) if fold(f) not in hts_of and f not in words]  # "sofas" of "sofás"
+        products.append(Product(tuple(words), hts_of[fold(en)]))
+    return products
