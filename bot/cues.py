@@ -1,5 +1,6 @@
-"""The words that cue how a message is read in its conversation (:mod:`bot.followups`), English and Spanish side by
-side: each cue is one regular expression whose alternatives are the English words, then the Spanish ones.
+"""The words that cue how a message is read (:mod:`bot.followups`) and which figure question it asks
+(:mod:`bot.actions.figures`, :mod:`bot.actions.context`), English and Spanish side by side: each cue is one regular
+expression whose alternatives are the English words, then the Spanish ones.
 
 These are patterns of how people ask ("and Machinery?", "¿y maquinaria?", "where is it", "¿dónde queda?"), not names
 of things: Centers, figures, periods and products are the entity rules' (``knowledge/``, :mod:`bot.nlp`). Spanish
@@ -28,7 +29,7 @@ MARKER = _cue(
     r"compare (it|that|them|this)",
     r"y|qu[ée] tal|y qu[ée] tal|y (de|del|en|para|con)|igual|lo mismo|tambi[ée]n|ahora|entonces|vale|perd[óo]n|"
     r"disculp[ae]|mejor|m[áa]s bien|quise decir|quiero decir|me equivoqu[ée]|me confund[íi]|error|espera|pero|"
-    r"en vez|en lugar|no,? (era|es|quer[íi]a)|compar[ae](lo|la|los|las)?",
+    r"en vez|en lugar|no,? (era|es|quer[íi]a)|comp[áa]r[ae](lo|la|los|las)?",
     start=True,
 )
 # A word that refers back, or the start of an elliptical follow-up: "how long does it take?", "¿y eso cuánto tarda?".
@@ -146,3 +147,41 @@ UNNAMED_PRODUCT = re.compile(
     re.IGNORECASE,
 )
 WORD = re.compile(r"[^\W\d_]+")  # a word of letters, accented or not
+
+
+# -- figure questions (bot/actions/figures.py, bot/actions/context.py) -------------------------------------------------
+# "entries by Center", "per CEE", "all the Centers", "por centro", "todos los centros"; not "handled by the Center".
+EVERY_CENTER = re.compile(
+    r"\b(each|every|all|per)\s+(the\s+)?(cent(er|re)s?|cees?)\b|\bby\s+(cent(er|re)|cee)s?\b|\bcent(er|re)s\b"
+    r"|\b(cada|todos los|por)\s+(centros?|cees?)\b|\bcentros\b",
+    re.IGNORECASE,
+)
+SUPERLATIVE = _cue(
+    r"most|least|fewest|top|bottom|biggest|smallest|largest|greatest|highest|lowest|busiest|leads?|leading|"
+    r"rank\w*|more|less|best|worst|max\w*|min\w*",
+    r"m[áa]s|menos|mayor(es)?|menor(es)?|m[áa]xim\w*|m[íi]nim\w*|clasifica\w*|primer lugar|[úu]ltimo lugar|"
+    r"mejor|peor",
+)
+# "over time", "the trend", "how has it changed", "la tendencia", "cómo ha cambiado": one Center's figure over time.
+OVER_TIME = re.compile(
+    r"\b(over (the )?(time|years|quarters)|trends?|trending|history|historic\w*|year over year|quarter over quarter|"
+    r"(past|last) (few |\d+ |two |three |four |eight )?(quarters|years)|(grown|grow|grew|changed|declined)\b)"
+    r"|\b(tendencia|evoluci[óo]n|hist[óo]ric\w*|a lo largo del tiempo|con el tiempo|trimestre (a|por) trimestre|"
+    r"(los )?([úu]ltimos|pasados) (\d+ |dos |tres |cuatro |ocho )?(trimestres|a[ñn]os)|"
+    r"(ha |han )?(crecido|cambiado|bajado|subido|disminuido|aumentado))\b",
+    re.IGNORECASE,
+)
+# "total", "overall", "combined", "en total", "entre todos": a figure added up across the Centers.
+ADDED_UP = _cue(
+    r"total|overall|altogether|all together|combined|in all|sum",
+    r"en total|sumad[oa]s|combinad[oa]s|en conjunto|entre todos|suma",
+)
+ONE_CENTER = re.compile(
+    r"\b((the|my|our|this|that|their|its)\s+(cent(er|re)|cee)|(el|mi|nuestro|este|ese|su)\s+(centro|cee))\b(?!s)",
+    re.IGNORECASE,
+)
+COMPARE = _cue(
+    r"compare\w*|vs\.?|versus|than|against|side by side",
+    r"comp[áa]r\w*|contra|frente a|lado a lado|m[áa]s que|menos que",
+)
+NOT = _cue(r"not|no|instead|wrong", r"en vez|en lugar|equivocad[oa]|otro")

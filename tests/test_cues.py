@@ -28,6 +28,12 @@ FOUND = [
     (cues.UNNAMED_PRODUCT, "qué centro ve nuestros productos"),
     (cues.ASKS_ABOUT, "¿qué debo incluir en la solicitud?"),
     (cues.REFERS_BACK, "¿y eso cuánto tarda?"),
+    (cues.SUPERLATIVE, "cual centro tiene mas importadores"),
+    (cues.EVERY_CENTER, "entradas por centro"),
+    (cues.OVER_TIME, "cómo ha cambiado el personal en los últimos trimestres"),
+    (cues.ADDED_UP, "cuántos importadores hay en total"),
+    (cues.ONE_CENTER, "cuantos empleados tiene mi centro"),
+    (cues.COMPARE, "compáralo con maquinaria"),
 ]
 NOT_FOUND = [
     (cues.MARKER, "yes please"),
@@ -38,6 +44,8 @@ NOT_FOUND = [
     (cues.ASKS_ABOUT, "que me cambien de centro por favor"),
     (cues.MY_CENTER, "qué centro maneja mis zapatos"),
     (cues.REFERS_BACK, "la semana pasada"),
+    (cues.OVER_TIME, "cuántos importadores tiene Laredo"),
+    (cues.EVERY_CENTER, "qué centro maneja el acero"),
 ]
 
 

@@ -31,7 +31,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import fuzzy
+from bot import cues, fuzzy
 from bot.actions import common
 from bot.db import store
 from bot.knowledge import Center, knowledge
@@ -47,8 +47,6 @@ CENTER_TOPICS = (
     "importer",
 )  # a missing Center comes from the context
 METRIC_TOPICS = ("figure", "ranking", "total", "trend")  # a missing metric comes from the context
-_COMPARE = re.compile(r"\b(compare\w*|vs\.?|versus|than|against|side by side)\b", re.IGNORECASE)
-_NOT = re.compile(r"\b(not|no|instead|wrong)\b", re.IGNORECASE)
 
 
 def metric_of(text: Optional[str]) -> Optional[str]:
@@ -136,7 +134,7 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     hts = common.first_entity(tracker, "hts_code")
     product = hts or common.first_entity(tracker, "product")
     follow_up = topic is None and recent  # bot/followups.py made it a follow-up of the previous answer
-    if follow_up and metric and metric == slot("ctx_metric") and _NOT.search(text):  # "no not entries, impotrs"
+    if follow_up and metric and metric == slot("ctx_metric") and cues.NOT.search(text):  # "no not entries, impotrs"
         metric = fuzzy.metric_in(text, besides=metric) or fuzzy.metric_in(typed, besides=metric) or metric
     if follow_up and slot("ctx_topic") in _HANDLERS:
         topic = slot("ctx_topic")
@@ -145,11 +143,13 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     if topic is None:  # a follow-up with nothing to follow: go by what it names
         topic = "product" if product else "figure" if metric else "center_info"
     earlier = [kb.center(code) for code in str(slot("ctx_center") or "").split(",") if code]
-    if follow_up and len(centers) > 1 and _NOT.search(text):  # "no, buffalo, the other NY one": the one not asked
+    if follow_up and len(centers) > 1 and cues.NOT.search(text):  # "no, buffalo, the other NY one": the one not asked
         centers = [c for c in centers if c not in earlier][-1:] or centers[-1:]
     if not centers and topic in CENTER_TOPICS:
         centers = earlier
-    elif topic == "figure" and len(centers) == 1 and earlier and _COMPARE.search(text) and centers[0] not in earlier:
+    elif (
+        topic == "figure" and len(centers) == 1 and earlier and cues.COMPARE.search(text) and centers[0] not in earlier
+    ):
         centers = [*earlier[:1], *centers]  # "compare it with Base Metals"
     if not metric and topic in METRIC_TOPICS:
         metric = slot("ctx_metric")

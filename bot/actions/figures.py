@@ -16,7 +16,7 @@ from typing import Any, Optional, TypeVar
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import replies
+from bot import cues, replies
 from bot.actions.charts import bar_chart
 from bot.actions.common import number, percent, table
 from bot.actions.context import Query, TopicAction, handles, remember
@@ -31,24 +31,6 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _FEWEST = re.compile(r"\b(least|fewest|lowest|smallest|minimum|bottom|less|last place)\b", re.IGNORECASE)
-_EVERY_CENTER = re.compile(  # "entries by Center", "per CEE", "all the Centers"; not "handled by the Center"
-    r"\b(each|every|all|per)\s+(the\s+)?(cent(er|re)s?|cees?)\b|\bby\s+(cent(er|re)|cee)s?\b|\bcent(er|re)s\b",
-    re.IGNORECASE,
-)
-_SUPERLATIVE = re.compile(
-    r"\b(most|least|fewest|top|bottom|biggest|smallest|largest|greatest|highest|lowest|busiest|leads?|leading|"
-    r"rank\w*|more|less|best|worst|max\w*|min\w*)\b",
-    re.IGNORECASE,
-)
-# "over time", "the trend", "how has it changed": one Center's figure over the quarters.
-_OVER_TIME = re.compile(
-    r"\b(over (the )?(time|years|quarters)|trends?|trending|history|historic\w*|year over year|quarter over quarter|"
-    r"(past|last) (few |\d+ |two |three |four |eight )?(quarters|years)|(grown|grow|grew|changed|declined)\b)",
-    re.IGNORECASE,
-)
-# "total", "overall", "combined": a figure added up across the Centers.
-_ADDED_UP = re.compile(r"\b(total|overall|altogether|all together|combined|in all|sum)\b", re.IGNORECASE)
-_ONE_CENTER = re.compile(r"\b(the|my|our|this|that|their|its)\s+(cent(er|re)|cee)\b(?!s)", re.IGNORECASE)
 
 
 def _asks_fewest(text: str) -> bool:
@@ -160,13 +142,13 @@ async def figure(dispatcher: CollectingDispatcher, query: Query) -> list[dict[st
     latest = await _query(store.latest_period)
     fy, quarter = parse_period(query.period, latest, knowledge().period_words)
     if not query.centers:
-        if not _EVERY_CENTER.search(query.text):
+        if not cues.EVERY_CENTER.search(query.text):
             return _ask_center(dispatcher, query, query.metric)
-        if _ADDED_UP.search(query.text) and not query.follow_up:
+        if cues.ADDED_UP.search(query.text) and not query.follow_up:
             return await total(dispatcher, query)  # "overall number of partner accounts for all the centers"
         top = await send_ranking(dispatcher, query.metric, fy, quarter, latest, fewest=False)
         return remember(query, topic="ranking", center=top)
-    if len(query.centers) == 1 and not query.follow_up and not query.period and _OVER_TIME.search(query.text):
+    if len(query.centers) == 1 and not query.follow_up and not query.period and cues.OVER_TIME.search(query.text):
         return await trend(dispatcher, query)  # "staff numbers at the auto centre over time"
     found = [await _query(store.figure, c.code, query.metric, fy, quarter) for c in query.centers]
     records = [r for r in found if r is not None]
@@ -209,11 +191,11 @@ async def figure(dispatcher: CollectingDispatcher, query: Query) -> list[dict[st
 @handles("ranking")
 async def ranking(dispatcher: CollectingDispatcher, query: Query) -> list[dict[str, Any]]:
     """Which Center has the most (or the least) of a metric, with the full ranking."""
-    if not query.follow_up and _ONE_CENTER.search(query.text) and not _SUPERLATIVE.search(query.text):
+    if not query.follow_up and cues.ONE_CENTER.search(query.text) and not cues.SUPERLATIVE.search(query.text):
         return await figure(dispatcher, query)  # "entries handled by the center last quarter?": which Center?
     if len(query.centers) > 1 and not query.follow_up:
         return await figure(dispatcher, query)  # "which has more staff, Laredo or Buffalo?": the two side by side
-    if not query.centers and _ADDED_UP.search(query.text) and not _SUPERLATIVE.search(query.text):
+    if not query.centers and cues.ADDED_UP.search(query.text) and not cues.SUPERLATIVE.search(query.text):
         return await total(dispatcher, query)  # "sum of post-entry actions for all centres": added up, not ranked
     if query.metric is None:
         return _ask_metric(dispatcher, query, "utter_metric_payload_ranking")
