@@ -116,16 +116,21 @@ def render_faq_nlu(kb: Knowledge) -> str:
 
 
 def render_lookups(kb: Knowledge) -> str:
-    """Lookup tables: Center names, product words and the word classes (``class_<name>``). RegexFeaturizer turns them
+    """Lookup tables: Center names, product words (in every language) and the word classes (``class_<name>``). RegexFeaturizer turns them
     into features telling the intent classifiers that a message names a Center or a product, or uses a word of a
     class, however the rest of it is worded; the lexical intent model reads them too (``bot/lexical.py``).
     """
+    translated = kb.translations.values()
+    center_names = {v for c in kb.centers for n in c.names for v in _name_variants(n)}
+    center_names |= {
+        n for t in translated for n in [*t.glosses.values(), *(w for ws in t.center_words.values() for w in ws)]
+    }
     tables = {
-        "center_name": sorted({v for c in kb.centers for n in c.names for v in _name_variants(n)}, key=str.lower),
-        "product_word": sorted({w for p in kb.products for w in p.words}, key=str.lower),
+        "center_name": sorted(center_names, key=str.lower),
+        "product_word": sorted({w for p in kb.all_products for w in p.words}, key=str.lower),
         **{f"{CLASS_PREFIX}{name}": sorted(set(words)) for name, words in kb.word_classes.items()},
     }
-    sources = "knowledge/centers.yml, knowledge/products.yml and knowledge/word_classes.yml"
+    sources = "knowledge/centers.yml, knowledge/products.yml, knowledge/word_classes.yml and knowledge/es/"
     lines = [HEADER.format(sources=sources), 'version: "3.1"', "nlu:"]
     for name, values in tables.items():
         lines += [f"  - lookup: {name}", "    examples: |"] + [f"      - {v}" for v in values]
