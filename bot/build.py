@@ -116,9 +116,10 @@ def render_faq_nlu(kb: Knowledge) -> str:
 
 
 def render_lookups(kb: Knowledge) -> str:
-    """Lookup tables: Center names, product words (in every language) and the word classes (``class_<name>``). RegexFeaturizer turns them
-    into features telling the intent classifiers that a message names a Center or a product, or uses a word of a
-    class, however the rest of it is worded; the lexical intent model reads them too (``bot/lexical.py``).
+    """Lookup tables: Center names and product words (in every language) and the word classes (``class_<name>``).
+    RegexFeaturizer turns them into features telling the intent classifiers that a message names a Center or a
+    product, or uses a word of a class, however the rest of it is worded; the lexical intent model reads them too
+    (``bot/lexical.py``).
     """
     translated = kb.translations.values()
     center_names = {v for c in kb.centers for n in c.names for v in _name_variants(n)}
