@@ -20,6 +20,7 @@ from functools import cache
 from typing import Any, Optional
 
 from bot import language, replies
+from bot.ior import mask_text
 from bot.knowledge import Knowledge, knowledge
 from bot.vocab import label_reply
 
@@ -83,7 +84,8 @@ class Reply:
 
 
 def _template(name: str, lang: str) -> str:
-    return str(replies.responses_in(knowledge(), lang).get(name, knowledge().responses[name])[0].get("text") or "")
+    """The reply's text as the bot sends its fixed words: Social Security-format examples masked (bot/replies.py)."""
+    return mask_text(str(replies.responses_in(knowledge(), lang).get(name, knowledge().responses[name])[0]["text"]))
 
 
 def _clean(piece: str) -> str:

@@ -127,3 +127,10 @@ def test_a_conversation_tagged_es_starts_in_spanish_and_each_message_may_switch(
 
 def test_every_kind_has_a_check() -> None:
     assert set(CASES) <= set(KINDS)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_format_error_inside_a_form_passes_with_its_masked_example(lang: str) -> None:
+    with language.use(lang):
+        reply = Reply(replies.text("utter_invalid_ior_numbers", which="12-34"), ())
+    assert judge(knowledge(), reply, {"answer": "ior_format_error"}, lang) is None, reply.text
