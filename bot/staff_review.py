@@ -40,7 +40,7 @@ SAMPLE_IMPORTERS = ROOT / "knowledge" / "sample" / "importers.csv"
 ALTERNATIVES = 3  # intents shown after the chosen one
 HIDDEN_SLOTS = ("session_started_metadata", "requested_slot")  # Rasa's bookkeeping, not the bot's memory
 
-FORMS = {  # the runner's answer kinds for the guided requests (tests/conversations/runner.py FORMS)
+FORMS = {  # the runner's answer kinds for the guided requests (tests/conversations/judge.py FORMS)
     "change_center_form": "form_change_center",
     "outreach_call_form": "form_outreach_call",
     "site_visit_form": "form_site_visit",

@@ -9,8 +9,11 @@ The conversations CBP staff saved from ``make shell`` (``/save``, :mod:`bot.staf
 not part of the independent set, so :func:`load` leaves them out and ``load(staff=True)`` reads them. The runner asks
 them too (clean only) and reports them apart (``"staff"`` in the JSON); ``--staff`` asks only them.
 
-A turn is judged on what the user gets (the reply's text) and on which action Rasa ran; a conversation passes when
-every one of its turns does.
+``--set es`` asks the Spanish set instead (``tests/conversations_es/**/*.yml``, issue 16), clean and with typos, and
+writes ``results/conversations_es.json`` and ``results/conversations_es-failures.md`` (no staff checks).
+
+A turn is judged on what the user gets (the reply's text, in the language the bot should answer in) and on which
+action Rasa ran (``tests/conversations/judge.py``); a conversation passes when every one of its turns does.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import re
 import sys
 import urllib.request
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,33 +32,15 @@ from typing import Any, Optional
 
 import yaml
 
-from bot import replies
-from bot.knowledge import Knowledge, knowledge
-from bot.vocab import METRICS, label_reply
+from bot.knowledge import knowledge
+from tests.conversations.judge import KINDS, Reply, as_list, judge, languages
 
 FOLDER = Path(__file__).parent
+SETS = {"en": FOLDER, "es": FOLDER.parent / "conversations_es"}  # --set: the English set, the Spanish one (issue 16)
+RESULTS = {"en": "conversations", "es": "conversations_es"}  # the results' file names, without the extension
+SET_HELP = "en: tests/conversations, with the staff checks (default); es: tests/conversations_es, no staff checks"
 STAFF = "staff"  # the folder of the tests saved from make shell (tests/conversations/staff/README.md)
-METRIC_LABELS = {
-    metric: replies.text(label_reply(metric)) for metric in METRICS
-}  # "partner_accounts": "partner accounts"
 FOLLOW_UP_KINDS = ("followup_ellipsis", "followup_reference", "missing_piece", "correction", "new_topic")
-FORMS = {
-    "form_change_center": "change_center_form",
-    "form_outreach_call": "outreach_call_form",
-    "form_site_visit": "site_visit_form",
-}
-SIMPLE = {
-    "greet": ("utter_greet",),
-    "goodbye": ("utter_goodbye",),
-    "thanks": ("utter_you_are_welcome",),
-    "help": ("utter_help",),
-    "handoff": ("utter_handoff",),
-    "out_of_scope": ("utter_out_of_scope",),
-    "list_centers": ("action_list_centers",),
-    "request_status": ("action_request_status", "request_status_form"),
-    "cancelled": ("utter_cancelled", "action_cancel_request", "utter_request_cancelled"),
-    "fallback": ("action_two_stage_fallback", "action_default_fallback", "utter_default", "utter_ask_rephrase"),
-}
 
 
 @dataclass(frozen=True)
@@ -77,6 +62,7 @@ class Outcome:
     conversation: Conversation
     passed: bool
     failures: list[str] = field(default_factory=list)
+    replies: Sequence[Reply] = ()  # what the bot did for each turn
 
 
 def load(folder: Path = FOLDER, *, staff: bool = False) -> list[Conversation]:
@@ -105,7 +91,7 @@ def load(folder: Path = FOLDER, *, staff: bool = False) -> list[Conversation]:
                 kind = turn.expect.get("answer")
                 if kind not in KINDS:
                     raise ValueError(f"{where}: unknown answer kind {kind!r}")
-                for faq in _as_list(turn.expect.get("faq")):
+                for faq in as_list(turn.expect.get("faq")):
                     if faq not in faq_ids:
                         raise ValueError(f"{where}: unknown FAQ article {faq!r}")
             found.append(Conversation(item["id"], tuple(item.get("tags") or ()), tuple(turns), str(path)))
@@ -149,87 +135,6 @@ def typo_copy(conversations: Sequence[Conversation], seed: int = 2026) -> list[C
     return copies
 
 
-# -- judging ----------------------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Reply:
-    """What the bot did for one user message: its texts and the actions Rasa ran."""
-
-    text: str
-    actions: Sequence[str]
-
-
-def _as_list(value: Any) -> list[str]:
-    return [] if value is None else [str(v) for v in (value if isinstance(value, list) else [value])]
-
-
-def _center_label(kb: Knowledge, code: str) -> str:
-    return kb.center(code).label
-
-
-def _has(text: str, *parts: str) -> bool:
-    lower = text.lower()
-    return all(part.lower() in lower for part in parts)
-
-
-def _figure_ok(kb: Knowledge, reply: Reply, expect: dict[str, Any]) -> bool:
-    metric = METRIC_LABELS.get(expect.get("metric", ""), "")
-    if expect.get("center"):
-        return _has(reply.text, _center_label(kb, expect["center"]), f"{metric}**")
-    return _has(reply.text, metric) and ("had the most" in reply.text or "Which Center would you like" in reply.text)
-
-
-KINDS: dict[str, Callable[[Knowledge, Reply, dict[str, Any]], bool]] = {
-    "faq": lambda kb, r, e: any(_has(r.text, kb.article(f"faq/{a}").answer[:80]) for a in _as_list(e.get("faq"))),
-    "smalltalk": lambda kb, r, e: any(
-        _has(r.text, kb.article(f"chitchat/{a}").answer[:80]) for a in _as_list(e.get("faq"))
-    ),
-    "center_info": lambda kb, r, e: _has(r.text, _center_label(kb, e["center"]), "is managed from"),
-    "center_contact": lambda kb, r, e: _has(r.text, _center_label(kb, e["center"]), "CEE Directory"),
-    "product_center": lambda kb, r, e: (
-        _has(r.text, f"handled by the {_center_label(kb, e['center'])}")
-        if e.get("center")
-        else any(_has(r.text, w) for w in ("has not published", "underlying goods"))
-    ),
-    "importer_center": lambda kb, r, e: (
-        _has(r.text, f"is assigned to the {_center_label(kb, e['center'])}")
-        if e.get("center")
-        else _has(r.text, "couldn't find importer")
-    ),
-    "ask_importer_number": lambda kb, r, e: _has(r.text, "What is the importer of record number"),
-    "ior_format_error": lambda kb, r, e: _has(r.text, "isn't an importer of record number", "YYDDPP-NNNNN"),
-    "figure": _figure_ok,
-    "ranking": lambda kb, r, e: (
-        _has(r.text, METRIC_LABELS[e["metric"]]) and bool(re.search(r"had the (most|fewest)", r.text))
-    ),
-    "total": lambda kb, r, e: _has(r.text, "Across the", METRIC_LABELS[e["metric"]]),
-    "trend": lambda kb, r, e: _has(
-        r.text, "quarter by quarter", _center_label(kb, e["center"]), METRIC_LABELS[e["metric"]]
-    ),
-    "compare": lambda kb, r, e: _has(r.text, METRIC_LABELS[e["metric"]], *(_center_label(kb, c) for c in e["centers"])),
-    "ask_center": lambda kb, r, e: _has(r.text, "Which Center"),
-    "ask_metric": lambda kb, r, e: _has(r.text, "Which figure would you like"),
-    "ask_product": lambda kb, r, e: _has(r.text, "Which product do you mean"),
-    **{kind: (lambda kb, r, e, form=form: form in r.actions) for kind, form in FORMS.items()},
-    **{kind: (lambda kb, r, e, names=names: any(n in r.actions for n in names)) for kind, names in SIMPLE.items()},
-}
-
-
-def judge(kb: Knowledge, reply: Reply, expect: dict[str, Any]) -> Optional[str]:
-    """None when the reply is right; otherwise what is wrong with it."""
-    kind = expect["answer"]
-    try:
-        right = KINDS[kind](kb, reply, expect)
-    except KeyError as exc:
-        return f"expectation for {kind} lacks {exc}"
-    missing = [s for s in _as_list(expect.get("says")) if not _has(reply.text, s)]
-    present = [s for s in _as_list(expect.get("not_says")) if s.lower() in reply.text.lower()]
-    if right and not missing and not present:
-        return None
-    why = [] if right else [f"not a {kind} answer { ({k: v for k, v in expect.items() if k != 'answer'}) }"]
-    why += [f"does not say {s!r}" for s in missing] + [f"says {s!r}" for s in present]
-    return "; ".join(why)
-
-
 # -- asking the bot ---------------------------------------------------------------------------------------------------
 def _post(url: str, body: dict[str, Any], timeout: float = 60) -> Any:
     request = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
@@ -263,7 +168,9 @@ def ask(rasa_url: str, token: str, conversation: Conversation) -> list[Reply]:
 
 
 def run(rasa_url: str, token: str, conversations: Sequence[Conversation], workers: int = 4) -> list[Outcome]:
-    """Ask and judge every conversation, several at a time."""
+    """Ask and judge every conversation, several at a time, each turn in the language it should be answered in
+    (:func:`tests.conversations.judge.languages`: messages are sent plain, the bot reads their language itself).
+    """
     kb = knowledge()
 
     def one(conversation: Conversation) -> Outcome:
@@ -272,16 +179,22 @@ def run(rasa_url: str, token: str, conversations: Sequence[Conversation], worker
         except Exception as exc:  # a server error is a failed conversation, with its reason
             return Outcome(conversation, False, [f"request failed: {exc}"])
         failures = []
-        for number, (turn, reply) in enumerate(zip(conversation.turns, replies), 1):
-            problem = judge(kb, reply, turn.expect)
+        expected = languages(conversation.tags, [turn.user for turn in conversation.turns])
+        for number, (turn, reply, lang) in enumerate(zip(conversation.turns, replies, expected), 1):
+            problem = judge(kb, reply, turn.expect, lang)
             if problem:
                 failures.append(
                     f"turn {number} {turn.user!r}: {problem}; got {reply.text[:160]!r} {list(reply.actions)}"
                 )
-        return Outcome(conversation, not failures, failures)
+        return Outcome(conversation, not failures, failures, replies)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return list(pool.map(one, conversations))
+
+
+def replies_of(outcomes: Sequence[Outcome]) -> dict[str, list[dict[str, Any]]]:
+    """What the bot did for each turn of each conversation (``--replies``), by conversation id."""
+    return {o.conversation.id: [{"text": r.text, "actions": list(r.actions)} for r in o.replies] for o in outcomes}
 
 
 def summary(outcomes: Sequence[Outcome]) -> dict[str, Any]:
@@ -301,11 +214,16 @@ def summary(outcomes: Sequence[Outcome]) -> dict[str, Any]:
 
 
 def report(
-    clean: Sequence[Outcome], typos: Sequence[Outcome], out_dir: Path, staff: Optional[Sequence[Outcome]] = None
+    clean: Sequence[Outcome],
+    typos: Sequence[Outcome],
+    out_dir: Path,
+    staff: Optional[Sequence[Outcome]] = None,
+    name: str = RESULTS["en"],
 ) -> dict[str, Any]:
-    """Write ``conversations.json`` and ``conversations-failures.md`` to ``out_dir``; return the figures.
+    """Write ``<name>.json`` and ``<name>-failures.md`` to ``out_dir`` (``conversations.json``...); return the figures.
 
     ``staff``: the outcomes of the staff checks (``load(staff=True)``), reported apart from the independent set.
+    ``name``: ``conversations`` for the English set, ``conversations_es`` for the Spanish one (``RESULTS``).
     """
     figures = {"clean": summary(clean), "typo": summary(typos)}
     figures["by_kind"] = {
@@ -316,16 +234,16 @@ def report(
         figures["staff"] = {k: v for k, v in summary(staff).items() if k != "by_kind"}
         parts.append(("staff", staff))
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "conversations.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    (out_dir / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     lines = ["# Failed conversations", ""]
-    for name, outcomes in parts:
-        lines += [f"## {name}", ""]
+    for part, outcomes in parts:
+        lines += [f"## {part}", ""]
         for outcome in outcomes:
             if not outcome.passed:
                 lines.append(f"- **{outcome.conversation.id}** ({Path(outcome.conversation.path).name})")
                 lines += [f"  - {failure}" for failure in outcome.failures]
         lines.append("")
-    (out_dir / "conversations-failures.md").write_text("\n".join(lines), encoding="utf-8")
+    (out_dir / f"{name}-failures.md").write_text("\n".join(lines), encoding="utf-8")
     return figures
 
 
@@ -340,11 +258,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--model", type=Path, default=MODEL_PATH, help="the trained model to ask (default: the bot's)")
     parser.add_argument("--out", type=Path, help="folder for the results (default: results/)")
     parser.add_argument("--staff", action="store_true", help="ask only the tests staff saved from make shell (staff/)")
+    parser.add_argument("--set", choices=sorted(SETS), default="en", help=SET_HELP)
+    parser.add_argument("--replies", type=Path, help="also write what the bot did for every turn to this JSON file")
     args = parser.parse_args(argv)
     from bot.settings import ROOT
 
-    checks = load(staff=True)
-    if args.staff:
+    checks = load(staff=True) if args.set == "en" else None
+    if args.staff and checks is not None:
         if not checks:
             print(f"no staff checks in {FOLDER / STAFF} yet: save one with /save in make shell")
             return 0
@@ -356,12 +276,15 @@ def main(argv: Optional[list[str]] = None) -> int:
                 print(f"  {failure}")
         print(json.dumps({k: v for k, v in summary(outcomes).items() if k != "by_kind"}))
         return 0 if all(o.passed for o in outcomes) else 1
-    conversations = load()
+    conversations = load(SETS[args.set])
     with conversation_stack(args.model) as (rasa_url, token):
         clean = run(rasa_url, token, conversations)
         typos = run(rasa_url, token, typo_copy(conversations))
-        staff = run(rasa_url, token, checks)
-    figures = report(clean, typos, args.out or ROOT / "results", staff)
+        staff = run(rasa_url, token, checks) if checks is not None else None
+    figures = report(clean, typos, args.out or ROOT / "results", staff, RESULTS[args.set])
+    if args.replies:
+        done = {"clean": clean, "typo": typos}
+        args.replies.write_text(json.dumps({part: replies_of(outcomes) for part, outcomes in done.items()}) + "\n")
     print(
         json.dumps(
             {
