@@ -61,8 +61,9 @@ IMPORTER_NUMBER = re.compile(
 WHO_HANDLES = re.compile(
     r"\b(which|what|who)\b.{0,30}?\b(handles?|handling|covers?|process(es)?|deals? with|"
     r"takes? care of|looks? after|is responsible for|is in charge of)\b"
-    r"|\b(qu[ée]|cu[áa]l|qui[ée]n)\b.{0,30}?\b(maneja[n]?|manejan|se encarga|encarga|atiende[n]?|lleva[n]?|"
-    r"ve[n]?|cubre[n]?|procesa[n]?|toca|le toca|corresponde|es responsable)\b",
+    r"|(\b(qu[ée]|cu[áa]l)\s+(centro|cee)s?|\bqui[ée]n(es)?)\b.{0,30}?\b(maneja[n]?|se encarga|encarga|atiende[n]?|"
+    r"lleva[n]?|ve[n]?|cubre[n]?|procesa[n]?|toca|le toca|corresponde|es responsable)\b"
+    r"|\ba\s+(qu[ée]|cu[áa]l)\s+(centro|cee)\b",
     re.IGNORECASE,
 )
 STARTS_A_REQUEST = re.compile(

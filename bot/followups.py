@@ -151,6 +151,13 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     if "ior_number" in labels and intent not in (*KEEP, "request_status") and not cues.STARTS_A_REQUEST.search(text):
         return "center_for_importer"  # "try 28-973021300", "my number is 903-00-8608. which center handles me"
     if (
+        "ior_number" in labels
+        and intent == "faq"
+        and short
+        and (cues.WHO_HANDLES.search(text) or cues.MY_CENTER.search(text))
+    ):
+        return "center_for_importer"  # "¿a qué centro pertenece el 23-051740021?", not the FAQ
+    if (
         cues.IMPORTER_NUMBER.search(text)
         and not labels & {"hts_code", "form", "request_ref", "metric", "period"}
         and (

@@ -25,7 +25,9 @@ from bot.vocab import METRIC_WORDS
 _POST = re.compile(r"\bpost\W*e[a-z]{2,6}\b", re.IGNORECASE)  # "post etry", "post enrty actions"
 _WORD = re.compile(r"[a-z]+")
 _IGNORED = {"center", "centre", "centers", "centres", "cee", "the", "and", "of", "for", "at", "in", "with", "to"}
-COMMON = 3.0  # a word this frequent in English (wordfreq's Zipf scale) is meant as itself ("stuff" is not "staff")
+# A word this frequent in English (wordfreq's Zipf scale) is meant as itself: "stuff" is not "staff"; among the many
+# product words, one this frequent in Spanish too: "cubre" (covers) is not "cobre" (copper), though "Mami" is Miami.
+COMMON = 3.0
 
 
 def _edits(target: str, strict: bool = False) -> int:
@@ -40,7 +42,9 @@ def _close(word: str, target: str, strict: bool = False) -> bool:
     """Whether ``word`` reads as a misspelling of ``target``: same first letter, few edits, not a common word."""
     if len(word) < 4 or word[0] != target[0] or word == target:
         return word == target
-    return OSA.distance(word, target) <= _edits(target, strict) and zipf_frequency(word, "en") < COMMON
+    if OSA.distance(word, target) > _edits(target, strict):
+        return False
+    return all(zipf_frequency(word, language) < COMMON for language in (("en", "es") if strict else ("en",)))
 
 
 def metric_in(text: str, besides: Optional[str] = None) -> Optional[str]:

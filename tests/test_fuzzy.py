@@ -65,6 +65,8 @@ def test_misspelt_center_names(text: str, codes: list[str]) -> None:
         ("whiah center handles my product", "which center handles my product", None),
         ("which CEE cnvers this product", "which CEE covers this product", None),
         ("which center for my stuff", "which center for my stuff", None),
+        # nor common Spanish words ("cubre", covers, is not "cobre", copper)
+        ("que cubre el centro de maquinaria", "que cubre el centro de maquinaria", None),
     ],
 )
 def test_misspelt_products(typed: str, corrected: str, product: Optional[str]) -> None:
