@@ -154,7 +154,7 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         "ior_number" in labels
         and intent == "faq"
         and short
-        and (cues.WHO_HANDLES.search(text) or cues.MY_CENTER.search(text))
+        and (cues.WHO_HANDLES.search(text) or cues.MY_CENTER.search(text) or cues.CENTER_WORD.search(text))
     ):
         return "center_for_importer"  # "¿a qué centro pertenece el 23-051740021?", not the FAQ
     if (
@@ -192,7 +192,7 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         and intent in ("faq", "center_for_importer", FOLLOW_UP, "inform")
     ):
         return "center_for_product"  # "8703?", "hts 8428": a product question, whatever the number looked like
-    if intent in ("center_info", "center_contact", "center_for_product") and _handles_a_center(message):
+    if intent in ("center_info", "center_contact", "center_for_product", "faq") and _handles_a_center(message):
         return "center_for_product"
     if intent == "center_info" and "center" in labels and "metric" not in labels and fuzzy.metric_in(text):
         return "ask_figure"  # "Buffalo center stffa?": a figure of the Center, the figure's word misspelt

@@ -373,3 +373,28 @@ def test_a_message_with_a_request_reference_asks_for_its_status() -> None:
     update = message("any update on CR-2026-000001? my email is jane@acme.com", "inform", ["request_ref"])
     assert decide(update, None) == "request_status"
     assert decide(message("thanks for CR-2026-000001", "thank", ["request_ref"]), None) is None
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities, expected",
+    [
+        ("¿a qué centro pertenece el 23-051740021?", "faq", ["ior_number"], "center_for_importer"),
+        ("el 07-123456700 en que cee esta", "faq", ["ior_number"], "center_for_importer"),
+        ("¿qué formatos tiene el número de importador?", "faq", [], None),
+    ],
+)
+def test_an_importer_number_with_a_center_question_is_a_look_up_in_either_language(
+    text: str, intent: str, entities: list[str], expected: Optional[str]
+) -> None:
+    assert decide(message(text, intent, entities), tracker(None)) == expected
+
+
+def test_which_center_handles_an_industry_is_a_product_question_even_when_taken_for_the_faq() -> None:
+    spanish = Message(
+        data={
+            "text": "a que centro van los juguetes",
+            "intent": {"name": "faq", "confidence": 0.4},
+            "entities": [{"entity": "center", "value": "juguetes", "start": 20, "end": 29}],
+        }
+    )
+    assert decide(spanish, tracker(None)) == "center_for_product"
