@@ -248,3 +248,13 @@ def redis_url() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    """A copy of ``knowledge/`` to edit (:func:`tests.knowledge_copy.edit`) and load."""
+    from bot.settings import KNOWLEDGE_DIR
+
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, target)
+    return target

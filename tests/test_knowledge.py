@@ -1,6 +1,5 @@
 """knowledge/ loading and validation, Center and HTS look-ups, and the generated files."""
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,14 +9,7 @@ import pytest
 from bot.build import render_config, render_domain, stale_files
 from bot.knowledge import KnowledgeError, knowledge, load_knowledge, normalise_hts
 from bot.nlg import responses_of
-from bot.settings import KNOWLEDGE_DIR, ROOT
-
-
-@pytest.fixture
-def kb_copy(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE_DIR, target)
-    return target
+from bot.settings import ROOT
 
 
 def test_the_knowledge_loads() -> None:

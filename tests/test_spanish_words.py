@@ -6,7 +6,6 @@ the English words, and English messages are read as before.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from bot.fiscal import Period, parse_period
 from bot.knowledge import KnowledgeError, knowledge, load_knowledge
 from bot.knowledge.vocabulary import forms
 from bot.nlp import ensure_pipeline
-from bot.settings import KNOWLEDGE_DIR
+from tests.knowledge_copy import edit
 
 LATEST = Period(2026, 4)
 
@@ -213,47 +212,34 @@ def test_spanish_words_stay_out_of_the_english_spelling_dictionary() -> None:
     assert not {"neumaticos", "llantas", "importadores", "empleados", "trimestre"} & set(words)
 
 
-@pytest.fixture
-def copy(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE_DIR, target)
-    return target
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def test_a_product_entry_must_name_an_english_product_word(copy: Path) -> None:
-    _edit(copy / "es" / "products.yml", "{en: tires,", "{en: tyrez,")
+def test_a_product_entry_must_name_an_english_product_word(kb_copy: Path) -> None:
+    edit(kb_copy / "es" / "products.yml", "{en: tires,", "{en: tyrez,")
     with pytest.raises(KnowledgeError, match=r"es/products.yml, line \d+: 'tyrez' is not a word of products.yml"):
-        load_knowledge(copy)
+        load_knowledge(kb_copy)
 
 
-def test_a_common_english_word_may_not_stand_alone(copy: Path) -> None:
-    _edit(copy / "es" / "words.yml", "[empleados, funcionarios,", "[empleados, personal, funcionarios,")
+def test_a_common_english_word_may_not_stand_alone(kb_copy: Path) -> None:
+    edit(kb_copy / "es" / "words.yml", "[empleados, funcionarios,", "[empleados, personal, funcionarios,")
     with pytest.raises(KnowledgeError, match=r"es/words.yml, line \d+: 'personal' is also a common English word"):
-        load_knowledge(copy)
+        load_knowledge(kb_copy)
 
 
-def test_a_period_word_must_stand_for_an_english_one(copy: Path) -> None:
-    _edit(copy / "es" / "words.yml", "  quarter: [trimestre]", "  cuarto: [trimestre]")
+def test_a_period_word_must_stand_for_an_english_one(kb_copy: Path) -> None:
+    edit(kb_copy / "es" / "words.yml", "  quarter: [trimestre]", "  cuarto: [trimestre]")
     with pytest.raises(KnowledgeError, match=r"es/words.yml, line \d+: periods: 'cuarto' is not one of"):
-        load_knowledge(copy)
+        load_knowledge(kb_copy)
 
 
-def test_a_product_word_is_listed_once(copy: Path) -> None:
-    _edit(copy / "es" / "products.yml", "[uvas]", "[uvas, llantas]")
+def test_a_product_word_is_listed_once(kb_copy: Path) -> None:
+    edit(kb_copy / "es" / "products.yml", "[uvas]", "[uvas, llantas]")
     with pytest.raises(KnowledgeError, match=r"es/products.yml, line \d+: 'llantas' is listed twice \(also line"):
-        load_knowledge(copy)
+        load_knowledge(kb_copy)
 
 
-def test_without_the_spanish_word_files_the_knowledge_loads(copy: Path) -> None:
-    (copy / "es" / "words.yml").unlink()
-    (copy / "es" / "products.yml").unlink()
-    assert load_knowledge(copy).translations["es"].vocabulary.products == []
+def test_without_the_spanish_word_files_the_knowledge_loads(kb_copy: Path) -> None:
+    (kb_copy / "es" / "words.yml").unlink()
+    (kb_copy / "es" / "products.yml").unlink()
+    assert load_knowledge(kb_copy).translations["es"].vocabulary.products == []
 
 
 def test_parse_period_in_english_is_unchanged() -> None:

@@ -12,6 +12,7 @@ import yaml
 
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.settings import KNOWLEDGE_DIR
+from tests.knowledge_copy import edit
 
 
 @pytest.fixture
@@ -27,12 +28,6 @@ def kb(tmp_path: Path) -> Path:
     glosses = [{"code": c["code"], "gloss": f"Centro {c['code']}", "words": ["acero"]} for c in centers]
     (es / "centers.yml").write_text(yaml.safe_dump({"centers": glosses}), encoding="utf-8")
     return target
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_a_complete_translation_loads(kb: Path) -> None:
