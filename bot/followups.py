@@ -218,7 +218,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return "center_info"  # "where is that cee", "where is it based": the Center named or just talked about
     if topic == "importer" and short and cues.IMPORTER_FOLLOW_UP.search(text) and not labels & {"product", "hts_code"}:
         return FOLLOW_UP  # "is that a partner account?" after an importer look-up
-    if topic == "product" and cues.MARKER.match(text) and labels & {"product", "hts_code"} and len(text.split()) <= 12:
+    product_named = labels & {"product", "hts_code"} or _industry_named(message)
+    if topic == "product" and cues.MARKER.match(text) and product_named and len(text.split()) <= 12:
         return FOLLOW_UP  # "and if we started bringing in car engines": the product question again
     if topic and short:
         awaiting = tracker.get_slot("ctx_awaiting") if tracker else None
@@ -336,6 +337,16 @@ def _unnamed(message: Message) -> str:
     for entity in sorted(message.get(ENTITIES) or [], key=lambda e: -int(e.get("start", 0))):
         text = text[: int(entity.get("start", 0))] + text[int(entity.get("end", 0)) :]
     return text
+
+
+def _industry_named(message: Message) -> bool:
+    """Whether the message names a Center by a word that is also a product's ("medicines", "medicamentos"), which
+    after a product answer is the next product asked about (not a code or a city: "and CEE001?", "Laredo?").
+    """
+    kb = knowledge()
+    return any(
+        e.get("entity") == "center" and kb.find_product(str(e.get("value") or "")) for e in message.get(ENTITIES) or []
+    )
 
 
 def _cities_only(message: Message) -> bool:

@@ -10,7 +10,7 @@ from rasa.shared.core.events import ActiveLoop, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.followups import FOLLOW_UP, ContextualIntent, decide
+from bot.followups import FOLLOW_UP, ContextualIntent, _industry_named, decide
 from bot.normalise import NO_KNOWN_WORDS
 
 DOMAIN = Domain.load("domain.yml")
@@ -398,3 +398,26 @@ def test_which_center_handles_an_industry_is_a_product_question_even_when_taken_
         }
     )
     assert decide(spanish, tracker(None)) == "center_for_product"
+
+
+@pytest.mark.parametrize(
+    "text, span, product",
+    [
+        ("y los medicamentos?", "medicamentos", True),  # the Pharmaceuticals Center's word, and a product's
+        ("and medicines?", "medicines", True),
+        ("and CEE001?", "CEE001", False),  # a Center by code or city is not a product
+        ("what about Laredo?", "Laredo", False),
+    ],
+)
+def test_after_a_product_answer_an_industry_word_is_the_next_product(text: str, span: str, product: bool) -> None:
+    start = text.index(span)
+    asked = Message(
+        data={
+            "text": text,
+            "intent": {"name": "center_info", "confidence": 0.4},
+            "entities": [{"entity": "center", "value": span, "start": start, "end": start + len(span)}],
+        }
+    )
+    assert _industry_named(asked) is product
+    if product:
+        assert decide(asked, tracker("product")) == FOLLOW_UP

@@ -153,6 +153,9 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
         centers = [*earlier[:1], *centers]  # "compare it with Base Metals"
     if not metric and topic in METRIC_TOPICS:
         metric = slot("ctx_metric")
+    if follow_up and topic == "product" and not product and centers:
+        named = [v for v in common.entity_values(tracker, "center") if kb.find_product(v)]
+        product = named[0] if named else None  # "and medicines?" (the Pharmaceuticals Center's word): the next product
     if follow_up:
         period = period or slot("ctx_period")
         product = product or slot("ctx_product")
