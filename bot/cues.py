@@ -58,6 +58,11 @@ IMPORTER_NUMBER = re.compile(
     r"\b(importer|ior|importador)\b.*?(?=\S*\d\S*\d\S*\d)|(?=\S*\d\S*\d\S*\d)\S+.*\b(importer|ior|importador)\b",
     re.IGNORECASE,
 )
+# A number said to be an importer's, right after the words: "my IOR is 5555", "importer no. 12345", "mi IOR es 5555".
+NUMBER_CALLED_IMPORTERS = re.compile(
+    r"\b(importer|ior|importador)(\s+(number|no\.?|#|n[úu]mero|num))?(\s+(is|es|de|del))?\s*[:#]?\s*\d",
+    re.IGNORECASE,
+)
 WHO_HANDLES = re.compile(
     r"\b(which|what|who)\b.{0,30}?\b(handles?|handling|covers?|process(es)?|deals? with|"
     r"takes? care of|looks? after|is responsible for|is in charge of)\b"

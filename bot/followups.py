@@ -157,6 +157,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         and (cues.WHO_HANDLES.search(text) or cues.MY_CENTER.search(text) or cues.CENTER_WORD.search(text))
     ):
         return "center_for_importer"  # "¿a qué centro pertenece el 23-051740021?", not the FAQ
+    if cues.NUMBER_CALLED_IMPORTERS.search(text) and intent in ("center_for_product", "center_for_importer", "faq"):
+        return "center_for_importer"  # "my IOR is 5555, which center": a wrong number, though it looks like an HTS one
     if (
         cues.IMPORTER_NUMBER.search(text)
         and not labels & {"hts_code", "form", "request_ref", "metric", "period"}

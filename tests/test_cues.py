@@ -29,6 +29,8 @@ FOUND = [
     (cues.UNNAMED_PRODUCT, "qué centro ve nuestros productos"),
     (cues.ASKS_ABOUT, "¿qué debo incluir en la solicitud?"),
     (cues.REFERS_BACK, "¿y eso cuánto tarda?"),
+    (cues.NUMBER_CALLED_IMPORTERS, "my IOR is 5555, which center"),
+    (cues.NUMBER_CALLED_IMPORTERS, "importador numero 12345"),
     (cues.SUPERLATIVE, "cual centro tiene mas importadores"),
     (cues.EVERY_CENTER, "entradas por centro"),
     (cues.OVER_TIME, "cómo ha cambiado el personal en los últimos trimestres"),
@@ -46,6 +48,7 @@ NOT_FOUND = [
     (cues.ASKS_ABOUT, "que me cambien de centro por favor"),
     (cues.MY_CENTER, "qué centro maneja mis zapatos"),
     (cues.REFERS_BACK, "la semana pasada"),
+    (cues.NUMBER_CALLED_IMPORTERS, "importer of HTS 8471.30 goods"),
     (cues.OVER_TIME, "cuántos importadores tiene Laredo"),
     (cues.EVERY_CENTER, "qué centro maneja el acero"),
 ]
