@@ -41,7 +41,7 @@ REFERS_BACK = re.compile(
 TOTAL = _cue(r"total|altogether|all together|combined|sum", r"en total|sumad[oa]s|combinad[oa]s|juntos|suma")
 RANKING = _cue(
     r"most|least|fewest|top|bottom|biggest|smallest|largest|highest|lowest|rank(ing)?",
-    r"m[áa]s|menos|mayor(es)?|menor(es)?|m[áa]ximo|m[íi]nimo|clasificaci[óo]n|primer lugar|[úu]ltimo lugar",
+    r"m[áa]s|menos|mayor(es)?|menor(es)?|m[áa]ximo|m[íi]nimo|primer lugar|[úu]ltimo lugar",  # not "clasificación": HTS
 )
 IMPORTER_FOLLOW_UP = _cue(
     r"partner|assigned|which cent(er|re)|what cent(er|re)",
@@ -66,9 +66,9 @@ NUMBER_CALLED_IMPORTERS = re.compile(
 WHO_HANDLES = re.compile(
     r"\b(which|what|who)\b.{0,30}?\b(handles?|handling|covers?|process(es)?|deals? with|"
     r"takes? care of|looks? after|is responsible for|is in charge of)\b"
-    r"|(\b(qu[ée]|cu[áa]l)\s+(centro|cee)s?|\bqui[ée]n(es)?)\b.{0,30}?\b(maneja[n]?|se encarga|encarga|atiende[n]?|"
-    r"lleva[n]?|ve[n]?|cubre[n]?|procesa[n]?|toca|le toca|corresponde|es responsable)\b"
-    r"|\ba\s+(qu[ée]|cu[áa]l)\s+(centro|cee)\b",
+    r"|(\b(qu[ée]|q|cu[áa]l)\s+(centro|cee)s?|\bqui[ée]n(es)?)\b.{0,30}?\b(maneja[n]?|se encarga|encarga|atiende[n]?|"
+    r"lleva[n]?|ve[n]?|cubre[n]?|procesa[n]?|revisa[n]?|toca|le toca|corresponde|es responsable)\b"
+    r"|\ba\s+(qu[ée]|q|cu[áa]l)\s+(centro|cee)\b",
     re.IGNORECASE,
 )
 STARTS_A_REQUEST = re.compile(
@@ -76,7 +76,7 @@ STARTS_A_REQUEST = re.compile(
         [
             *REQUEST_WORDS.values(),
             r"\b(sign\w*|request\w*|start\w*|instead|new|another)\b",
-            r"\b(solicit\w*|ped(ir|ido)|pido|quiero|quisiera|inscrib\w*|registr\w*|an[óo]t\w*|inici\w*|empez\w*|"
+            r"\b(solicit\w*|ped(ir|ido)|pido|(quiero|quisiera)(?!\s+(saber|conocer|preguntar|averiguar|consultar))|inscrib\w*|registr\w*|an[óo]t\w*|inici\w*|empez\w*|"
             r"nuev[oa]|otr[oa])\b",
         ]
     ),

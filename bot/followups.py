@@ -201,11 +201,14 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     unnamed = cues.WHO_HANDLES.search(text) or labels & {"product", "hts_code"}
     if intent == "center_info" and "center" not in labels and unnamed:
         return "center_for_product"  # "what centre handles it", "wat centre does laptops": a product question
-    if labels & {"product", "hts_code"} and not labels & {"center", "metric", "form", "ior_number"}:
-        if intent == "center_for_product":
+    if labels & {"product", "hts_code"} and not labels & {"metric", "form", "ior_number"}:
+        if "center" in labels:
+            asked = cues.WHO_HANDLES.search(text) and intent in (*_PRODUCT_RIVALS, "center_for_product")
+            if asked and _industry_named(message, every=True):
+                return "center_for_product"  # "los tenis y zapatos deportivos a qué centro van" ("zapatos": Footwear)
+        elif intent == "center_for_product":
             return intent  # the product named bears out an unsure guess ("toys n stuffed animals who handles those")
-        asks_for_a_center = cues.WHO_HANDLES.search(text) or (short and cues.CENTER_WORD.search(text))
-        if intent in _PRODUCT_RIVALS and asks_for_a_center:
+        elif intent in _PRODUCT_RIVALS and (cues.WHO_HANDLES.search(text) or (short and cues.CENTER_WORD.search(text))):
             return "center_for_product"  # "what cee covers vaccines", "excavators and bulldozers, which cee"
     topic = recent_topic(tracker)
     center_known = "center" in labels or bool(topic and tracker and tracker.get_slot("ctx_center"))
@@ -341,14 +344,18 @@ def _unnamed(message: Message) -> str:
     return text
 
 
-def _industry_named(message: Message) -> bool:
+def _industry_named(message: Message, every: bool = False) -> bool:
     """Whether the message names a Center by a word that is also a product's ("medicines", "medicamentos"), which
-    after a product answer is the next product asked about (not a code or a city: "and CEE001?", "Laredo?").
+    after a product answer is the next product asked about (not a code or a city: "and CEE001?", "Laredo?");
+    ``every``: whether it names every Center it names so.
     """
     kb = knowledge()
-    return any(
-        e.get("entity") == "center" and kb.find_product(str(e.get("value") or "")) for e in message.get(ENTITIES) or []
-    )
+    named = [
+        bool(kb.find_product(str(e.get("value") or "")))
+        for e in message.get(ENTITIES) or []
+        if e.get("entity") == "center"
+    ]
+    return bool(named) and (all if every else any)(named)
 
 
 def _cities_only(message: Message) -> bool:

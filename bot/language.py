@@ -17,7 +17,7 @@ read by the reply renderer (``bot/replies.py``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -33,17 +33,23 @@ _WORD = re.compile(r"[^\W\d_]+")
 _current: ContextVar[str] = ContextVar("language", default=ENGLISH)
 
 
-def spanish_lean(text: str) -> float:
-    """How much more Spanish than English ``text``'s words are, in Zipf units (negative: more English)."""
+def spanish_lean(text: str, neutral: Collection[str] = ()) -> float:
+    """How much more Spanish than English ``text``'s words are, in Zipf units (negative: more English); the words in
+    ``neutral`` (lower case) do not count.
+    """
     return sum(
         max(zipf_frequency(word, SPANISH), FLOOR) - max(zipf_frequency(word, ENGLISH), FLOOR)
         for word in _WORD.findall(text.lower())
+        if word not in neutral
     )
 
 
-def detect(text: str, previous: str = ENGLISH) -> str:
-    """The language of ``text`` in a conversation that was in ``previous`` until now (see the module docstring)."""
-    lean = spanish_lean(text)
+def detect(text: str, previous: str = ENGLISH, neutral: Collection[str] = ()) -> str:
+    """The language of ``text`` in a conversation that was in ``previous`` until now (see the module docstring);
+    the words in ``neutral`` say nothing of it (English trade words Spanish speakers use as they are: "partner
+    accounts en CEE003" is Spanish).
+    """
+    lean = spanish_lean(text, neutral)
     return SPANISH if lean >= MARGIN else ENGLISH if lean <= -MARGIN else previous
 
 

@@ -33,6 +33,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import language
 from bot.component import Component
+from bot.knowledge import knowledge
 from bot.settings import ROOT
 from bot.spelling import Correction, Speller, with_examples
 
@@ -70,7 +71,7 @@ class MessageLanguage(Component):
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         """Each training example's language, from its words alone."""
         for example in training_data.training_examples:
-            example.set(language.PARSE_KEY, language.detect(str(example.get(TEXT) or "")))
+            example.set(language.PARSE_KEY, language.detect(str(example.get(TEXT) or ""), neutral=_borrowed()))
         return training_data
 
     def process(self, messages: list[Message], tracker: Optional[DialogueStateTracker] = None) -> list[Message]:
@@ -79,7 +80,8 @@ class MessageLanguage(Component):
         previous = language.of_conversation(e.parse_data for e in events if isinstance(e, UserUttered))
         for message in messages:
             chosen = (message.get(METADATA) or {}).get(language.PARSE_KEY)
-            found = chosen if chosen in language.LANGUAGES else language.detect(str(message.get(TEXT) or ""), previous)
+            text = str(message.get(TEXT) or "")
+            found = chosen if chosen in language.LANGUAGES else language.detect(text, previous, _borrowed())
             message.set(language.PARSE_KEY, found, add_to_output=True)
         return messages
 
@@ -193,6 +195,11 @@ class OriginalText(Component):
                 _move_entities(message, correction.to_original)
                 message.data.pop(ORIGINAL, None)
         return messages
+
+
+def _borrowed() -> frozenset[str]:
+    """The words that say nothing of a message's language (:attr:`bot.knowledge.Knowledge.borrowed_words`)."""
+    return knowledge().borrowed_words
 
 
 def _spanish(message: Message) -> bool:

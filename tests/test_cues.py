@@ -37,6 +37,8 @@ FOUND = [
     (cues.ADDED_UP, "cuántos importadores hay en total"),
     (cues.ONE_CENTER, "cuantos empleados tiene mi centro"),
     (cues.COMPARE, "compáralo con maquinaria"),
+    (cues.WHO_HANDLES, "importamos llantas, q CEE nos toca"),
+    (cues.WHO_HANDLES, "que centro las revisa despues del release"),
 ]
 NOT_FOUND = [
     (cues.MARKER, "yes please"),
@@ -51,6 +53,8 @@ NOT_FOUND = [
     (cues.NUMBER_CALLED_IMPORTERS, "importer of HTS 8471.30 goods"),
     (cues.OVER_TIME, "cuántos importadores tiene Laredo"),
     (cues.EVERY_CENTER, "qué centro maneja el acero"),
+    (cues.RANKING, "el centro revisa la clasificacion de mis entradas?"),  # the goods' HTS classification
+    (cues.STARTS_A_REQUEST, "quiero saber a que centro pertenece mi empresa"),
 ]
 
 

@@ -421,3 +421,27 @@ def test_after_a_product_answer_an_industry_word_is_the_next_product(text: str, 
     assert _industry_named(asked) is product
     if product:
         assert decide(asked, tracker("product")) == FOLLOW_UP
+
+
+def test_a_product_named_with_an_industry_word_and_asked_for_its_center_is_a_product_question() -> None:
+    def asked(text: str, center: str) -> Message:
+        entities = [
+            {"entity": "product", "value": "tenis", "start": 4, "end": 9},
+            {"entity": "center", "value": center, "start": text.index(center), "end": text.index(center) + len(center)},
+        ]
+        return Message(data={"text": text, "intent": {"name": "faq", "confidence": 0.5}, "entities": entities})
+
+    assert decide(asked("los tenis y zapatos deportivos a que centro van", "zapatos"), None) == "center_for_product"
+    named = asked("los tenis, el broker dijo Consumer Products. what's the process to move", "Consumer Products")
+    assert decide(named, None) != "center_for_product"  # a Center named by its name: not only a product question
+
+
+def test_wanting_to_know_an_importers_center_starts_no_request() -> None:
+    asked = message(
+        "quiero saber a que centro pertenece el importador 45-9876543CD", "request_change_center", ["ior_number"]
+    )
+    assert decide(asked, tracker(None)) == "center_for_importer"
+    started = message(
+        "quiero cambiar de centro, mi importador es 45-9876543CD", "request_change_center", ["ior_number"]
+    )
+    assert decide(started, tracker(None)) != "center_for_importer"

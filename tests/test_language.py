@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.knowledge import knowledge
 from bot.language import ENGLISH, SPANISH, current, detect, of_conversation, use
 
 
@@ -51,3 +52,18 @@ def test_the_language_of_the_answer_is_set_for_a_block() -> None:
     assert of_conversation([{"language": "es"}, {"language": "en"}]) == SPANISH
     assert of_conversation([{"intent": {"name": "affirm"}}, None, {"language": "es"}]) == SPANISH  # a button's payload
     assert of_conversation([]) == ENGLISH and of_conversation([{"language": "fr"}]) == ENGLISH
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("partner accounts en CEE003", SPANISH),  # the trade words say nothing; "en" does
+        ("entries de Agriculture en FY2026", SPANISH),
+        ("email del CEE008", SPANISH),
+        ("partner accounts in CEE003", ENGLISH),
+        ("entries for Agriculture in FY2026", ENGLISH),
+    ],
+)
+def test_english_trade_words_say_nothing_of_the_language(text: str, expected: str) -> None:
+    assert detect(text, ENGLISH, knowledge().borrowed_words) == expected
+    assert detect(text, SPANISH, knowledge().borrowed_words) == expected

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from bot import fuzzy
+from bot import fuzzy, language
 from bot.actions.context import metric_of
 from bot.actions.figures import _asks_fewest
 from bot.fiscal import Period, parse_period
@@ -245,3 +245,16 @@ def test_without_the_spanish_word_files_the_knowledge_loads(kb_copy: Path) -> No
 def test_parse_period_in_english_is_unchanged() -> None:
     latest = Period.of(dt.date(2026, 9, 30))
     assert parse_period("last quarter", latest, knowledge().period_words) == parse_period("last quarter", latest)
+
+
+def test_a_word_that_names_a_figure_only_in_spanish_needs_a_spanish_message() -> None:
+    with language.use(language.SPANISH):
+        assert metric_of("perdon, queria decir personal") == "staff"
+    assert metric_of("personal") is None  # an English message: the English word
+    assert metric_of("personal protective equipment importers") == "importers"
+
+
+def test_a_borrowed_word_is_one_word_of_plain_letters(kb_copy: Path) -> None:
+    edit(kb_copy / "es" / "words.yml", "borrowed: [partner,", "borrowed: [partner accounts,")
+    with pytest.raises(KnowledgeError, match=r"es/words.yml, line \d+: borrowed: 'partner accounts' must be one word"):
+        load_knowledge(kb_copy)

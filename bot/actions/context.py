@@ -31,7 +31,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import cues, fuzzy
+from bot import cues, fuzzy, language
 from bot.actions import common
 from bot.db import store
 from bot.knowledge import Center, knowledge
@@ -51,14 +51,15 @@ METRIC_TOPICS = ("figure", "ranking", "total", "trend")  # a missing metric come
 
 def metric_of(text: Optional[str]) -> Optional[str]:
     """The metric key for words such as "partner accounts", "employees" or, in another language of ``knowledge/``,
-    "cuentas de socios".
+    "cuentas de socios" (and, in a message of that language, "personal").
     """
     if not text:
         return None
-    vocabularies = knowledge().vocabularies
+    translations = knowledge().translations
     for metric in MATCH_ORDER:
         if re.search(BY_KEY[metric].pattern, text, re.IGNORECASE) or any(
-            vocabulary.names_metric(metric, text) for vocabulary in vocabularies
+            t.vocabulary.names_metric(metric, text, in_language=t.language == language.current())
+            for t in translations.values()
         ):
             return metric
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from re import Pattern
 from typing import TYPE_CHECKING, Any, Optional
@@ -154,6 +155,16 @@ class Knowledge:
     def period_words(self) -> dict[str, str]:
         """The other languages' period words and the English word each stands for (:func:`bot.fiscal.parse_period`)."""
         return {phrase: word for vocabulary in self.vocabularies for phrase, word in vocabulary.periods.items()}
+
+    @cached_property
+    def borrowed_words(self) -> frozenset[str]:
+        """Words that say nothing of a message's language (:func:`bot.language.detect`): the English trade words the
+        other languages' speakers use as they are (``borrowed`` in ``knowledge/es/words.yml``), and the words of the
+        Centers' English names ("partner accounts en Electronics" is Spanish by its "en").
+        """
+        names = " ".join(name for center in self.centers for name in (center.name, *center.short_names))
+        in_names = {word for word in re.findall(r"[a-z]{3,}", names.lower()) if word != "and"}
+        return frozenset(in_names.union(*(vocabulary.borrowed for vocabulary in self.vocabularies)))
 
     # -- Centers ---------------------------------------------------------------------------------------------------
     def center(self, code: str) -> Center:

@@ -25,6 +25,7 @@ from bot.knowledge.words import fold, plain
 from bot.vocab import METRICS
 
 _FEWEST = "fewest"  # the key of the fewest words' pattern beside the metrics' keys
+_OWN = ":in_language"  # after a metric's key: the key of the pattern of its words that need the language
 COMMON_ENGLISH = 3.0  # an English word this frequent (wordfreq's Zipf scale) is meant as English (bot/fuzzy.py)
 
 
@@ -77,20 +78,26 @@ class Vocabulary:
 
     metric_phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # metric key -> phrases
     metric_words: dict[str, str] = field(default_factory=dict)  # single word -> metric key (bot/fuzzy.py)
+    # metric key -> words that name it only in a message of this language ("personal": English too)
+    metric_words_in_language: dict[str, tuple[str, ...]] = field(default_factory=dict)
     periods: dict[str, str] = field(default_factory=dict)  # phrase -> the English period word it stands for
     fewest: tuple[str, ...] = ()  # words that ask for the Center with the fewest
     products: list[Product] = field(default_factory=list)
+    borrowed: frozenset[str] = frozenset()  # English trade words used as they are: no sign of the language
     _patterns: dict[str, Pattern[str]] = field(default_factory=dict, repr=False)  # by metric key, and FEWEST
 
     def __post_init__(self) -> None:
         self._patterns.update((k, _alternation(v)) for k, v in self.metric_phrases.items() if v)
+        self._patterns.update((k + _OWN, _alternation(v)) for k, v in self.metric_words_in_language.items() if v)
         if self.fewest:
             self._patterns[_FEWEST] = _alternation(self.fewest)
 
-    def names_metric(self, metric: str, text: str) -> bool:
-        """Whether ``text`` names ``metric`` by one of its phrases."""
-        pattern = self._patterns.get(metric)
-        return bool(pattern and pattern.search(text.lower()))
+    def names_metric(self, metric: str, text: str, in_language: bool = False) -> bool:
+        """Whether ``text`` names ``metric`` by one of its phrases, or (``in_language``: the message is in this
+        vocabulary's language) by one of the words that name it only then ("personal").
+        """
+        patterns = [self._patterns.get(metric), self._patterns.get(metric + _OWN) if in_language else None]
+        return any(pattern and pattern.search(text.lower()) for pattern in patterns)
 
     def asks_fewest(self, text: str) -> bool:
         """Whether ``text`` asks for the Center with the fewest ("¿qué centro tiene menos socios?")."""
@@ -109,20 +116,39 @@ def load_vocabulary(folder: Path, english_products: list[Product]) -> Vocabulary
     """
     path = folder / "words.yml"
     data = read_yaml(path) if path.exists() else {}
-    phrases, words = _metrics(path, data)
+    phrases, words, in_language = _metrics(path, data)
     return Vocabulary(
         metric_phrases=phrases,
         metric_words=words,
+        metric_words_in_language=in_language,
         periods=_periods(path, data),
         fewest=_phrases(path, data.get("__line__"), data["fewest"], "fewest") if "fewest" in data else (),
         products=_products(folder / "products.yml", english_products),
+        borrowed=_borrowed(path, data),
     )
 
 
-def _metrics(path: Path, data: dict[str, Any]) -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
-    """The ``metrics`` of ``words.yml``: each metric's phrases, and its single words."""
+def _borrowed(path: Path, data: dict[str, Any]) -> frozenset[str]:
+    """The ``borrowed`` words of ``words.yml``: English trade words this language's speakers use as they are."""
+    if "borrowed" not in data:
+        return frozenset()
+    line = data.get("__line__")
+    words = [check_phrase(path, line, word, alone=False) for word in data["borrowed"] or [None]]
+    for word in words:
+        if not re.fullmatch(r"[a-z]+", word):
+            raise KnowledgeError(path, line, f"borrowed: '{word}' must be one word of plain letters")
+    return frozenset(words)
+
+
+def _metrics(
+    path: Path, data: dict[str, Any]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, str], dict[str, tuple[str, ...]]]:
+    """The ``metrics`` of ``words.yml``: each metric's phrases, its single words, and its words that name it only in a
+    message of this language (``in_language``: they may be common English words).
+    """
     phrases: dict[str, tuple[str, ...]] = {}
     words: dict[str, str] = {}
+    in_language: dict[str, tuple[str, ...]] = {}
     items = data.get("metrics") or {}
     for key, item in items.items():
         if key == "__line__":
@@ -135,7 +161,9 @@ def _metrics(path: Path, data: dict[str, Any]) -> tuple[dict[str, tuple[str, ...
             if " " in word or words.get(word, key) != key:
                 raise KnowledgeError(path, line, f"'{word}' must be one word, of one metric only")
             words[word] = key
-    return phrases, words
+        if "in_language" in item:
+            in_language[key] = _phrases(path, line, item["in_language"], f"'{key}' in_language", alone=False)
+    return phrases, words, in_language
 
 
 def _periods(path: Path, data: dict[str, Any]) -> dict[str, str]:
