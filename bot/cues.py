@@ -82,6 +82,14 @@ STARTS_A_REQUEST = re.compile(
     ),
     re.IGNORECASE,
 )
+# A message that opens by asking for something to be done: "sign us up for...", "anótame para...", "queremos que...".
+REQUEST_OPENING = _cue(
+    r"(please\s+)?(sign (me|us) up|put (me|us) down|enroll|register (me|us)|schedule|book|set up|"
+    r"(i|we)( would|'d)? (want|need|like) (a|an|to (request|schedule|book|sign|set|get))|can (you|someone) (set|book))",
+    r"(por favor\s+)?(an[óo]ta(me|nos)|ap[úu]nta(me|nos)|inscr[íi]be(me|nos)|reg[íi]stra(me|nos)|agend\w*|program\w*|"
+    r"(quiero|queremos|quisiera|quisi[ée]ramos|necesito|necesitamos) (una|un|que|pedir|solicitar|agendar|programar))",
+    start=True,
+)
 NAMES_A_REQUEST = {request_intent(kind): re.compile(words, re.IGNORECASE) for kind, words in REQUEST_WORDS.items()}
 # A question about requests, not a request: "what should go in a change request", "¿qué debo poner en la solicitud?".
 ASKS_ABOUT = re.compile(
@@ -162,6 +170,10 @@ EVERY_CENTER = re.compile(
     r"|\b(cada|todos los|por)\s+(centros?|cees?)\b|\bcentros\b",
     re.IGNORECASE,
 )
+# "the numbers of the Chicago center", "las cifras del centro": its figures, none named (not "its phone numbers").
+FIGURES_WORD = _cue(r"figures|numbers|stats|statistics", r"cifras|n[úu]meros|estad[íi]sticas")
+# "which center", "¿cuál centro?": a question about the Centers themselves (with SUPERLATIVE: a ranking of its own).
+WHICH_CENTER = _cue(r"(which|what)\s+(cent(er|re)|cee)s?", r"(qu[ée]|cu[áa]l)(es)?\s+(centro|cee)s?")
 SUPERLATIVE = _cue(
     r"most|least|fewest|top|bottom|biggest|smallest|largest|greatest|highest|lowest|busiest|leads?|leading|"
     r"rank\w*|more|less|best|worst|max\w*|min\w*",

@@ -82,12 +82,12 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import cues, fuzzy
+from bot import cues, fuzzy, language
 from bot.component import Component
 from bot.faq_followups import FAQ_CONTEXT, article_followed
 from bot.knowledge import knowledge
 from bot.normalise import NO_KNOWN_WORDS
-from bot.vocab import REQUEST_INTENTS
+from bot.vocab import METRICS, REQUEST_INTENTS
 
 FOLLOW_UP = "follow_up"
 SHORT = 7  # words
@@ -123,6 +123,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
     text = str(message.get(TEXT) or "")
     labels = {str(e.get("entity")) for e in message.get(ENTITIES) or []}
+    if _metric_named_in_its_language(message):
+        labels.add("metric")  # "quería decir personal": a word that names the figure in a Spanish message only
     in_form = tracker is not None and bool(tracker.active_loop_name)
     if in_form:
         if cues.CANCEL.match(text) and len(text.split()) <= 8:
@@ -134,6 +136,10 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return "nlu_fallback"
     if "request_ref" in labels and intent not in ("request_status", "stop", "goodbye", "thank", "human_handoff"):
         return "request_status"  # "any update on CR-2026-000001? my email is ...": a reference is asked about
+    if intent in ("faq", "inform", *REQUEST_INTENTS) and cues.REQUEST_OPENING.search(text):
+        named = [name for name, words in cues.NAMES_A_REQUEST.items() if words.search(text)]
+        if len(named) == 1:
+            return named[0]  # "anótame para las llamadas periódicas", "queremos que el centro nos visite": a request
     if intent in REQUEST_INTENTS and cues.ASKS_ABOUT.match(text):
         return "faq"  # "what should go in a request to change centers": a question about requests, not one
     if intent in REQUEST_INTENTS:
@@ -168,14 +174,21 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         )
     ):
         return "center_for_importer"  # "which center is importer 12345": a wrong number, said so by the look-up
+    awaiting = tracker.get_slot("ctx_awaiting") if tracker and recent_topic(tracker) else None
+    if awaiting and labels & set(PIECES.get(awaiting, ())) and _pieces_only(message):
+        return (
+            FOLLOW_UP  # "por número de importadores" after "Which figure?": the piece asked for, whatever it looks like
+        )
     if (
-        intent in ("faq", "center_info")
+        intent in ("faq", "center_info", "ask_figure")  # the classifier's unsure figure guess, borne out by the words
         and "metric" in labels
         and not labels & {"center", "ior_number", "product", "hts_code", "form"}
         and (cues.FIGURE_ASKED.search(text) or (short and cues.THE_CENTER.search(text)))
     ):
         return "ask_total" if cues.TOTAL.search(text) else "ask_figure"  # the figure action asks which Center
-    following = bool(cues.MARKER.match(text) and recent_topic(tracker))  # "what about Laredo entries": the context's
+    # "what about Laredo entries": the context's; "and which center has the most entries?" is a ranking of its own
+    ranking_asked = cues.WHICH_CENTER.search(text) and cues.SUPERLATIVE.search(text)
+    following = bool(cues.MARKER.match(text) and recent_topic(tracker) and not ranking_asked)
     figure_question = None if following else _figure_question(message, intent, labels, text)
     if figure_question:
         return figure_question
@@ -196,8 +209,11 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return "center_for_product"  # "8703?", "hts 8428": a product question, whatever the number looked like
     if intent in ("center_info", "center_contact", "center_for_product", "faq") and _handles_a_center(message):
         return "center_for_product"
-    if intent == "center_info" and "center" in labels and "metric" not in labels and fuzzy.metric_in(text):
-        return "ask_figure"  # "Buffalo center stffa?": a figure of the Center, the figure's word misspelt
+    if intent == "center_info" and "center" in labels and "metric" not in labels:
+        if fuzzy.metric_in(text):
+            return "ask_figure"  # "Buffalo center stffa?": a figure of the Center, the figure's word misspelt
+        if cues.FIGURES_WORD.search(text) and not cues.CONTACT.search(text):
+            return "ask_figure"  # "dame los números del centro de Chicago": the action asks which figure
     unnamed = cues.WHO_HANDLES.search(text) or labels & {"product", "hts_code"}
     if intent == "center_info" and "center" not in labels and unnamed:
         return "center_for_product"  # "what centre handles it", "wat centre does laptops": a product question
@@ -356,6 +372,16 @@ def _industry_named(message: Message, every: bool = False) -> bool:
         if e.get("entity") == "center"
     ]
     return bool(named) and (all if every else any)(named)
+
+
+def _metric_named_in_its_language(message: Message) -> bool:
+    """Whether the message names a figure by a word that names it only in the message's language ("personal")."""
+    translation = knowledge().translations.get(str(message.get(language.PARSE_KEY)))
+    text = str(message.get(TEXT) or "")
+    return bool(translation) and any(
+        translation.vocabulary.names_metric(metric, text, in_language=True)  # type: ignore[union-attr]
+        for metric in METRICS
+    )
 
 
 def _cities_only(message: Message) -> bool:

@@ -28,6 +28,9 @@ _IGNORED = {"center", "centre", "centers", "centres", "cee", "the", "and", "of",
 # A word this frequent in English (wordfreq's Zipf scale) is meant as itself: "stuff" is not "staff"; among the many
 # product words, one this frequent in Spanish too: "cubre" (covers) is not "cobre" (copper), though "Mami" is Miami.
 COMMON = 3.0
+# Center names and figure words are checked against English words that common, and against Spanish words this common:
+# "mismo" (same) is not Miami, "Mami" still is.
+VERY_COMMON = 5.0
 
 
 def _edits(target: str, strict: bool = False) -> int:
@@ -44,7 +47,8 @@ def _close(word: str, target: str, strict: bool = False) -> bool:
         return word == target
     if OSA.distance(word, target) > _edits(target, strict):
         return False
-    return all(zipf_frequency(word, language) < COMMON for language in (("en", "es") if strict else ("en",)))
+    spanish = COMMON if strict else VERY_COMMON
+    return zipf_frequency(word, "en") < COMMON and zipf_frequency(word, "es") < spanish
 
 
 def metric_in(text: str, besides: Optional[str] = None) -> Optional[str]:

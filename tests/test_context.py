@@ -200,6 +200,24 @@ def test_a_correction_naming_two_centers_means_the_one_not_asked_before(sample_d
     assert "Industrial & Manufacturing Materials Center (CEE009)" in corrected and "CBP staff" in corrected
 
 
+def test_a_correction_of_a_comparison_naming_two_centers_compares_them(sample_db_url: str) -> None:
+    chat = Conversation()
+    chat.say(
+        ActionFigure(),
+        "compare staff at base metals and buffalo",
+        "ask_figure",
+        [entity("metric", "staff"), entity("center", "base metals"), entity("center", "buffalo")],
+    )
+    corrected, _ = chat.say(
+        ActionFollowUp(),
+        "no, Base Metals and Machinery",
+        "follow_up",
+        [entity("center", "Base Metals"), entity("center", "Machinery")],
+    )
+    assert "Base Metals Center (CEE005)" in corrected and "Machinery Center (CEE010)" in corrected
+    assert "CEE009" not in corrected
+
+
 def test_a_correction_of_the_figure_takes_the_one_not_asked_before(sample_db_url: str) -> None:
     chat = Conversation()
     chat.say(ActionFigure(), "entries at miami", "ask_figure", [entity("metric", "entries"), entity("center", "miami")])

@@ -38,6 +38,10 @@ FOUND = [
     (cues.ONE_CENTER, "cuantos empleados tiene mi centro"),
     (cues.COMPARE, "compáralo con maquinaria"),
     (cues.WHO_HANDLES, "importamos llantas, q CEE nos toca"),
+    (cues.REQUEST_OPENING, "anotame para las llamadas periodicas"),
+    (cues.REQUEST_OPENING, "sign us up for the outreach calls"),
+    (cues.FIGURES_WORD, "dame los numeros del centro de Chicago"),
+    (cues.WHICH_CENTER, "y en general cual centro procesa mas entradas"),
     (cues.WHO_HANDLES, "que centro las revisa despues del release"),
 ]
 NOT_FOUND = [
@@ -55,6 +59,8 @@ NOT_FOUND = [
     (cues.EVERY_CENTER, "qué centro maneja el acero"),
     (cues.RANKING, "el centro revisa la clasificacion de mis entradas?"),  # the goods' HTS classification
     (cues.STARTS_A_REQUEST, "quiero saber a que centro pertenece mi empresa"),
+    (cues.REQUEST_OPENING, "does the center do outreach calls"),
+    (cues.REQUEST_OPENING, "quiero saber si hacen visitas"),
 ]
 
 

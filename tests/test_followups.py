@@ -445,3 +445,60 @@ def test_wanting_to_know_an_importers_center_starts_no_request() -> None:
         "quiero cambiar de centro, mi importador es 45-9876543CD", "request_change_center", ["ior_number"]
     )
     assert decide(started, tracker(None)) != "center_for_importer"
+
+
+def test_a_word_that_names_a_figure_only_in_spanish_is_the_figure_in_a_spanish_message() -> None:
+    def said(text: str, language: str) -> Message:
+        return Message(data={"text": text, "intent": {"name": "faq", "confidence": 0.5}, "language": language})
+
+    assert decide(said("personal", "es"), tracker("figure", awaiting="metric")) == FOLLOW_UP
+    assert decide(said("perdon, queria decir personal", "es"), tracker("ranking")) == FOLLOW_UP
+    assert decide(said("personal", "en"), tracker("figure", awaiting="metric")) is None
+
+
+def test_the_piece_asked_for_is_a_follow_up_whatever_the_classifier_thought() -> None:
+    answer = Message(
+        data={
+            "text": "por numero de importadores",
+            "intent": {"name": "faq", "confidence": 0.4},
+            "entities": [{"entity": "metric", "value": "numero de importadores", "start": 4, "end": 26}],
+        }
+    )
+    assert decide(answer, tracker("ranking", awaiting="metric")) == FOLLOW_UP
+    assert decide(answer, tracker("ranking")) != FOLLOW_UP  # nothing was asked for
+
+
+def test_a_ranking_question_after_a_figure_is_a_ranking_whatever_its_first_word() -> None:
+    asked = Message(
+        data={
+            "text": "y en general cual centro procesa mas entradas",
+            "intent": {"name": "faq", "confidence": 0.6},
+            "entities": [{"entity": "metric", "value": "entradas", "start": 38, "end": 46}],
+        }
+    )
+    assert decide(asked, tracker("figure")) == "ask_ranking"
+
+
+def test_an_unsure_figure_guess_borne_out_by_the_words_is_kept() -> None:
+    asked = message("cuantas entries procesaron ahi el ultimo trimestre", "ask_figure", ["metric", "period"])
+    assert decide(asked, tracker("center_info")) == "ask_figure"
+
+
+def test_the_figures_of_a_named_center_are_a_figure_question_but_not_its_phone_numbers() -> None:
+    assert decide(message("dame los numeros del centro de Chicago", "center_info", ["center"]), None) == "ask_figure"
+    assert decide(message("phone numbers for the Chicago center", "center_info", ["center"]), None) != "ask_figure"
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected",
+    [
+        ("anotame para las llamadas periodicas con el centro", "faq", "request_outreach_call"),
+        ("queremos que el centro nos visite en la planta", "faq", "request_site_visit"),
+        ("please sign us up for the quarterly check-in calls", "faq", "request_outreach_call"),
+        ("do centers make site visits to importers", "faq", None),  # a question about visits, not one asked for
+    ],
+)
+def test_a_message_that_opens_by_asking_for_a_request_is_that_request(
+    text: str, intent: str, expected: Optional[str]
+) -> None:
+    assert decide(message(text, intent), None) == expected

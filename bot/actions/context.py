@@ -144,7 +144,9 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     if topic is None:  # a follow-up with nothing to follow: go by what it names
         topic = "product" if product else "figure" if metric else "center_info"
     earlier = [kb.center(code) for code in str(slot("ctx_center") or "").split(",") if code]
-    if follow_up and len(centers) > 1 and cues.NOT.search(text):  # "no, buffalo, the other NY one": the one not asked
+    # "no, buffalo, the other NY one": the one not asked; after a comparison, "no, Base Metals and Machinery" is the
+    # comparison corrected
+    if follow_up and len(centers) > 1 and len(earlier) < 2 and cues.NOT.search(text):
         centers = [c for c in centers if c not in earlier][-1:] or centers[-1:]
     if not centers and topic in CENTER_TOPICS:
         centers = earlier

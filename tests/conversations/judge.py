@@ -8,7 +8,8 @@ marker of a reply is a piece of its template that the bot does not fill in (:fun
 turn's language.
 
 The turn's language (:func:`languages`) is the one the bot should answer in: a conversation tagged ``es`` starts in
-Spanish, any other in English, and each message may switch it (:func:`bot.language.detect`, as the bot does).
+Spanish, any other in English, and each message may switch it (:func:`bot.language.detect`, as the bot does, with the
+English trade words that say nothing of the language: ``borrowed`` in ``knowledge/es/words.yml``).
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def languages(tags: Sequence[str], messages: Sequence[str]) -> list[str]:
     current = language.SPANISH if SPANISH_TAG in tags else language.ENGLISH
     found = []
     for message in messages:
-        current = language.detect(message, current)
+        current = language.detect(message, current, knowledge().borrowed_words)
         found.append(current)
     return found
 
