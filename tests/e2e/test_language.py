@@ -45,3 +45,10 @@ def test_a_chosen_language_sticks_until_the_user_chooses_again(bot: Bot) -> None
     assert bot.text("/en", sender) == knowledge().responses["utter_language_chosen"][0]["text"]
     english = bot.text("que centro maneja el 8471.30", sender)  # Spanish words, read in English
     assert fixed_part("utter_hts_center", "en") in english
+
+
+def test_a_message_that_only_names_a_language_chooses_it(bot: Bot) -> None:
+    sender = new_sender()
+    assert bot.text("¡Español!", sender).startswith("De ahora en adelante")
+    assert fixed_part("utter_hts_center", SPANISH) in bot.text("which center handles 8471.30", sender)
+    assert bot.text("English", sender).startswith("I'll answer in English")
