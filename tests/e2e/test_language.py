@@ -52,3 +52,14 @@ def test_a_message_that_only_names_a_language_chooses_it(bot: Bot) -> None:
     assert bot.text("¡Español!", sender).startswith("De ahora en adelante")
     assert fixed_part("utter_hts_center", SPANISH) in bot.text("which center handles 8471.30", sender)
     assert bot.text("English", sender).startswith("I'll answer in English")
+
+
+def test_a_choice_in_the_middle_of_a_request_is_not_taken_for_an_answer(bot: Bot) -> None:
+    sender = new_sender()
+    question = bot.text("I want to change my center", sender)
+    answer = bot.text("/es", sender)
+    assert answer.startswith("De ahora en adelante"), answer
+    assert spanish_lean(answer.split("\n", 1)[-1]) > 0 and question not in answer, (
+        answer
+    )  # the question again, in Spanish
+    assert "/es" not in bot.text("stop", sender)
