@@ -9,6 +9,12 @@ the 1,862 turns of the English conversation set, clean and with typos, no turn i
 (``lingua-language-detector``, English and Spanish models) was measured first and missed one Spanish turn in six:
 short messages in Spanglish and trade jargon, which word frequencies read better.
 
+The user may also choose a language (``/es``, ``/en``; :func:`chosen_by` for the words that choose one, "español",
+"English"): Rasa reads a message starting with "/" as the intent it names, so ``es`` and ``en`` are intents, and the
+slot ``language`` (:data:`SLOT`, ``bot/domain/language.yml``) keeps the choice in the tracker. From then on every
+message is read in the chosen language whatever its words (:func:`of_message`; a message's metadata ``language``
+still wins for that message), until the user chooses again.
+
 The language of the message being answered is kept in a context variable (:func:`use`, :func:`set_current`,
 :func:`current`), set by the action server for each action it runs and by the reply generator for each reply, and
 read by the reply renderer (``bot/replies.py``).
@@ -17,19 +23,26 @@ read by the reply renderer (``bot/replies.py``).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Optional
 
 from wordfreq import zipf_frequency
 
 ENGLISH, SPANISH = "en", "es"
 LANGUAGES = (ENGLISH, SPANISH)
 PARSE_KEY = "language"  # the message's language in the parse data
+SLOT = "language"  # the language the user chose (the intents ``es`` and ``en``, sent as "/es" and "/en")
 MARGIN = 2.0  # Zipf units: the message's words together a hundred times more common in one language
 FLOOR = 1.0  # the Zipf frequency of a word a language does not have (wordfreq says 0)
 _WORD = re.compile(r"[^\W\d_]+")
+# What a message that only names a language says, once lower-cased, without accents or punctuation but its "/".
+_CHOICE_WORDS = {
+    **dict.fromkeys(("/es", "espanol", "spanish"), SPANISH),
+    **dict.fromkeys(("/en", "english", "ingles"), ENGLISH),
+}
 _current: ContextVar[str] = ContextVar("language", default=ENGLISH)
 
 
@@ -53,15 +66,48 @@ def detect(text: str, previous: str = ENGLISH, neutral: Collection[str] = ()) ->
     return SPANISH if lean >= MARGIN else ENGLISH if lean <= -MARGIN else previous
 
 
-def of_conversation(parse_data_newest_first: Iterable[Any]) -> str:
-    """The conversation's language: the one recorded in the newest message's parse data that has one (a button's
-    ``/intent`` payload skips the NLU and records none), English when none has.
+def _known(value: Any) -> Optional[str]:
+    """``value`` if it is one of :data:`LANGUAGES`, else None."""
+    return str(value) if value in LANGUAGES else None
+
+
+def of_message(
+    text: str, previous: str = ENGLISH, chosen: Any = None, named: Any = None, neutral: Collection[str] = ()
+) -> str:
+    """The language to read a message in: the one its metadata names (``named``, for this message only), else the one
+    the user chose (``chosen``, the slot :data:`SLOT`: it sticks until changed), else the one its words show in a
+    conversation that was in ``previous`` (:func:`detect`, the words in ``neutral`` not counted).
     """
+    return _known(named) or _known(chosen) or detect(text, previous, neutral)
+
+
+def of_conversation(parse_data_newest_first: Iterable[Any], chosen: Any = None) -> str:
+    """The language to answer in: the one recorded in the newest message's parse data. A message that has none (a
+    button's ``/intent`` payload, or the choice itself: both skip the NLU) is answered in the language the user
+    chose (``chosen``), else in that of the newest message that has one; English when none has.
+    """
+    choice = _known(chosen)
     for parse_data in parse_data_newest_first:
-        found = parse_data.get(PARSE_KEY) if isinstance(parse_data, dict) else None
-        if found in LANGUAGES:
-            return str(found)
-    return ENGLISH
+        found = _known(parse_data.get(PARSE_KEY) if isinstance(parse_data, dict) else None)
+        if found or choice:
+            return found or str(choice)
+    return choice or ENGLISH
+
+
+def chosen_by(text: str) -> Optional[str]:
+    """The language a message that only names one chooses: "/es", "español", "Spanish", "/en", "English", "inglés"
+    (whatever their case, accents and punctuation); None for any other message.
+    """
+    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+    return _CHOICE_WORDS.get(re.sub(r"[^\w/]", "", plain))
+
+
+def as_choice(text: str) -> str:
+    """``text``, or the choice command ("/es", "/en") when ``text`` only names a language (:func:`chosen_by`): how
+    the channels let "español" choose Spanish (Slack keeps "/es" for its own slash commands).
+    """
+    chosen = chosen_by(text)
+    return f"/{chosen}" if chosen else text
 
 
 def current() -> str:

@@ -60,7 +60,7 @@ class KnowledgeNLG(TemplatedNaturalLanguageGenerator):
     ) -> Optional[dict[str, Any]]:
         """The reply in the language of the message it answers (``bot/language.py``)."""
         messages = (e.parse_data for e in reversed(tracker.events) if isinstance(e, UserUttered))
-        with language.use(language.of_conversation(messages)):
+        with language.use(language.of_conversation(messages, tracker.get_slot(language.SLOT))):
             return await super().generate(utter_action, tracker, output_channel, **kwargs)
 
     @property

@@ -2,7 +2,8 @@
 
 * ``bot.normalise.MessageLanguage`` comes first: it records the message's language in the parse data
   (``language``: ``bot/language.py`` decides it from the words and the conversation's language so far; a language
-  chosen by the user, sent as the message's metadata ``language``, wins), for the spelling step and the replies.
+  chosen by the user wins: the message's metadata ``language`` for that message, the slot ``language`` that "/es" and
+  "/en" set for every later message), for the spelling step and the replies.
 * ``bot.normalise.SpellingNormaliser`` comes next: it corrects the message's misspelt words (``bot/spelling.py``), so
   that every later component (spaCy entities, featurizers, DIET, the response selectors) reads "which center handles
   electronics" for "wich centre handels eletronics". It also leaves out a courtesy that opens a question ("Thank
@@ -75,13 +76,15 @@ class MessageLanguage(Component):
         return training_data
 
     def process(self, messages: list[Message], tracker: Optional[DialogueStateTracker] = None) -> list[Message]:
-        """Each message's language: the one its metadata names, else the one its words show in the conversation."""
+        """Each message's language: the one its metadata names, else the one the user chose (``/es``, ``/en``: it
+        sticks), else the one its words show in the conversation (:func:`bot.language.of_message`).
+        """
+        chosen = tracker.get_slot(language.SLOT) if tracker else None
         events = reversed(tracker.events) if tracker else ()
-        previous = language.of_conversation(e.parse_data for e in events if isinstance(e, UserUttered))
+        previous = language.of_conversation((e.parse_data for e in events if isinstance(e, UserUttered)), chosen)
         for message in messages:
-            chosen = (message.get(METADATA) or {}).get(language.PARSE_KEY)
-            text = str(message.get(TEXT) or "")
-            found = chosen if chosen in language.LANGUAGES else language.detect(text, previous, _borrowed())
+            named = (message.get(METADATA) or {}).get(language.PARSE_KEY)
+            found = language.of_message(str(message.get(TEXT) or ""), previous, chosen, named, _borrowed())
             message.set(language.PARSE_KEY, found, add_to_output=True)
         return messages
 

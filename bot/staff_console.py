@@ -12,7 +12,9 @@ prompt, buttons, ``/stop``, and ``/restart`` or ``/intent`` messages passed to t
   as a conversation test to ``tests/conversations/staff/saved.yml`` (``STAFF_TESTS_FILE`` to change it), which the
   conversation runner runs (``python -m tests.conversations.runner --staff``); prints the new id;
 * ``/save-last [name]``: the last question and answer only;
-* ``/help``: the commands.
+* ``/help``: the commands;
+* ``/es`` and ``/en`` (or "español", "English"): answer in Spanish or English from now on, whatever the words of the
+  messages (the bot's own intents, ``bot/domain/language.yml``; ``docs/languages.md``).
 
 The tracker is read inside the process, from the agent of Rasa's server (``rasa shell`` starts no HTTP API, and none
 is opened for this). Social Security-format numbers are always shown masked. The console's own lines are for staff,
@@ -32,6 +34,7 @@ from typing import Any, Optional
 import aiohttp
 
 from bot.ior import mask_text
+from bot.language import as_choice
 from bot.patches.patching import _patch
 from bot.settings import ROOT
 from bot.staff_review import (
@@ -59,6 +62,7 @@ Staff commands (anything else goes to the bot):
   /why                why the bot gave its last answer: intent, alternatives, FAQ article and source, slots
   /save [name]        save this conversation (since the start or the last /restart) as a conversation test
   /save-last [name]   save only the last question and answer as a test
+  /es, /en            answer in Spanish (español) or English from now on, whatever the messages' words
   /help               this list
   /restart            start a new conversation (the bot forgets this one)
   /stop               quit
@@ -155,6 +159,7 @@ class StaffConsole:
         while not utils.is_limit_reached(sent, max_message_limit):
             text = await console._get_user_input(previous)
             previous = None
+            text = text if text is None else as_choice(text)  # "español": /es
             if text is None or text == STOP:
                 break
             if text.startswith("/") and await self.command(text):

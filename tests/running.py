@@ -18,6 +18,10 @@ from bot.serve import Stack
 from bot.settings import ROOT
 from tests.stack import PORT_NAMES
 
+# A question every trained model answers with its FAQ article (the article's own first question, in words no other
+# article or intent uses), for the tests of what follows an FAQ answer (feedback buttons).
+FAQ_QUESTION, FAQ_ARTICLE = "What is the KI query?", "faq/ki_query"
+
 # Chosen once per test run, so that a second run (or a `make run`) on the machine never clashes.
 TEST_PORTS = dict(zip(PORT_NAMES, free_ports(3)))
 

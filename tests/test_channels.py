@@ -1,13 +1,16 @@
-"""The channel helpers without servers: origins, Slack de-duplication and formatting, text for rich messages."""
+"""The channel helpers without servers: origins, Slack de-duplication, formatting and language, rich messages."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from rasa.shared.exceptions import InvalidConfigException
 
+from bot.channels import slack_language
 from bot.channels.slack import RecentEvents, SlackInput, api_base_url
 from bot.channels.socketio import SocketIOInput, allowed_origins
 from bot.channels.text import custom_as_text, to_mrkdwn
@@ -115,3 +118,23 @@ def test_env_secrets_are_generated_once_and_never_changed(tmp_path: Path, monkey
     monkeypatch.setenv("SESSION_SECRET", "from-the-environment")
     fresh = tmp_path / "fresh.env"
     assert ensure_secrets(fresh) == [] and not fresh.exists()
+
+
+def test_a_slack_users_choice_is_kept_for_their_messages_in_every_thread() -> None:
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+
+    from bot.settings import ROOT
+
+    agent = SimpleNamespace(tracker_store=InMemoryTrackerStore(Domain.load(str(ROOT / "domain.yml"))))
+
+    def metadata(user: str, text: str) -> dict[str, object]:
+        return asyncio.run(slack_language.with_language(agent, user, text, {"out_channel": "D1"}))
+
+    assert metadata("U1", "which center handles steel") == {"out_channel": "D1"}  # nothing chosen yet
+    assert metadata("U1", "/es") == {"out_channel": "D1"}  # the choice itself goes as it is
+    assert metadata("U1", "which center handles steel") == {"out_channel": "D1", "language": "es"}
+    assert metadata("U2", "which center handles steel") == {"out_channel": "D1"}  # another user's choice
+    metadata("U1", "/en")
+    assert metadata("U1", "que centro maneja el acero") == {"out_channel": "D1", "language": "en"}
+    assert asyncio.run(slack_language.remembered(None, "U1")) is None  # no agent yet: nothing to read

@@ -29,8 +29,7 @@ from tests.e2e.test_slack import (
     running_slack_bot,
     sign,
 )
-
-FAQ_QUESTION = "What are the Centers of Excellence and Expertise?"  # an article's own first question
+from tests.running import FAQ_ARTICLE, FAQ_QUESTION
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +105,7 @@ def test_the_askers_reaction_on_an_answer_is_stored_once(slack_bot: SlackBot, mo
 
     rows = stored(slack_bot, user, monkeypatch)
     assert [(f.answer_id, f.helpful, f.question, f.channel) for f in rows] == [
-        ("faq/what_are_centers", False, FAQ_QUESTION, "slack")
+        (FAQ_ARTICLE, False, FAQ_QUESTION, "slack")
     ]
 
 

@@ -11,10 +11,8 @@ from typing import Any
 import pytest
 
 from bot.db import store
-from tests.running import Bot, SocketChat
+from tests.running import FAQ_ARTICLE, FAQ_QUESTION, Bot, SocketChat
 from tests.stack import rasa_url
-
-FAQ_QUESTION = "What are the Centers of Excellence and Expertise?"  # an article's own first question
 
 
 @pytest.fixture
@@ -60,7 +58,7 @@ def test_an_answer_is_offered_and_its_feedback_stored_once(bot_db: Bot) -> None:
     sender = "web-" + session.split(".")[0]
     stored = [f for f in rows() if f.sender_id == sender]
     assert [(f.answer_id, f.helpful, f.question, f.channel) for f in stored] == [
-        ("faq/what_are_centers", False, FAQ_QUESTION, "socketio")
+        (FAQ_ARTICLE, False, FAQ_QUESTION, "socketio")
     ]
 
 

@@ -1,11 +1,23 @@
-"""The conversation's language (bot/language.py): Spanish only when the words clearly are, else as it was."""
+"""The conversation's language (bot/language.py): Spanish only when the words clearly are, else as it was; a language
+the user chose ("/es", "/en") sticks until changed.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.knowledge import knowledge
-from bot.language import ENGLISH, SPANISH, current, detect, of_conversation, use
+from bot.language import (
+    ENGLISH,
+    SPANISH,
+    as_choice,
+    chosen_by,
+    current,
+    detect,
+    of_conversation,
+    of_message,
+    use,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +79,46 @@ def test_the_language_of_the_answer_is_set_for_a_block() -> None:
 def test_english_trade_words_say_nothing_of_the_language(text: str, expected: str) -> None:
     assert detect(text, ENGLISH, knowledge().borrowed_words) == expected
     assert detect(text, SPANISH, knowledge().borrowed_words) == expected
+
+
+def test_a_chosen_language_wins_over_the_words_until_the_message_names_one() -> None:
+    assert of_message("which center handles steel", ENGLISH, chosen=SPANISH) == SPANISH
+    assert of_message("que centro maneja el acero", SPANISH, chosen=ENGLISH) == ENGLISH
+    assert of_message("que centro maneja el acero", ENGLISH, chosen=SPANISH, named=ENGLISH) == ENGLISH  # metadata
+    assert of_message("que centro maneja el acero", ENGLISH, chosen=None) == SPANISH  # nothing chosen: the words
+    assert of_message("which center handles steel", SPANISH, chosen="fr") == ENGLISH  # not a language it speaks
+
+
+def test_a_message_without_a_language_is_answered_in_the_chosen_one() -> None:
+    choice = {"intent": {"name": "es"}, "text": "/es"}  # "/es" skips the NLU: no language recorded
+    assert of_conversation([choice, {"language": "en"}], chosen=SPANISH) == SPANISH
+    assert of_conversation([{"language": "en"}, choice], chosen=SPANISH) == ENGLISH  # that message's own (metadata)
+    assert of_conversation([{"intent": {"name": "help"}}, {"language": "en"}], chosen=SPANISH) == SPANISH  # a button
+    assert of_conversation([], chosen=SPANISH) == SPANISH  # a new session: the choice is carried over
+    assert of_conversation([choice, {"language": "es"}], chosen=None) == SPANISH  # nothing chosen: as before
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("/es", SPANISH),
+        ("español", SPANISH),
+        ("¡ESPAÑOL!", SPANISH),
+        ("Espanol.", SPANISH),
+        ("spanish", SPANISH),
+        (" /ES ", SPANISH),
+        ("/en", ENGLISH),
+        ("English", ENGLISH),
+        ("inglés", ENGLISH),
+        ("Ingles?", ENGLISH),
+    ],
+)
+def test_a_message_that_only_names_a_language_chooses_it(text: str, language: str) -> None:
+    assert chosen_by(text) == language
+    assert as_choice(text) == f"/{language}"
+
+
+@pytest.mark.parametrize("text", ["es", "en", "hola", "spanish steel", "/es please", "en español", "/help", ""])
+def test_any_other_message_is_left_as_it_is(text: str) -> None:
+    assert chosen_by(text) is None
+    assert as_choice(text) == text

@@ -10,10 +10,14 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.slots import CategoricalSlot
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.knowledge import knowledge
-from bot.normalise import NORMALISED, OriginalText, SpellingNormaliser, courtesy_before_question
+from bot.language import SLOT
+from bot.normalise import NORMALISED, MessageLanguage, OriginalText, SpellingNormaliser, courtesy_before_question
 from bot.settings import ROOT
 from bot.spelling import dictionary_path, render_dictionary
 
@@ -52,3 +56,26 @@ def test_the_question_is_read_and_the_typed_text_comes_back(tmp_path: Path) -> N
     assert message.get("text") == typed and message.get(NORMALISED) == "Which center handles Laredo?"
     entity = message.get("entities")[0]
     assert typed[entity["start"] : entity["end"]] == "Laredo"
+
+
+def read_language(tmp_path: Path, tracker: DialogueStateTracker, text: str, metadata: object = None) -> str:
+    """The language MessageLanguage records for ``text`` in the conversation ``tracker``."""
+    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
+    component = MessageLanguage.create({}, storage, Resource("language"), context)
+    message = Message(data={"text": text, "metadata": metadata or {}})
+    component.process([message], tracker)
+    return str(message.get("language"))
+
+
+def test_a_chosen_language_sticks_whatever_the_words(tmp_path: Path) -> None:
+    tracker = DialogueStateTracker("s", [CategoricalSlot(SLOT, mappings=[], values=["en", "es"])])
+    tracker.update(UserUttered("hola", parse_data={"language": "es"}))  # type: ignore[arg-type]
+    assert read_language(tmp_path, tracker, "ok") == "es"  # no choice: the conversation's language
+    assert read_language(tmp_path, tracker, "which center handles steel") == "en"  # the words
+    tracker.update(UserUttered("/es", parse_data={"intent": {"name": "es"}}))  # type: ignore[arg-type]
+    tracker.update(SlotSet(SLOT, "es"))
+    assert read_language(tmp_path, tracker, "which center handles steel") == "es"  # the choice wins
+    assert read_language(tmp_path, tracker, "which center handles steel", {"language": "en"}) == "en"  # metadata
+    tracker.update(UserUttered("/en", parse_data={"intent": {"name": "en"}}))  # type: ignore[arg-type]
+    tracker.update(SlotSet(SLOT, "en"))
+    assert read_language(tmp_path, tracker, "que centro maneja el acero") == "en"  # chosen again

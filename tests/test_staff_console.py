@@ -346,3 +346,17 @@ def test_console_restart_starts_a_new_conversation_to_save(console_run: Any) -> 
     question = "how many staff does the electronics center have"
     out = console_run([question, "/restart", "/save"], state(), {question: FIGURE_REPLY, "/restart": ""})
     assert "Not saved: there is nothing to save yet" in out
+
+
+def test_console_sends_the_language_choice_to_the_bot(console_run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.settings import ROOT
+
+    intents = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["intents"]
+
+    async def is_intent(self: Any, name: str) -> bool:  # the server's domain, as the running shell reads it
+        return name in intents
+
+    monkeypatch.setattr(staff_console.StaffConsole, "is_intent", is_intent)
+    out = console_run(["/es", "¡Español!", "/en", "inglés", "/help"], state(), {"/es": "es", "/en": "en"})
+    assert "es\nes\nen\nen\n" in out  # each reached the bot as "/es" or "/en"
+    assert "/es, /en" in out  # and /help lists them

@@ -15,6 +15,9 @@ On top of Rasa 3.6's ``RestInput``, every request to the webhook is checked befo
   object, or a ``web-`` sender id;
 * 429 (with ``Retry-After``) past ``MESSAGE_RATE_LIMIT`` messages per ``MESSAGE_RATE_WINDOW`` seconds per address.
 
+A message that only names a language ("español", "English") is sent to the bot as the choice "/es" or "/en"
+(:func:`bot.language.as_choice`), as on every channel.
+
 The metadata holds ``client_ip`` (:mod:`bot.client_ip`, which trusts ``X-Forwarded-For`` only from
 ``TRUSTED_PROXIES``) and ``authenticated``: true only when the request carries ``RASA_API_TOKEN``, as
 ``Authorization: Bearer <token>`` or ``?token=<token>`` (a staff tool); the client's own metadata under these keys is
@@ -41,6 +44,7 @@ from sanic.response import HTTPResponse
 from bot.channels import limits
 from bot.channels.sessions import SENDER_PREFIX
 from bot.client_ip import of_request, server_metadata
+from bot.language import as_choice
 from bot.settings import Settings, load_settings
 
 _BEARER = re.compile(r"^\s*bearer\s+(\S+)\s*$", re.IGNORECASE)
@@ -63,6 +67,11 @@ class RestInput(rasa_rest.RestInput):
 
     def _extract_input_channel(self, req: Request) -> str:
         return self.name()
+
+    def _extract_message(self, req: Request) -> Optional[str]:
+        """The message's text; one that only names a language ("español") is the choice "/es" or "/en"."""
+        text = super()._extract_message(req)
+        return as_choice(text) if isinstance(text, str) else text
 
     def get_metadata(self, request: Request) -> Optional[dict[str, Any]]:
         """The request's metadata (an object, checked by :meth:`refusal`) with the server's keys (module doc)."""

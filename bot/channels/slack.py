@@ -19,6 +19,10 @@ the bot has replied):
 * **Feedback on answers** (:mod:`bot.channels.slack_feedback`, ``docs/feedback.md``): the bot adds :+1: and :-1: to
   each answer it posts; the asker's own :+1: or :-1: on it (a signed ``reaction_added`` event) is stored as helpful
   or not helpful (:mod:`bot.channels.feedback`), once per answer.
+* **Language.** Slack keeps "/es" and "/en" for its own slash commands, so a message that only names a language
+  ("español", "Spanish", "English", "inglés"; any case, accents and punctuation) is sent to the bot as "/es" or
+  "/en" (:func:`bot.language.as_choice`). Each thread is a conversation of its own, so the user's newest choice is
+  also kept for them and sent with their messages in every thread (:mod:`bot.channels.slack_language`).
 * **Formatting.** Markdown links and bold become Slack ``mrkdwn``; tables, lists and charts meant for the web chat are
   sent as text (a chart as its text alternative, since Slack cannot show ``data:`` images). ``as_user`` (a legacy
   argument that new Slack apps may not use) is not sent.
@@ -45,9 +49,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.channels import feedback, limits
+from bot.channels import feedback, limits, slack_language
 from bot.channels.slack_feedback import SEEDED_REACTIONS, PostedAnswer, PostedAnswers, reaction_value
 from bot.channels.text import custom_as_text, to_mrkdwn
+from bot.language import as_choice
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -330,7 +335,9 @@ class SlackInput(rasa_slack.SlackInput):
         conversation_id = self._get_conversation_id(
             event.get("user", ""), metadata.get("out_channel"), metadata.get("thread_id")
         )
-        text = self._sanitize_user_message(event.get("text", ""), metadata["users"])
+        text = as_choice(self._sanitize_user_message(event.get("text", ""), metadata["users"]))  # "español": /es
+        agent = getattr(request.app.ctx, "agent", None)
+        metadata = await slack_language.with_language(agent, event.get("user"), text, metadata)
         return await self.process_message(request, on_new_message, text, conversation_id, metadata)
 
     async def _handle_interaction(

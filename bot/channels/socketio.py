@@ -19,6 +19,8 @@ Changes to Rasa 3.6's ``socketio`` channel, which otherwise behaves the same (ev
 * **Limits.** A message over ``MAX_REQUEST_BYTES`` (its JSON), metadata over ``MAX_METADATA_BYTES`` or past the
   per-address message rate is answered with a bot message saying so and never reaches the bot
   (:mod:`bot.channels.limits`); ``client_ip`` is added to the metadata.
+* **Language.** A message that only names a language ("español", "English") is sent to the bot as "/es" or "/en",
+  the choice (:func:`bot.language.as_choice`), as on every channel.
 * **Custom JSON.** Rasa emits a custom payload as ``sio.emit(event, **json_message)``, which fails for anything but
   ``{"data": ...}``; an action's ``json_message={"type": "table", ...}`` made Rasa raise a ``TypeError``. Here the
   payload is sent as the event's data, which is what the widget (``web/widget/cee-chat.js``) draws.
@@ -58,6 +60,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels import feedback, limits, sessions
 from bot.client_ip import server_metadata
+from bot.language import as_choice
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -286,7 +289,7 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             await self._join(sid, sender_id)
             output_channel = SocketIOOutput(sio, self.bot_message_evt, self.namespace)
             message = UserMessage(
-                data["message"], output_channel, sender_id, input_channel=self.name(), metadata=metadata
+                as_choice(data["message"]), output_channel, sender_id, input_channel=self.name(), metadata=metadata
             )
             await on_new_message(message)
             await self._offer_feedback(room, sender_id, message.message_id)

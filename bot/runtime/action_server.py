@@ -7,9 +7,9 @@ action runs, so it changes nothing. ``/health`` stays open: it tells nothing but
 an address other than loopback without a token.
 
 Each action answers in the language of the message it answers (``bot/language.py``): a second middleware reads it
-from the tracker the request carries. Both are attached through rasa_sdk's own extension point (its
-``attach_sanic_app_extensions`` plugin hook); the rest is rasa_sdk's command line, unchanged (``--port``, logging
-options).
+from the tracker the request carries (its messages and the language the user chose, the slot ``language``). Both
+are attached through rasa_sdk's own extension point (its ``attach_sanic_app_extensions`` plugin hook); the rest is
+rasa_sdk's command line, unchanged (``--port``, logging options).
 """
 
 from __future__ import annotations
@@ -76,13 +76,15 @@ class AnswerLanguage:
     async def read(self, request: Any) -> None:
         """Set the answer's language from the conversation the request carries, for this request."""
         try:
-            events = (request.json or {}).get("tracker", {}).get("events") or []
+            tracker = (request.json or {}).get("tracker") or {}
+            events, slots = tracker.get("events") or [], tracker.get("slots") or {}
         except (ValueError, AttributeError):  # not JSON: the action server answers it as it would
             return
         newest_first = (
             e.get("parse_data") for e in reversed(events) if isinstance(e, dict) and e.get("event") == "user"
         )
-        language.set_current(language.of_conversation(newest_first))
+        chosen = slots.get(language.SLOT) if isinstance(slots, dict) else None
+        language.set_current(language.of_conversation(newest_first, chosen))
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -216,3 +216,50 @@ def test_chart_list_and_keyboard(page: Page, bot: Bot) -> None:
 
     serious = [v for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
     assert not serious, serious
+
+
+def test_the_language_switch(page: Page, bot: Bot) -> None:
+    """Español in the header: the widget's words and `lang` change, and a question in English words gets a Spanish
+    answer; the choice survives a reload; English again. No axe violation in either language.
+    """
+    wait_ready(page)
+    root, english, spanish = (
+        page.locator("#cee-chat"),
+        page.locator(".cee-lang-btn[lang=en]"),
+        page.locator(".cee-lang-btn[lang=es]"),
+    )
+    expect(root).to_have_attribute("lang", "en")
+    expect(english).to_have_attribute("aria-pressed", "true")
+    assert axe_violations(page) == []
+
+    spanish.focus()
+    page.keyboard.press("Enter")  # keyboard-accessible
+    expect(spanish).to_have_attribute("aria-pressed", "true")
+    expect(english).to_have_attribute("aria-pressed", "false")
+    expect(root).to_have_attribute("lang", "es")
+    expect(page.locator("#cee-chat-input")).to_have_attribute("placeholder", "Escriba su pregunta")
+    expect(page.locator("#cee-chat-send")).to_have_text("Enviar")
+    expect(page.locator(".cee-chat-close")).to_have_attribute("aria-label", "Cerrar el chat")
+    expect(last_bot_text(page)).to_contain_text("De ahora en adelante", timeout=REPLY_TIMEOUT_MS)
+
+    ask(page, "which center handles 8471.30")
+    expect(last_bot_text(page)).to_contain_text("Lo maneja", timeout=REPLY_TIMEOUT_MS)
+    expect(page.locator(".cee-msg-user").last).to_have_attribute("lang", "es")
+    expect(page.locator(".cee-msg-bot").last).to_have_attribute("lang", "es")
+    expect(page.locator(".cee-msg-bot .cee-sr-only").last).to_have_text("CEE Guide dijo:")
+    assert axe_violations(page) == []
+
+    page.reload()  # the choice is kept with the session
+    wait_ready(page)
+    expect(root).to_have_attribute("lang", "es")
+    ask(page, "where is the Machinery Center?")
+    expect(last_bot_text(page)).to_contain_text("Laredo", timeout=REPLY_TIMEOUT_MS)
+    expect(last_bot_text(page)).to_contain_text("Fuente:")
+
+    english.click()
+    expect(root).to_have_attribute("lang", "en")
+    expect(page.locator("#cee-chat-send")).to_have_text("Send")
+    expect(last_bot_text(page)).to_contain_text("I'll answer in English", timeout=REPLY_TIMEOUT_MS)
+    expect(page.locator(".cee-msg-bot").last).to_have_attribute("lang", "en")
+    expect(page.locator(".cee-msg-user").first).to_have_attribute("lang", "es")  # earlier messages keep theirs
+    assert axe_violations(page) == []

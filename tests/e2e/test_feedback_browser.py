@@ -15,7 +15,7 @@ import pytest
 
 from bot.db import store
 from bot.insights import report
-from tests.running import Bot
+from tests.running import FAQ_ARTICLE, FAQ_QUESTION, Bot
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Page, expect  # noqa: E402
@@ -26,7 +26,6 @@ from tests.e2e.test_browser import REPLY_TIMEOUT_MS, ask, axe_violations, wait_r
 browser = test_browser.browser  # the same module-wide Chromium fixture
 page = test_browser.page  # a fresh profile showing the demo page, failing on any page or console error
 
-FAQ_QUESTION = "What are the Centers of Excellence and Expertise?"  # an article's own first question
 IMPORTER_QUESTION = "which center is 123-45-6789 assigned to"  # as tests/e2e/test_lookups_and_figures.py asks it
 
 
@@ -79,7 +78,7 @@ def test_a_not_helpful_click_is_stored(page: Page, bot_db: Bot) -> None:
 
     rows = stored(sender_of(page))
     assert [(f.answer_id, f.helpful, f.question, f.channel) for f in rows] == [
-        ("faq/what_are_centers", False, FAQ_QUESTION, "socketio")
+        (FAQ_ARTICLE, False, FAQ_QUESTION, "socketio")
     ]
     assert axe_violations(page) == []  # with the thanks
     unanswered = report.build(None, 1).table("unanswered")  # the staff report, from the bot's database

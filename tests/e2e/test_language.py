@@ -31,3 +31,35 @@ def test_spanish_words_get_a_spanish_answer_and_english_words_an_english_one(bot
     assert spanish_lean(answer) > 0, answer  # whatever the answer, it is in Spanish
     assert fixed_part("utter_help", SPANISH) in bot.text("/help", sender)  # a button's payload keeps the language
     assert spanish_lean(bot.text("thanks! and where is the Machinery Center?", sender)) < 0
+
+
+def test_a_chosen_language_sticks_until_the_user_chooses_again(bot: Bot) -> None:
+    sender = new_sender()
+    assert bot.text("/es", sender) == knowledge().translations[SPANISH].responses["utter_language_chosen"][0]["text"]
+    spanish = bot.text("which center handles 8471.30", sender)  # English words, read in Spanish
+    assert "Electronics Center (CEE007)" in spanish and fixed_part("utter_hts_center", SPANISH) in spanish
+    assert fixed_part("utter_help", SPANISH) in bot.text("/help", sender)  # a button's payload too
+    english = bot.text("which center handles 8471.30", sender, metadata={"language": "en"})  # this message only
+    assert fixed_part("utter_hts_center", "en") in english
+    assert fixed_part("utter_hts_center", SPANISH) in bot.text("thanks, and which center handles 8471.30?", sender)
+    assert bot.text("/en", sender) == knowledge().responses["utter_language_chosen"][0]["text"]
+    english = bot.text("que centro maneja el 8471.30", sender)  # Spanish words, read in English
+    assert fixed_part("utter_hts_center", "en") in english
+
+
+def test_a_message_that_only_names_a_language_chooses_it(bot: Bot) -> None:
+    sender = new_sender()
+    assert bot.text("¡Español!", sender).startswith("De ahora en adelante")
+    assert fixed_part("utter_hts_center", SPANISH) in bot.text("which center handles 8471.30", sender)
+    assert bot.text("English", sender).startswith("I'll answer in English")
+
+
+def test_a_choice_in_the_middle_of_a_request_is_not_taken_for_an_answer(bot: Bot) -> None:
+    sender = new_sender()
+    question = bot.text("I want to change my center", sender)
+    answer = bot.text("/es", sender)
+    assert answer.startswith("De ahora en adelante"), answer
+    assert spanish_lean(answer.split("\n", 1)[-1]) > 0 and question not in answer, (
+        answer
+    )  # the question again, in Spanish
+    assert "/es" not in bot.text("stop", sender)

@@ -1,7 +1,8 @@
 """``make shell`` for CBP staff: ``scripts/shell.sh`` (what ``make shell`` runs) driven through a terminal by pexpect.
 
-A three-turn conversation with the real model and the real action server (on a test port, with a seeded temporary
-database), the last one an importer look-up (CBP staff see its name), then ``/stop``. The script's own Rasa server is
+A conversation with the real model and the real action server (on a test port, with a seeded temporary database):
+three turns, the last one an importer look-up (CBP staff see its name), then ``/es`` and an English question answered
+in Spanish, then ``/stop``. The script's own Rasa server is
 moved to a test port and to 127.0.0.1.
 """
 
@@ -74,6 +75,13 @@ def test_shell_two_turns(tmp_path: Path) -> None:
 
         child.sendline("which center is 12-3456789AB assigned to")  # CBP staff see the importer's name
         child.expect("Sample Machinery Works Inc")
+        child.expect_exact(PROMPT)
+
+        child.sendline("/es")  # the language switch: English words are answered in Spanish from now on
+        child.expect("De ahora en adelante")
+        child.expect_exact(PROMPT)
+        child.sendline("which center handles 8471.30")  # an action's answer: the action server reads the choice
+        child.expect("Lo maneja")
         child.expect_exact(PROMPT)
 
         child.sendline("/stop")

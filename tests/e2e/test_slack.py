@@ -294,3 +294,20 @@ def test_slack_is_off_without_its_secrets(bot: Bot) -> None:
     log = (bot.stack.log_dir / "rasa.log").read_text(errors="replace")
     assert "slack" not in log.lower()
     assert bot.stack.first_dead() is None
+
+
+def test_espanol_chooses_spanish_for_the_users_next_threads_too(slack_bot: SlackBot) -> None:
+    """Slack keeps "/es" for its slash commands: "Español" chooses Spanish, kept for the user's later threads."""
+    from bot.knowledge import knowledge
+
+    channel, user = new_channel(), f"U{uuid.uuid4().hex[:8].upper()}"
+    body = json.dumps(message_event("¡Español!", channel, user=user)).encode()
+    assert slack_bot.post(body, {"Content-Type": "application/json", **sign(body)})[0] == 200
+    confirmation = knowledge().translations["es"].responses["utter_language_chosen"][0]["text"]
+    posts = slack_bot.slack.wait_for_posts(channel)
+    assert posts and posts[0]["text"].startswith(confirmation.split(".")[0]), posts
+
+    body = json.dumps(message_event("which center handles 8471.30", channel, user=user)).encode()  # a new thread
+    assert slack_bot.post(body, {"Content-Type": "application/json", **sign(body)})[0] == 200
+    posts = slack_bot.slack.wait_for_posts(channel, 2)
+    assert "Electronics Center (CEE007)" in posts[-1]["text"] and "Lo maneja" in posts[-1]["text"], posts

@@ -11,6 +11,11 @@
  * Feedback on answers (docs/feedback.md): the server names each answer with a `feedback_offer` event after it; the
  * answer then gets "Helpful" / "Not helpful" buttons, sent back as a `feedback` event on the same socket, and
  * replaced by a thanks that screen readers announce.
+ *
+ * Language (docs/languages.md): the header's switch ("English | Español", two toggle buttons with aria-pressed) sends
+ * the choice to the bot ("/es" or "/en": from then on it reads and answers every message in that language), sends
+ * `metadata.language` with every message after it, keeps the choice in localStorage like the session, and shows the
+ * widget's own words in it. The widget's root has the `lang` of its words, each message the `lang` it is in.
  */
 (function () {
   'use strict';
@@ -28,13 +33,84 @@
   var TYPING_TIMEOUT_MS = 30000;
   var FEEDBACK_TIMEOUT_MS = 10000;
   var MAX_MESSAGE_ID = 40;
-  var FEEDBACK_PROMPT = 'Was this answer helpful?';
-  var FEEDBACK_THANKS = 'Thanks for your feedback.';
-  var FEEDBACK_FAILED = 'Sorry, your feedback could not be sent. Please try again in a moment.';
-  var FEEDBACK_CLOSED = 'Sorry, this answer can no longer be rated.';
+  var LANGUAGE_KEY = 'cee-guide-language'; // the language chosen with the switch (en, es), kept across reloads
   var DIRECTORY_URL = 'https://www.cbp.gov/trade/centers-excellence-and-expertise-information/cee-directory';
-  var UNREACHABLE_TEXT = 'The assistant is unreachable right now. Please try again in a minute, ' +
-    'or use the CEE Directory: ' + DIRECTORY_URL;
+  // The widget's own words in each language ({title}: the chat's title; the bot's replies come from the server).
+  var TEXTS = {
+    en: {
+      region: '{title} chat',
+      subtitle: 'Virtual assistant for the Centers of Excellence and Expertise',
+      launcher: 'Ask CEE Guide',
+      newTab: '(opens in a new tab)',
+      close: 'Close chat',
+      newChat: 'New chat',
+      languages: 'Language of the chat',
+      log: 'Conversation with {title}',
+      emptyBefore: 'Ask about the Centers of Excellence and Expertise, for example: ',
+      emptyExample: 'Which Center handles HTS chapter 61?',
+      emptyAfter: ' Please do not enter personal or confidential business information.',
+      label: 'Your message',
+      placeholder: 'Type your question',
+      send: 'Send',
+      youSaid: 'You said: ',
+      botSaid: '{title} said: ',
+      typing: '{title} is typing…',
+      limit: 'Character limit of {n} reached.',
+      left: '{n} characters left.',
+      table: 'Table',
+      image: 'Image from {title}',
+      attachment: 'Open attachment',
+      download: 'Download {name}',
+      suggested: 'Suggested replies',
+      feedbackPrompt: 'Was this answer helpful?',
+      helpful: 'Helpful',
+      notHelpful: 'Not helpful',
+      answerTo: ', answer to \u201c{question}\u201d',
+      feedbackThanks: 'Thanks for your feedback.',
+      feedbackFailed: 'Sorry, your feedback could not be sent. Please try again in a moment.',
+      feedbackClosed: 'Sorry, this answer can no longer be rated.',
+      unreachable: 'The assistant is unreachable right now. Please try again in a minute, or use the CEE Directory: ' +
+        DIRECTORY_URL
+    },
+    es: {
+      region: 'Chat de {title}',
+      subtitle: 'Asistente virtual de los Centros de Excelencia y Experiencia',
+      launcher: 'Pregunte a CEE Guide',
+      newTab: '(se abre en una pestaña nueva)',
+      close: 'Cerrar el chat',
+      newChat: 'Nuevo chat',
+      languages: 'Idioma del chat',
+      log: 'Conversación con {title}',
+      emptyBefore: 'Pregunte sobre los Centros de Excelencia y Experiencia, por ejemplo: ',
+      emptyExample: '¿Qué Centro maneja el capítulo 61 del HTS?',
+      emptyAfter: ' Por favor, no escriba datos personales ni información comercial confidencial.',
+      label: 'Su mensaje',
+      placeholder: 'Escriba su pregunta',
+      send: 'Enviar',
+      youSaid: 'Usted dijo: ',
+      botSaid: '{title} dijo: ',
+      typing: '{title} está escribiendo…',
+      limit: 'Llegó al límite de {n} caracteres.',
+      left: 'Quedan {n} caracteres.',
+      table: 'Tabla',
+      image: 'Imagen de {title}',
+      attachment: 'Abrir el archivo adjunto',
+      download: 'Descargar {name}',
+      suggested: 'Respuestas sugeridas',
+      feedbackPrompt: '¿Le fue útil esta respuesta?',
+      helpful: 'Útil',
+      notHelpful: 'No útil',
+      answerTo: ', respuesta a \u00ab{question}\u00bb',
+      feedbackThanks: 'Gracias por su opinión.',
+      feedbackFailed: 'No se pudo enviar su opinión. Inténtelo de nuevo en un momento.',
+      feedbackClosed: 'Esta respuesta ya no se puede calificar.',
+      unreachable: 'El asistente no está disponible en este momento. Inténtelo de nuevo en un minuto o consulte el ' +
+        'directorio de los CEE: ' + DIRECTORY_URL
+    }
+  };
+  var LANGUAGE_NAMES = [['en', 'English'], ['es', 'Español']]; // each in its own language
+  // A message that only names a language chooses it, as the server reads it (bot/language.py, chosen_by).
+  var CHOICE_WORDS = { '/es': 'es', espanol: 'es', spanish: 'es', '/en': 'en', english: 'en', ingles: 'en' };
 
   // ---------------------------------------------------------------------------------------------
   // Configuration from the script tag
@@ -74,8 +150,8 @@
     namespace: attr('data-namespace', ''),
     open: /^(true|1|yes|open)$/i.test(attr('data-open', 'false')),
     title: attr('data-title', 'CEE Guide'),
-    subtitle: attr('data-subtitle', 'Virtual assistant for the Centers of Excellence and Expertise'),
-    launcherText: attr('data-launcher-text', 'Ask CEE Guide'),
+    subtitle: attr('data-subtitle', null), // none: the widget's own, in its language
+    launcherText: attr('data-launcher-text', null),
     initPayload: attr('data-init-payload', ''),
     css: attr('data-css', resolve('cee-chat.css')),
     socketioSrc: attr('data-socketio-src', resolve('../vendor/socket.io.min.js')),
@@ -94,6 +170,28 @@
   }
   function storageRemove(key) {
     try { window.localStorage.removeItem(key); } catch (e) { /* ignore */ }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Language: the one chosen with the switch (none: English words, and the server reads each message's words)
+  // ---------------------------------------------------------------------------------------------
+
+  function knownLanguage(lang) { return TEXTS.hasOwnProperty(lang) ? lang : null; }
+
+  function uiLang() { return state.language || 'en'; }
+
+  // The widget's text `key` in `lang` (default: its current language), with {placeholders} filled in.
+  function t(key, values, lang) {
+    var text = (TEXTS[knownLanguage(lang) || uiLang()] || TEXTS.en)[key];
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      if (values && values[name] !== undefined) return String(values[name]);
+      return name === 'title' ? config.title : whole;
+    });
+  }
+
+  function chosenBy(text) {
+    var plain = String(text).toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\w/]/g, '');
+    return CHOICE_WORDS.hasOwnProperty(plain) ? CHOICE_WORDS[plain] : null;
   }
 
   function loadHistory(sessionId) {
@@ -345,7 +443,7 @@
     // A focusable, named scroll region so keyboard users can scroll wide tables.
     return el('div', {
       className: 'cee-table-wrap', role: 'region', tabindex: '0',
-      'aria-label': c.caption ? String(c.caption) : 'Table'
+      'aria-label': c.caption ? String(c.caption) : t('table')
     }, [table]);
   }
 
@@ -379,7 +477,7 @@
   function renderDownload(c) {
     var filename = safeFilename(c.filename);
     var mime = typeof c.mime === 'string' && /^[\w.+-]+\/[\w.+-]+$/.test(c.mime) ? c.mime : 'text/plain';
-    var a = el('a', { className: 'cee-download', download: filename }, ['Download ' + filename]);
+    var a = el('a', { className: 'cee-download', download: filename }, [t('download', { name: filename })]);
     if (c.label) a.textContent = String(c.label);
     try {
       var blob = new Blob([c.text === undefined || c.text === null ? '' : String(c.text)], { type: mime + ';charset=utf-8' });
@@ -403,7 +501,7 @@
   }
 
   function renderButtons(msg, index) {
-    var group = el('div', { className: 'cee-btns', role: 'group', 'aria-label': 'Suggested replies' });
+    var group = el('div', { className: 'cee-btns', role: 'group', 'aria-label': t('suggested', null, msg.lang) });
     var buttons = [];
     msg.buttons.forEach(function (b, i) {
       var btn = el('button', { type: 'button', className: 'cee-btn' }, [b.title]);
@@ -447,22 +545,22 @@
   }
 
   function renderFeedback(msg) {
-    var box = el('div', { className: 'cee-feedback' });
+    var box = el('div', { className: 'cee-feedback', lang: uiLang() });
     var status = el('p', { className: 'cee-feedback-status', role: 'status', tabindex: '-1' });
     if (msg.feedback === 'given') {
-      status.textContent = FEEDBACK_THANKS;
+      status.textContent = t('feedbackThanks');
       box.appendChild(status);
       return box;
     }
     var promptId = nextId('cee-fb-prompt');
     var group = el('div', { className: 'cee-feedback-group', role: 'group', 'aria-labelledby': promptId }, [
-      el('span', { id: promptId, className: 'cee-feedback-prompt' }, [FEEDBACK_PROMPT])
+      el('span', { id: promptId, className: 'cee-feedback-prompt' }, [t('feedbackPrompt')])
     ]);
     var question = shorten(questionBefore(msg), 80);
-    var context = question ? ', answer to \u201c' + question + '\u201d' : '';
+    var context = question ? t('answerTo', { question: question }) : '';
     var busy = false;
     [true, false].forEach(function (helpful) {
-      var label = helpful ? 'Helpful' : 'Not helpful';
+      var label = t(helpful ? 'helpful' : 'notHelpful');
       // The accessible name starts with the visible label, then says which answer it rates.
       var btn = el('button', {
         type: 'button', className: 'cee-fb-btn', 'data-helpful': String(helpful), 'aria-label': label + context
@@ -477,10 +575,10 @@
             msg.feedback = result === 'unknown' ? 'closed' : 'given';
             saveHistory();
             box.removeChild(group);
-            status.textContent = result === 'unknown' ? FEEDBACK_CLOSED : FEEDBACK_THANKS;
+            status.textContent = t(result === 'unknown' ? 'feedbackClosed' : 'feedbackThanks');
             if (hadFocus) status.focus(); // the buttons are gone: keep the keyboard where it was
           } else {
-            status.textContent = FEEDBACK_FAILED;
+            status.textContent = t('feedbackFailed');
           }
         });
       });
@@ -526,13 +624,14 @@
 
   function renderMessage(msg, index) {
     var isUser = msg.from === 'user';
-    var node = el('div', { className: 'cee-msg ' + (isUser ? 'cee-msg-user' : 'cee-msg-bot') });
+    // The message in its language; what the widget adds (who said it, the feedback) in the widget's.
+    var node = el('div', { className: 'cee-msg ' + (isUser ? 'cee-msg-user' : 'cee-msg-bot'), lang: msgLang(msg) });
     node.ceeRecord = msg;
-    node.appendChild(el('span', { className: 'cee-sr-only' }, [isUser ? 'You said: ' : config.title + ' said: ']));
+    node.appendChild(el('span', { className: 'cee-sr-only', lang: uiLang() }, [t(isUser ? 'youSaid' : 'botSaid')]));
     var body = el('div', { className: 'cee-msg-body' });
     if (msg.text) body.appendChild(el('div', { className: 'cee-msg-text' }, [formatText(msg.text)]));
-    if (msg.image) body.appendChild(renderImage(msg.image, msg.alt || 'Image from ' + config.title));
-    if (msg.link) body.appendChild(el('p', null, [makeLink('Open attachment', msg.link)]));
+    if (msg.image) body.appendChild(renderImage(msg.image, msg.alt || t('image', null, msgLang(msg))));
+    if (msg.link) body.appendChild(el('p', null, [makeLink(t('attachment', null, msgLang(msg)), msg.link)]));
     if (msg.custom) {
       var c = renderCustom(msg.custom);
       if (c) body.appendChild(c);
@@ -542,6 +641,9 @@
     if (!isUser && (msg.feedback === 'offered' || msg.feedback === 'given')) node.appendChild(renderFeedback(msg));
     return node;
   }
+
+  // A message's language: the one it was sent or received in (the widget's for a message kept from before).
+  function msgLang(msg) { return knownLanguage(msg.lang) || uiLang(); }
 
   // ---------------------------------------------------------------------------------------------
   // State and UI
@@ -557,7 +659,8 @@
     waiting: false,
     typingTimer: null,
     errorShown: false,
-    unreachableCount: 0
+    unreachableCount: 0,
+    language: knownLanguage(storageGet(LANGUAGE_KEY)) // chosen with the switch; null: none chosen
   };
   var ui = {};
 
@@ -567,6 +670,7 @@
   }
 
   function appendRecord(msg, persist) {
+    if (!msg.lang) msg.lang = uiLang();
     if (persist !== false) {
       state.history.push(msg);
       if (state.history.length > MAX_HISTORY) state.history = state.history.slice(-MAX_HISTORY);
@@ -590,8 +694,8 @@
     state.errorShown = true;
     setTyping(false);
     var node = el('div', { className: 'cee-msg cee-msg-bot cee-msg-error', 'data-status': 'unreachable' }, [
-      el('span', { className: 'cee-sr-only' }, [config.title + ' said: ']),
-      el('div', { className: 'cee-msg-body' }, [el('div', { className: 'cee-msg-text' }, [formatText(UNREACHABLE_TEXT)])])
+      el('span', { className: 'cee-sr-only' }, [t('botSaid')]),
+      el('div', { className: 'cee-msg-body' }, [el('div', { className: 'cee-msg-text' }, [formatText(t('unreachable'))])])
     ]);
     ui.error = node;
     ui.log.appendChild(node);
@@ -611,7 +715,7 @@
     if (state.typingTimer) { clearTimeout(state.typingTimer); state.typingTimer = null; }
     if (!ui.typing) return;
     ui.typing.hidden = !on;
-    ui.typingText.textContent = on ? config.title + ' is typing…' : '';
+    ui.typingText.textContent = on ? t('typing') : '';
     if (on) {
       state.typingTimer = setTimeout(function () { setTyping(false); }, TYPING_TIMEOUT_MS);
       scrollToEnd();
@@ -619,7 +723,9 @@
   }
 
   function emitUser(payload) {
-    state.socket.emit('user_uttered', { message: payload, session_id: state.sessionId });
+    var data = { message: payload, session_id: state.sessionId };
+    if (state.language) data.metadata = { language: state.language }; // the chosen language wins over the words
+    state.socket.emit('user_uttered', data);
   }
 
   function canSend() {
@@ -629,6 +735,8 @@
   function sendMessage(payload, shownText) {
     payload = String(payload || '').slice(0, MAX_INPUT);
     if (!payload.trim()) return false;
+    var chosen = chosenBy(payload); // "/es", "español": the switch, typed
+    if (chosen) setLanguage(chosen);
     appendRecord({ from: 'user', text: shownText !== undefined ? String(shownText) : payload, ts: Date.now() });
     if (canSend()) {
       emitUser(payload);
@@ -655,8 +763,8 @@
     var level = n >= MAX_INPUT ? 2 : n >= MAX_INPUT - 100 ? 1 : 0;
     if (level !== ui.counterLevel) {
       ui.counterLevel = level;
-      ui.counterLive.textContent = level === 2 ? 'Character limit of ' + MAX_INPUT + ' reached.'
-        : level === 1 ? (MAX_INPUT - n) + ' characters left.' : '';
+      ui.counterLive.textContent = level === 2 ? t('limit', { n: MAX_INPUT })
+        : level === 1 ? t('left', { n: MAX_INPUT - n }) : '';
     }
   }
 
@@ -690,18 +798,65 @@
     ui.input.focus();
   }
 
+  // The widget's own words, its `lang` and the switch's state in the current language; the messages drawn again.
+  function applyLanguage() {
+    var lang = uiLang();
+    ui.root.setAttribute('lang', lang);
+    ui.root.setAttribute('aria-label', t('region'));
+    ui.hint.textContent = t('newTab');
+    ui.launcherText.textContent = config.launcherText || t('launcher');
+    ui.subtitle.textContent = config.subtitle || t('subtitle');
+    ui.closeBtn.setAttribute('aria-label', t('close'));
+    ui.newBtn.textContent = t('newChat');
+    ui.langGroup.setAttribute('aria-label', t('languages'));
+    ui.langButtons.forEach(function (btn) {
+      btn.setAttribute('aria-pressed', String(btn.getAttribute('data-lang') === lang));
+    });
+    ui.log.setAttribute('aria-label', t('log'));
+    ui.empty.textContent = '';
+    ui.empty.appendChild(document.createTextNode(t('emptyBefore')));
+    ui.empty.appendChild(el('em', null, [t('emptyExample')]));
+    ui.empty.appendChild(document.createTextNode(t('emptyAfter')));
+    ui.label.textContent = t('label');
+    ui.input.setAttribute('placeholder', t('placeholder'));
+    ui.send.textContent = t('send');
+    ui.counterLevel = -1; // announce the limit again in the new language
+    if (ui.counter) updateCounter();
+    if (state.waiting) ui.typingText.textContent = t('typing');
+  }
+
+  // Use `lang` from now on (remembered across reloads); false when it already was the chosen one.
+  function setLanguage(lang) {
+    if (!knownLanguage(lang) || state.language === lang) return false;
+    state.language = lang;
+    storageSet(LANGUAGE_KEY, lang);
+    applyLanguage();
+    renderHistory();
+    return true;
+  }
+
+  // The switch: the widget's words change at once, and the bot is told ("/es", "/en"); it confirms in that language.
+  function chooseLanguage(lang) {
+    if (!setLanguage(lang)) return;
+    if (canSend()) {
+      emitUser('/' + lang);
+      setTyping(true);
+    } else {
+      state.pending.push('/' + lang);
+    }
+  }
+
   var CHAT_ICON = '<svg aria-hidden="true" focusable="false" viewBox="0 0 24 24" width="22" height="22">' +
     '<path fill="currentColor" d="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6.5A1.5 1.5 0 1 0 7 12.5 1.5 1.5 0 0 0 7 9.5zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z"/></svg>';
 
   function buildUi() {
     // The root is a named complementary landmark, so everything of the widget (launcher included) sits in one.
     var root = el('div', {
-      id: 'cee-chat', className: 'cee-chat', role: 'complementary', 'aria-label': config.title + ' chat',
-      'data-status': 'connecting'
+      id: 'cee-chat', className: 'cee-chat', role: 'complementary', 'data-status': 'connecting'
     });
     root.style.visibility = 'hidden'; // until the stylesheet has loaded
 
-    var hint = el('span', { id: 'cee-chat-newtab', className: 'cee-sr-only' }, ['(opens in a new tab)']);
+    var hint = el('span', { id: 'cee-chat-newtab', className: 'cee-sr-only' });
     newTabHintId = hint.id;
 
     var launcher = el('button', {
@@ -709,7 +864,8 @@
       'aria-expanded': 'false', 'aria-controls': 'cee-chat-panel'
     });
     launcher.innerHTML = CHAT_ICON; // static markup defined above, no message content
-    launcher.appendChild(el('span', { className: 'cee-chat-launcher-text' }, [config.launcherText]));
+    var launcherText = el('span', { className: 'cee-chat-launcher-text' });
+    launcher.appendChild(launcherText);
 
     var titleId = 'cee-chat-title';
     var panel = el('div', {
@@ -718,15 +874,27 @@
     });
     panel.hidden = true;
 
-    var closeBtn = el('button', { type: 'button', className: 'cee-chat-close', 'aria-label': 'Close chat' });
+    var closeBtn = el('button', { type: 'button', className: 'cee-chat-close' });
     closeBtn.innerHTML = '<svg aria-hidden="true" focusable="false" viewBox="0 0 24 24" width="20" height="20">' +
       '<path fill="currentColor" d="M18.3 5.7a1 1 0 0 0-1.4 0L12 10.6 7.1 5.7a1 1 0 1 0-1.4 1.4l4.9 4.9-4.9 4.9a1 1 0 1 0 1.4 1.4l4.9-4.9 4.9 4.9a1 1 0 0 0 1.4-1.4L13.4 12l4.9-4.9a1 1 0 0 0 0-1.4z"/></svg>';
-    var newBtn = el('button', { type: 'button', className: 'cee-chat-new' }, ['New chat']);
+    var newBtn = el('button', { type: 'button', className: 'cee-chat-new' });
+
+    // The language switch: two toggle buttons, each named in its own language; the pressed one is in use.
+    var langGroup = el('div', { className: 'cee-lang', role: 'group' });
+    var langButtons = LANGUAGE_NAMES.map(function (pair, i) {
+      var btn = el('button', { type: 'button', className: 'cee-lang-btn', lang: pair[0], 'data-lang': pair[0] }, [pair[1]]);
+      btn.addEventListener('click', function () { chooseLanguage(pair[0]); });
+      if (i) langGroup.appendChild(el('span', { className: 'cee-lang-sep', 'aria-hidden': 'true' }, ['|']));
+      langGroup.appendChild(btn);
+      return btn;
+    });
+    var subtitle = el('p', { id: 'cee-chat-subtitle', className: 'cee-chat-subtitle' });
 
     var header = el('div', { className: 'cee-chat-header' }, [
       el('div', { className: 'cee-chat-heading' }, [
         el('h2', { id: titleId, className: 'cee-chat-title' }, [config.title]),
-        el('p', { id: 'cee-chat-subtitle', className: 'cee-chat-subtitle' }, [config.subtitle])
+        subtitle,
+        langGroup
       ]),
       newBtn,
       closeBtn
@@ -734,13 +902,9 @@
 
     var log = el('div', {
       id: 'cee-chat-log', className: 'cee-chat-log', role: 'log', 'aria-live': 'polite',
-      'aria-relevant': 'additions', 'aria-label': 'Conversation with ' + config.title, tabindex: '0'
+      'aria-relevant': 'additions', tabindex: '0'
     });
-    var empty = el('p', { className: 'cee-chat-empty' }, [
-      'Ask about the Centers of Excellence and Expertise, for example: ',
-      el('em', null, ['Which Center handles HTS chapter 61?']),
-      ' Please do not enter personal or confidential business information.'
-    ]);
+    var empty = el('p', { className: 'cee-chat-empty' });
     log.appendChild(empty);
 
     var typingText = el('span', { className: 'cee-typing-text' });
@@ -752,13 +916,12 @@
 
     var input = el('input', {
       id: 'cee-chat-input', type: 'text', className: 'cee-chat-input', maxlength: String(MAX_INPUT),
-      autocomplete: 'off', enterkeyhint: 'send', 'aria-describedby': 'cee-chat-counter',
-      placeholder: 'Type your question'
+      autocomplete: 'off', enterkeyhint: 'send', 'aria-describedby': 'cee-chat-counter'
     });
-    var label = el('label', { 'for': 'cee-chat-input', className: 'cee-chat-label' }, ['Your message']);
+    var label = el('label', { 'for': 'cee-chat-input', className: 'cee-chat-label' });
     var counter = el('span', { id: 'cee-chat-counter', className: 'cee-chat-counter' }, ['0 / ' + MAX_INPUT]);
     var counterLive = el('span', { className: 'cee-sr-only', 'aria-live': 'polite' });
-    var send = el('button', { id: 'cee-chat-send', type: 'submit', className: 'cee-chat-send' }, ['Send']);
+    var send = el('button', { id: 'cee-chat-send', type: 'submit', className: 'cee-chat-send' });
     var form = el('form', { className: 'cee-chat-form', novalidate: true }, [
       el('div', { className: 'cee-chat-form-top' }, [label, counter]),
       el('div', { className: 'cee-chat-form-row' }, [input, send]),
@@ -776,8 +939,10 @@
     ui = {
       root: root, launcher: launcher, panel: panel, log: log, empty: empty, typing: typing,
       typingText: typingText, input: input, send: send, form: form, counter: counter,
-      counterLive: counterLive, counterLevel: 0, closeBtn: closeBtn, newBtn: newBtn
+      counterLive: counterLive, counterLevel: 0, closeBtn: closeBtn, newBtn: newBtn, hint: hint,
+      launcherText: launcherText, subtitle: subtitle, label: label, langGroup: langGroup, langButtons: langButtons
     };
+    applyLanguage();
 
     launcher.addEventListener('click', function () {
       if (isOpen()) closePanel(false); else openPanel(true);
