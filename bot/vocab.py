@@ -122,4 +122,8 @@ def label_reply(metric: str) -> str:
 # The size of an importer (in the database) and of the company asking for outreach calls.
 SIZES: tuple[str, ...] = ("small", "mid", "large")
 # The words that name each size in an answer (regular expressions on lower-case text).
-SIZE_PATTERNS: dict[str, str] = {"small": r"\bsmall", "mid": r"\bmid|\bmedium", "large": r"\blarge|\bbig\b"}
+SIZE_PATTERNS: dict[str, str] = {  # English and Spanish
+    "small": r"\bsmall|\bpeque[ñn]|\bchic[oa]s?\b",
+    "mid": r"\bmid|\bmedium|\bmedian[oa]",
+    "large": r"\blarge|\bbig\b|\bgrandes?\b",
+}

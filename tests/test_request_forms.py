@@ -398,3 +398,12 @@ def test_a_slot_in_a_table_cannot_also_have_its_own_validator() -> None:
 
             async def validate_request_ref(self, *args: Any) -> dict[str, Any]:
                 return {}
+
+
+def test_button_titles_come_in_the_language_of_the_message_answered() -> None:
+    from bot import language
+
+    english = button_titles("utter_ask_outreach_call_form_oc_size", "choice")
+    with language.use(language.SPANISH):
+        spanish = button_titles("utter_ask_outreach_call_form_oc_size", "choice")
+    assert set(spanish) == set(english) and spanish["small"] != english["small"]

@@ -14,7 +14,7 @@ from typing import Any, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import replies
+from bot import language, replies
 from bot.ior import IorNumber
 from bot.knowledge import Center, HtsAnswer, knowledge
 
@@ -64,8 +64,12 @@ def payload_values(payload: str) -> dict[str, Any]:
 
 
 def button_titles(response: str, key: str) -> dict[str, str]:
-    """The titles of a reply's buttons by the value they send for ``key`` (e.g. ``choice``): {value: title}."""
-    buttons = knowledge().responses[response][0].get("buttons") or []
+    """The titles of a reply's buttons, in the language of the message being answered, by the value they send for
+    ``key`` (e.g. ``choice``): {value: title}.
+    """
+    kb = knowledge()
+    shown = replies.responses_in(kb, language.current()).get(response) or kb.responses[response]
+    buttons = shown[0].get("buttons") or []
     return {
         str(value): str(button["title"])
         for button in buttons

@@ -30,8 +30,12 @@ def fold(text: Any) -> str:
     return " ".join(str(text or "").split())
 
 
-YES = re.compile(r"^\W*(yes|y|yep|yeah|yup|sure|ok|okay|correct|right|that'?s (it|right|correct)|confirm)\W*$", re.I)
-_NO = re.compile(r"^\W*(no|n|nope|nah|not really|none|n/a)\W*$", re.I)
+YES = re.compile(
+    r"^\W*(yes|y|yep|yeah|yup|sure|ok|okay|correct|right|that'?s (it|right|correct)|confirm|"
+    r"s[íi]|claro|correcto|de acuerdo|dale|vale|exacto|eso es|confirmo)\W*$",
+    re.I,
+)
+_NO = re.compile(r"^\W*(no|n|nope|nah|not really|none|n/a|ninguno|ninguna|nada)\W*$", re.I)
 _SMALL_TALK = re.compile(r"^\W*(hi|hello|hey|thanks|thank you|thx|bye|goodbye|ok bye|help|\?+)\W*$", re.I)
 PAYLOAD = re.compile(r"^\s*/\w+")
 
@@ -75,7 +79,11 @@ def parse_ior_numbers(text: str) -> list[IorNumber]:
     return found
 
 
-UNSURE = re.compile(r"\b(not sure|unsure|don'?t know|do not know|no idea|unknown|not certain)\b", re.I)
+UNSURE = re.compile(
+    r"\b(not sure|unsure|don'?t know|do not know|no idea|unknown|not certain|"
+    r"no s[ée]|no lo s[ée]|no estoy segur[oa]|ni idea|desconozco)(?!\w)",
+    re.I,
+)
 
 _SHARE = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per cent\b|pct\b)", re.I)
 _CHAPTER_NUMBER = re.compile(r"(?<![\d.])(\d{4}(?:\.?\d{2}){0,3}|\d{1,2})(?![\d])")
@@ -218,18 +226,18 @@ def parse_reason(text: str, choice: Optional[str]) -> tuple[str, Optional[str]]:
         raise Invalid("utter_invalid_reason")
     lower = words.lower()
     reason = None
-    if re.search(r"\bproduct", lower):
+    if re.search(r"\bproduct", lower):  # English and Spanish ("línea de productos")
         reason = "product_line"
-    elif re.search(r"\bbusiness\b|\bpractice\b|\bindustry\b", lower):
+    elif re.search(r"\b(business|practice|industry|pr[áa]ctica|negocio|industria)\b", lower):
         reason = "business_practice"
-    elif re.match(r"^\W*other\b", lower):
+    elif re.match(r"^\W*(other|otr[oa])\b", lower):
         reason = "other"
     long_enough = len(words.split()) >= 3 and len(re.findall(r"[A-Za-z]", words)) >= 12
     if reason is None:
         if not long_enough:
             raise Invalid("utter_invalid_reason")
         return "other", mask_text(words)
-    detail = re.sub(r"^\W*other\W*", "", words, flags=re.I) if reason == "other" else words
+    detail = re.sub(r"^\W*(other|otr[oa])\W*", "", words, flags=re.I) if reason == "other" else words
     return reason, (mask_text(detail) if len(detail.split()) >= 3 and len(words.split()) > 4 else None)
 
 
@@ -270,7 +278,10 @@ def parse_role(text: str, choice: Optional[str]) -> str:
     Raises:
         Invalid: ``utter_invalid_role`` when no role or both are named.
     """
-    patterns = {"broker": r"\bbroker", "importer": r"\bimporter|\bimport(ing|s)?\b|\bior\b"}
+    patterns = {  # English and Spanish ("agente aduanal", "importadora")
+        "broker": r"\bbroker|\bagente|\bcorredor|\bdespachante|\bagencia aduan",
+        "importer": r"\bimporter|\bimport(ing|s)?\b|\bior\b|\bimportador|\bimportamos\b",
+    }
     return _one_named(text, choice, ROLES, patterns, "utter_invalid_role")
 
 
@@ -292,9 +303,12 @@ def parse_cadence(text: str, choice: Optional[str]) -> str:
     if choice in CADENCES:
         return choice
     lower = fold(text).lower()
-    if re.search(r"quarter|every (3|three) months|four times a year|4 times a year", lower):
+    quarterly = (
+        r"quarter|every (3|three) months|(four|4) times a year|trimestr|cada (3|tres) meses|(cuatro|4) veces al a"
+    )
+    if re.search(quarterly, lower):
         return "quarterly"
-    if re.search(r"month", lower):
+    if re.search(r"month|mensual|cada mes|al mes|por mes", lower):
         return "monthly"
     raise Invalid("utter_invalid_cadence")
 

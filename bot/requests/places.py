@@ -15,6 +15,8 @@ from bot.requests.answers import Invalid, fold
 # U.S. time zones: the six answers offered, and the words and tz database names accepted for each.
 TIME_ZONES: dict[str, tuple[str, ...]] = {
     "Eastern": (
+        "este",
+        "hora del este",
         "eastern",
         "et",
         "est",
@@ -28,6 +30,8 @@ TIME_ZONES: dict[str, tuple[str, ...]] = {
         "us/east-indiana",
     ),
     "Central": (
+        "hora del centro",
+        "centro",
         "central",
         "ct",
         "cst",
@@ -40,6 +44,9 @@ TIME_ZONES: dict[str, tuple[str, ...]] = {
         "us/indiana-starke",
     ),
     "Mountain": (
+        "montaña",
+        "montana",
+        "hora de la montaña",
         "mountain",
         "mt",
         "mst",
@@ -51,7 +58,17 @@ TIME_ZONES: dict[str, tuple[str, ...]] = {
         "us/arizona",
         "arizona",
     ),
-    "Pacific": ("pacific", "pt", "pst", "pdt", "america/los_angeles", "us/pacific"),
+    "Pacific": (
+        "pacífico",
+        "pacifico",
+        "hora del pacífico",
+        "pacific",
+        "pt",
+        "pst",
+        "pdt",
+        "america/los_angeles",
+        "us/pacific",
+    ),
     "Alaska": (
         "alaska",
         "akst",
@@ -65,6 +82,8 @@ TIME_ZONES: dict[str, tuple[str, ...]] = {
         "us/alaska",
     ),
     "Hawaii": (
+        "hawái",
+        "hawai",
         "hawaii",
         "hst",
         "hdt",
@@ -194,12 +213,20 @@ def parse_site(text: str) -> dict[str, str]:
 _MONTH_WORDS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
 _MONTH_WORDS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
 _MONTH_WORDS["sept"] = 9
-_MONTH = (
-    r"(january|february|march|april|may|june|july|august|september|october|november|december"
-    r"|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)"
-)
+_SPANISH_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre"]
+_SPANISH_MONTHS += ["octubre", "noviembre", "diciembre"]
+_MONTH_WORDS.update({name: n for n, name in enumerate(_SPANISH_MONTHS, start=1)})
+_MONTH_WORDS.update({"setiembre": 9, "ene": 1, "abr": 4, "ago": 8, "dic": 12})
+_MONTH = rf"({'|'.join(sorted(_MONTH_WORDS, key=len, reverse=True))})"
 _SEASONS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "fall": (9, 10, 11), "autumn": (9, 10, 11), "winter": (12, 1, 2)}
-_ANY = re.compile(r"\b(any|anytime|flexible|no preference|whenever|doesn'?t matter|open)\b", re.I)
+_SEASONS.update({"primavera": (3, 4, 5), "verano": (6, 7, 8), "otoño": (9, 10, 11), "otono": (9, 10, 11)})
+_SEASONS["invierno"] = (12, 1, 2)
+_SEASON = rf"({'|'.join(_SEASONS)})"
+_ANY = re.compile(
+    r"\b(any|anytime|flexible|no preference|whenever|doesn'?t matter|open|"
+    r"cualquier\w*|me da igual|da igual|cuando sea|sin preferencia|no importa)\b",
+    re.I,
+)
 
 
 def parse_months(text: str) -> dict[str, Any]:
@@ -213,11 +240,12 @@ def parse_months(text: str) -> dict[str, Any]:
         months.extend(n for n in numbers if n not in months)
 
     spans = []
-    for match in re.finditer(rf"\b{_MONTH}\b\.?\s*(?:-|\u2013|to|through|thru|until|till)\s*\b{_MONTH}\b", lower):
+    through = r"(?:-|\u2013|to|through|thru|until|till|a|hasta)"
+    for match in re.finditer(rf"\b{_MONTH}\b\.?\s*{through}\s*\b{_MONTH}\b", lower):
         first, last = _MONTH_WORDS[match.group(1)], _MONTH_WORDS[match.group(2)]
         add([(first - 1 + i) % 12 + 1 for i in range((last - first) % 12 + 1)])
         spans.append(match.span())
-    for match in re.finditer(rf"\b{_MONTH}\b|\b(spring|summer|fall|autumn|winter)\b", lower):
+    for match in re.finditer(rf"\b{_MONTH}\b|\b{_SEASON}(?!\w)", lower):
         if any(start <= match.start() < end for start, end in spans):
             continue
         add(_SEASONS[match.group(2)] if match.group(2) else [_MONTH_WORDS[match.group(1)]])

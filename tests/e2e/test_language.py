@@ -33,6 +33,17 @@ def test_spanish_words_get_a_spanish_answer_and_english_words_an_english_one(bot
     assert spanish_lean(bot.text("thanks! and where is the Machinery Center?", sender)) < 0
 
 
+def test_a_mixed_conversation_answers_each_turn_in_its_language(bot: Bot) -> None:
+    """English, then Spanish, then English again (issue 16), in one conversation that keeps its context."""
+    sender = new_sender()
+    english = bot.text("which center handles 8471.30?", sender)
+    assert "Electronics Center (CEE007)" in english and fixed_part("utter_hts_center", "en") in english
+    spanish = bot.text("¿y dónde queda ese centro?", sender)
+    assert spanish_lean(spanish) > 0 and "Los Angeles" in spanish, spanish
+    again = bot.text("thanks. how many staff does it have?", sender)
+    assert spanish_lean(again) < 0 and "Electronics Center (CEE007)" in again, again
+
+
 def test_a_chosen_language_sticks_until_the_user_chooses_again(bot: Bot) -> None:
     sender = new_sender()
     assert bot.text("/es", sender) == knowledge().translations[SPANISH].responses["utter_language_chosen"][0]["text"]

@@ -8,6 +8,7 @@ import io
 import re
 from typing import Any
 
+from bot.language import spanish_lean
 from tests.running import Bot, new_sender
 
 SSN = "123-45-6789"
@@ -159,3 +160,25 @@ def test_stopping_a_request_stores_nothing(bot: Bot) -> None:
     assert "Nothing was stored" in chat.text("cancel")
     assert len(rows(bot, "change_center")) == before
     assert "There's nothing to cancel" in chat.text("cancel")
+
+
+def test_a_sign_up_in_spanish_stores_what_the_same_sign_up_in_english_does(bot: Bot) -> None:
+    """Issue 16: a form started in Spanish stores the same fields as in English, so the staff export is unchanged."""
+    answers = {
+        "en": ["sign me up for outreach calls", "Sol Imports LLC", "importer", "small", "Machinery", "Ana Perez",
+               "ana@solimports.com", "monthly", "central time"],
+        "es": ["quiero inscribirme en las llamadas informativas", "Sol Imports LLC", "importador", "pequeña",
+               "Machinery", "Ana Perez", "ana@solimports.com", "mensual", "hora del centro"],
+    }  # fmt: skip
+    stored = {}
+    for lang, said in answers.items():
+        earlier = refs(bot, "outreach_call")
+        chat = Chat(bot)
+        for message in said:
+            chat.text(message)
+        assert (spanish_lean(chat.transcript[-1]) > 0) == (lang == "es"), chat.transcript[-1]  # the summary's language
+        yes = "yes" if lang == "en" else "sí"
+        assert re.search(r"OC-\d{4}-\d{6}", chat.text(yes)), chat.transcript
+        [row] = rows(bot, "outreach_call", earlier)
+        stored[lang] = {key: row[key] for key in ("kind", "status", "contact_email", "details")}
+    assert stored["es"] == stored["en"]
