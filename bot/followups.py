@@ -179,13 +179,22 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return (
             FOLLOW_UP  # "por número de importadores" after "Which figure?": the piece asked for, whatever it looks like
         )
+    asked_for = cues.FIGURE_ASKED.search(text)  # "how many", "cuántas": a figure question, whatever the unsure guess
     if (
-        intent in ("faq", "center_info", "ask_figure")  # the classifier's unsure figure guess, borne out by the words
-        and "metric" in labels
+        "metric" in labels
         and not labels & {"center", "ior_number", "product", "hts_code", "form"}
-        and (cues.FIGURE_ASKED.search(text) or (short and cues.THE_CENTER.search(text)))
+        and (
+            (intent in ("faq", "center_info", "ask_figure") and (asked_for or (short and cues.THE_CENTER.search(text))))
+            or (intent in FIGURE_INTENTS and asked_for)
+        )
     ):
-        return "ask_total" if cues.TOTAL.search(text) else "ask_figure"  # the figure action asks which Center
+        if cues.TOTAL.search(text):
+            return "ask_total"
+        if cues.OVER_TIME.search(text):
+            return "ask_trend"
+        if intent in ("ask_total", "ask_ranking"):
+            return intent  # "all centres together, how many importers": the classifier's guess, borne out
+        return "ask_figure"  # "¿cuántas entries procesaron ahí?": the Center talked about, or the action asks which
     # "what about Laredo entries": the context's; "and which center has the most entries?" is a ranking of its own
     ranking_asked = cues.WHICH_CENTER.search(text) and cues.SUPERLATIVE.search(text)
     following = bool(cues.MARKER.match(text) and recent_topic(tracker) and not ranking_asked)

@@ -479,9 +479,12 @@ def test_a_ranking_question_after_a_figure_is_a_ranking_whatever_its_first_word(
     assert decide(asked, tracker("figure")) == "ask_ranking"
 
 
-def test_an_unsure_figure_guess_borne_out_by_the_words_is_kept() -> None:
-    asked = message("cuantas entries procesaron ahi el ultimo trimestre", "ask_figure", ["metric", "period"])
+@pytest.mark.parametrize("intent", ["ask_figure", "ask_trend", "faq"])
+def test_a_figure_asked_for_is_a_figure_question_whatever_the_unsure_guess(intent: str) -> None:
+    asked = message("cuantas entries procesaron ahi el ultimo trimestre", intent, ["metric", "period"])
     assert decide(asked, tracker("center_info")) == "ask_figure"
+    changed = message("how many importers over the past quarters", intent, ["metric"])
+    assert decide(changed, tracker("center_info")) == "ask_trend"
 
 
 def test_the_figures_of_a_named_center_are_a_figure_question_but_not_its_phone_numbers() -> None:
@@ -502,3 +505,8 @@ def test_a_message_that_opens_by_asking_for_a_request_is_that_request(
     text: str, intent: str, expected: Optional[str]
 ) -> None:
     assert decide(message(text, intent), None) == expected
+
+
+def test_a_total_or_ranking_guess_borne_out_by_a_figure_question_is_kept() -> None:
+    asked = message("all centres together, how many importers", "ask_total", ["metric"])
+    assert decide(asked, None) == "ask_total"
