@@ -28,7 +28,7 @@ from bot.actions.field_table import FieldTable, FieldValidator, Validator, from_
 from bot.db import store
 from bot.ior import IorNumber
 from bot.knowledge import Center, knowledge
-from bot.requests.answers import PAYLOAD, REF, YES, fold, parse_company, parse_contact_name, parse_email
+from bot.requests.answers import PAYLOAD, REF, fold, is_no, is_yes, parse_company, parse_contact_name, parse_email
 from bot.requests.kinds import BY_FORM, CHANGE_CENTER, CLEARED_WITH, FIELD_WORDS, OPTIONAL_FIELDS, RequestKind
 
 logger = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ async def summary_answer(slot: str, value: Any, dispatcher: CollectingDispatcher
     asks again.
     """
     intent, text = intent_of(tracker), fold(value).lower()
-    if intent == "affirm" or _CONFIRM_WORDS.match(text):
+    if intent == "affirm" or _CONFIRM_WORDS.match(text) or is_yes(text):
         return {slot: "yes"}
     if intent == "deny" or re.match(r"^(no|nope|not quite|wrong)\b", text):
         return {slot: None, "edit_pending": True}
@@ -180,7 +180,7 @@ def center(suggestion_slot: Optional[str] = None) -> FieldValidator:
         centers = centers_in(value, tracker)
         if centers:
             return {slot: centers[0].code}
-        if suggestion and (intent_of(tracker) == "affirm" or YES.match(text)):
+        if suggestion and (intent_of(tracker) == "affirm" or is_yes(text)):
             return {slot: suggestion["code"]}
         if (
             suggestion_slot
@@ -285,7 +285,8 @@ class RequestFormValidation(FieldTable):
         if field:
             return reopen(dispatcher, tracker, self.kind, field)
         text = fold(value).lower()
-        if intent_of(tracker) == "affirm" or re.search(r"\b(keep|nothing|none|no change|all good|fine|back)\b", text):
+        keep = re.search(r"\b(keep|nothing|none|no change|all good|fine|back)\b", text) or is_no(text)
+        if intent_of(tracker) == "affirm" or keep:
             return {"edit_field": None, "edit_pending": None}
         say(dispatcher, "utter_invalid_edit_field")
         return {"edit_field": None}
