@@ -8,6 +8,7 @@ the values; words do not (``tests/test_replies_catalogue.py`` checks it).
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -47,6 +48,29 @@ def render(name: str, /, **values: Any) -> dict[str, Any]:
 def text(name: str, /, **values: Any) -> str:
     """The text of a reply (see :func:`render`): a sentence or a fragment that goes into another reply."""
     return str(render(name, **values)["text"])
+
+
+def payload_values(payload: str) -> dict[str, Any]:
+    """The entities of a button payload such as ``/inform{"choice":"other"}``."""
+    match = re.match(r"^/\w+(\{.*\})\s*$", payload or "")
+    try:
+        return json.loads(match.group(1)) if match else {}
+    except ValueError:
+        return {}
+
+
+def button_titles(name: str, key: str) -> dict[str, str]:
+    """The titles of a reply's buttons in the answer's language, by the value they send for ``key`` (``choice``):
+    ``{"monthly": "Monthly"}``; also the words that show a stored choice (``Mensual`` in a Spanish summary).
+    """
+    kb = knowledge()
+    buttons = responses_in(kb, language.current()).get(name, kb.responses[name])[0].get("buttons") or []
+    return {
+        str(value): str(button["title"])
+        for button in buttons
+        for k, value in payload_values(str(button.get("payload"))).items()
+        if k == key
+    }
 
 
 def month(number: int, short: bool = False) -> str:

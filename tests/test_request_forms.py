@@ -15,11 +15,11 @@ from rasa_sdk import FormValidationAction
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from bot import vocab
-from bot.actions.common import button_titles
 from bot.actions.field_table import FieldTable
 from bot.actions.request_forms import ValidateChangeCenterForm, ValidateOutreachCallForm, ValidateSiteVisitForm
 from bot.actions.request_questions import ActionAskCcCurrentCenter
 from bot.knowledge import knowledge
+from bot.replies import button_titles
 from bot.requests.kinds import CHANGE_CENTER, KINDS, OPTIONAL_FIELDS
 from tests.request_play import (
     DOMAIN,

@@ -6,8 +6,6 @@ The words are in ``knowledge/replies/`` and rendered by :mod:`bot.replies`; this
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
 from typing import Any, Optional
 
@@ -52,26 +50,6 @@ def say(dispatcher: CollectingDispatcher, response: str, **values: Any) -> None:
 def intent_of(tracker: Tracker) -> Optional[str]:
     """The intent of the latest user message."""
     return (tracker.latest_message.get("intent") or {}).get("name")
-
-
-def payload_values(payload: str) -> dict[str, Any]:
-    """The entities of a button payload such as ``/inform{"choice":"other"}``."""
-    match = re.match(r"^/\w+(\{.*\})\s*$", payload or "")
-    try:
-        return json.loads(match.group(1)) if match else {}
-    except ValueError:
-        return {}
-
-
-def button_titles(response: str, key: str) -> dict[str, str]:
-    """The titles of a reply's buttons by the value they send for ``key`` (e.g. ``choice``): {value: title}."""
-    buttons = knowledge().responses[response][0].get("buttons") or []
-    return {
-        str(value): str(button["title"])
-        for button in buttons
-        for k, value in payload_values(str(button.get("payload"))).items()
-        if k == key
-    }
 
 
 def entity_values(tracker: Tracker, entity: str) -> list[str]:

@@ -22,8 +22,9 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot import replies
 from bot.actions import common
-from bot.actions.common import button_titles, intent_of, say
+from bot.actions.common import intent_of, say
 from bot.actions.field_table import FieldTable, FieldValidator, Validator, from_text
 from bot.db import store
 from bot.ior import IorNumber
@@ -126,7 +127,7 @@ def is_digression(tracker: Tracker, slot: str) -> bool:
 # -- changing an answer ------------------------------------------------------------------------------------------------
 def field_titles(kind: RequestKind) -> dict[str, str]:
     """{slot: title} of the answers, as on the "which answer" buttons."""
-    titles = button_titles(f"utter_which_answer_{kind.kind}", "field")
+    titles = replies.button_titles(f"utter_which_answer_{kind.kind}", "field")
     titles.update({"cc_reason_detail": titles.get("cc_reason", "Reason")} if kind is CHANGE_CENTER else {})
     return titles
 
