@@ -79,6 +79,13 @@ def month(number: int, short: bool = False) -> str:
     return names[number - 1].strip()
 
 
+def chapter_title(chapter: str) -> str:
+    """The title of HTS chapter ``chapter`` (``84``) in the answer's language (``knowledge/<language>/hts``)."""
+    kb = knowledge()
+    translation = kb.translations.get(language.current())
+    return (translation.chapter_titles.get(chapter) if translation else None) or kb.chapters[chapter].title
+
+
 def responses_in(kb: Knowledge, chosen: str) -> dict[str, list[dict[str, Any]]]:
     """The fixed replies in a language (``knowledge/<language>/replies``); English, or a language without
     translations, gives the English ones. A reply listed as English only is not among another language's.

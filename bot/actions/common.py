@@ -87,16 +87,13 @@ def hts_answer(answer: HtsAnswer, asked: str, from_words: bool = False) -> str:
     """Where goods go, how sure that is, and the reminder that importers are assigned by primary product line."""
     if answer.follows_goods:
         return replies.text("utter_hts_follows_goods", asked=asked, chapter=answer.chapter)
+    title = replies.chapter_title(answer.chapter)
     if from_words:
         intro = replies.text(
-            "utter_hts_intro_from_words",
-            asked=asked,
-            code=_dotted(answer.code),
-            chapter=answer.chapter,
-            title=answer.chapter_title,
+            "utter_hts_intro_from_words", asked=asked, code=_dotted(answer.code), chapter=answer.chapter, title=title
         )
     else:
-        intro = replies.text("utter_hts_intro", asked=asked, chapter=answer.chapter, title=answer.chapter_title)
+        intro = replies.text("utter_hts_intro", asked=asked, chapter=answer.chapter, title=title)
     if answer.center is None:
         return replies.text("utter_hts_unpublished", intro=intro, note=answer.note)
     parts = [replies.text("utter_hts_center", intro=intro, center=center_sentence(answer.center))]

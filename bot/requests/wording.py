@@ -49,10 +49,9 @@ def hts_summary(profile: Sequence[dict[str, Any]]) -> str:
 
 def hts_lines(profile: Sequence[dict[str, Any]]) -> str:
     """One line per chapter, with its title, for the written request."""
-    chapters = knowledge().chapters
     lines = []
     for p in profile:
-        title = chapters[p["chapter"]].title
+        title = replies.chapter_title(p["chapter"])
         if p.get("share") is not None:
             lines.append(
                 replies.text(
