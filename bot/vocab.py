@@ -144,6 +144,26 @@ REASON_PATTERNS: dict[str, str] = {  # "other" only as the answer's first word
 }
 TIME_ZONES: tuple[str, ...] = ("Eastern", "Central", "Mountain", "Pacific", "Alaska", "Hawaii")
 SEASONS: tuple[str, ...] = ("spring", "summer", "fall", "winter")
+# The answers of the request forms as named in "change my email" (a form's slot without its prefix: cc_email is
+# email); "ior_number" also names the change of Center's ior_numbers.
+FIELDS: tuple[str, ...] = (
+    "ior_number",
+    "current_center",
+    "requested_center",
+    "center",
+    "reason",
+    "hts_profile",
+    "company",
+    "contact_name",
+    "email",
+    "role",
+    "size",
+    "cadence",
+    "time_zone",
+    "site",
+    "months",
+    "topic",
+)
 # What each list of ``answers`` in ``knowledge/<language>/words.yml`` holds: words with no value (yes, no, not sure,
 # any month, words said before a name or a company's name, percent, the "to" of "March to May"), and words for each
 # value of a choice (months by number).
@@ -165,4 +185,5 @@ ANSWER_VALUES: dict[str, tuple[str, ...]] = {
     "time_zone": TIME_ZONES,
     "month": tuple(str(n) for n in range(1, 13)),
     "season": SEASONS,
+    "field": FIELDS,
 }

@@ -30,7 +30,7 @@ from bot.db import store
 from bot.ior import IorNumber
 from bot.knowledge import Center, knowledge
 from bot.requests.answers import PAYLOAD, REF, fold, is_no, is_yes, parse_company, parse_contact_name, parse_email
-from bot.requests.kinds import BY_FORM, CHANGE_CENTER, CLEARED_WITH, FIELD_WORDS, OPTIONAL_FIELDS, RequestKind
+from bot.requests.kinds import BY_FORM, CHANGE_CENTER, CLEARED_WITH, OPTIONAL_FIELDS, RequestKind, field_in
 
 logger = logging.getLogger(__name__)
 
@@ -137,10 +137,7 @@ def field_named(tracker: Tracker, text: Any, kind: RequestKind) -> Optional[str]
     field = common.first_entity(tracker, "field")
     if field in kind.fields:
         return field
-    lower = str(text or "").lower()
-    if PAYLOAD.match(lower):
-        return None
-    return next((slot for slot, pattern in FIELD_WORDS[kind.kind] if re.search(pattern, lower)), None)
+    return None if PAYLOAD.match(str(text or "")) else field_in(str(text or ""), kind)
 
 
 def reopen(dispatcher: CollectingDispatcher, tracker: Tracker, kind: RequestKind, field: str) -> dict[str, Any]:
