@@ -4,7 +4,8 @@ summary's answer, the answers every form asks (company, contact name, email) and
 Each request is a form (``change_center_form``, ``outreach_call_form``, ``site_visit_form``) whose validation action
 (``validate_<form>``, in :mod:`bot.actions.request_forms`) reads every answer, asks again with an example when it is
 wrong, and ends with a summary (``<prefix>_confirm``: Confirm / Change an answer / Cancel). The words are in
-``knowledge/replies/requests.yml``; answers are read by :mod:`bot.requests.answers` and :mod:`bot.requests.places`.
+``knowledge/replies/requests.yml``; answers are read by :mod:`bot.requests.answers`, :mod:`bot.requests.choices`,
+:mod:`bot.requests.places` and :mod:`bot.requests.times`.
 Database calls go through :mod:`bot.db.store`, off the event loop.
 """
 

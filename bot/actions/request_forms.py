@@ -27,7 +27,8 @@ from bot.ior import IorNumber
 from bot.requests.answers import Invalid, is_unsure, parse_free_text, parse_hts_profile, parse_ior_numbers
 from bot.requests.choices import parse_cadence, parse_reason, parse_role, parse_size
 from bot.requests.kinds import CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT, ior_value
-from bot.requests.places import parse_months, parse_site, parse_time_zone
+from bot.requests.places import parse_site
+from bot.requests.times import parse_months, parse_time_zone
 from bot.vocab import CADENCES, REASONS, ROLES, SIZES, TIME_ZONES
 
 

@@ -1,6 +1,7 @@
 """The reading of answers: text in, a value out, or :class:`Invalid` with the reply key that asks again.
 
-Pure functions: no Tracker, no dispatcher. Time zones, sites and months are read in :mod:`bot.requests.places`.
+Pure functions: no Tracker, no dispatcher. Choices are read in :mod:`bot.requests.choices`, sites in
+:mod:`bot.requests.places`, time zones and months in :mod:`bot.requests.times`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The words of every language that answer a request form's question, as regular expressions for the readers.
 
 English words are patterns in the code (:mod:`bot.requests.answers`, :mod:`bot.requests.choices`,
-:mod:`bot.requests.places`, with the values in :mod:`bot.vocab`); the other languages' words are the ``answers`` of
+:mod:`bot.requests.times`, with the values in :mod:`bot.vocab`); the other languages' words are the ``answers`` of
 ``knowledge/<language>/words.yml`` (:mod:`bot.knowledge.answer_words`). An answer is read in every language, so a
 Spanish word in a conversation still taken for English ("mensual") is understood, and each word gives the value the
 English word gives: what is stored is the same whatever the language.

@@ -24,7 +24,7 @@ from bot.requests.answers import (
     parse_hts_profile,
 )
 from bot.requests.choices import parse_cadence, parse_reason, parse_role, parse_size
-from bot.requests.places import parse_months, parse_time_zone
+from bot.requests.times import parse_months, parse_time_zone
 from tests.knowledge_copy import edit
 
 ES = knowledge().translations["es"].vocabulary.answers

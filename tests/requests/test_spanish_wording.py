@@ -18,7 +18,8 @@ from bot.knowledge import knowledge
 from bot.requests.answers import parse_company, parse_contact_name, parse_email, parse_hts_profile, parse_ior_numbers
 from bot.requests.choices import parse_cadence, parse_reason, parse_role, parse_size
 from bot.requests.kinds import CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT, RequestKind, ior_value
-from bot.requests.places import parse_months, parse_site, parse_time_zone
+from bot.requests.places import parse_site
+from bot.requests.times import parse_months, parse_time_zone
 from bot.requests.wording import either, months_label, time_zone_label
 from tests.request_play import make
 
