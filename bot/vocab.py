@@ -165,7 +165,8 @@ FIELDS: tuple[str, ...] = (
     "topic",
 )
 # What each list of ``answers`` in ``knowledge/<language>/words.yml`` holds: words with no value (yes, no, not sure,
-# any month, words said before a name or a company's name, percent, the "to" of "March to May"), and words for each
+# any month, words said before a name or a company's name, percent, the "and" of a list of HTS chapters, the "to" of
+# "March to May"), and words for each
 # value of a choice (months by number).
 ANSWER_WORDS: tuple[str, ...] = (
     "affirm",
@@ -175,6 +176,7 @@ ANSWER_WORDS: tuple[str, ...] = (
     "name_prefix",
     "company_prefix",
     "percent",
+    "and",
     "through",
 )
 ANSWER_VALUES: dict[str, tuple[str, ...]] = {

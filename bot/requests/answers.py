@@ -112,7 +112,7 @@ def parse_hts_profile(text: str) -> list[dict[str, Any]]:
     chapters = knowledge().chapters
     share_pattern = re.compile(_SHARE + words("percent") + ")", re.I)
     profile: list[dict[str, Any]] = []
-    for item in re.split(r"[,;\n/]+|\band\b|\bplus\b|&", text or "", flags=re.I):
+    for item in re.split(rf"[,;\n/]+|\band\b|\bplus\b|&|{words('and')}", text or "", flags=re.I):
         pair = _PAIR.match(item)
         share_match = share_pattern.search(item)
         share: Optional[float]

@@ -81,6 +81,7 @@ def _text(parse: Callable[..., Any]) -> Callable[[str], Any]:
         (parse_months, "me da igual", "any"),
         (parse_months, "cualquiera", "any"),
         (parse_hts_profile, "84 60 por ciento, 85 30 por ciento", "84 60%, 85 30%"),
+        (parse_hts_profile, "capítulo 84: 60% y capítulo 85: 30%", "chapter 84: 60% and chapter 85: 30%"),
         (parse_contact_name, "me llamo Ana Pérez", "my name is Ana Pérez"),
         (parse_contact_name, "Mi nombre es Ana Pérez", "Ana Pérez"),
         (parse_company, "la empresa es Acme SA", "our company name is Acme SA"),
