@@ -24,8 +24,9 @@ from bot.actions.common import say
 from bot.actions.field_table import Fields, FieldValidator, from_text, with_choice
 from bot.actions.request_form_base import RequestFormValidation, center, center_suggestion, centers_in, request_fields
 from bot.ior import IorNumber
-from bot.requests.answers import Invalid, is_unsure, parse_free_text, parse_hts_profile, parse_ior_numbers
+from bot.requests.answers import Invalid, is_unsure, parse_free_text, parse_ior_numbers
 from bot.requests.choices import parse_cadence, parse_reason, parse_role, parse_size
+from bot.requests.hts_profile import parse_hts_profile
 from bot.requests.kinds import CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT, ior_value
 from bot.requests.places import parse_site
 from bot.requests.times import parse_months, parse_time_zone

@@ -21,9 +21,9 @@ from bot.requests.answers import (
     is_yes,
     parse_company,
     parse_contact_name,
-    parse_hts_profile,
 )
 from bot.requests.choices import parse_cadence, parse_reason, parse_role, parse_size
+from bot.requests.hts_profile import parse_hts_profile
 from bot.requests.times import parse_months, parse_time_zone
 from tests.knowledge_copy import edit
 

@@ -15,8 +15,9 @@ from bot import language, replies
 from bot.actions.request_summary import change_center_draft, details_of, summary_values
 from bot.ior import IorNumber
 from bot.knowledge import knowledge
-from bot.requests.answers import parse_company, parse_contact_name, parse_email, parse_hts_profile, parse_ior_numbers
+from bot.requests.answers import parse_company, parse_contact_name, parse_email, parse_ior_numbers
 from bot.requests.choices import parse_cadence, parse_reason, parse_role, parse_size
+from bot.requests.hts_profile import parse_hts_profile
 from bot.requests.kinds import CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT, RequestKind, ior_value
 from bot.requests.places import parse_site
 from bot.requests.times import parse_months, parse_time_zone
