@@ -8,6 +8,7 @@ the values; words do not (``tests/test_replies_catalogue.py`` checks it).
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -49,10 +50,40 @@ def text(name: str, /, **values: Any) -> str:
     return str(render(name, **values)["text"])
 
 
+def payload_values(payload: str) -> dict[str, Any]:
+    """The entities of a button payload such as ``/inform{"choice":"other"}``."""
+    match = re.match(r"^/\w+(\{.*\})\s*$", payload or "")
+    try:
+        return json.loads(match.group(1)) if match else {}
+    except ValueError:
+        return {}
+
+
+def button_titles(name: str, key: str) -> dict[str, str]:
+    """The titles of a reply's buttons in the answer's language, by the value they send for ``key`` (``choice``):
+    ``{"monthly": "Monthly"}``; also the words that show a stored choice (``Mensual`` in a Spanish summary).
+    """
+    kb = knowledge()
+    buttons = responses_in(kb, language.current()).get(name, kb.responses[name])[0].get("buttons") or []
+    return {
+        str(value): str(button["title"])
+        for button in buttons
+        for k, value in payload_values(str(button.get("payload"))).items()
+        if k == key
+    }
+
+
 def month(number: int, short: bool = False) -> str:
     """The name of month ``number`` (1-12) in the answer's language: ``September``, short ``Sep``."""
     names = text("utter_month_short_names" if short else "utter_month_names").split(",")
     return names[number - 1].strip()
+
+
+def chapter_title(chapter: str) -> str:
+    """The title of HTS chapter ``chapter`` (``84``) in the answer's language (``knowledge/<language>/hts``)."""
+    kb = knowledge()
+    translation = kb.translations.get(language.current())
+    return (translation.chapter_titles.get(chapter) if translation else None) or kb.chapters[chapter].title
 
 
 def responses_in(kb: Knowledge, chosen: str) -> dict[str, list[dict[str, Any]]]:

@@ -122,8 +122,70 @@ def label_reply(metric: str) -> str:
 # The size of an importer (in the database) and of the company asking for outreach calls.
 SIZES: tuple[str, ...] = ("small", "mid", "large")
 # The words that name each size in an answer (regular expressions on lower-case text).
-SIZE_PATTERNS: dict[str, str] = {  # English and Spanish
-    "small": r"\bsmall|\bpeque[ñn]|\bchic[oa]s?\b",
-    "mid": r"\bmid|\bmedium|\bmedian[oa]",
-    "large": r"\blarge|\bbig\b|\bgrandes?\b",
+SIZE_PATTERNS: dict[str, str] = {"small": r"\bsmall", "mid": r"\bmid|\bmedium", "large": r"\blarge|\bbig\b"}
+
+
+# -- the answers of the request forms ----------------------------------------------------------------------------------
+# The values stored for the choices of the request forms (the same whatever the language the user answers in), and
+# the English words that name them (regular expressions on lower-case text; earlier values win where several are
+# named). Other languages' words are in ``knowledge/<language>/words.yml`` (``answers``).
+ROLES: tuple[str, ...] = ("importer", "broker")
+ROLE_PATTERNS: dict[str, str] = {"importer": r"\bimporter|\bimport(ing|s)?\b|\bior\b", "broker": r"\bbroker"}
+CADENCES: tuple[str, ...] = ("monthly", "quarterly")
+CADENCE_PATTERNS: dict[str, str] = {  # quarterly first: "every three months"
+    "quarterly": r"quarter|every (3|three) months|four times a year|4 times a year",
+    "monthly": r"month",
+}
+REASONS: tuple[str, ...] = ("product_line", "business_practice", "other")
+REASON_PATTERNS: dict[str, str] = {  # "other" only as the answer's first word
+    "product_line": r"\bproduct",
+    "business_practice": r"\bbusiness\b|\bpractice\b|\bindustry\b",
+    "other": r"^\W*other\b",
+}
+TIME_ZONES: tuple[str, ...] = ("Eastern", "Central", "Mountain", "Pacific", "Alaska", "Hawaii")
+SEASONS: tuple[str, ...] = ("spring", "summer", "fall", "winter")
+# The answers of the request forms as named in "change my email" (a form's slot without its prefix: cc_email is
+# email); "ior_number" also names the change of Center's ior_numbers.
+FIELDS: tuple[str, ...] = (
+    "ior_number",
+    "current_center",
+    "requested_center",
+    "center",
+    "reason",
+    "hts_profile",
+    "company",
+    "contact_name",
+    "email",
+    "role",
+    "size",
+    "cadence",
+    "time_zone",
+    "site",
+    "months",
+    "topic",
+)
+# What each list of ``answers`` in ``knowledge/<language>/words.yml`` holds: words with no value (yes, no, not sure,
+# any month, words said before a name or a company's name, percent, the "and" of a list of HTS chapters, the "to" of
+# "March to May"), and words for each
+# value of a choice (months by number).
+ANSWER_WORDS: tuple[str, ...] = (
+    "affirm",
+    "deny",
+    "unsure",
+    "any",
+    "name_prefix",
+    "company_prefix",
+    "percent",
+    "and",
+    "through",
+)
+ANSWER_VALUES: dict[str, tuple[str, ...]] = {
+    "role": ROLES,
+    "size": SIZES,
+    "cadence": CADENCES,
+    "reason": REASONS,
+    "time_zone": TIME_ZONES,
+    "month": tuple(str(n) for n in range(1, 13)),
+    "season": SEASONS,
+    "field": FIELDS,
 }

@@ -14,12 +14,12 @@ import pytest
 from rasa_sdk import FormValidationAction
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
-from bot.actions.common import button_titles
+from bot import vocab
 from bot.actions.field_table import FieldTable
 from bot.actions.request_forms import ValidateChangeCenterForm, ValidateOutreachCallForm, ValidateSiteVisitForm
 from bot.actions.request_questions import ActionAskCcCurrentCenter
 from bot.knowledge import knowledge
-from bot.requests import answers, places
+from bot.replies import button_titles
 from bot.requests.kinds import CHANGE_CENTER, KINDS, OPTIONAL_FIELDS
 from tests.request_play import (
     DOMAIN,
@@ -287,11 +287,11 @@ def test_every_which_answer_button_names_a_field_of_its_form() -> None:
 
 
 def test_reply_buttons_send_the_choices_the_validators_know() -> None:
-    assert set(button_titles("utter_ask_change_center_form_cc_reason", "choice")) == set(answers.REASONS)
-    assert set(button_titles("utter_ask_outreach_call_form_oc_role", "choice")) == set(answers.ROLES)
-    assert set(button_titles("utter_ask_outreach_call_form_oc_size", "choice")) == set(answers.SIZES)
-    assert set(button_titles("utter_ask_outreach_call_form_oc_cadence", "choice")) == set(answers.CADENCES)
-    assert set(button_titles("utter_ask_outreach_call_form_oc_time_zone", "choice")) == set(places.TIME_ZONES)
+    assert set(button_titles("utter_ask_change_center_form_cc_reason", "choice")) == set(vocab.REASONS)
+    assert set(button_titles("utter_ask_outreach_call_form_oc_role", "choice")) == set(vocab.ROLES)
+    assert set(button_titles("utter_ask_outreach_call_form_oc_size", "choice")) == set(vocab.SIZES)
+    assert set(button_titles("utter_ask_outreach_call_form_oc_cadence", "choice")) == set(vocab.CADENCES)
+    assert set(button_titles("utter_ask_outreach_call_form_oc_time_zone", "choice")) == set(vocab.TIME_ZONES)
 
 
 def test_every_reply_a_request_kind_names_exists() -> None:
@@ -398,12 +398,3 @@ def test_a_slot_in_a_table_cannot_also_have_its_own_validator() -> None:
 
             async def validate_request_ref(self, *args: Any) -> dict[str, Any]:
                 return {}
-
-
-def test_button_titles_come_in_the_language_of_the_message_answered() -> None:
-    from bot import language
-
-    english = button_titles("utter_ask_outreach_call_form_oc_size", "choice")
-    with language.use(language.SPANISH):
-        spanish = button_titles("utter_ask_outreach_call_form_oc_size", "choice")
-    assert set(spanish) == set(english) and spanish["small"] != english["small"]

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.knowledge import KnowledgeError, load_knowledge
+from bot import language, replies
+from bot.actions.common import hts_answer
+from bot.knowledge import KnowledgeError, knowledge, load_knowledge
 from bot.settings import KNOWLEDGE_DIR
 from tests.knowledge_copy import edit
 
@@ -129,3 +131,37 @@ def test_every_language_names_twelve_months() -> None:
         assert len(set(names)) == len(set(short)) == 12 and all(names) and all(short)
         for name in ("utter_month_names", "utter_month_short_names"):
             assert replies.text(name).count(",") == 11
+
+
+# -- HTS chapter titles (knowledge/es/hts/chapters.csv) ---------------------------------------------------------------
+def test_every_hts_chapter_has_its_spanish_title() -> None:
+    kb = load_knowledge()
+    titles = kb.translations["es"].chapter_titles
+    assert set(titles) == set(kb.chapters)
+    assert all(titles[c] != kb.chapters[c].title for c in titles), "a title left in English"
+
+
+def test_a_spanish_answer_names_the_chapter_in_spanish() -> None:
+    answer = knowledge().classify_hts("8471.30")
+    assert answer is not None
+    with language.use("es"):
+        assert replies.chapter_title("84") in hts_answer(answer, "8471.30")
+        assert "boilers" not in hts_answer(answer, "8471.30")
+    assert knowledge().chapters["84"].title in hts_answer(answer, "8471.30")
+
+
+@pytest.mark.parametrize(
+    "old, new, error",
+    [
+        ("01,Animales vivos\n", "", r"chapter\(s\) 01 have no title"),
+        ("01,Animales vivos", "77,Animales vivos", r"line 2: chapter '77' is not in hts/chapters.csv"),
+        ("02,Carne y despojos comestibles", "01,Carne", r"line 3: chapter 01 needs one title, given once"),
+        ("01,Animales vivos", "01,", r"line 2: chapter 01 needs one title, given once"),
+    ],
+)
+def test_a_mistake_in_the_spanish_chapter_titles_is_shown_with_its_line(
+    kb_copy: Path, old: str, new: str, error: str
+) -> None:
+    edit(kb_copy / "es" / "hts" / "chapters.csv", old, new)
+    with pytest.raises(KnowledgeError, match=rf"es/hts/chapters.csv(, {error}|: {error})"):
+        load_knowledge(kb_copy)

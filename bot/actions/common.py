@@ -6,15 +6,13 @@ The words are in ``knowledge/replies/`` and rendered by :mod:`bot.replies`; this
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
 from typing import Any, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import language, replies
+from bot import replies
 from bot.ior import IorNumber
 from bot.knowledge import Center, HtsAnswer, knowledge
 
@@ -54,30 +52,6 @@ def intent_of(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def payload_values(payload: str) -> dict[str, Any]:
-    """The entities of a button payload such as ``/inform{"choice":"other"}``."""
-    match = re.match(r"^/\w+(\{.*\})\s*$", payload or "")
-    try:
-        return json.loads(match.group(1)) if match else {}
-    except ValueError:
-        return {}
-
-
-def button_titles(response: str, key: str) -> dict[str, str]:
-    """The titles of a reply's buttons, in the language of the message being answered, by the value they send for
-    ``key`` (e.g. ``choice``): {value: title}.
-    """
-    kb = knowledge()
-    shown = replies.responses_in(kb, language.current()).get(response) or kb.responses[response]
-    buttons = shown[0].get("buttons") or []
-    return {
-        str(value): str(button["title"])
-        for button in buttons
-        for k, value in payload_values(str(button.get("payload"))).items()
-        if k == key
-    }
-
-
 def entity_values(tracker: Tracker, entity: str) -> list[str]:
     """Every value of ``entity`` in the latest user message, in order."""
     return [str(e.get("value")) for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
@@ -113,16 +87,13 @@ def hts_answer(answer: HtsAnswer, asked: str, from_words: bool = False) -> str:
     """Where goods go, how sure that is, and the reminder that importers are assigned by primary product line."""
     if answer.follows_goods:
         return replies.text("utter_hts_follows_goods", asked=asked, chapter=answer.chapter)
+    title = replies.chapter_title(answer.chapter)
     if from_words:
         intro = replies.text(
-            "utter_hts_intro_from_words",
-            asked=asked,
-            code=_dotted(answer.code),
-            chapter=answer.chapter,
-            title=answer.chapter_title,
+            "utter_hts_intro_from_words", asked=asked, code=_dotted(answer.code), chapter=answer.chapter, title=title
         )
     else:
-        intro = replies.text("utter_hts_intro", asked=asked, chapter=answer.chapter, title=answer.chapter_title)
+        intro = replies.text("utter_hts_intro", asked=asked, chapter=answer.chapter, title=title)
     if answer.center is None:
         return replies.text("utter_hts_unpublished", intro=intro, note=answer.note)
     parts = [replies.text("utter_hts_center", intro=intro, center=center_sentence(answer.center))]

@@ -4,7 +4,8 @@ summary's answer, the answers every form asks (company, contact name, email) and
 Each request is a form (``change_center_form``, ``outreach_call_form``, ``site_visit_form``) whose validation action
 (``validate_<form>``, in :mod:`bot.actions.request_forms`) reads every answer, asks again with an example when it is
 wrong, and ends with a summary (``<prefix>_confirm``: Confirm / Change an answer / Cancel). The words are in
-``knowledge/replies/requests.yml``; answers are read by :mod:`bot.requests.answers` and :mod:`bot.requests.places`.
+``knowledge/replies/requests.yml``; answers are read by :mod:`bot.requests.answers`, :mod:`bot.requests.choices`,
+:mod:`bot.requests.places` and :mod:`bot.requests.times`.
 Database calls go through :mod:`bot.db.store`, off the event loop.
 """
 
@@ -22,14 +23,15 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot import replies
 from bot.actions import common
-from bot.actions.common import button_titles, intent_of, say
+from bot.actions.common import intent_of, say
 from bot.actions.field_table import FieldTable, FieldValidator, Validator, from_text
 from bot.db import store
 from bot.ior import IorNumber
 from bot.knowledge import Center, knowledge
-from bot.requests.answers import PAYLOAD, REF, YES, fold, parse_company, parse_contact_name, parse_email
-from bot.requests.kinds import BY_FORM, CHANGE_CENTER, CLEARED_WITH, FIELD_WORDS, OPTIONAL_FIELDS, RequestKind
+from bot.requests.answers import PAYLOAD, REF, fold, is_no, is_yes, parse_company, parse_contact_name, parse_email
+from bot.requests.kinds import BY_FORM, CHANGE_CENTER, CLEARED_WITH, OPTIONAL_FIELDS, RequestKind, field_in
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +128,7 @@ def is_digression(tracker: Tracker, slot: str) -> bool:
 # -- changing an answer ------------------------------------------------------------------------------------------------
 def field_titles(kind: RequestKind) -> dict[str, str]:
     """{slot: title} of the answers, as on the "which answer" buttons."""
-    titles = button_titles(f"utter_which_answer_{kind.kind}", "field")
+    titles = replies.button_titles(f"utter_which_answer_{kind.kind}", "field")
     titles.update({"cc_reason_detail": titles.get("cc_reason", "Reason")} if kind is CHANGE_CENTER else {})
     return titles
 
@@ -136,10 +138,7 @@ def field_named(tracker: Tracker, text: Any, kind: RequestKind) -> Optional[str]
     field = common.first_entity(tracker, "field")
     if field in kind.fields:
         return field
-    lower = str(text or "").lower()
-    if PAYLOAD.match(lower):
-        return None
-    return next((slot for slot, pattern in FIELD_WORDS[kind.kind] if re.search(pattern, lower)), None)
+    return None if PAYLOAD.match(str(text or "")) else field_in(str(text or ""), kind)
 
 
 def reopen(dispatcher: CollectingDispatcher, tracker: Tracker, kind: RequestKind, field: str) -> dict[str, Any]:
@@ -159,7 +158,7 @@ async def summary_answer(slot: str, value: Any, dispatcher: CollectingDispatcher
     asks again.
     """
     intent, text = intent_of(tracker), fold(value).lower()
-    if intent == "affirm" or _CONFIRM_WORDS.match(text):
+    if intent == "affirm" or _CONFIRM_WORDS.match(text) or is_yes(text):
         return {slot: "yes"}
     if intent == "deny" or re.match(r"^(no|nope|not quite|wrong)\b", text):
         return {slot: None, "edit_pending": True}
@@ -180,7 +179,7 @@ def center(suggestion_slot: Optional[str] = None) -> FieldValidator:
         centers = centers_in(value, tracker)
         if centers:
             return {slot: centers[0].code}
-        if suggestion and (intent_of(tracker) == "affirm" or YES.match(text)):
+        if suggestion and (intent_of(tracker) == "affirm" or is_yes(text)):
             return {slot: suggestion["code"]}
         if (
             suggestion_slot
@@ -285,7 +284,8 @@ class RequestFormValidation(FieldTable):
         if field:
             return reopen(dispatcher, tracker, self.kind, field)
         text = fold(value).lower()
-        if intent_of(tracker) == "affirm" or re.search(r"\b(keep|nothing|none|no change|all good|fine|back)\b", text):
+        keep = re.search(r"\b(keep|nothing|none|no change|all good|fine|back)\b", text) or is_no(text)
+        if intent_of(tracker) == "affirm" or keep:
             return {"edit_field": None, "edit_pending": None}
         say(dispatcher, "utter_invalid_edit_field")
         return {"edit_field": None}

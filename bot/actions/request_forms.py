@@ -24,24 +24,13 @@ from bot.actions.common import say
 from bot.actions.field_table import Fields, FieldValidator, from_text, with_choice
 from bot.actions.request_form_base import RequestFormValidation, center, center_suggestion, centers_in, request_fields
 from bot.ior import IorNumber
-from bot.requests.answers import (
-    CADENCES,
-    REASONS,
-    ROLES,
-    SIZES,
-    UNSURE,
-    Invalid,
-    fold,
-    parse_cadence,
-    parse_free_text,
-    parse_hts_profile,
-    parse_ior_numbers,
-    parse_reason,
-    parse_role,
-    parse_size,
-)
+from bot.requests.answers import Invalid, is_unsure, parse_free_text, parse_ior_numbers
+from bot.requests.choices import parse_cadence, parse_reason, parse_role, parse_size
+from bot.requests.hts_profile import parse_hts_profile
 from bot.requests.kinds import CHANGE_CENTER, OUTREACH_CALL, SITE_VISIT, ior_value
-from bot.requests.places import TIME_ZONES, parse_months, parse_site, parse_time_zone
+from bot.requests.places import parse_site
+from bot.requests.times import parse_months, parse_time_zone
+from bot.vocab import CADENCES, REASONS, ROLES, SIZES, TIME_ZONES
 
 
 def _one_ior_number(text: str) -> list[IorNumber]:
@@ -108,7 +97,7 @@ class ValidateChangeCenterForm(RequestFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """The current Center ("not sure" is an answer); the requested one is asked again when it is the same."""
-        if UNSURE.search(fold(value)) and not centers_in(value, tracker):
+        if is_unsure(str(value or "")) and not centers_in(value, tracker):
             return {"cc_current_center": "unknown"}
         result = await center("cc_center_suggestion")("cc_current_center", value, dispatcher, tracker)
         if result.get("cc_current_center") and result["cc_current_center"] == tracker.get_slot("cc_requested_center"):
@@ -175,7 +164,7 @@ class ValidateOutreachCallForm(RequestFormValidation):
         "oc_role": with_choice(parse_role, ROLES),
         "oc_center": center(),
         "oc_cadence": with_choice(parse_cadence, CADENCES),
-        "oc_time_zone": with_choice(parse_time_zone, tuple(TIME_ZONES)),
+        "oc_time_zone": with_choice(parse_time_zone, TIME_ZONES),
     }
 
     def name(self) -> str:

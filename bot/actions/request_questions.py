@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from bot import replies
-from bot.actions.common import payload_values, say
+from bot.actions.common import say
 from bot.actions.request_form_base import active_kind
 from bot.actions.request_summary import summary_values
 from bot.knowledge import knowledge
@@ -123,7 +123,8 @@ class ActionAskEditField(Action):
         message["buttons"] = [
             b
             for b in message.get("buttons", [])
-            if (field := payload_values(b["payload"]).get("field")) is None or tracker.get_slot(field) is not None
+            if (field := replies.payload_values(b["payload"]).get("field")) is None
+            or tracker.get_slot(field) is not None
         ]
         dispatcher.utter_message(**message)
         return []

@@ -16,11 +16,18 @@ from typing import Any, Optional
 from rasa_sdk import Tracker
 
 from bot import replies
-from bot.actions.common import button_titles
 from bot.ior import IorNumber
 from bot.knowledge import knowledge
 from bot.requests.kinds import CHANGE_CENTER, OPTIONAL_FIELDS, OUTREACH_CALL, RequestKind, ior_from_value
-from bot.requests.wording import center_label, hts_lines, hts_summary, months_label, time_zone_label
+from bot.requests.wording import (
+    center_label,
+    choice_label,
+    hts_lines,
+    hts_summary,
+    months_label,
+    reason_label,
+    time_zone_label,
+)
 
 
 def _answers(tracker: Tracker, kind: RequestKind) -> dict[str, Any]:
@@ -34,12 +41,6 @@ def complete(tracker: Tracker, kind: RequestKind) -> bool:
 
 def _iors(values: Any) -> list[IorNumber]:
     return [i for i in (ior_from_value(v) for v in (values or [])) if i]
-
-
-def reason_label(reason: str, detail: Optional[str]) -> str:
-    """The reason for a change of Center as on its button, with the user's description when there is one."""
-    title = button_titles("utter_ask_change_center_form_cc_reason", "choice").get(reason, reason)
-    return f"{title}: {detail}" if detail else title
 
 
 def details_of(tracker: Tracker, kind: RequestKind) -> dict[str, Any]:
@@ -87,10 +88,10 @@ def summary_values(tracker: Tracker, kind: RequestKind) -> dict[str, str]:
     if kind is OUTREACH_CALL:
         return {
             **common,
-            "role": button_titles("utter_ask_outreach_call_form_oc_role", "choice")[a["role"]].lower(),
-            "size": button_titles("utter_ask_outreach_call_form_oc_size", "choice")[a["size"]].lower(),
+            "role": choice_label("oc_role", a["role"]).lower(),
+            "size": choice_label("oc_size", a["size"]).lower(),
             "center": center_label(a["center"]),
-            "cadence": button_titles("utter_ask_outreach_call_form_oc_cadence", "choice")[a["cadence"]],
+            "cadence": choice_label("oc_cadence", a["cadence"]),
             "time_zone": time_zone_label(a["time_zone"]),
         }
     ior = ior_from_value(a["ior_number"])

@@ -41,7 +41,7 @@ def load_knowledge(folder: Path = KNOWLEDGE_DIR) -> Knowledge:
         topics=topics,
         spelling=load_spelling(folder / "spelling.yml"),
         word_classes=load_word_classes(folder / "word_classes.yml"),
-        translations=load_translations(folder, responses, origins, articles, centers, products),
+        translations=load_translations(folder, responses, origins, articles, centers, products, chapters),
     )
 
 

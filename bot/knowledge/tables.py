@@ -72,6 +72,28 @@ def load_hts(folder: Path, codes: set) -> tuple[dict[str, HtsRule], list[HtsRule
     return chapters, headings
 
 
+def load_chapter_titles(path: Path, chapters: dict[str, HtsRule]) -> dict[str, str]:
+    """Another language's HTS chapter titles (``knowledge/<language>/hts/chapters.csv``: chapter, title), one for
+    every chapter of ``hts/chapters.csv``; none when the file is not there (the English titles are shown).
+
+    Raises:
+        KnowledgeError: an unknown chapter, a chapter twice or without its title, or a chapter left out.
+    """
+    if not path.exists():
+        return {}
+    titles: dict[str, str] = {}
+    for line, row in read_csv(path, ("chapter", "title")):
+        if row["chapter"] not in chapters:
+            raise KnowledgeError(path, line, f"chapter '{row['chapter']}' is not in hts/chapters.csv")
+        if row["chapter"] in titles or not row["title"]:
+            raise KnowledgeError(path, line, f"chapter {row['chapter']} needs one title, given once")
+        titles[row["chapter"]] = row["title"]
+    missing = [chapter for chapter in chapters if chapter not in titles]
+    if missing:
+        raise KnowledgeError(path, None, f"chapter(s) {', '.join(missing)} have no title")
+    return titles
+
+
 def load_products(path: Path, chapters: dict[str, HtsRule]) -> list[Product]:
     """Read ``products.yml`` (optional): product words and their HTS codes."""
     if not path.exists():

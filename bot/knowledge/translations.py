@@ -4,8 +4,8 @@ them so that no English reply or article is left without its translation, and no
 A language's folder mirrors the English one: ``replies/*.yml`` (the same reply names, each with as many variants,
 the same ``{placeholders}`` and buttons, and a ``/intent`` payload kept as it is), ``faq/*.yml`` (the same article
 ids, with the English article's source) and ``centers.yml`` (a gloss and the industry's words for each Center);
-``words.yml`` and ``products.yml`` add the language's words for figures, periods and products
-(:mod:`bot.knowledge.vocabulary`).
+``words.yml`` and ``products.yml`` add the language's words for figures, periods, products and the answers of the
+guided requests (:mod:`bot.knowledge.vocabulary`); ``hts/chapters.csv`` gives every HTS chapter's title.
 ``english_only.yml`` lists, with a reason each, the replies (``replies: {utter_...: reason}``) and articles
 (``articles: {faq/...: reason}``) that stay in English.
 """
@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from bot.knowledge.files import KnowledgeError, read_yaml, require
-from bot.knowledge.model import Article, Center, Product
+from bot.knowledge.model import Article, Center, HtsRule, Product
+from bot.knowledge.tables import load_chapter_titles
 from bot.knowledge.texts import load_articles, load_replies
 from bot.knowledge.vocabulary import Vocabulary, check_phrase, forms, load_vocabulary
 
@@ -37,6 +38,7 @@ class Translation:
     glosses: dict[str, str]  # Center code -> the name's gloss ("Centro de Electrónica")
     center_words: dict[str, tuple[str, ...]]  # Center code -> the industry's words in this language
     vocabulary: Vocabulary = field(default_factory=Vocabulary)  # words.yml and products.yml
+    chapter_titles: dict[str, str] = field(default_factory=dict)  # hts/chapters.csv: chapter -> title
     _by_key: dict[str, Article] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -62,6 +64,7 @@ def load_translations(
     articles: list[Article],
     centers: list[Center],
     products: list[Product],
+    chapters: dict[str, HtsRule],
 ) -> dict[str, Translation]:
     """Every language of ``folder`` (``knowledge/``) that has a folder there, checked against the English texts
     (``origins``: each English reply's file and line, from :func:`bot.knowledge.texts.load_replies`).
@@ -73,7 +76,7 @@ def load_translations(
     found = {}
     for language in LANGUAGES:
         if (folder / language).is_dir():
-            found[language] = _load(folder, language, responses, origins, articles, centers, products)
+            found[language] = _load(folder, language, responses, origins, articles, centers, products, chapters)
     return found
 
 
@@ -85,6 +88,7 @@ def _load(
     english_articles: list[Article],
     centers: list[Center],
     products: list[Product],
+    chapters: dict[str, HtsRule],
 ) -> Translation:
     here = folder / language
     only = _english_only(here / "english_only.yml")
@@ -116,7 +120,9 @@ def _load(
                 article.path, article.line, f"source of '{article.retrieval_intent}' must be {original.source}"
             )
     glosses, words = _load_centers(here / "centers.yml", {c.code for c in centers})
-    return Translation(language, responses, topics, articles, glosses, words, load_vocabulary(here, products))
+    vocabulary = load_vocabulary(here, products)
+    titles = load_chapter_titles(here / "hts" / "chapters.csv", chapters)
+    return Translation(language, responses, topics, articles, glosses, words, vocabulary, titles)
 
 
 def _same_shape(

@@ -16,54 +16,16 @@ from pathlib import Path
 from re import Pattern
 from typing import Any
 
-from wordfreq import zipf_frequency
-
 from bot.fiscal import PERIOD_WORDS
+from bot.knowledge.answer_words import AnswerWords, load_answer_words
 from bot.knowledge.files import KnowledgeError, read_yaml, require
 from bot.knowledge.model import Product
-from bot.knowledge.words import fold, plain
+from bot.knowledge.phrases import check_phrase, forms, phrase_list
+from bot.knowledge.words import fold
 from bot.vocab import METRICS
 
 _FEWEST = "fewest"  # the key of the fewest words' pattern beside the metrics' keys
 _OWN = ":in_language"  # after a metric's key: the key of the pattern of its words that need the language
-COMMON_ENGLISH = 3.0  # an English word this frequent (wordfreq's Zipf scale) is meant as English (bot/fuzzy.py)
-
-
-def is_common_english(phrase: str) -> bool:
-    """Whether ``phrase`` is one word that is common in English ("personal", "cafe")."""
-    return " " not in phrase and zipf_frequency(phrase, "en") >= COMMON_ENGLISH
-
-
-def forms(phrase: str) -> tuple[str, ...]:
-    """``phrase`` as written and without accents, unless that form is a common English word."""
-    bare = plain(phrase)
-    return (phrase,) if bare == phrase or is_common_english(bare) else (phrase, bare)
-
-
-def check_phrase(path: Path, line: Any, phrase: Any, alone: bool = True) -> str:
-    """A phrase of a word list: a lower-case, single-spaced string, and (``alone``: it names something by itself)
-    not a common English word.
-
-    Raises:
-        KnowledgeError: it is not, with the file and line.
-    """
-    if not isinstance(phrase, (str, int)) or not str(phrase).strip():
-        raise KnowledgeError(path, line, f"{phrase!r} is not a word (write it in quotes)")
-    text = str(phrase)
-    if text != text.lower() or text != " ".join(text.split()):
-        raise KnowledgeError(path, line, f"write '{text}' in lower case, single-spaced")
-    if alone and is_common_english(text):
-        raise KnowledgeError(
-            path, line, f"'{text}' is also a common English word: use it only in a longer phrase ('el personal')"
-        )
-    return text
-
-
-def _phrases(path: Path, line: Any, value: Any, what: str, alone: bool = True) -> tuple[str, ...]:
-    """A list of phrases, each checked and given in all its forms."""
-    if not isinstance(value, list) or not value:
-        raise KnowledgeError(path, line, f"{what} needs a list of words")
-    return tuple(dict.fromkeys(f for phrase in value for f in forms(check_phrase(path, line, phrase, alone))))
 
 
 def _alternation(phrases: Iterable[str]) -> Pattern[str]:
@@ -84,6 +46,7 @@ class Vocabulary:
     fewest: tuple[str, ...] = ()  # words that ask for the Center with the fewest
     products: list[Product] = field(default_factory=list)
     borrowed: frozenset[str] = frozenset()  # English trade words used as they are: no sign of the language
+    answers: AnswerWords = field(default_factory=AnswerWords)  # the words of the request forms' answers
     _patterns: dict[str, Pattern[str]] = field(default_factory=dict, repr=False)  # by metric key, and FEWEST
 
     def __post_init__(self) -> None:
@@ -122,9 +85,10 @@ def load_vocabulary(folder: Path, english_products: list[Product]) -> Vocabulary
         metric_words=words,
         metric_words_in_language=in_language,
         periods=_periods(path, data),
-        fewest=_phrases(path, data.get("__line__"), data["fewest"], "fewest") if "fewest" in data else (),
+        fewest=phrase_list(path, data.get("__line__"), data["fewest"], "fewest") if "fewest" in data else (),
         products=_products(folder / "products.yml", english_products),
         borrowed=_borrowed(path, data),
+        answers=load_answer_words(path, data.get("answers")),
     )
 
 
@@ -156,13 +120,13 @@ def _metrics(
         line = item.get("__line__") if isinstance(item, dict) else items.get("__line__")
         if key not in METRICS or not isinstance(item, dict):
             raise KnowledgeError(path, line, f"'{key}' is not a metric ({', '.join(METRICS)}) with phrases and words")
-        phrases[key] = _phrases(path, line, item.get("phrases"), f"'{key}' phrases")
-        for word in _phrases(path, line, item["words"], f"'{key}' words") if "words" in item else ():
+        phrases[key] = phrase_list(path, line, item.get("phrases"), f"'{key}' phrases")
+        for word in phrase_list(path, line, item["words"], f"'{key}' words") if "words" in item else ():
             if " " in word or words.get(word, key) != key:
                 raise KnowledgeError(path, line, f"'{word}' must be one word, of one metric only")
             words[word] = key
         if "in_language" in item:
-            in_language[key] = _phrases(path, line, item["in_language"], f"'{key}' in_language", alone=False)
+            in_language[key] = phrase_list(path, line, item["in_language"], f"'{key}' in_language", alone=False)
     return phrases, words, in_language
 
 
@@ -176,7 +140,7 @@ def _periods(path: Path, data: dict[str, Any]) -> dict[str, str]:
         line = items["__line__"]
         if english not in PERIOD_WORDS:
             raise KnowledgeError(path, line, f"periods: '{english}' is not one of {', '.join(PERIOD_WORDS)}")
-        for phrase in _phrases(path, line, value, f"periods: '{english}'", alone=False):
+        for phrase in phrase_list(path, line, value, f"periods: '{english}'", alone=False):
             if found.setdefault(phrase, english) != english:
                 raise KnowledgeError(path, line, f"periods: '{phrase}' stands for two words")
     return found

@@ -1,20 +1,20 @@
 """The reading of answers: text in, a value out, or :class:`Invalid` with the reply key that asks again.
 
-Pure functions: no Tracker, no dispatcher. Time zones, sites and months are read in :mod:`bot.requests.places`.
+Pure functions: no Tracker, no dispatcher. Choices are read in :mod:`bot.requests.choices`, HTS profiles in
+:mod:`bot.requests.hts_profile`, sites in
+:mod:`bot.requests.places`, time zones and months in :mod:`bot.requests.times`.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Sequence
 from typing import Any, Optional
 
 from bot import replies
 from bot.ior import IorFormatError, IorNumber, mask_text, parse_ior
-from bot.knowledge import knowledge
 from bot.requests.wording import ordinal
-from bot.vocab import REF_PREFIX_PATTERN, SIZE_PATTERNS, SIZES
+from bot.requests.words import said_alone, words
+from bot.vocab import REF_PREFIX_PATTERN
 
 
 class Invalid(ValueError):
@@ -30,19 +30,25 @@ def fold(text: Any) -> str:
     return " ".join(str(text or "").split())
 
 
-YES = re.compile(
-    r"^\W*(yes|y|yep|yeah|yup|sure|ok|okay|correct|right|that'?s (it|right|correct)|confirm|"
-    r"s[íi]|claro|correcto|de acuerdo|dale|vale|exacto|eso es|confirmo)\W*$",
-    re.I,
-)
-_NO = re.compile(r"^\W*(no|n|nope|nah|not really|none|n/a|ninguno|ninguna|nada)\W*$", re.I)
+_YES = r"yes|y|yep|yeah|yup|sure|ok|okay|correct|right|that'?s (it|right|correct)|confirm"
+_NO = r"no|n|nope|nah|not really|none|n/a"
 _SMALL_TALK = re.compile(r"^\W*(hi|hello|hey|thanks|thank you|thx|bye|goodbye|ok bye|help|\?+)\W*$", re.I)
 PAYLOAD = re.compile(r"^\s*/\w+")
 
 
+def is_yes(text: str) -> bool:
+    """The answer is a yes and nothing else: ``yes``, ``sure``, ``sí``, ``de acuerdo``."""
+    return said_alone("affirm", _YES, text)
+
+
+def is_no(text: str) -> bool:
+    """The answer is a no and nothing else: ``no``, ``none``, ``ninguno``."""
+    return said_alone("deny", _NO, text)
+
+
 def is_filler(text: str) -> bool:
     """A yes/no word, a greeting or thanks, or a button payload: never a name or a topic."""
-    return bool(YES.match(text) or _NO.match(text) or _SMALL_TALK.match(text) or PAYLOAD.match(text))
+    return bool(is_yes(text) or is_no(text) or _SMALL_TALK.match(text) or PAYLOAD.match(text))
 
 
 _IOR_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-\u2010\u2011\u2013][A-Za-z0-9]+)*")
@@ -79,70 +85,15 @@ def parse_ior_numbers(text: str) -> list[IorNumber]:
     return found
 
 
-UNSURE = re.compile(
-    r"\b(not sure|unsure|don'?t know|do not know|no idea|unknown|not certain|"
-    r"no s[ée]|no lo s[ée]|no estoy segur[oa]|ni idea|desconozco)(?!\w)",
-    re.I,
-)
-
-_SHARE = re.compile(r"(\d{1,3}(?:\.\d+)?)\s*(?:%|percent\b|per cent\b|pct\b)", re.I)
-_CHAPTER_NUMBER = re.compile(r"(?<![\d.])(\d{4}(?:\.?\d{2}){0,3}|\d{1,2})(?![\d])")
-_PAIR = re.compile(r"^\s*(?:(?:hts|ch(?:apter)?s?)\.?\s*)?(\d{1,2})\s*[:=]\s*(\d{1,3}(?:\.\d+)?)\s*$", re.I)
-MAX_CHAPTERS = 10
+_UNSURE = r"\b(not sure|unsure|don'?t know|do not know|no idea|unknown|not certain)\b"
 
 
-def parse_hts_profile(text: str) -> list[dict[str, Any]]:
-    """Top HTS chapters with their share of entries: ``84 60%, 85 30%``, ``84, 85``, ``chapter 84: 60%``, ``8471 50%``.
-
-    Returns:
-        ``[{"chapter": "84", "share": 60}, ...]`` in the order given (share None when not given).
-
-    Raises:
-        Invalid: no chapter, an unknown chapter, 98/99, a chapter twice, shares out of range, too many chapters.
-    """
-    chapters = knowledge().chapters
-    profile: list[dict[str, Any]] = []
-    for item in re.split(r"[,;\n/]+|\band\b|\bplus\b|&", text or "", flags=re.I):
-        pair = _PAIR.match(item)
-        share_match = _SHARE.search(item)
-        share: Optional[float]
-        if pair:
-            numbers, share = [pair.group(1)], float(pair.group(2))
-        else:
-            share = float(share_match.group(1)) if share_match else None
-            rest = item[: share_match.start()] + " " + item[share_match.end() :] if share_match else item
-            numbers = _CHAPTER_NUMBER.findall(rest)
-        if not numbers:
-            if share is not None:
-                raise Invalid("utter_invalid_hts_profile")
-            continue
-        if share is not None and len(numbers) > 1:
-            raise Invalid("utter_invalid_hts_profile")
-        for number in numbers:
-            digits = number.replace(".", "")
-            profile.append({"chapter": digits[:2] if len(digits) >= 4 else digits.zfill(2), "share": share})
-    if not profile:
-        raise Invalid("utter_invalid_hts_profile")
-    if len(profile) > MAX_CHAPTERS:
-        raise Invalid("utter_hts_too_many")
-    codes = [p["chapter"] for p in profile]
-    if {"98", "99"} & set(codes):
-        raise Invalid("utter_hts_special_chapters")
-    unknown = [c for c in codes if c not in chapters]
-    if unknown:
-        raise Invalid("utter_unknown_hts_chapters", chapters=", ".join(dict.fromkeys(unknown)))
-    twice = [c for c, n in Counter(codes).items() if n > 1]
-    if twice:
-        raise Invalid("utter_hts_duplicate_chapter", chapter=twice[0])
-    shares = [p["share"] for p in profile if p["share"] is not None]
-    if any(s <= 0 or s > 100 for s in shares) or sum(shares) > 100.5:
-        raise Invalid("utter_hts_bad_shares")
-    for p in profile:
-        if p["share"] is not None and float(p["share"]).is_integer():
-            p["share"] = int(p["share"])
-    return profile
+def is_unsure(text: str) -> bool:
+    """The answer says the user does not know: ``not sure``, ``no idea``, ``no sé``."""
+    return bool(re.search(rf"{_UNSURE}|{words('unsure')}", fold(text).lower()))
 
 
+_LETTER = r"[^\W\d_]"  # a letter of any alphabet ("Núñez")
 _NAME_PREFIX = re.compile(
     r"^(?:(?:my|our|the|his|her|their)\s+)?(?:(?:full\s+)?name\s*(?:is|:)|contact\s*(?:is|:)?|please contact|"
     r"it'?s|it is|i'?m|i am|this is|call me)\s+",
@@ -155,9 +106,13 @@ _COMPANY_PREFIX = re.compile(
 )
 
 
-def _strip_quotes(text: str) -> str:
-    """The text folded, without quotes or a full stop around it."""
-    return fold(text).strip(" \"'`.")
+def _without_prefix(text: str, english: re.Pattern[str], other: str) -> str:
+    """The text folded, without the words said before a name (``english``, or list ``other`` of the other
+    languages: ``my name is``, ``me llamo``) and without quotes or a full stop around it.
+    """
+    rest = english.sub("", fold(text))
+    rest = re.sub(rf"^(?:{words(other)})(?:\s*:\s*|\s+)", "", rest, flags=re.I)
+    return rest.strip(" \"'`.")
 
 
 def parse_company(text: str) -> str:
@@ -166,8 +121,8 @@ def parse_company(text: str) -> str:
     Raises:
         Invalid: ``utter_invalid_company`` for a filler word or no name.
     """
-    name = _strip_quotes(_COMPANY_PREFIX.sub("", fold(text)))
-    if is_filler(name) or not 2 <= len(name) <= 200 or not re.search(r"[A-Za-z]", name):
+    name = _without_prefix(text, _COMPANY_PREFIX, "company_prefix")
+    if is_filler(name) or not 2 <= len(name) <= 200 or not re.search(_LETTER, name):
         raise Invalid("utter_invalid_company")
     return mask_text(name)
 
@@ -178,13 +133,13 @@ def parse_contact_name(text: str) -> str:
     Raises:
         Invalid: ``utter_invalid_contact_name`` for a filler word, an email, digits or no name.
     """
-    name = _strip_quotes(_NAME_PREFIX.sub("", fold(text)))
+    name = _without_prefix(text, _NAME_PREFIX, "name_prefix")
     if (
         is_filler(name)
         or "@" in name
         or re.search(r"\d", name)
         or not 2 <= len(name) <= 100
-        or not re.search(r"[A-Za-z]{2}", name)
+        or not re.search(_LETTER + "{2}", name)
     ):
         raise Invalid("utter_invalid_contact_name")
     return name
@@ -214,33 +169,6 @@ def parse_email(text: str) -> str:
     return f"{local}@{domain.lower()}"
 
 
-REASONS = ("product_line", "business_practice", "other")
-
-
-def parse_reason(text: str, choice: Optional[str]) -> tuple[str, Optional[str]]:
-    """``(reason, detail)``: a button choice, the reason's words, or a sentence (then "other" with that sentence)."""
-    words = fold(text)
-    if choice in REASONS:
-        return choice, None
-    if is_filler(words):
-        raise Invalid("utter_invalid_reason")
-    lower = words.lower()
-    reason = None
-    if re.search(r"\bproduct", lower):  # English and Spanish ("línea de productos")
-        reason = "product_line"
-    elif re.search(r"\b(business|practice|industry|pr[áa]ctica|negocio|industria)\b", lower):
-        reason = "business_practice"
-    elif re.match(r"^\W*(other|otr[oa])\b", lower):
-        reason = "other"
-    long_enough = len(words.split()) >= 3 and len(re.findall(r"[A-Za-z]", words)) >= 12
-    if reason is None:
-        if not long_enough:
-            raise Invalid("utter_invalid_reason")
-        return "other", mask_text(words)
-    detail = re.sub(r"^\W*(other|otr[oa])\W*", "", words, flags=re.I) if reason == "other" else words
-    return reason, (mask_text(detail) if len(detail.split()) >= 3 and len(words.split()) > 4 else None)
-
-
 def parse_free_text(text: str, response: str, minimum: int = 3, maximum: int = 1000) -> str:
     """A sentence in the user's words, folded and masked.
 
@@ -248,69 +176,9 @@ def parse_free_text(text: str, response: str, minimum: int = 3, maximum: int = 1
         Invalid: ``response`` for a filler word, fewer than ``minimum`` letters or more than ``maximum`` characters.
     """
     words = fold(text)
-    if is_filler(words) or len(re.findall(r"[A-Za-z]", words)) < minimum or len(words) > maximum:
+    if is_filler(words) or len(re.findall(_LETTER, words)) < minimum or len(words) > maximum:
         raise Invalid(response)
     return mask_text(words)
-
-
-ROLES = ("importer", "broker")
-CADENCES = ("monthly", "quarterly")
-
-
-def _one_named(text: str, choice: Optional[str], allowed: Sequence[str], patterns: dict[str, str], reply: str) -> str:
-    """The button's ``choice`` if allowed, else the one value whose pattern the words match.
-
-    Raises:
-        Invalid: ``reply`` when no value or several are named.
-    """
-    if choice in allowed:
-        return str(choice)
-    lower = fold(text).lower()
-    found = {value for value, pattern in patterns.items() if re.search(pattern, lower)}
-    if len(found) != 1:
-        raise Invalid(reply)
-    return found.pop()
-
-
-def parse_role(text: str, choice: Optional[str]) -> str:
-    """``importer`` or ``broker``: the button's choice, else the one role the words name.
-
-    Raises:
-        Invalid: ``utter_invalid_role`` when no role or both are named.
-    """
-    patterns = {  # English and Spanish ("agente aduanal", "importadora")
-        "broker": r"\bbroker|\bagente|\bcorredor|\bdespachante|\bagencia aduan",
-        "importer": r"\bimporter|\bimport(ing|s)?\b|\bior\b|\bimportador|\bimportamos\b",
-    }
-    return _one_named(text, choice, ROLES, patterns, "utter_invalid_role")
-
-
-def parse_size(text: str, choice: Optional[str]) -> str:
-    """``small``, ``mid`` or ``large``: the button's choice, else the one size the words name.
-
-    Raises:
-        Invalid: ``utter_invalid_size`` when no size or several are named.
-    """
-    return _one_named(text, choice, SIZES, SIZE_PATTERNS, "utter_invalid_size")
-
-
-def parse_cadence(text: str, choice: Optional[str]) -> str:
-    """``monthly`` or ``quarterly``: the button's choice, else the words (``every three months``).
-
-    Raises:
-        Invalid: ``utter_invalid_cadence`` otherwise.
-    """
-    if choice in CADENCES:
-        return choice
-    lower = fold(text).lower()
-    quarterly = (
-        r"quarter|every (3|three) months|(four|4) times a year|trimestr|cada (3|tres) meses|(cuatro|4) veces al a"
-    )
-    if re.search(quarterly, lower):
-        return "quarterly"
-    if re.search(r"month|mensual|cada mes|al mes|por mes", lower):
-        return "monthly"
-    raise Invalid("utter_invalid_cadence")
 
 
 # ASCII digits only: \d would take the digits of any script, which are no reference (tests/security/test_fuzz.py).

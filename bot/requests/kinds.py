@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
 from bot import replies, vocab
 from bot.ior import IorKind, IorNumber
+from bot.requests.words import NOTHING, choice_patterns
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,24 @@ FIELD_WORDS: dict[str, Sequence[tuple[str, str]]] = {
         ("sv_center", r"\bcent(er|re)\b|\bcee\b"),
     ),
 }
+
+
+def field_in(text: str, kind: RequestKind) -> Optional[str]:
+    """The answer of ``kind`` that ``text`` names ("change my email", "cambiar mi correo"), in English
+    (:data:`FIELD_WORDS`) or another language (``field`` in ``knowledge/<language>/words.yml``), if any.
+    """
+    lower = str(text or "").lower()
+    english = next((slot for slot, pattern in FIELD_WORDS[kind.kind] if re.search(pattern, lower)), None)
+    other = choice_patterns("field", {})
+    return english or next(
+        (slot for slot, _ in FIELD_WORDS[kind.kind] if re.search(other.get(field_name(slot), NOTHING), lower)), None
+    )
+
+
+def field_name(slot: str) -> str:
+    """The answer a slot holds, as named in :data:`bot.vocab.FIELDS`: ``cc_ior_numbers`` → ``ior_number``."""
+    name = slot.split("_", 1)[1]
+    return "ior_number" if name == "ior_numbers" else name
 
 
 def ior_value(ior: IorNumber) -> dict[str, str]:

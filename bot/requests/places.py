@@ -1,131 +1,14 @@
-"""The reading of answers about places and times: U.S. time zones, a site's city and state, the months of a visit.
+"""The reading of answers about places: a site's city and U.S. state. Time zones and months are read in
+:mod:`bot.requests.times`.
 
 Pure functions, like :mod:`bot.requests.answers`: text in, a value out, or :class:`~bot.requests.answers.Invalid`.
 """
 
 from __future__ import annotations
 
-import calendar
 import re
-from collections.abc import Sequence
-from typing import Any, Optional
 
 from bot.requests.answers import Invalid, fold
-
-# U.S. time zones: the six answers offered, and the words and tz database names accepted for each.
-TIME_ZONES: dict[str, tuple[str, ...]] = {
-    "Eastern": (
-        "este",
-        "hora del este",
-        "eastern",
-        "et",
-        "est",
-        "edt",
-        "america/new_york",
-        "america/detroit",
-        "america/indiana/indianapolis",
-        "america/kentucky/louisville",
-        "us/eastern",
-        "us/michigan",
-        "us/east-indiana",
-    ),
-    "Central": (
-        "hora del centro",
-        "centro",
-        "central",
-        "ct",
-        "cst",
-        "cdt",
-        "america/chicago",
-        "america/indiana/knox",
-        "america/menominee",
-        "america/north_dakota/center",
-        "us/central",
-        "us/indiana-starke",
-    ),
-    "Mountain": (
-        "montaña",
-        "montana",
-        "hora de la montaña",
-        "mountain",
-        "mt",
-        "mst",
-        "mdt",
-        "america/denver",
-        "america/boise",
-        "america/phoenix",
-        "us/mountain",
-        "us/arizona",
-        "arizona",
-    ),
-    "Pacific": (
-        "pacífico",
-        "pacifico",
-        "hora del pacífico",
-        "pacific",
-        "pt",
-        "pst",
-        "pdt",
-        "america/los_angeles",
-        "us/pacific",
-    ),
-    "Alaska": (
-        "alaska",
-        "akst",
-        "akdt",
-        "america/anchorage",
-        "america/juneau",
-        "america/sitka",
-        "america/nome",
-        "america/yakutat",
-        "america/metlakatla",
-        "us/alaska",
-    ),
-    "Hawaii": (
-        "hawái",
-        "hawai",
-        "hawaii",
-        "hst",
-        "hdt",
-        "hawaii-aleutian",
-        "america/adak",
-        "pacific/honolulu",
-        "us/hawaii",
-        "us/aleutian",
-    ),
-}
-_TZ_NAME = re.compile(r"\b[a-z]+/[a-z_]+(?:/[a-z_]+)?\b")
-
-
-def _tz_name_cased(name: str) -> str:
-    """A tz database name as spelt: ``america/new_york`` → ``America/New_York``, ``us/eastern`` → ``US/Eastern``."""
-    return "/".join(
-        part.upper() if part in ("us",) else "_".join(w.capitalize() for w in part.split("_"))
-        for part in name.split("/")
-    ).replace("Us/", "US/")
-
-
-def parse_time_zone(text: str, choice: Optional[str]) -> dict[str, Optional[str]]:
-    """``{"zone": "Central", "name": "America/Chicago"}`` (name None when a zone was named in words)."""
-    if choice in TIME_ZONES:
-        return {"zone": choice, "name": None}
-    lower = fold(text).lower()
-    names = _TZ_NAME.findall(lower)
-    if names:
-        zone = next((z for z, aliases in TIME_ZONES.items() if names[0] in aliases), None)
-        if zone is None:
-            raise Invalid("utter_invalid_time_zone")
-        return {"zone": zone, "name": _tz_name_cased(names[0])}
-    found = {
-        z
-        for z, aliases in TIME_ZONES.items()
-        for alias in aliases
-        if "/" not in alias and re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", lower)
-    }
-    if len(found) != 1:
-        raise Invalid("utter_invalid_time_zone")
-    return {"zone": found.pop(), "name": None}
-
 
 US_STATES: dict[str, str] = {
     "AL": "Alabama",
@@ -208,48 +91,3 @@ def parse_site(text: str) -> dict[str, str]:
     if state is None or not city or re.search(r"\d", city) or len(city) > 60 or not re.search(r"[A-Za-z]{2}", city):
         raise Invalid("utter_invalid_site")
     return {"city": city.title() if city.islower() else city, "state": state}
-
-
-_MONTH_WORDS = {name.lower(): n for n, name in enumerate(calendar.month_name) if name}
-_MONTH_WORDS.update({name.lower(): n for n, name in enumerate(calendar.month_abbr) if name})
-_MONTH_WORDS["sept"] = 9
-_SPANISH_MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre"]
-_SPANISH_MONTHS += ["octubre", "noviembre", "diciembre"]
-_MONTH_WORDS.update({name: n for n, name in enumerate(_SPANISH_MONTHS, start=1)})
-_MONTH_WORDS.update({"setiembre": 9, "ene": 1, "abr": 4, "ago": 8, "dic": 12})
-_MONTH = rf"({'|'.join(sorted(_MONTH_WORDS, key=len, reverse=True))})"
-_SEASONS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "fall": (9, 10, 11), "autumn": (9, 10, 11), "winter": (12, 1, 2)}
-_SEASONS.update({"primavera": (3, 4, 5), "verano": (6, 7, 8), "otoño": (9, 10, 11), "otono": (9, 10, 11)})
-_SEASONS["invierno"] = (12, 1, 2)
-_SEASON = rf"({'|'.join(_SEASONS)})"
-_ANY = re.compile(
-    r"\b(any|anytime|flexible|no preference|whenever|doesn'?t matter|open|"
-    r"cualquier\w*|me da igual|da igual|cuando sea|sin preferencia|no importa)\b",
-    re.I,
-)
-
-
-def parse_months(text: str) -> dict[str, Any]:
-    """``March or April 2026`` → ``{"months": ["March", "April"], "years": ["2026"]}``; ranges (``March-May``),
-    seasons (``this fall``) and ``any`` (``months`` empty) are understood.
-    """
-    lower = fold(text).lower()
-    months: list[int] = []
-
-    def add(numbers: Sequence[int]) -> None:
-        months.extend(n for n in numbers if n not in months)
-
-    spans = []
-    through = r"(?:-|\u2013|to|through|thru|until|till|a|hasta)"
-    for match in re.finditer(rf"\b{_MONTH}\b\.?\s*{through}\s*\b{_MONTH}\b", lower):
-        first, last = _MONTH_WORDS[match.group(1)], _MONTH_WORDS[match.group(2)]
-        add([(first - 1 + i) % 12 + 1 for i in range((last - first) % 12 + 1)])
-        spans.append(match.span())
-    for match in re.finditer(rf"\b{_MONTH}\b|\b{_SEASON}(?!\w)", lower):
-        if any(start <= match.start() < end for start, end in spans):
-            continue
-        add(_SEASONS[match.group(2)] if match.group(2) else [_MONTH_WORDS[match.group(1)]])
-    years = list(dict.fromkeys(re.findall(r"\b(20\d{2})\b", lower)))
-    if not months and not _ANY.search(lower):
-        raise Invalid("utter_invalid_months")
-    return {"months": [calendar.month_name[n] for n in months], "years": years}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import functools
+import re
 from collections.abc import Sequence
 from typing import Any, Optional
 
@@ -47,10 +49,9 @@ def hts_summary(profile: Sequence[dict[str, Any]]) -> str:
 
 def hts_lines(profile: Sequence[dict[str, Any]]) -> str:
     """One line per chapter, with its title, for the written request."""
-    chapters = knowledge().chapters
     lines = []
     for p in profile:
-        title = chapters[p["chapter"]].title
+        title = replies.chapter_title(p["chapter"])
         if p.get("share") is not None:
             lines.append(
                 replies.text(
@@ -62,25 +63,58 @@ def hts_lines(profile: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# The question whose buttons show each stored choice (the buttons' titles are the words shown for it).
+_CHOICE_QUESTIONS = {
+    "cc_reason": "utter_ask_change_center_form_cc_reason",
+    "oc_role": "utter_ask_outreach_call_form_oc_role",
+    "oc_size": "utter_ask_outreach_call_form_oc_size",
+    "oc_cadence": "utter_ask_outreach_call_form_oc_cadence",
+    "oc_time_zone": "utter_ask_outreach_call_form_oc_time_zone",
+}
+
+
+def choice_label(slot: str, value: str) -> str:
+    """A stored choice as on its button, in the answer's language: ``oc_cadence`` ``monthly`` → ``Monthly``
+    (``Mensual``); the value itself when no button shows it.
+    """
+    return replies.button_titles(_CHOICE_QUESTIONS[slot], "choice").get(value, value)
+
+
+def reason_label(reason: str, detail: Optional[str]) -> str:
+    """The reason for a change of Center as on its button, with the user's description when there is one."""
+    title = choice_label("cc_reason", reason)
+    return f"{title}: {detail}" if detail else title
+
+
 def time_zone_label(value: dict[str, Optional[str]]) -> str:
-    """``Central (America/Chicago)``, or ``Central`` when the zone was named in words."""
-    return value["zone"] + (f" ({value['name']})" if value.get("name") else "")  # type: ignore[operator]
+    """``Central (America/Chicago)``, or ``Central`` when the zone was named in words (``Hora del Centro`` in
+    Spanish).
+    """
+    zone = choice_label("oc_time_zone", str(value["zone"]))
+    return zone + (f" ({value['name']})" if value.get("name") else "")
 
 
 def months_label(value: dict[str, Any]) -> str:
-    """``March or April 2026``; the words for any month when none was named."""
-    names = list(value.get("months") or [])
+    """``March or April 2026`` (``marzo o abril de 2026``): the months stored by their English names, shown in the
+    answer's language; the words for any month when none was named.
+    """
+    names = [replies.month(list(calendar.month_name).index(name)) for name in value.get("months") or []]
     text = (
         either(", ".join(names[:-1]), names[-1])
         if len(names) > 1
         else (names[0] if names else replies.text("utter_sv_any_month"))
     )
-    return text + (" " + functools.reduce(either, value["years"]) if value.get("years") else "")
+    if not value.get("years"):
+        return text
+    return replies.text("utter_months_in_year", months=text, years=functools.reduce(either, value["years"]))
+
+
+_SOUND_O = re.compile(r"^h?o", re.I)  # Spanish writes "u" for "o" before this sound: "septiembre u octubre"
 
 
 def either(first: str, last: str) -> str:
-    """``May or June``."""
-    return replies.text("utter_either", first=first, last=last)
+    """``May or June``; ``utter_either_o`` when ``last`` starts with the sound o ("septiembre u octubre")."""
+    return replies.text("utter_either_o" if _SOUND_O.match(last) else "utter_either", first=first, last=last)
 
 
 def suggestion_text(suggestion: dict[str, Any]) -> str:

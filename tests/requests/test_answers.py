@@ -9,16 +9,11 @@ from bot.knowledge import knowledge
 from bot.requests.answers import (
     Invalid,
     find_ref,
-    parse_cadence,
     parse_company,
     parse_contact_name,
     parse_email,
     parse_free_text,
-    parse_hts_profile,
     parse_ior_numbers,
-    parse_reason,
-    parse_role,
-    parse_size,
 )
 
 
@@ -46,37 +41,6 @@ def test_ior_numbers(text: str, keys: list) -> None:
 def test_bad_ior_numbers(text: str) -> None:
     error = _invalid(lambda: parse_ior_numbers(text))
     assert error.response == "utter_invalid_ior_numbers" and "99-999" not in str(error.values)
-
-
-@pytest.mark.parametrize(
-    "text, profile",
-    [
-        ("84 60%, 85 30%", [{"chapter": "84", "share": 60}, {"chapter": "85", "share": 30}]),
-        ("84, 85", [{"chapter": "84", "share": None}, {"chapter": "85", "share": None}]),
-        ("chapter 84: 60%", [{"chapter": "84", "share": 60}]),
-        ("8471 50%", [{"chapter": "84", "share": 50}]),
-        ("84 12.5 percent", [{"chapter": "84", "share": 12.5}]),
-    ],
-)
-def test_hts_profile(text: str, profile: list) -> None:
-    assert parse_hts_profile(text) == profile
-
-
-@pytest.mark.parametrize(
-    "text, key",
-    [
-        ("no idea", "utter_invalid_hts_profile"),
-        ("60%", "utter_invalid_hts_profile"),
-        ("84 85 60%", "utter_invalid_hts_profile"),
-        (", ".join(str(c) for c in range(1, 12)), "utter_hts_too_many"),
-        ("98, 84", "utter_hts_special_chapters"),
-        ("77", "utter_unknown_hts_chapters"),
-        ("84, 84", "utter_hts_duplicate_chapter"),
-        ("84 70%, 85 40%", "utter_hts_bad_shares"),
-    ],
-)
-def test_bad_hts_profile(text: str, key: str) -> None:
-    assert _invalid(lambda: parse_hts_profile(text)).response == key
 
 
 @pytest.mark.parametrize(
@@ -120,61 +84,12 @@ def test_bad_email(text: str) -> None:
     assert _invalid(lambda: parse_email(text)).response == "utter_invalid_email"
 
 
-@pytest.mark.parametrize(
-    "text, choice, value",
-    [
-        ("anything", "business_practice", ("business_practice", None)),
-        ("product line", None, ("product_line", None)),
-        ("our product line moved to machinery", None, ("product_line", "our product line moved to machinery")),
-        ("we reorganised our whole supply chain", None, ("other", "we reorganised our whole supply chain")),
-    ],
-)
-def test_reason(text: str, choice: Optional[str], value: tuple) -> None:
-    assert parse_reason(text, choice) == value
-
-
-@pytest.mark.parametrize("text", ["yes", "dunno", "/inform"])
-def test_bad_reason(text: str) -> None:
-    assert _invalid(lambda: parse_reason(text, None)).response == "utter_invalid_reason"
-
-
 def test_free_text() -> None:
     assert parse_free_text("  classification   of parts ", "utter_invalid_topic") == "classification of parts"
     assert _invalid(lambda: parse_free_text("ok", "utter_invalid_topic")).response == "utter_invalid_topic"
     assert _invalid(lambda: parse_free_text("a" * 11, "utter_invalid_topic", maximum=10)).response == (
         "utter_invalid_topic"
     )
-
-
-@pytest.mark.parametrize(
-    "parse, text, choice, value",
-    [
-        (parse_role, "x", "broker", "broker"),
-        (parse_role, "we are the importer of record", None, "importer"),
-        (parse_role, "customs broker", None, "broker"),
-        (parse_size, "x", "mid", "mid"),
-        (parse_size, "medium sized", None, "mid"),
-        (parse_size, "quite big", None, "large"),
-        (parse_cadence, "x", "monthly", "monthly"),
-        (parse_cadence, "every three months", None, "quarterly"),
-        (parse_cadence, "once a month", None, "monthly"),
-    ],
-)
-def test_choices(parse: Callable[[str, Optional[str]], str], text: str, choice: Optional[str], value: str) -> None:
-    assert parse(text, choice) == value
-
-
-@pytest.mark.parametrize(
-    "parse, text, key",
-    [
-        (parse_role, "broker and importer", "utter_invalid_role"),
-        (parse_role, "neither", "utter_invalid_role"),
-        (parse_size, "small to large", "utter_invalid_size"),
-        (parse_cadence, "weekly", "utter_invalid_cadence"),
-    ],
-)
-def test_bad_choices(parse: Callable[[str, Optional[str]], str], text: str, key: str) -> None:
-    assert _invalid(lambda: parse(text, None)).response == key
 
 
 @pytest.mark.parametrize(
