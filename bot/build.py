@@ -13,7 +13,7 @@ Generated files (each says so in its first line; never edit them by hand):
 * ``bot/data/lookups.yml``: lookup tables of Center names, product words and word classes (features for the intent
   classifiers);
 * ``config.yml``: ``bot/config.template.yml`` with the paths of the spaCy pipeline and the spelling dictionary
-  (``bot/spelling.py``; it depends on ``knowledge/`` only, so adding training examples leaves it as it is).
+  (``bot/spelling_words.py``; it depends on ``knowledge/`` only, so adding training examples leaves it as it is).
 
 A file is rewritten only when its content changes, so that ``make`` retrains only when something really changed.
 """
@@ -31,7 +31,7 @@ import yaml
 from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
 from bot.nlp import ensure_pipeline, pipeline_path
 from bot.settings import ROOT
-from bot.spelling import dictionary_path, ensure_dictionary, render_dictionary
+from bot.spelling_words import dictionary_path, ensure_dictionary, render_dictionary
 
 logger = logging.getLogger(__name__)
 

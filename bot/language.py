@@ -34,6 +34,7 @@ from wordfreq import zipf_frequency
 ENGLISH, SPANISH = "en", "es"
 LANGUAGES = (ENGLISH, SPANISH)
 PARSE_KEY = "language"  # the message's language in the parse data
+REPLY_KEY = "language"  # a bot message's language, in its metadata (bot/nlg.py, the action server)
 SLOT = "language"  # the language the user chose (the intents ``es`` and ``en``, sent as "/es" and "/en")
 MARGIN = 2.0  # Zipf units: the message's words together a hundred times more common in one language
 FLOOR = 1.0  # the Zipf frequency of a word a language does not have (wordfreq says 0)

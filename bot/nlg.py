@@ -58,10 +58,14 @@ class KnowledgeNLG(TemplatedNaturalLanguageGenerator):
     async def generate(
         self, utter_action: str, tracker: DialogueStateTracker, output_channel: str, **kwargs: Any
     ) -> Optional[dict[str, Any]]:
-        """The reply in the language of the message it answers (``bot/language.py``)."""
+        """The reply in the language of the message it answers (``bot/language.py``), which it names (``language``:
+        Rasa keeps it in the bot message's metadata, and the socket.io channel sends it to the widget).
+        """
         messages = (e.parse_data for e in reversed(tracker.events) if isinstance(e, UserUttered))
-        with language.use(language.of_conversation(messages, tracker.get_slot(language.SLOT))):
-            return await super().generate(utter_action, tracker, output_channel, **kwargs)
+        answered_in = language.of_conversation(messages, tracker.get_slot(language.SLOT))
+        with language.use(answered_in):
+            reply = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        return {**reply, language.REPLY_KEY: answered_in} if reply else reply
 
     @property
     def responses(self) -> dict[str, list[dict[str, Any]]]:

@@ -8,8 +8,8 @@
   that every later component (spaCy entities, featurizers, DIET, the response selectors) reads "which center handles
   electronics" for "wich centre handels eletronics". It also leaves out a courtesy that opens a question ("Thank
   you. How many partner accounts does it have?", "hi, which center handles steel"): the question is what was asked.
-  It does the same to the training examples, so the model is trained on the text it will see. Its dictionary is
-  English: a Spanish message or example is left as it is.
+  It does the same to the training examples, so the model is trained on the text it will see. Each language has
+  its speller: a Spanish message is corrected with the Spanish one.
 * ``bot.normalise.OriginalText`` comes last: it puts the user's own text back (form answers such as names and
   e-mails are taken from it, and logs and tests see what was typed), maps the entities' positions back to it, and
   adds the corrected text to the parse data as ``text_normalised`` for the actions.
@@ -36,7 +36,8 @@ from bot import language
 from bot.component import Component
 from bot.knowledge import knowledge
 from bot.settings import ROOT
-from bot.spelling import Correction, Speller, with_examples
+from bot.spelling import Correction, Speller
+from bot.spelling_words import with_examples
 
 ORIGINAL = "text_original"  # kept on the message between the two components, not part of the parse data
 NORMALISED = "text_normalised"  # the corrected text, part of the parse data the actions receive
@@ -94,7 +95,8 @@ class SpellingNormaliser(GraphComponent):
     """Corrects misspelt words in the text of messages and training examples.
 
     Training keeps the dictionary in the model, with the words of the training examples added (see
-    :func:`bot.spelling.with_examples`), so a trained model never depends on a file that a later build replaces.
+    :func:`bot.spelling_words.with_examples`), so a trained model never depends on a file that a later build
+    replaces. Each message is corrected by the speller of its language.
     """
 
     WORDS = "words.json"
@@ -105,10 +107,10 @@ class SpellingNormaliser(GraphComponent):
         return {"dictionary": None}
 
     def __init__(
-        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, speller: Optional[Speller]
+        self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, spellers: dict[str, Speller]
     ) -> None:
         self._config, self._model_storage, self._resource = config, model_storage, resource
-        self.speller = speller
+        self.spellers = spellers  # by language
 
     @classmethod
     def create(
@@ -119,8 +121,8 @@ class SpellingNormaliser(GraphComponent):
         execution_context: ExecutionContext,
     ) -> SpellingNormaliser:
         """Read the dictionary named in the configuration (no dictionary: the text is left as it is)."""
-        speller = Speller.load(ROOT / config["dictionary"]) if config.get("dictionary") else None
-        return cls(config, model_storage, resource, speller)
+        spellers = Speller.load(ROOT / config["dictionary"]) if config.get("dictionary") else {}
+        return cls(config, model_storage, resource, spellers)
 
     @classmethod
     def load(
@@ -135,16 +137,16 @@ class SpellingNormaliser(GraphComponent):
         try:
             with model_storage.read_from(resource) as folder:
                 path = Path(folder) / cls.WORDS
-                return cls(config, model_storage, resource, Speller.load(path) if path.exists() else None)
+                return cls(config, model_storage, resource, Speller.load(path) if path.exists() else {})
         except ValueError:  # nothing stored: a model trained without a dictionary
-            return cls(config, model_storage, resource, None)
+            return cls(config, model_storage, resource, {})
 
     def train(self, training_data: TrainingData) -> Resource:
         """Keep the dictionary, with the words of the training examples added, in the model."""
         with self._model_storage.write_to(self._resource) as folder:
             if self._config.get("dictionary"):
                 data = json.loads((ROOT / self._config["dictionary"]).read_text(encoding="utf-8"))
-                data = with_examples(data, example_texts(training_data))
+                data = with_examples(data, {lang: example_texts(training_data, lang) for lang in data["languages"]})
                 (Path(folder) / self.WORDS).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
         return self._resource
 
@@ -157,17 +159,22 @@ class SpellingNormaliser(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         """Correct each message, keeping its original text for :class:`OriginalText`."""
         for message in messages:
-            text = message.get(TEXT)
-            if self.speller and isinstance(text, str) and not _spanish(message) and self.speller.mostly_unknown(text):
+            text, english = message.get(TEXT), self.spellers.get(language.ENGLISH)
+            if (
+                english
+                and isinstance(text, str)
+                and _language(message) == language.ENGLISH
+                and english.mostly_unknown(text)
+            ):
                 message.set(NO_KNOWN_WORDS, True)
             self._correct(message, keep_original=True)
         return messages
 
     def _correct(self, message: Message, keep_original: bool) -> None:
-        text = message.get(TEXT)
-        if self.speller is None or not isinstance(text, str) or not text or _spanish(message):
+        text, speller = message.get(TEXT), self.spellers.get(_language(message))
+        if speller is None or not isinstance(text, str) or not text:
             return
-        correction = self.speller.correct(text)
+        correction = speller.correct(text)
         courtesy = courtesy_before_question(correction.text)  # read corrected: "Thnak you. How many ...?"
         if courtesy:
             correction = correction.without_prefix(len(courtesy))
@@ -205,16 +212,16 @@ def _borrowed() -> frozenset[str]:
     return knowledge().borrowed_words
 
 
-def _spanish(message: Message) -> bool:
-    """Whether the message is in Spanish (the spelling dictionary is English)."""
-    return message.get(language.PARSE_KEY) == language.SPANISH
+def _language(message: Message) -> str:
+    """The message's language (:class:`MessageLanguage`), which picks its speller."""
+    return str(message.get(language.PARSE_KEY) or language.ENGLISH)
 
 
-def example_texts(training_data: TrainingData) -> list[str]:
-    """The text of every English training example (the words the spelling dictionary learns)."""
+def example_texts(training_data: TrainingData, in_language: str = language.ENGLISH) -> list[str]:
+    """The text of every training example in ``in_language`` (the words its spelling dictionary learns)."""
     return [
         text
-        for text in (m.get(TEXT) for m in training_data.training_examples if not _spanish(m))
+        for text in (m.get(TEXT) for m in training_data.training_examples if _language(m) == in_language)
         if isinstance(text, str)
     ]
 

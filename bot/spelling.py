@@ -1,21 +1,24 @@
-"""Spelling normalisation: "wich centre handels eletronics" → "which center handles electronics".
+"""Spelling normalisation: "wich centre handels eletronics" → "which center handles electronics", "que cernto maneja
+los jguuetes" → "que centro maneja los juguetes".
 
-The dictionary is built by ``python -m bot.build`` from ``knowledge/`` (Center names, products, HTS chapter titles,
-``spelling.yml``) and English word frequencies (wordfreq), and saved under a path that carries a hash of its content
-(like the spaCy pipeline), so a changed dictionary retrains. Training adds the words of the training examples and keeps
-the result in the model. At run time only the model's copy is read: nothing is downloaded.
+Each language has its speller; their dictionaries (``bot/spelling_words.py``) are built from ``knowledge/`` and word
+frequencies (wordfreq), and training adds the words of the training examples and keeps the result in the model. At run
+time only the model's copy is read: nothing is downloaded.
 
 A word is corrected only when it is made of letters (an apostrophe allowed), has at least four of them, and is neither
-a known English word nor a domain word nor in ``spelling.yml``'s ``keep`` list; it becomes the closest domain word
+a known word nor a domain word nor in ``spelling.yml``'s ``keep`` list; it becomes the closest domain word
 (SymSpell, one edit for words of four letters, two for longer ones that keep their first letter, and for
 words of five or six letters only into a domain word that keeps their first and last letters), else the closest
 common English word (among words equally close, a domain word wins: "shrip" is "shrimp", not "ship"). Anything with a
-digit or a symbol (importer numbers, HTS codes, e-mails, references, CF-28) is never touched.
+digit or a symbol (importer numbers, HTS codes, e-mails, references, CF-28) is never touched. The Spanish speller
+reads words without their accents (users often leave them out: "telefono" is known), and a word it corrects comes out
+without them ("cernto" → "centro", "telefno" → "telefono"); it also accepts the known English words, because Spanish
+speakers use the English trade words as they are ("partner accounts", "entries"). The English speller leaves a word
+with an accent as it is.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -23,20 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from bot.knowledge import Knowledge
-from bot.settings import MODELS_DIR, ROOT
-from bot.vocab import METRIC_WORDS
+from bot.knowledge.words import plain
 
-SPELLING_DIR = MODELS_DIR / "spelling"
-KNOWN_WORDS = 60_000  # English words accepted as they are (wordfreq's most frequent)
-COMMON_WORDS = 8_000  # English words a typo may be corrected to, besides the domain words
 DOMAIN_BOOST = 1_000  # a domain word wins over a general word at the same edit distance
-VERSION = 6  # bump when this module changes how it corrects: the dictionary's path changes and the model retrains
 
-# A whitespace-separated chunk: leading punctuation, a word of letters (an inner apostrophe allowed), trailing
-# punctuation.
-_CHUNK = re.compile(r"^([\"'(\[]*)([A-Za-z]+(?:'[A-Za-z]+)?)([\"')\].,;:!?]*)$")
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+# A whitespace-separated chunk: leading punctuation (Spanish's opening marks too), a word of letters (an inner
+# apostrophe allowed), trailing punctuation.
+_CHUNK = re.compile(r"^([\"'(\[¿¡]*)([^\W\d_]+(?:'[^\W\d_]+)?)([\"')\].,;:!?]*)$")
 
 Span = tuple[int, int, int, int]  # (original start, original end, new start, new end) of a replaced word
 
@@ -92,9 +88,11 @@ class Speller:
         known: Iterable[str],
         replace: dict[str, str],
         keep: Iterable[str],
+        fold: bool = False,
     ) -> None:
         from symspellpy import SymSpell
 
+        self.fold = fold  # read and correct words without their accents (Spanish)
         self.replace = dict(replace)
         self.accepted = set(known) | set(domain) | {w.lower() for w in keep}
         self.domain = set(domain)
@@ -105,19 +103,30 @@ class Speller:
             self._symspell.create_dictionary_entry(word, count * DOMAIN_BOOST)
 
     @classmethod
-    def load(cls, path: Path) -> Speller:
-        """Load a dictionary written by :func:`ensure_dictionary` or kept in a trained model."""
-        return cls.from_data(json.loads(path.read_text(encoding="utf-8")))
+    def load(cls, path: Path) -> dict[str, Speller]:
+        """The speller of each language of a dictionary written by ``bot.spelling_words.ensure_dictionary`` or kept
+        in a trained model.
+        """
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {language: cls.from_data(data, language) for language in data["languages"]}
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Speller:
-        """A speller for a dictionary's content (see :func:`render_dictionary` and :func:`with_examples`)."""
-        return cls(data["domain"], data["common"], data["known"], data["replace"], data["keep"])
+    def from_data(cls, data: dict[str, Any], language: str = "en") -> Speller:
+        """The speller of ``language`` for a dictionary's content (``bot/spelling_words.py``)."""
+        section, english = data["languages"][language], data["languages"]["en"]
+        if language == "en":
+            return cls(section["domain"], section["common"], section["known"], data["replace"], data["keep"])
+        known = [*section["known"], *english["known"]]  # the English trade words are used as they are
+        return cls(section["domain"], section["common"], known, {}, data["keep"], fold=True)
 
     def word(self, word: str) -> Optional[str]:
         """The correction of one lower-case word, or None when it stays as it is."""
         if word in self.replace:
             return self.replace[word]
+        if self.fold:
+            word = plain(word)
+        elif not word.isascii():
+            return None
         if len(word) < 4 or word in self.accepted or "'" in word:
             return None
         from symspellpy import Verbosity
@@ -176,7 +185,6 @@ class Speller:
         return Correction(text, "".join(out), tuple(spans))
 
 
-# -- the dictionary: its knowledge part built by `python -m bot.build`, its examples part at training -------------
 def _ends_alike(typed: str, word: str, domain: set[str]) -> bool:
     """Whether ``word`` is a domain word that ends with the letter ``typed`` ends with."""
     return word in domain and word[-1] == typed[-1]
@@ -185,79 +193,3 @@ def _ends_alike(typed: str, word: str, domain: set[str]) -> bool:
 def _dropped_one(typed: str, word: str) -> bool:
     """Whether ``typed`` is ``word`` with one letter left out."""
     return any(word[:i] + word[i + 1 :] == typed for i in range(len(word)))
-
-
-def domain_words(kb: Knowledge) -> dict[str, int]:
-    """The words of the domain with their counts: Center names, products, HTS chapter titles and ``spelling.yml``.
-
-    FAQ titles, answers and replies are left out on purpose: editing them must not change the model.
-    """
-    names: list[str] = [w for p in kb.products for w in p.words]
-    for center in kb.centers:
-        names += [*center.names, center.industries]
-    names += [rule.title for rule in kb.chapters.values()]
-    names += [*kb.spelling["replace"].values(), *kb.spelling["keep"], *METRIC_WORDS]
-    return _count(names, known=None)
-
-
-def with_examples(data: dict[str, Any], examples: Iterable[str]) -> dict[str, Any]:
-    """The dictionary ``data`` plus the known English words of the training examples, counted as domain words.
-
-    Their deliberate typos are left out (only words of the known English list count), so the bot learns to correct
-    them. Training adds them (``bot/normalise.py``): the dictionary file itself does not change when examples do, so
-    adding questions leaves ``config.yml`` as it is and the model can be fine-tuned.
-    """
-    domain = dict(data["domain"])
-    for word, count in _count(examples, known=set(data["known"])).items():
-        domain[word] = domain.get(word, 0) + count
-    return {**data, "domain": dict(sorted(domain.items()))}
-
-
-def _count(texts: Iterable[str], known: Optional[set[str]]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for text in texts:
-        for word in _WORD.findall(text.lower()):
-            if known is None or word in known:
-                counts[word] = counts.get(word, 0) + 1
-    return counts
-
-
-def render_dictionary(kb: Knowledge) -> str:
-    """The dictionary file's content (JSON), from the knowledge base and wordfreq."""
-    from wordfreq import top_n_list, word_frequency
-
-    english = [w for w in top_n_list("en", KNOWN_WORDS) if _WORD.fullmatch(w)]
-    common = {w: max(1, int(word_frequency(w, "en") * 1e9)) for w in english[:COMMON_WORDS] if len(w) >= 3}
-    payload = {
-        "version": VERSION,
-        "domain": dict(sorted(domain_words(kb).items())),
-        "common": common,
-        "known": sorted(english),
-        "replace": kb.spelling["replace"],
-        "keep": sorted(kb.spelling["keep"]),
-    }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
-
-
-def dictionary_path(content: str) -> Path:
-    """Where a dictionary with this content is saved: the hash in its name makes Rasa retrain when it changes."""
-    return SPELLING_DIR / f"words-{hashlib.sha256(content.encode()).hexdigest()[:12]}.json"
-
-
-def ensure_dictionary(kb: Knowledge) -> Path:
-    """Write the dictionary unless one with the same content exists; remove older ones.
-
-    Returns:
-        Its path, relative to the project root (as written in ``config.yml``).
-    """
-    content = render_dictionary(kb)
-    path = dictionary_path(content)
-    if not path.exists():
-        SPELLING_DIR.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(content, encoding="utf-8")
-        tmp.rename(path)
-    for old in SPELLING_DIR.glob("words-*.json"):
-        if old != path:
-            old.unlink()
-    return path.relative_to(ROOT)

@@ -19,7 +19,7 @@ from bot.knowledge import knowledge
 from bot.language import SLOT
 from bot.normalise import NORMALISED, MessageLanguage, OriginalText, SpellingNormaliser, courtesy_before_question
 from bot.settings import ROOT
-from bot.spelling import dictionary_path, render_dictionary
+from bot.spelling_words import dictionary_path, render_dictionary
 
 
 @pytest.mark.parametrize(

@@ -206,7 +206,7 @@ def test_forms_without_accents() -> None:
 
 
 def test_spanish_words_stay_out_of_the_english_spelling_dictionary() -> None:
-    from bot.spelling import domain_words
+    from bot.spelling_words import domain_words
 
     words = domain_words(knowledge())
     assert not {"neumaticos", "llantas", "importadores", "empleados", "trimestre"} & set(words)

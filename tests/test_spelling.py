@@ -1,17 +1,19 @@
-"""Spelling normalisation (bot/spelling.py) with the dictionary built from knowledge/."""
+"""Spelling normalisation (bot/spelling.py) with the dictionaries built from knowledge/ (bot/spelling_words.py)."""
 
 from __future__ import annotations
 
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot import language
 from bot.knowledge import knowledge
-from bot.normalise import example_texts
 from bot.settings import ROOT
-from bot.spelling import Speller, dictionary_path, render_dictionary, with_examples
+from bot.spelling import Speller
+from bot.spelling_words import dictionary_path, render_dictionary, with_examples
 
 
 def _dictionary() -> Path:
@@ -21,16 +23,33 @@ def _dictionary() -> Path:
 
 
 @pytest.fixture(scope="module")
-def speller() -> Speller:
-    """The speller as training builds it: the dictionary file plus the words of the training examples."""
+def trained(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The dictionary as training builds it: the file plus the words of the training examples of each language."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
     from rasa.shared.importers.importer import TrainingDataImporter
+
+    from bot.normalise import MessageLanguage, example_texts
 
     importer = TrainingDataImporter.load_from_dict(
         domain_path=str(ROOT / "domain.yml"), training_data_paths=[str(ROOT / "bot" / "data")]
     )
-    nlu = importer.get_nlu_data()
+    storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
+    reader = MessageLanguage.create({}, storage, Resource("language"), ExecutionContext(GraphSchema({}), "test"))
+    nlu = reader.process_training_data(importer.get_nlu_data())  # each example's language, as training reads it
     data = json.loads(_dictionary().read_text(encoding="utf-8"))
-    return Speller.from_data(with_examples(data, example_texts(nlu)))
+    return with_examples(data, {lang: example_texts(nlu, lang) for lang in language.LANGUAGES})
+
+
+@pytest.fixture(scope="module")
+def speller(trained: dict[str, Any]) -> Speller:
+    return Speller.from_data(trained)
+
+
+@pytest.fixture(scope="module")
+def spanish(trained: dict[str, Any]) -> Speller:
+    return Speller.from_data(trained, language.SPANISH)
 
 
 @pytest.mark.parametrize(
@@ -134,13 +153,51 @@ def test_the_trained_model_keeps_its_own_copy_of_the_dictionary(tmp_path: Path) 
     loaded.process([message])
     assert message.get("text") == "which center"
     with storage.read_from(resource) as folder:  # the example's words are in the model's copy
-        assert json.loads((Path(folder) / SpellingNormaliser.WORDS).read_text())["domain"]["yesterday"] == 1
+        kept = json.loads((Path(folder) / SpellingNormaliser.WORDS).read_text())
+        assert kept["languages"]["en"]["domain"]["yesterday"] == 1
 
 
 def test_training_examples_are_added_at_training_not_to_the_dictionary_file() -> None:
     """Adding questions must leave config.yml (which names the dictionary file) as it is, so the model can be
     fine-tuned; the words of the examples are added when the model is trained."""
     data = json.loads(_dictionary().read_text(encoding="utf-8"))
-    assert "yesterday" not in data["domain"] and "yesterday" in data["known"]
-    assert with_examples(data, ["yesterday and yesterday", "yesterdy"])["domain"]["yesterday"] == 2
-    assert "yesterdy" not in with_examples(data, ["yesterdy"])["domain"]  # a typo in an example is not a word
+    english = data["languages"]["en"]
+    assert "yesterday" not in english["domain"] and "yesterday" in english["known"]
+    added = with_examples(data, {"en": ["yesterday and yesterday", "yesterdy"]})["languages"]["en"]["domain"]
+    assert added["yesterday"] == 2 and "yesterdy" not in added  # a typo in an example is not a word
+    spanish = with_examples(data, {"es": ["¿Cuántos días?", "cuantoz"]})["languages"]["es"]["domain"]
+    assert spanish["cuantos"] >= 1 and "cuantoz" not in spanish  # read without accents; a typo is not a word
+
+
+@pytest.mark.parametrize(
+    "typed, corrected",
+    [
+        ("que cernto maneja los jguuetes", "que centro maneja los juguetes"),
+        ("cuantas cuettas socias tienne el centro", "cuantas cuentas socias tienen el centro"),
+        ("que hace el centro de Laedo", "que hace el centro de laredo"),  # a Center's city
+        ("compara las entradas de Electronics con Machinnery", "compara las entradas de Electronics con machinery"),
+        ("evolucion del persoanl en Apparel", "evolucion del personal en Apparel"),
+        ("donde queda el centro de maquinaaria", "donde queda el centro de maquinaria"),
+        ("cual es el telefno", "cual es el telefono"),  # corrected words come out without accents
+    ],
+)
+def test_corrects_spanish_typos(spanish: Speller, typed: str, corrected: str) -> None:
+    assert spanish.correct(typed).text == corrected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿Cuántas entradas tuvo el Centro de Electrónica?",  # accents and opening marks
+        "cuantas entradas tuvo el centro de electronica",  # the same without them
+        "cuantos partner accounts tiene Machinery",  # the English trade words Spanish speakers use
+        "mi numero es 12-3456789AB, HTS 8471.30",
+        "Importadora del Valle SA de CV",
+    ],
+)
+def test_spanish_words_names_and_numbers_stay(spanish: Speller, text: str) -> None:
+    assert spanish.correct(text).text == text
+
+
+def test_the_english_speller_leaves_accented_words_alone(speller: Speller) -> None:
+    assert speller.correct("the centro de electrónica").text == "the centro de electrónica"

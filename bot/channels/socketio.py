@@ -20,7 +20,8 @@ Changes to Rasa 3.6's ``socketio`` channel, which otherwise behaves the same (ev
   per-address message rate is answered with a bot message saying so and never reaches the bot
   (:mod:`bot.channels.limits`); ``client_ip`` is added to the metadata.
 * **Language.** A message that only names a language ("español", "English") is sent to the bot as "/es" or "/en",
-  the choice (:func:`bot.language.as_choice`), as on every channel.
+  the choice (:func:`bot.language.as_choice`), as on every channel. Every bot message carries ``lang``, the language
+  it is written in, so the widget marks it right even when the user chose none.
 * **Custom JSON.** Rasa emits a custom payload as ``sio.emit(event, **json_message)``, which fails for anything but
   ``{"data": ...}``; an action's ``json_message={"type": "table", ...}`` made Rasa raise a ``TypeError``. Here the
   payload is sent as the event's data, which is what the widget (``web/widget/cee-chat.js``) draws.
@@ -58,9 +59,9 @@ from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import language
 from bot.channels import feedback, limits, sessions
 from bot.client_ip import server_metadata
-from bot.language import as_choice
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
@@ -110,19 +111,27 @@ class SocketIOOutput(rasa_socketio.SocketIOOutput):
         super().__init__(sio, bot_message_evt)
         self.namespace = namespace
         self._message_id: Optional[str] = None
+        self._language: Optional[str] = None
 
     async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
-        """Send a bot message; every part of it carries ``message_id`` (the event's timestamp, the answers' ref)."""
+        """Send a bot message; every part of it carries ``message_id`` (the event's timestamp, the answers' ref) and
+        ``lang``, the language it is written in (from its metadata: ``bot/nlg.py``, the action server).
+        """
         timestamp = message.get("timestamp")
+        written_in = message.get(language.REPLY_KEY)
         self._message_id = repr(float(timestamp)) if isinstance(timestamp, (int, float)) else None
+        self._language = written_in if written_in in language.LANGUAGES else None
         try:
             await super().send_response(recipient_id, message)
         finally:
-            self._message_id = None
+            self._message_id = self._language = None
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
-        if self._message_id and isinstance(response, dict) and "message_id" not in response:
-            response = {**response, "message_id": self._message_id}
+        if isinstance(response, dict):
+            if self._message_id and "message_id" not in response:
+                response = {**response, "message_id": self._message_id}
+            if self._language and "lang" not in response:
+                response = {**response, "lang": self._language}
         await self.sio.emit(self.bot_message_evt, response, room=socket_id, namespace=self.namespace)
 
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
@@ -289,7 +298,11 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             await self._join(sid, sender_id)
             output_channel = SocketIOOutput(sio, self.bot_message_evt, self.namespace)
             message = UserMessage(
-                as_choice(data["message"]), output_channel, sender_id, input_channel=self.name(), metadata=metadata
+                language.as_choice(data["message"]),
+                output_channel,
+                sender_id,
+                input_channel=self.name(),
+                metadata=metadata,
             )
             await on_new_message(message)
             await self._offer_feedback(room, sender_id, message.message_id)

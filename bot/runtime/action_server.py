@@ -7,7 +7,9 @@ action runs, so it changes nothing. ``/health`` stays open: it tells nothing but
 an address other than loopback without a token.
 
 Each action answers in the language of the message it answers (``bot/language.py``): a second middleware reads it
-from the tracker the request carries (its messages and the language the user chose, the slot ``language``). Both
+from the tracker the request carries (its messages and the language the user chose, the slot ``language``), and
+names it in every message the action sends (``language``: Rasa keeps it in the bot message's metadata, and the
+socket.io channel sends it to the widget, which marks the message with that ``lang``). Both
 are attached through rasa_sdk's own extension point (its ``attach_sanic_app_extensions`` plugin hook); the rest is
 rasa_sdk's command line, unchanged (``--port``, logging options).
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import json
 import os
 import sys
 from typing import Any, Optional
@@ -70,8 +73,11 @@ class AnswerLanguage:
 
     @hookimpl
     def attach_sanic_app_extensions(self, app: Any) -> None:
-        """Read the language before every action (rasa_sdk calls this before the server starts)."""
+        """Read the language before every action and name it in its messages (rasa_sdk calls this before the server
+        starts).
+        """
         app.register_middleware(self.read, "request")
+        app.register_middleware(self.name, "response")
 
     async def read(self, request: Any) -> None:
         """Set the answer's language from the conversation the request carries, for this request."""
@@ -85,6 +91,24 @@ class AnswerLanguage:
         )
         chosen = slots.get(language.SLOT) if isinstance(slots, dict) else None
         language.set_current(language.of_conversation(newest_first, chosen))
+
+    async def name(self, request: Any, response: Any) -> Any:
+        """An action's answer with its language named in each of its messages; any other response as it is."""
+        from sanic import response as responses
+
+        if request.path != "/webhook" or response.status != 200:
+            return None
+        try:
+            body = json.loads(response.body)
+        except (TypeError, ValueError):
+            return None
+        messages = body.get("responses") if isinstance(body, dict) else None
+        if not isinstance(messages, list):
+            return None
+        for message in messages:
+            if isinstance(message, dict):
+                message.setdefault(language.REPLY_KEY, language.current())
+        return responses.json(body, status=response.status)
 
 
 def main(argv: Optional[list[str]] = None) -> int:

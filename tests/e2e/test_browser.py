@@ -118,6 +118,13 @@ def last_bot_text(page: Page) -> Any:
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
+    # Checked once the panel's opening fade is over: halfway through it, text has too little contrast (the typing
+    # dots' endless animation is not waited for).
+    page.evaluate(
+        """() => Promise.all(document.getAnimations()
+            .filter(a => a.effect && a.effect.getTiming().iterations !== Infinity)
+            .map(a => a.finished.catch(() => null)))"""
+    )
     page.evaluate(AXE.read_text() + "\n;true")  # not a <script> tag: the page's CSP allows no inline script
     return page.evaluate(
         """async () => {
@@ -263,3 +270,22 @@ def test_the_language_switch(page: Page, bot: Bot) -> None:
     expect(page.locator(".cee-msg-bot").last).to_have_attribute("lang", "en")
     expect(page.locator(".cee-msg-user").first).to_have_attribute("lang", "es")  # earlier messages keep theirs
     assert axe_violations(page) == []
+
+
+def test_each_answer_is_marked_with_its_language_when_none_was_chosen(page: Page, bot: Bot) -> None:
+    """No language chosen: the widget stays English, and each answer carries the `lang` the server wrote it in,
+    an action's answer and a fixed reply alike: Spanish for Spanish words, English again for English ones.
+    """
+    wait_ready(page)
+    root, answer = page.locator("#cee-chat"), page.locator(".cee-msg-bot").last
+    ask(page, "¿Qué centro se encarga de las importaciones de acero?")  # an action's answer
+    expect(last_bot_text(page)).to_contain_text("Base Metals", timeout=REPLY_TIMEOUT_MS)
+    expect(answer).to_have_attribute("lang", "es")
+    expect(root).to_have_attribute("lang", "en")
+    ask(page, "muchas gracias")  # a fixed reply
+    expect(last_bot_text(page)).to_contain_text("De nada", timeout=REPLY_TIMEOUT_MS)
+    expect(answer).to_have_attribute("lang", "es")
+    assert axe_violations(page) == []
+    ask(page, "which center handles steel pipes?")
+    expect(last_bot_text(page)).to_contain_text("Base Metals", timeout=REPLY_TIMEOUT_MS)
+    expect(answer).to_have_attribute("lang", "en")

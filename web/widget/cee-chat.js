@@ -15,7 +15,8 @@
  * Language (docs/languages.md): the header's switch ("English | Español", two toggle buttons with aria-pressed) sends
  * the choice to the bot ("/es" or "/en": from then on it reads and answers every message in that language), sends
  * `metadata.language` with every message after it, keeps the choice in localStorage like the session, and shows the
- * widget's own words in it. The widget's root has the `lang` of its words, each message the `lang` it is in.
+ * widget's own words in it. The widget's root has the `lang` of its words, each message the `lang` it is in (a bot
+ * message: the one the server names, so a Spanish answer is marked Spanish even when no language was chosen).
  */
 (function () {
   'use strict';
@@ -414,6 +415,8 @@
     if (!msg.text && !msg.buttons && !msg.image && !msg.link && !msg.custom) return null;
     // The server's id of the message (its answers' ref for feedback); one message may come in several parts.
     if (typeof data.message_id === 'string' && data.message_id.length <= MAX_MESSAGE_ID) msg.mid = data.message_id;
+    // The language the server wrote it in (none named: the widget's).
+    if (knownLanguage(data.lang)) msg.lang = data.lang;
     return msg;
   }
 
