@@ -31,6 +31,8 @@ from typing import Any, Optional
 
 from wordfreq import zipf_frequency
 
+from bot.knowledge import knowledge  # which does not import this module
+
 ENGLISH, SPANISH = "en", "es"
 LANGUAGES = (ENGLISH, SPANISH)
 PARSE_KEY = "language"  # the message's language in the parse data
@@ -39,11 +41,7 @@ SLOT = "language"  # the language the user chose (the intents ``es`` and ``en``,
 MARGIN = 2.0  # Zipf units: the message's words together a hundred times more common in one language
 FLOOR = 1.0  # the Zipf frequency of a word a language does not have (wordfreq says 0)
 _WORD = re.compile(r"[^\W\d_]+")
-# What a message that only names a language says, once lower-cased, without accents or punctuation but its "/".
-_CHOICE_WORDS = {
-    **dict.fromkeys(("/es", "espanol", "spanish"), SPANISH),
-    **dict.fromkeys(("/en", "english", "ingles"), ENGLISH),
-}
+_COMMANDS = {"/es": SPANISH, "/en": ENGLISH}  # the choice itself (Rasa reads them as the intents es and en)
 _current: ContextVar[str] = ContextVar("language", default=ENGLISH)
 
 
@@ -96,15 +94,20 @@ def of_conversation(parse_data_newest_first: Iterable[Any], chosen: Any = None) 
 
 
 def chosen_by(text: str) -> Optional[str]:
-    """The language a message that only names one chooses: "/es", "español", "Spanish", "/en", "English", "inglés"
-    (whatever their case, accents and punctuation); None for any other message.
+    """The language a message that chooses one chooses: "/es", "/en", or a short message that names one language with
+    no other words than those ``knowledge/languages.yml`` allows ("español", "English", "answer in Spanish please",
+    "en español por favor", whatever their case, accents and punctuation); None for any other message.
     """
-    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return _CHOICE_WORDS.get(re.sub(r"[^\w/]", "", plain))
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+    command = re.sub(r"[^\w/]", "", folded)  # "/es", "/EN!"
+    if command in _COMMANDS:
+        return _COMMANDS[command]
+    # Every word counts, numbers too: "8471 in spanish" is a question, not a choice.
+    return knowledge().language_choice.chosen_by(re.findall(r"[^\W_]+(?:'[^\W_]+)?", folded))
 
 
 def as_choice(text: str) -> str:
-    """``text``, or the choice command ("/es", "/en") when ``text`` only names a language (:func:`chosen_by`): how
+    """``text``, or the choice command ("/es", "/en") when ``text`` chooses a language (:func:`chosen_by`): how
     the channels let "español" choose Spanish (Slack keeps "/es" for its own slash commands).
     """
     chosen = chosen_by(text)

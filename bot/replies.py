@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import language
 from bot.ior import mask_text
-from bot.knowledge import Article, Knowledge, knowledge
+from bot.knowledge import Article, Center, Knowledge, knowledge
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -79,11 +79,26 @@ def month(number: int, short: bool = False) -> str:
     return names[number - 1].strip()
 
 
+def _translated(table: str, key: str, english: str) -> str:
+    """``english``, or its text in the answer's language: the entry ``key`` of the translation's ``table``."""
+    translation = knowledge().translations.get(language.current())
+    found = getattr(translation, table).get(key) if translation else None
+    return str(found) if found else english
+
+
 def chapter_title(chapter: str) -> str:
     """The title of HTS chapter ``chapter`` (``84``) in the answer's language (``knowledge/<language>/hts``)."""
-    kb = knowledge()
-    translation = kb.translations.get(language.current())
-    return (translation.chapter_titles.get(chapter) if translation else None) or kb.chapters[chapter].title
+    return _translated("chapter_titles", chapter, knowledge().chapters[chapter].title)
+
+
+def hts_note(note: str) -> str:
+    """An HTS heading range's note (``hts/headings.csv``) in the answer's language (``knowledge/<language>/hts``)."""
+    return _translated("heading_notes", note, note)
+
+
+def center_industries(center: Center) -> str:
+    """What ``center`` covers (its ``industries``) in the answer's language (``knowledge/<language>/centers.yml``)."""
+    return _translated("industries", center.code, center.industries)
 
 
 def responses_in(kb: Knowledge, chosen: str) -> dict[str, list[dict[str, Any]]]:

@@ -108,6 +108,8 @@ class Speller:
         in a trained model.
         """
         data = json.loads(path.read_text(encoding="utf-8"))
+        if "languages" not in data:  # a model trained before there were sections: its dictionary is English
+            data = {**data, "languages": {"en": {key: data[key] for key in ("domain", "common", "known")}}}
         return {language: cls.from_data(data, language) for language in data["languages"]}
 
     @classmethod

@@ -3,9 +3,10 @@
 Each section holds the domain words with their counts (Center names, products, HTS chapter titles, the figure words;
 the Spanish section has the Spanish ones from ``knowledge/es/`` beside the Centers' English names and cities), the
 common words a typo may become and the known words accepted as they are (wordfreq's most frequent in the language;
-Spanish ones without their accents). ``spelling.yml``'s lists are shared. The file is saved under a path that carries
-a hash of its content (like the spaCy pipeline), so a changed dictionary retrains. Training adds the words of the
-training examples of each language (:func:`with_examples`) and keeps the result in the model.
+Spanish ones without their accents). ``spelling.yml``'s ``keep`` list is shared; its ``replace`` list is English. The
+file is saved under a path that carries a hash of its content (like the spaCy pipeline), so a changed dictionary
+retrains. Training adds the words of the training examples of each language (:func:`with_examples`) and keeps the
+result in the model.
 
 FAQ titles, answers and replies are left out on purpose: editing them must not change the model.
 """

@@ -13,8 +13,8 @@ prompt, buttons, ``/stop``, and ``/restart`` or ``/intent`` messages passed to t
   conversation runner runs (``python -m tests.conversations.runner --staff``); prints the new id;
 * ``/save-last [name]``: the last question and answer only;
 * ``/help``: the commands;
-* ``/es`` and ``/en`` (or "español", "English"): answer in Spanish or English from now on, whatever the words of the
-  messages (the bot's own intents, ``bot/domain/language.yml``; ``docs/languages.md``).
+* ``/es`` and ``/en`` (or "español", "English", "answer in Spanish please"): answer in Spanish or English from now
+  on, whatever the words of the messages (the bot's own intents, ``bot/domain/language.yml``; ``docs/languages.md``).
 
 The tracker is read inside the process, from the agent of Rasa's server (``rasa shell`` starts no HTTP API, and none
 is opened for this). Social Security-format numbers are always shown masked. The console's own lines are for staff,

@@ -138,3 +138,26 @@ def test_a_slack_users_choice_is_kept_for_their_messages_in_every_thread() -> No
     metadata("U1", "/en")
     assert metadata("U1", "que centro maneja el acero") == {"out_channel": "D1", "language": "en"}
     assert asyncio.run(slack_language.remembered(None, "U1")) is None  # no agent yet: nothing to read
+
+
+def test_every_part_of_a_bot_message_carries_its_id_and_its_language() -> None:
+    import asyncio
+
+    from bot.channels.socketio import SocketIOOutput
+
+    class Server:
+        def __init__(self) -> None:
+            self.sent: list[tuple[str, object]] = []
+
+        async def emit(self, event: str, data: object = None, **_: object) -> None:
+            self.sent.append((event, data))
+
+    server = Server()
+    output = SocketIOOutput(server, "bot_uttered")  # type: ignore[arg-type]
+    asyncio.run(output.send_response("room", {"text": "Hola\n\nAdiós", "timestamp": 1.5, "language": "es"}))
+    asyncio.run(output.send_response("room", {"text": "Hi", "language": "fr"}))  # not a language of the bot
+    assert server.sent == [
+        ("bot_uttered", {"text": "Hola", "message_id": "1.5", "lang": "es"}),
+        ("bot_uttered", {"text": "Adiós", "message_id": "1.5", "lang": "es"}),
+        ("bot_uttered", {"text": "Hi"}),
+    ]

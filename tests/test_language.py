@@ -4,6 +4,9 @@ the user chose ("/es", "/en") sticks until changed.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from bot.knowledge import knowledge
@@ -107,18 +110,60 @@ def test_a_message_without_a_language_is_answered_in_the_chosen_one() -> None:
         ("Espanol.", SPANISH),
         ("spanish", SPANISH),
         (" /ES ", SPANISH),
+        ("/en!", ENGLISH),
         ("/en", ENGLISH),
         ("English", ENGLISH),
         ("inglés", ENGLISH),
         ("Ingles?", ENGLISH),
+        ("answer in Spanish please", SPANISH),  # knowledge/languages.yml: a name with the words around it
+        ("en español por favor", SPANISH),
+        ("¿Puede responderme en español?", SPANISH),
+        ("do you speak spanish", SPANISH),
+        ("¿habla inglés?", ENGLISH),
+        ("can we continue in English", ENGLISH),
+        ("let's switch back to english please", ENGLISH),
     ],
 )
-def test_a_message_that_only_names_a_language_chooses_it(text: str, language: str) -> None:
+def test_a_message_that_chooses_a_language_chooses_it(text: str, language: str) -> None:
     assert chosen_by(text) == language
     assert as_choice(text) == f"/{language}"
 
 
-@pytest.mark.parametrize("text", ["es", "en", "hola", "spanish steel", "/es please", "en español", "/help", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "es",
+        "en",
+        "hola",
+        "spanish steel",
+        "/es please",
+        "/help",
+        "",
+        "how do you say steel in spanish",  # a question that names a language
+        "which center handles spanish olive oil",
+        "spanish english please",  # two languages: no choice
+        "8471 in spanish",  # a number is a word of its own: a question
+        "Spanish, please: 9402",
+        "please can you answer me in spanish now please please please",  # too long to be only a choice
+    ],
+)
 def test_any_other_message_is_left_as_it_is(text: str) -> None:
     assert chosen_by(text) is None
     assert as_choice(text) == text
+
+
+def test_a_mistake_in_the_language_words_is_shown(tmp_path: Path) -> None:
+    from bot.knowledge import KnowledgeError
+    from bot.knowledge.language_choice import load_language_choice
+
+    path = tmp_path / "languages.yml"
+    for text, error in [
+        ("names:\n  fr: [french]\n", "'fr' must be one of en, es"),
+        ("names:\n  es: [spanish]\n  en: [Spanish]\n", "'spanish' is given twice"),
+        ("names:\n  es: [spanish]\naround: [in, Spanish]\n", "'spanish' is a language's name"),
+        ("names:\n  es: [spanish]\naround: [in, on]\n", "True is not a word: write it in quotes"),
+        ("names:\n  es: [spanish]\naround: in please\n", "around be a list"),
+    ]:
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(KnowledgeError, match=rf"languages.yml, line \d+: .*{re.escape(error)}"):
+            load_language_choice(path)

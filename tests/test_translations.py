@@ -27,7 +27,9 @@ def kb(tmp_path: Path) -> Path:
     shutil.copytree(target / "replies", es / "replies")
     shutil.copytree(target / "faq", es / "faq")
     centers = yaml.safe_load((target / "centers.yml").read_text(encoding="utf-8"))["centers"]
-    glosses = [{"code": c["code"], "gloss": f"Centro {c['code']}", "words": ["acero"]} for c in centers]
+    glosses = [
+        {"code": c["code"], "gloss": f"Centro {c['code']}", "industries": "acero", "words": ["acero"]} for c in centers
+    ]
     (es / "centers.yml").write_text(yaml.safe_dump({"centers": glosses}), encoding="utf-8")
     return target
 
@@ -100,6 +102,19 @@ def test_every_center_needs_its_gloss(kb: Path) -> None:
         load_knowledge(kb)
 
 
+def test_every_center_says_what_it_covers_in_spanish(kb: Path) -> None:
+    edit(kb / "es" / "centers.yml", "  industries: acero\n", "")
+    with pytest.raises(KnowledgeError, match=r"es/centers.yml, line \d+: 'industries' is missing"):
+        load_knowledge(kb)
+
+
+def test_a_spanish_answer_says_what_a_center_covers_in_spanish() -> None:
+    center = knowledge().center("CEE005")
+    with language.use(language.SPANISH):
+        assert replies.center_industries(center).startswith("hierro y acero")
+    assert replies.center_industries(center) == center.industries
+
+
 def test_replies_and_articles_are_rendered_in_the_language_of_the_answer(
     kb: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -165,3 +180,32 @@ def test_a_mistake_in_the_spanish_chapter_titles_is_shown_with_its_line(
     edit(kb_copy / "es" / "hts" / "chapters.csv", old, new)
     with pytest.raises(KnowledgeError, match=rf"es/hts/chapters.csv(, {error}|: {error})"):
         load_knowledge(kb_copy)
+
+
+# -- HTS heading notes (knowledge/es/hts/headings.csv) ----------------------------------------------------------------
+def test_a_spanish_answer_gives_the_heading_note_in_spanish() -> None:
+    for code, english in (("8712.00", "bicycles are outside"), ("7310.10", "tanks and containers")):
+        answer = knowledge().classify_hts(code)
+        assert answer is not None and answer.by_heading
+        with language.use(language.SPANISH):
+            assert english not in hts_answer(answer, code)
+            assert replies.hts_note(answer.note)[1:] in hts_answer(answer, code)  # the first letter may be capital
+        assert english in hts_answer(answer, code).lower()
+
+
+@pytest.mark.parametrize(
+    "old, new, error",
+    [
+        ("8712,8712,las bicicletas", "8799,8799,las bicicletas", r"line \d+: headings 8799-8799 have no note in"),
+        ("8715,8715,los coches", "8712,8712,los coches", r"line \d+: headings 8712-8712 need one note, given once"),
+        ("9402,9402,el mobiliario médico está en el ámbito publicado del Pharmaceuticals Center\n", "", r"9402-9402"),
+    ],
+)
+def test_a_mistake_in_the_spanish_heading_notes_is_shown_with_its_line(
+    tmp_path: Path, old: str, new: str, error: str
+) -> None:
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, target)
+    edit(target / "es" / "hts" / "headings.csv", old, new)
+    with pytest.raises(KnowledgeError, match=error):
+        load_knowledge(target)

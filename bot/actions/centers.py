@@ -62,7 +62,7 @@ async def center_info(dispatcher: CollectingDispatcher, query: Query) -> list[di
                 "utter_center_info",
                 center=center.label,
                 city=center.city,
-                industries=center.industries,
+                industries=replies.center_industries(center),
                 directory_line=directory_line(),
                 source=knowledge().source_url,
             )

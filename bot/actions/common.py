@@ -95,10 +95,11 @@ def hts_answer(answer: HtsAnswer, asked: str, from_words: bool = False) -> str:
     else:
         intro = replies.text("utter_hts_intro", asked=asked, chapter=answer.chapter, title=title)
     if answer.center is None:
-        return replies.text("utter_hts_unpublished", intro=intro, note=answer.note)
+        return replies.text("utter_hts_unpublished", intro=intro, note=replies.hts_note(answer.note))
     parts = [replies.text("utter_hts_center", intro=intro, center=center_sentence(answer.center))]
     if answer.by_heading and answer.note:
-        parts.append(replies.text("utter_hts_heading_note", note=f"{answer.note[0].upper()}{answer.note[1:]}"))
+        note = replies.hts_note(answer.note)
+        parts.append(replies.text("utter_hts_heading_note", note=f"{note[0].upper()}{note[1:]}"))
     parts.append(replies.text("utter_hts_published" if answer.confidence == "published" else "utter_hts_guidance"))
     if from_words:
         parts.append(replies.text("utter_hts_check_classification"))

@@ -55,7 +55,7 @@ async def product(dispatcher: CollectingDispatcher, query: Query) -> list[dict[s
             **replies.render(
                 "utter_industry_center",
                 center=common.center_sentence(center),
-                industries=center.industries,
+                industries=replies.center_industries(center),
                 reminder=replies.text("utter_assignment_reminder"),
                 source=kb.source_url,
             )

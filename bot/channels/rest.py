@@ -15,8 +15,8 @@ On top of Rasa 3.6's ``RestInput``, every request to the webhook is checked befo
   object, or a ``web-`` sender id;
 * 429 (with ``Retry-After``) past ``MESSAGE_RATE_LIMIT`` messages per ``MESSAGE_RATE_WINDOW`` seconds per address.
 
-A message that only names a language ("español", "English") is sent to the bot as the choice "/es" or "/en"
-(:func:`bot.language.as_choice`), as on every channel.
+A message that chooses a language ("español", "answer in English please") is sent to the bot as the choice "/es" or
+"/en" (:func:`bot.language.as_choice`), as on every channel.
 
 The metadata holds ``client_ip`` (:mod:`bot.client_ip`, which trusts ``X-Forwarded-For`` only from
 ``TRUSTED_PROXIES``) and ``authenticated``: true only when the request carries ``RASA_API_TOKEN``, as
@@ -69,7 +69,7 @@ class RestInput(rasa_rest.RestInput):
         return self.name()
 
     def _extract_message(self, req: Request) -> Optional[str]:
-        """The message's text; one that only names a language ("español") is the choice "/es" or "/en"."""
+        """The message's text; one that chooses a language ("español") is the choice "/es" or "/en"."""
         text = super()._extract_message(req)
         return as_choice(text) if isinstance(text, str) else text
 

@@ -19,8 +19,8 @@ the bot has replied):
 * **Feedback on answers** (:mod:`bot.channels.slack_feedback`, ``docs/feedback.md``): the bot adds :+1: and :-1: to
   each answer it posts; the asker's own :+1: or :-1: on it (a signed ``reaction_added`` event) is stored as helpful
   or not helpful (:mod:`bot.channels.feedback`), once per answer.
-* **Language.** Slack keeps "/es" and "/en" for its own slash commands, so a message that only names a language
-  ("español", "Spanish", "English", "inglés"; any case, accents and punctuation) is sent to the bot as "/es" or
+* **Language.** Slack keeps "/es" and "/en" for its own slash commands, so a message that chooses a language
+  ("español", "English", "answer in Spanish please"; any case, accents and punctuation) is sent to the bot as "/es" or
   "/en" (:func:`bot.language.as_choice`). Each thread is a conversation of its own, so the user's newest choice is
   also kept for them and sent with their messages in every thread (:mod:`bot.channels.slack_language`).
 * **Formatting.** Markdown links and bold become Slack ``mrkdwn``; tables, lists and charts meant for the web chat are

@@ -19,9 +19,10 @@ Changes to Rasa 3.6's ``socketio`` channel, which otherwise behaves the same (ev
 * **Limits.** A message over ``MAX_REQUEST_BYTES`` (its JSON), metadata over ``MAX_METADATA_BYTES`` or past the
   per-address message rate is answered with a bot message saying so and never reaches the bot
   (:mod:`bot.channels.limits`); ``client_ip`` is added to the metadata.
-* **Language.** A message that only names a language ("español", "English") is sent to the bot as "/es" or "/en",
-  the choice (:func:`bot.language.as_choice`), as on every channel. Every bot message carries ``lang``, the language
-  it is written in, so the widget marks it right even when the user chose none.
+* **Language.** A message that chooses a language ("español", "answer in English please") is sent to the bot as
+  "/es" or "/en", the choice (:func:`bot.language.chosen_by`), as on every channel, and the client is told with a
+  ``language_chosen`` event (``{"language": "es"}``), so the widget's own words follow. Every bot message carries
+  ``lang``, the language it is written in, so the widget marks it right even when the user chose none.
 * **Custom JSON.** Rasa emits a custom payload as ``sio.emit(event, **json_message)``, which fails for anything but
   ``{"data": ...}``; an action's ``json_message={"type": "table", ...}`` made Rasa raise a ``TypeError``. Here the
   payload is sent as the event's data, which is what the widget (``web/widget/cee-chat.js``) draws.
@@ -65,6 +66,7 @@ from bot.client_ip import server_metadata
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
+LANGUAGE_CHOSEN = "language_chosen"  # the event that tells the client a message chose a language
 
 Origins = Union[str, list[str]]
 # Keyword arguments of AsyncServer.emit: a custom payload made only of these is Rasa's own emit format.
@@ -297,8 +299,11 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
                 sender_id = room = sid
             await self._join(sid, sender_id)
             output_channel = SocketIOOutput(sio, self.bot_message_evt, self.namespace)
+            chosen = language.chosen_by(data["message"])
+            if chosen:  # the widget's own words follow the choice, however it was written
+                await sio.emit(LANGUAGE_CHOSEN, {"language": chosen}, room=sid, namespace=self.namespace)
             message = UserMessage(
-                language.as_choice(data["message"]),
+                f"/{chosen}" if chosen else data["message"],
                 output_channel,
                 sender_id,
                 input_channel=self.name(),

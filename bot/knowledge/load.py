@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from bot.knowledge.files import KnowledgeError
+from bot.knowledge.language_choice import load_language_choice
 from bot.knowledge.model import Knowledge
 from bot.knowledge.tables import load_centers, load_hts, load_products
 from bot.knowledge.texts import load_articles, load_replies, load_spelling, load_word_classes
@@ -41,7 +42,8 @@ def load_knowledge(folder: Path = KNOWLEDGE_DIR) -> Knowledge:
         topics=topics,
         spelling=load_spelling(folder / "spelling.yml"),
         word_classes=load_word_classes(folder / "word_classes.yml"),
-        translations=load_translations(folder, responses, origins, articles, centers, products, chapters),
+        language_choice=load_language_choice(folder / "languages.yml"),
+        translations=load_translations(folder, responses, origins, articles, centers, products, chapters, headings),
     )
 
 

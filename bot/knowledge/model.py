@@ -9,6 +9,7 @@ from pathlib import Path
 from re import Pattern
 from typing import TYPE_CHECKING, Any, Optional
 
+from bot.knowledge.language_choice import LanguageChoice
 from bot.knowledge.words import TITLE_STOPWORDS, fold, normalise_hts, singular
 
 if TYPE_CHECKING:  # the translations are read by bot.knowledge.translations, which imports this module
@@ -118,6 +119,7 @@ class Knowledge:
     spelling: dict[str, Any] = field(default_factory=lambda: {"replace": {}, "keep": []})  # spelling.yml
     word_classes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # word_classes.yml
     translations: dict[str, Translation] = field(default_factory=dict)  # language -> its texts (es/)
+    language_choice: LanguageChoice = field(default_factory=LanguageChoice)  # languages.yml
     _by_name: dict[str, Center] = field(default_factory=dict, repr=False)
     # Compiled once (several hundred patterns overflow ``re``'s own cache, which made every look-up recompile them).
     _name_patterns: list[tuple[Pattern[str], str]] = field(default_factory=list, repr=False)

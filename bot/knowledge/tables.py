@@ -94,6 +94,38 @@ def load_chapter_titles(path: Path, chapters: dict[str, HtsRule]) -> dict[str, s
     return titles
 
 
+def load_heading_notes(path: Path, headings: list[HtsRule]) -> dict[str, str]:
+    """Another language's notes on the heading ranges (``knowledge/<language>/hts/headings.csv``: first_heading,
+    last_heading, note), one for every range of ``hts/headings.csv`` that has a note; none when the file is not there
+    (the English notes are shown).
+
+    Returns:
+        The English note -> its translation.
+
+    Raises:
+        KnowledgeError: an unknown range, a range twice or without its note, or a noted range left out.
+    """
+    if not path.exists():
+        return {}
+    english = {(rule.first, rule.last): rule.note for rule in headings if rule.note}
+    notes: dict[tuple[str, str], str] = {}
+    for line, row in read_csv(path, ("first_heading", "last_heading", "note")):
+        key = (row["first_heading"], row["last_heading"])
+        if key not in english:
+            raise KnowledgeError(path, line, f"headings {'-'.join(key)} have no note in hts/headings.csv")
+        if key in notes or not row["note"]:
+            raise KnowledgeError(path, line, f"headings {'-'.join(key)} need one note, given once")
+        notes[key] = row["note"]
+    missing = ["-".join(key) for key in english if key not in notes]
+    if missing:
+        raise KnowledgeError(path, None, f"heading range(s) {', '.join(missing)} have no note")
+    translated: dict[str, str] = {}
+    for key, note in notes.items():
+        if translated.setdefault(english[key], note) != note:
+            raise KnowledgeError(path, None, f"headings {'-'.join(key)}: one English note, one translation")
+    return translated
+
+
 def load_products(path: Path, chapters: dict[str, HtsRule]) -> list[Product]:
     """Read ``products.yml`` (optional): product words and their HTS codes."""
     if not path.exists():

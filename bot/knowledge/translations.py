@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 from bot.knowledge.files import KnowledgeError, read_yaml, require
 from bot.knowledge.model import Article, Center, HtsRule, Product
-from bot.knowledge.tables import load_chapter_titles
+from bot.knowledge.tables import load_chapter_titles, load_heading_notes
 from bot.knowledge.texts import load_articles, load_replies
 from bot.knowledge.vocabulary import Vocabulary, check_phrase, forms, load_vocabulary
 
@@ -39,6 +39,8 @@ class Translation:
     center_words: dict[str, tuple[str, ...]]  # Center code -> the industry's words in this language
     vocabulary: Vocabulary = field(default_factory=Vocabulary)  # words.yml and products.yml
     chapter_titles: dict[str, str] = field(default_factory=dict)  # hts/chapters.csv: chapter -> title
+    industries: dict[str, str] = field(default_factory=dict)  # Center code -> what it covers, in this language
+    heading_notes: dict[str, str] = field(default_factory=dict)  # hts/headings.csv: English note -> its translation
     _by_key: dict[str, Article] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -65,6 +67,7 @@ def load_translations(
     centers: list[Center],
     products: list[Product],
     chapters: dict[str, HtsRule],
+    headings: list[HtsRule],
 ) -> dict[str, Translation]:
     """Every language of ``folder`` (``knowledge/``) that has a folder there, checked against the English texts
     (``origins``: each English reply's file and line, from :func:`bot.knowledge.texts.load_replies`).
@@ -76,7 +79,9 @@ def load_translations(
     found = {}
     for language in LANGUAGES:
         if (folder / language).is_dir():
-            found[language] = _load(folder, language, responses, origins, articles, centers, products, chapters)
+            found[language] = _load(
+                folder, language, responses, origins, articles, centers, products, chapters, headings
+            )
     return found
 
 
@@ -89,6 +94,7 @@ def _load(
     centers: list[Center],
     products: list[Product],
     chapters: dict[str, HtsRule],
+    headings: list[HtsRule],
 ) -> Translation:
     here = folder / language
     only = _english_only(here / "english_only.yml")
@@ -119,10 +125,11 @@ def _load(
             raise KnowledgeError(
                 article.path, article.line, f"source of '{article.retrieval_intent}' must be {original.source}"
             )
-    glosses, words = _load_centers(here / "centers.yml", {c.code for c in centers})
+    glosses, words, industries = _load_centers(here / "centers.yml", {c.code for c in centers})
     vocabulary = load_vocabulary(here, products)
     titles = load_chapter_titles(here / "hts" / "chapters.csv", chapters)
-    return Translation(language, responses, topics, articles, glosses, words, vocabulary, titles)
+    notes = load_heading_notes(here / "hts" / "headings.csv", headings)
+    return Translation(language, responses, topics, articles, glosses, words, vocabulary, titles, industries, notes)
 
 
 def _same_shape(
@@ -160,20 +167,22 @@ def _english_only(path: Path) -> set[str]:
     return names
 
 
-def _load_centers(path: Path, codes: set[str]) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
-    """``centers.yml``: each Center's gloss and words, every Center once."""
+def _load_centers(path: Path, codes: set[str]) -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str, str]]:
+    """``centers.yml``: each Center's gloss, words and industries, every Center once."""
     data = read_yaml(path)
     glosses: dict[str, str] = {}
     words: dict[str, tuple[str, ...]] = {}
+    industries: dict[str, str] = {}
     for item in data.get("centers") or []:
         code = require(path, item, "code")
         if code not in codes or code in glosses:
             raise KnowledgeError(path, item["__line__"], f"'{code}' is not a Center of centers.yml, or is listed twice")
         glosses[code] = require(path, item, "gloss")
+        industries[code] = require(path, item, "industries")
         words[code] = tuple(
             check_phrase(path, item["__line__"], " ".join(str(w).lower().split())) for w in item.get("words") or []
         )
     missing = sorted(codes - set(glosses))
     if missing:
         raise KnowledgeError(path, data.get("__line__"), f"missing Center(s): {', '.join(missing)}")
-    return glosses, words
+    return glosses, words, industries

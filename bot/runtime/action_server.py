@@ -92,23 +92,23 @@ class AnswerLanguage:
         chosen = slots.get(language.SLOT) if isinstance(slots, dict) else None
         language.set_current(language.of_conversation(newest_first, chosen))
 
-    async def name(self, request: Any, response: Any) -> Any:
-        """An action's answer with its language named in each of its messages; any other response as it is."""
-        from sanic import response as responses
-
+    async def name(self, request: Any, response: Any) -> None:
+        """Name the language in each message of an action's answer; any other response stays as it is. The response
+        is changed in place: a middleware that returned a new one would stop Sanic's later ones (CORS).
+        """
         if request.path != "/webhook" or response.status != 200:
-            return None
+            return
         try:
             body = json.loads(response.body)
         except (TypeError, ValueError):
-            return None
+            return
         messages = body.get("responses") if isinstance(body, dict) else None
         if not isinstance(messages, list):
-            return None
+            return
         for message in messages:
             if isinstance(message, dict):
                 message.setdefault(language.REPLY_KEY, language.current())
-        return responses.json(body, status=response.status)
+        response.body = json.dumps(body).encode()
 
 
 def main(argv: Optional[list[str]] = None) -> int:

@@ -289,3 +289,17 @@ def test_each_answer_is_marked_with_its_language_when_none_was_chosen(page: Page
     ask(page, "which center handles steel pipes?")
     expect(last_bot_text(page)).to_contain_text("Base Metals", timeout=REPLY_TIMEOUT_MS)
     expect(answer).to_have_attribute("lang", "en")
+
+
+def test_a_typed_choice_switches_the_widget_too(page: Page, bot: Bot) -> None:
+    """A message that chooses a language, however written, switches the widget's own words as the header's buttons
+    do, and the choice then goes with every message: English words keep getting Spanish answers.
+    """
+    wait_ready(page)
+    root = page.locator("#cee-chat")
+    ask(page, "can you answer in spanish please")
+    expect(last_bot_text(page)).to_contain_text("De ahora en adelante", timeout=REPLY_TIMEOUT_MS)
+    expect(root).to_have_attribute("lang", "es")
+    expect(page.locator(".cee-lang-btn[lang=es]")).to_have_attribute("aria-pressed", "true")
+    ask(page, "which center handles 8471.30")
+    expect(last_bot_text(page)).to_contain_text("Lo maneja", timeout=REPLY_TIMEOUT_MS)

@@ -63,6 +63,8 @@ def test_a_message_that_only_names_a_language_chooses_it(bot: Bot) -> None:
     assert bot.text("¡Español!", sender).startswith("De ahora en adelante")
     assert fixed_part("utter_hts_center", SPANISH) in bot.text("which center handles 8471.30", sender)
     assert bot.text("English", sender).startswith("I'll answer in English")
+    assert bot.text("can you answer in spanish please", sender).startswith("De ahora en adelante")
+    assert bot.text("¿podemos seguir en inglés?", sender).startswith("I'll answer in English")
 
 
 def test_a_choice_in_the_middle_of_a_request_is_not_taken_for_an_answer(bot: Bot) -> None:

@@ -110,8 +110,6 @@
     }
   };
   var LANGUAGE_NAMES = [['en', 'English'], ['es', 'Español']]; // each in its own language
-  // A message that only names a language chooses it, as the server reads it (bot/language.py, chosen_by).
-  var CHOICE_WORDS = { '/es': 'es', espanol: 'es', spanish: 'es', '/en': 'en', english: 'en', ingles: 'en' };
 
   // ---------------------------------------------------------------------------------------------
   // Configuration from the script tag
@@ -188,11 +186,6 @@
       if (values && values[name] !== undefined) return String(values[name]);
       return name === 'title' ? config.title : whole;
     });
-  }
-
-  function chosenBy(text) {
-    var plain = String(text).toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\w/]/g, '');
-    return CHOICE_WORDS.hasOwnProperty(plain) ? CHOICE_WORDS[plain] : null;
   }
 
   function loadHistory(sessionId) {
@@ -738,8 +731,6 @@
   function sendMessage(payload, shownText) {
     payload = String(payload || '').slice(0, MAX_INPUT);
     if (!payload.trim()) return false;
-    var chosen = chosenBy(payload); // "/es", "español": the switch, typed
-    if (chosen) setLanguage(chosen);
     appendRecord({ from: 'user', text: shownText !== undefined ? String(shownText) : payload, ts: Date.now() });
     if (canSend()) {
       emitUser(payload);
@@ -1067,6 +1058,12 @@
       var msg = normBotMessage(data);
       setTyping(false);
       if (msg) appendRecord(msg);
+    });
+
+    // A message that chose a language ("español", "answer in English please", as the server reads it): the widget's
+    // words follow, and its later messages carry the choice.
+    socket.on('language_chosen', function (data) {
+      if (data && knownLanguage(data.language)) setLanguage(data.language);
     });
 
     socket.on('feedback_offer', function (data) {
