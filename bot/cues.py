@@ -50,7 +50,8 @@ IMPORTER_FOLLOW_UP = _cue(
 CONTACT = _cue(
     r"phone|e-?mail|contact|director|call them|reach|address|website|web ?page|get in touch|"
     r"get a ?hold of|talk to someone|who runs|who heads|in charge",
-    r"tel[ée]fono|tel|correo|contacto|contactar(los|las|lo|la)?|comunicarme|director(a)?|direcci[óo]n|"
+    r"tel[ée]fono|tel|correo|contacto|contactar(los|las|lo|la)?|comunicarme|comunicarnos|(me|nos) comunic(o|amos)|"
+    r"director(a)?|direcci[óo]n|"
     r"p[áa]gina|sitio web|llamar(les|los)?|hablar con alguien|qui[ée]n (lo |la )?dirige|a cargo|encargad[oa]",
 )
 # A number called an importer's: "which center is importer 12345", "el importador 12345".
@@ -68,7 +69,8 @@ WHO_HANDLES = re.compile(
     r"takes? care of|looks? after|is responsible for|is in charge of)\b"
     r"|(\b(qu[ée]|q|cu[áa]l)\s+(centro|cee)s?|\bqui[ée]n(es)?)\b.{0,30}?\b(maneja[n]?|se encarga|encarga|atiende[n]?|"
     r"lleva[n]?|ve[n]?|cubre[n]?|procesa[n]?|revisa[n]?|toca|le toca|corresponde|es responsable)\b"
-    r"|\ba\s+(qu[ée]|q|cu[áa]l)\s+(centro|cee)\b",
+    r"|\ba\s+(qu[ée]|q|cu[áa]l)\s+(centro|cee)\b"
+    r"|\b(cent(er|re)|cee)s?\s+(handles?|covers?|deals? with|takes? care of)\b",  # "wchh center handles machinary"
     re.IGNORECASE,
 )
 STARTS_A_REQUEST = re.compile(
@@ -84,9 +86,10 @@ STARTS_A_REQUEST = re.compile(
 )
 # A message that opens by asking for something to be done: "sign us up for...", "anótame para...", "queremos que...".
 REQUEST_OPENING = _cue(
-    r"(please\s+)?(sign (me|us) up|put (me|us) down|enroll|register (me|us)|schedule|book|set up|"
+    r"(please\s+)?(request|sign (me|us) up|put (me|us) down|enroll|register (me|us)|schedule|book|set up|"
     r"(i|we)( would|'d)? (want|need|like) (a|an|to (request|schedule|book|sign|set|get))|can (you|someone) (set|book))",
-    r"(por favor\s+)?(an[óo]ta(me|nos)|ap[úu]nta(me|nos)|inscr[íi]be(me|nos)|reg[íi]stra(me|nos)|agend\w*|program\w*|"
+    r"(por favor\s+)?(pedir|solicitar|an[óo]ta(me|nos)|ap[úu]nta(me|nos)|inscr[íi]be(me|nos)|reg[íi]stra(me|nos)|"
+    r"agend\w*|program\w*|"
     r"(quiero|queremos|quisiera|quisi[ée]ramos|necesito|necesitamos) (una|un|que|pedir|solicitar|agendar|programar))",
     start=True,
 )
@@ -95,6 +98,19 @@ NAMES_A_REQUEST = {request_intent(kind): re.compile(words, re.IGNORECASE) for ki
 ASKS_ABOUT = re.compile(
     r"^\W*((what|why|when|who)\b(?!.{0,40}\b(you|u)\b)"
     r"|(qu[ée] (debo|hay que|tengo que|necesito|se necesita|lleva|incluy)|por qu[ée]|cu[áa]ndo|qui[ée]n)\b)",
+    re.IGNORECASE,
+)
+# A question about a request's process ("what's the process to get moved", "¿cuál es el procedimiento para
+# solicitar el cambio?"), anywhere in the message: an FAQ, not a request to start one.
+ASKS_THE_PROCESS = re.compile(
+    r"\b(what('?s| is| are)|whats|how does|explain)\s+(the|your)\s+(process|procedure|steps)\b"
+    r"|\b(cu[áa]l(es)? (es|son)|c[óo]mo es|qu[ée] es|expl[íi]ca\w*)\s+(el|la|los|las)\s+"
+    r"(procedimiento|proceso|tr[áa]mite|pasos)\b",
+    re.IGNORECASE,
+)
+# The asker's own request, or its progress: "what's the status of my request", "¿cómo va mi solicitud?".
+OWN_REQUEST = re.compile(
+    r"\b(my|our|mine|status|update|progress|mi|mis|nuestr[oa]s?|estado|novedad(es)?|avance|seguimiento|va)\b",
     re.IGNORECASE,
 )
 ABOUT = _cue(
@@ -154,8 +170,10 @@ THE_CENTER = _cue(
 UNNAMED_PRODUCT = re.compile(
     r"\b(which|what|wat|wich)\s+(cent(er|re)|cee)\b.{0,25}?\b(products?|items?|goods|stuff|merchandise|"
     r"(hts|tariff|commodity) (codes?|numbers?))\b"
-    r"|\b(cent(er|re)|cee)\s+(for|handling|that handles)\s+(one of\s+)?(my|our|the|this|these|those)\s+"
+    r"|\b(cent(er|re)|cee)\s+(for|handling|that handles)\s+(one of\s+)?(a|an|my|our|the|this|these|those)\s+"
     r"(products?|items?|goods|stuff|merchandise)\b"
+    r"|\b(centro|cee)\s+(de|del|para|que maneja)\s+(uno de\s+)?(un|una|mi|mis|nuestr[oa]s?|este|esta|estos|estas)\s+"
+    r"(productos?|art[íi]culos?|mercanc[íi]as?|mercader[íi]as?)\b"
     r"|\b(qu[ée]|cu[áa]l)\s+(centro|cee)\b.{0,25}?\b(productos?|art[íi]culos?|mercanc[íi]as?|mercader[íi]as?|"
     r"(c[óo]digos?|n[úu]meros?|fracci[óo]n(es)?) (hts|arancelari[oa]s?))\b",
     re.IGNORECASE,

@@ -21,19 +21,21 @@ be understood without the turn before:
   28-973021300", "my number is my social, 903-00-8608. which center handles me"): ``center_for_importer``;
 * a message with a request's reference ("any update on CR-2026-000123? my email is ..."), however unsure the
   classifier was or whatever it took it for: ``request_status``;
-* a question about requests ("what should go in a request to change centers", "who decides a change request"),
-  read as a request: ``faq``;
+* a question about requests ("what should go in a request to change centers", "who decides a change request",
+  "what's the process to get moved"), read as a request or, with nothing of the asker's own request in it, as a
+  request's status: ``faq``;
 * a request of one kind whose words name only another kind ("please start a visit request for us" read as a change
   of Center): the kind named;
 * a message of unknown words ("zxcvbnm lkjhg", "blorp zanzibar quux"): ``nlu_fallback``, whatever the classifier
   made of it (the spelling step says which messages are);
 * a message that names a product (or HTS number) and nothing else, read as a product question, however unsure the
   classifier is ("toys n stuffed animals who handles those"), or as an FAQ, a Center or small talk while it asks
-  which Center handles it ("what cee covers vaccines", "excavators and bulldozers, which cee"):
-  ``center_for_product``;
+  which Center handles it ("what cee covers vaccines", "excavators and bulldozers, which cee"), or, first thing,
+  in three words at most ("portland cement"): ``center_for_product``;
 * a figure asked for with no Center named ("how many importers r at the cee", "post entry actions for the
   center?") read as an FAQ or a Center: ``ask_figure`` (``ask_total`` with "total" in it), whose action asks which
-  Center;
+  Center, or takes the one just talked about; a ranking guessed with no ranking word in it ("¿cuántas entries
+  procesaron ahí?") is such a figure question too;
 * a figure named with the Centers it is about ("importer count for the auto cee", "compare entries at Electronics
   and Machinery") or with a ranking word ("which centre has the most importers"), read as an FAQ, a Center or small
   talk, or as a figure question too unsure to answer: the figure question its words make (:func:`_figure_question`);
@@ -59,10 +61,11 @@ be understood without the turn before:
 * a short message with an HTS number read as an FAQ question ("8703?" taken for CF-28): ``center_for_product``,
   unless it names a form (CF-28, CBP Form 29, 7501).
 
-During a form, the form's own rules decide, except that an answer read as a request to start (a company named
-"Sample Sole Proprietor Imports") is an answer (``inform``) unless it has a word that starts a request, and a short
-message that starts with "cancel" or "stop" (after "actually", "no", "ok"...) stops the form. The original intent is
-kept in the parse data as ``intent_before_context``.
+During a form (not the "Did you mean...?" of a fallback: its rephrasing is read as any message), the form's own
+rules decide, except that an answer read as a request to start (a company named "Sample Sole Proprietor Imports") is
+an answer (``inform``) unless it has a word that starts a request, and a short message that starts with "cancel" or
+"stop" (after "actually", "no", "ok"...) stops the form. The original intent is kept in the parse data as
+``intent_before_context``.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ from bot.vocab import METRICS, REQUEST_INTENTS
 
 FOLLOW_UP = "follow_up"
 SHORT = 7  # words
+BARE = 3  # words: a message this short that names a product asks for its Center
 FIGURE_TOPICS = ("figure", "ranking", "total", "trend")
 FIGURE_INTENTS = ("ask_figure", "ask_ranking", "ask_total", "ask_trend")
 FIGURE_SHARE = 0.6  # the two likeliest figure intents together at least this likely
@@ -98,6 +102,7 @@ PIECES = {"center": ("center",), "metric": ("metric",), "product": ("product", "
 REQUESTS = (*REQUEST_INTENTS, "request_status")
 KEEP = ("faq", "chitchat", "stop", "greet", "goodbye", "thank", "help", "human_handoff")  # never read as a follow-up
 BEFORE = "intent_before_context"
+TWO_STAGE_FALLBACK = "action_two_stage_fallback"  # a loop, but no form: "Did you mean...?" and the rephrasing
 # What a question that names a product and asks for its Center is taken for when a classifier is unsure of it.
 _PRODUCT_RIVALS = ("faq", "center_info", "list_centers", "chitchat", "out_of_scope", "inform", "help")
 # What a question that names a figure and its Centers is taken for when the classifier is wrong about it.
@@ -125,7 +130,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     labels = {str(e.get("entity")) for e in message.get(ENTITIES) or []}
     if _metric_named_in_its_language(message):
         labels.add("metric")  # "quería decir personal": a word that names the figure in a Spanish message only
-    in_form = tracker is not None and bool(tracker.active_loop_name)
+    # Rephrasing after "Did you mean...?" is a question of its own, read as one; a form's answers are the form's.
+    in_form = tracker is not None and tracker.active_loop_name not in (None, TWO_STAGE_FALLBACK)
     if in_form:
         if cues.CANCEL.match(text) and len(text.split()) <= 8:
             return "stop"  # "actually cancel, I'll call the center first" is not the Center asked for
@@ -140,8 +146,15 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         named = [name for name, words in cues.NAMES_A_REQUEST.items() if words.search(text)]
         if len(named) == 1:
             return named[0]  # "anótame para las llamadas periódicas", "queremos que el centro nos visite": a request
-    if intent in REQUEST_INTENTS and cues.ASKS_ABOUT.match(text):
-        return "faq"  # "what should go in a request to change centers": a question about requests, not one
+    if intent in REQUEST_INTENTS and (cues.ASKS_ABOUT.match(text) or cues.ASKS_THE_PROCESS.search(text)):
+        return "faq"  # "what should go in a change request", "what's the process to get moved": not a request
+    if (
+        intent == "request_status"
+        and cues.ASKS_ABOUT.match(text)
+        and cues.STARTS_A_REQUEST.search(text)
+        and not (cues.OWN_REQUEST.search(text) or any(ch.isdigit() for ch in text))
+    ):
+        return "faq"  # "who approves change requests": about requests in general, not the status of one
     if intent in REQUEST_INTENTS:
         named = [name for name, words in cues.NAMES_A_REQUEST.items() if words.search(text)]
         if len(named) == 1 and named[0] != intent:
@@ -192,7 +205,9 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
             return "ask_total"
         if cues.OVER_TIME.search(text):
             return "ask_trend"
-        if intent in ("ask_total", "ask_ranking"):
+        if intent == "ask_total" or (
+            intent == "ask_ranking" and (cues.SUPERLATIVE.search(text) or cues.EVERY_CENTER.search(text))
+        ):
             return intent  # "all centres together, how many importers": the classifier's guess, borne out
         return "ask_figure"  # "¿cuántas entries procesaron ahí?": the Center talked about, or the action asks which
     # "what about Laredo entries": the context's; "and which center has the most entries?" is a ranking of its own
@@ -235,6 +250,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
             return intent  # the product named bears out an unsure guess ("toys n stuffed animals who handles those")
         elif intent in _PRODUCT_RIVALS and (cues.WHO_HANDLES.search(text) or (short and cues.CENTER_WORD.search(text))):
             return "center_for_product"  # "what cee covers vaccines", "excavators and bulldozers, which cee"
+        elif intent in _PRODUCT_RIVALS and len(text.split()) <= BARE and not recent_topic(tracker):
+            return "center_for_product"  # "portland cement", first thing: the product's Center, not an FAQ article
     topic = recent_topic(tracker)
     center_known = "center" in labels or bool(topic and tracker and tracker.get_slot("ctx_center"))
     if center_known and cues.CONTACT.search(text) and intent in ("faq", "center_info", "center_contact", FOLLOW_UP):

@@ -12,7 +12,8 @@
   its speller: a Spanish message is corrected with the Spanish one.
 * ``bot.normalise.OriginalText`` comes last: it puts the user's own text back (form answers such as names and
   e-mails are taken from it, and logs and tests see what was typed), maps the entities' positions back to it, and
-  adds the corrected text to the parse data as ``text_normalised`` for the actions.
+  adds the corrected text to the parse data as ``text_normalised`` for the actions; an entity read in a Spanish
+  message without its accents takes them back ("camarón").
 """
 
 from __future__ import annotations
@@ -28,13 +29,21 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from rasa.shared.nlu.constants import ENTITIES, ENTITY_ATTRIBUTE_END, ENTITY_ATTRIBUTE_START, METADATA, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_VALUE,
+    METADATA,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import language
 from bot.component import Component
 from bot.knowledge import knowledge
+from bot.knowledge.words import plain
 from bot.settings import ROOT
 from bot.spelling import Correction, Speller
 from bot.spelling_words import with_examples
@@ -203,6 +212,7 @@ class OriginalText(Component):
             if isinstance(correction, Correction):
                 message.set(TEXT, correction.original)
                 _move_entities(message, correction.to_original)
+                _accents_back(message)
                 message.data.pop(ORIGINAL, None)
         return messages
 
@@ -224,6 +234,21 @@ def example_texts(training_data: TrainingData, in_language: str = language.ENGLI
         for text in (m.get(TEXT) for m in training_data.training_examples if _language(m) == in_language)
         if isinstance(text, str)
     ]
+
+
+def _accents_back(message: Message) -> None:
+    """An entity read without its accents takes them back from the user's text ("camarón", not "camaron")."""
+    text = str(message.get(TEXT) or "")
+    for entity in message.get(ENTITIES) or []:
+        value, start, end = (
+            entity.get(ENTITY_ATTRIBUTE_VALUE),
+            entity.get(ENTITY_ATTRIBUTE_START),
+            entity.get(ENTITY_ATTRIBUTE_END),
+        )
+        if isinstance(value, str) and isinstance(start, int) and isinstance(end, int):
+            typed = text[start:end]
+            if typed != value and plain(typed) == value:
+                entity[ENTITY_ATTRIBUTE_VALUE] = typed
 
 
 def _move_entities(message: Message, mapping: Any) -> None:

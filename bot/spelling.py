@@ -11,10 +11,11 @@ a known word nor a domain word nor in ``spelling.yml``'s ``keep`` list; it becom
 words of five or six letters only into a domain word that keeps their first and last letters), else the closest
 common English word (among words equally close, a domain word wins: "shrip" is "shrimp", not "ship"). Anything with a
 digit or a symbol (importer numbers, HTS codes, e-mails, references, CF-28) is never touched. The Spanish speller
-reads words without their accents (users often leave them out: "telefono" is known), and a word it corrects comes out
-without them ("cernto" → "centro", "telefno" → "telefono"); it also accepts the known English words, because Spanish
-speakers use the English trade words as they are ("partner accounts", "entries"). The English speller leaves a word
-with an accent as it is.
+reads and writes words without their accents: most users leave them out, so "¿Qué es...?" is read as "¿que
+es...?", the way the model learnt it, and a correction comes out without them too ("cernto" → "centro", "telefno" →
+"telefono"; :class:`bot.normalise.OriginalText` gives the entities their accents back). It also accepts the known
+English words, because Spanish speakers use the English trade words as they are ("partner accounts", "entries").
+The English speller leaves a word with an accent as it is.
 """
 
 from __future__ import annotations
@@ -122,13 +123,20 @@ class Speller:
         return cls(section["domain"], section["common"], known, {}, data["keep"], fold=True)
 
     def word(self, word: str) -> Optional[str]:
-        """The correction of one lower-case word, or None when it stays as it is."""
+        """The correction of one lower-case word, or None when it stays as it is (a folding speller gives a word
+        with accents without them: "qué" is read as "que", as most users write it).
+        """
         if word in self.replace:
             return self.replace[word]
         if self.fold:
-            word = plain(word)
-        elif not word.isascii():
-            return None
+            bare = plain(word)
+            return self._closest(bare) or (bare if bare != word else None)
+        return self._closest(word) if word.isascii() else None
+
+    def _closest(self, word: str) -> Optional[str]:
+        """The closest word to a misspelt ``word`` (lower case, and without accents for a folding speller), or None
+        when it is no misspelling (see the module docstring).
+        """
         if len(word) < 4 or word in self.accepted or "'" in word:
             return None
         from symspellpy import Verbosity
@@ -175,6 +183,8 @@ class Speller:
         for match in re.finditer(r"\S+", text):
             chunk = _CHUNK.match(match.group())
             fixed = self.word(chunk.group(2).lower()) if chunk else None
+            if chunk and fixed == plain(chunk.group(2).lower()):
+                fixed = plain(chunk.group(2))  # only its accents left out: "Electrónica" is "Electronica"
             if chunk is None or fixed is None:
                 continue
             start = match.start() + len(chunk.group(1))

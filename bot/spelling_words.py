@@ -30,7 +30,7 @@ SPELLING_DIR = MODELS_DIR / "spelling"
 # Per language: how many of wordfreq's most frequent words are accepted as they are, and how many a typo may become
 # besides the domain words (Spanish needs more: its verbs and adjectives have many forms).
 SIZES = {ENGLISH: (60_000, 8_000), SPANISH: (100_000, 30_000)}
-VERSION = 7  # bump when bot/spelling.py changes how it corrects: the dictionary's path changes and the model retrains
+VERSION = 8  # bump when bot/spelling.py changes how it corrects: the dictionary's path changes and the model retrains
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 

@@ -243,3 +243,24 @@ def test_a_trend_or_total_question_that_names_centers_gets_their_figures(sample_
     assert "Base Metals Center (CEE005)" in one and "Across the" not in one
     total, _ = chat.say(ActionTotal(), "and the total?", "ask_total")
     assert "Across the" in total and "entries" in total
+
+
+def test_a_correction_of_the_product_takes_the_one_not_asked_before(sample_db_url: str) -> None:
+    chat = Conversation()
+    chat.say(
+        ActionCenterForProduct(), "which center handles sneakers", "center_for_product", [entity("product", "sneakers")]
+    )
+    corrected, _ = chat.say(
+        ActionCenterForProduct(),
+        "sorry no sneakers, bicycles",
+        "center_for_product",
+        [entity("product", "sneakers"), entity("product", "bicycles")],
+    )
+    assert "bicycles" in corrected and "(CEE008)" in corrected
+    instead, _ = chat.say(
+        ActionCenterForProduct(),
+        "sneakers instead of bicycles",
+        "center_for_product",
+        [entity("product", "sneakers"), entity("product", "bicycles")],
+    )
+    assert "sneakers" in instead and "(CEE004)" in instead

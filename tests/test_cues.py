@@ -15,6 +15,7 @@ FOUND = [
     (cues.MARKER, "and Machinery?"),
     (cues.CONTACT, "¿su teléfono?"),
     (cues.CONTACT, "y el correo del director"),
+    (cues.CONTACT, "¿cómo nos comunicamos con el centro de Laredo?"),
     (cues.WHERE_IS, "donde queda"),
     (cues.WHO_HANDLES, "qué centro maneja el acero"),
     (cues.WHO_HANDLES, "cual cee se encarga de los zapatos"),
@@ -27,6 +28,7 @@ FOUND = [
     (cues.FIGURE_ASKED, "cuántos importadores tiene"),
     (cues.MY_CENTER, "en que centro estamos nosotros"),
     (cues.UNNAMED_PRODUCT, "qué centro ve nuestros productos"),
+    (cues.UNNAMED_PRODUCT, "busco el centro de uno de mis articulos"),
     (cues.ASKS_ABOUT, "¿qué debo incluir en la solicitud?"),
     (cues.REFERS_BACK, "¿y eso cuánto tarda?"),
     (cues.NUMBER_CALLED_IMPORTERS, "my IOR is 5555, which center"),
@@ -40,9 +42,15 @@ FOUND = [
     (cues.WHO_HANDLES, "importamos llantas, q CEE nos toca"),
     (cues.REQUEST_OPENING, "anotame para las llamadas periodicas"),
     (cues.REQUEST_OPENING, "sign us up for the outreach calls"),
+    (cues.REQUEST_OPENING, "solicitar llamadas de outreach para mi empresa"),
     (cues.FIGURES_WORD, "dame los numeros del centro de Chicago"),
     (cues.WHICH_CENTER, "y en general cual centro procesa mas entradas"),
     (cues.WHO_HANDLES, "que centro las revisa despues del release"),
+    (cues.WHO_HANDLES, "hwich centre covers furniture"),
+    (cues.ASKS_THE_PROCESS, "so what is the process to move to another center"),
+    (cues.ASKS_THE_PROCESS, "hola, ¿cuál es el trámite para pedir otro centro?"),
+    (cues.OWN_REQUEST, "what's the status of the request"),
+    (cues.OWN_REQUEST, "¿cómo va mi solicitud?"),
 ]
 NOT_FOUND = [
     (cues.MARKER, "yes please"),
@@ -61,6 +69,9 @@ NOT_FOUND = [
     (cues.STARTS_A_REQUEST, "quiero saber a que centro pertenece mi empresa"),
     (cues.REQUEST_OPENING, "does the center do outreach calls"),
     (cues.REQUEST_OPENING, "quiero saber si hacen visitas"),
+    (cues.ASKS_THE_PROCESS, "start the process to change centers"),
+    (cues.ASKS_THE_PROCESS, "quiero iniciar el trámite de cambio"),
+    (cues.OWN_REQUEST, "quien aprueba las solicitudes de cambio de centro"),
 ]
 
 

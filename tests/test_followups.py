@@ -87,6 +87,28 @@ def test_forms_decide_for_themselves() -> None:
     assert decide(message("we had to cancel the apparel line", "inform"), in_form) is None  # an answer with the word
 
 
+def test_a_ranking_needs_a_ranking_word_or_every_center() -> None:
+    there = message("cuantas entries procesaron ahi el ultimo trimestre", "ask_ranking", ["metric", "period"])
+    assert decide(there, tracker("center_info")) == "ask_figure"
+    for text in ("how many importers does each center have", "which center has the most importers"):
+        assert decide(message(text, "ask_ranking", ["metric"]), None) == "ask_ranking"
+
+
+def test_a_question_about_requests_in_general_is_no_status_question() -> None:
+    assert decide(message("who signs off on center change requests", "request_status"), None) == "faq"
+    assert decide(message("¿cuáles son los pasos para pedir una visita?", "request_site_visit"), None) == "faq"
+    assert decide(message("what is the status of my request", "request_status"), None) is None
+    assert decide(message("who is handling request CR-2026-000123", "request_status"), None) is None
+    assert decide(message("¿cuál es el procedimiento para pedir otro centro?", "request_change_center"), None) == "faq"
+
+
+def test_a_rephrasing_after_did_you_mean_is_read_as_a_question_of_its_own() -> None:
+    rephrasing = tracker(None, form="action_two_stage_fallback")
+    asked = message("sorry, which center takes care of gold rings", "faq", ["product"])
+    assert decide(asked, rephrasing) == "center_for_product"
+    assert decide(asked, tracker(None, form="site_visit_form")) is None  # in a form, an answer
+
+
 def test_numbers_decide_between_importers_products_and_forms() -> None:
     assert (
         decide(message("and 232704-00123?", "follow_up", ["ior_number"]), tracker("importer")) == "center_for_importer"
@@ -218,6 +240,8 @@ def test_two_close_figure_intents_are_no_ambiguity() -> None:
         ("what cee covers vaccines", "faq"),
         ("excavators and bulldozers, which cee", "list_centers"),
         ("frozen shrimp center?", "chitchat"),
+        ("steel", "faq"),  # first thing, in three words at most: its Center is asked for
+        ("portland cement pls", "out_of_scope"),
     ],
 )
 def test_a_product_and_a_question_for_its_center_is_a_product_question(text: str, intent: str) -> None:
@@ -230,7 +254,7 @@ def test_a_product_and_a_question_for_its_center_is_a_product_question(text: str
         ("can steel importers get outreach calls from their center", "faq", ["product"]),  # long: not only a look-up
         ("what do i do with a CF-28 about our steel", "faq", ["product", "form"]),  # names a form too
         ("how many steel importers does Base Metals have", "ask_figure", ["product", "center", "metric"]),
-        ("steel", "faq", ["product"]),  # asks for no Center
+        ("steel tariffs going up again?", "faq", ["product"]),  # asks for no Center
     ],
 )
 def test_other_questions_that_name_a_product_keep_their_intent(text: str, intent: str, entities: list[str]) -> None:

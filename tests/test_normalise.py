@@ -58,6 +58,24 @@ def test_the_question_is_read_and_the_typed_text_comes_back(tmp_path: Path) -> N
     assert typed[entity["start"] : entity["end"]] == "Laredo"
 
 
+def test_spanish_is_read_without_accents_and_its_entities_get_them_back(tmp_path: Path) -> None:
+    dictionary = dictionary_path(render_dictionary(knowledge())).relative_to(ROOT)
+    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
+    first = SpellingNormaliser.create({"dictionary": str(dictionary)}, storage, Resource("spelling"), context)
+    last = OriginalText.create({}, storage, Resource("original"), context)
+    typed = "¿Qué centro maneja el camarón y el acero?"
+    message = Message(data={"text": typed, "language": "es"})
+    first.process([message])
+    read = message.get("text")
+    assert read == "¿Que centro maneja el camaron y el acero?"
+    spans = [(read.index(word), read.index(word) + len(word)) for word in ("camaron", "acero")]
+    entities = [{"entity": "product", "start": s, "end": e, "value": read[s:e]} for s, e in spans]
+    entities.append({"entity": "product", "start": spans[0][0], "end": spans[0][1], "value": "shrimp"})  # a synonym
+    message.set("entities", entities)
+    last.process([message])
+    assert [e["value"] for e in message.get("entities")] == ["camarón", "acero", "shrimp"]
+
+
 def read_language(tmp_path: Path, tracker: DialogueStateTracker, text: str, metadata: object = None) -> str:
     """The language MessageLanguage records for ``text`` in the conversation ``tracker``."""
     storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")

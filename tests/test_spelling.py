@@ -188,8 +188,8 @@ def test_corrects_spanish_typos(spanish: Speller, typed: str, corrected: str) ->
 @pytest.mark.parametrize(
     "text",
     [
-        "¿Cuántas entradas tuvo el Centro de Electrónica?",  # accents and opening marks
-        "cuantas entradas tuvo el centro de electronica",  # the same without them
+        "¿Cuantas entradas tuvo el Centro de Electronica?",  # opening marks and capitals
+        "cuantas entradas tuvo el centro de electronica",
         "cuantos partner accounts tiene Machinery",  # the English trade words Spanish speakers use
         "mi numero es 12-3456789AB, HTS 8471.30",
         "Importadora del Valle SA de CV",
@@ -197,6 +197,14 @@ def test_corrects_spanish_typos(spanish: Speller, typed: str, corrected: str) ->
 )
 def test_spanish_words_names_and_numbers_stay(spanish: Speller, text: str) -> None:
     assert spanish.correct(text).text == text
+
+
+def test_spanish_is_read_without_its_accents_as_most_users_write_it(spanish: Speller) -> None:
+    correction = spanish.correct("¿Cuántas entradas tuvo el Centro de Electrónica en el último año?")
+    assert correction.text == "¿Cuantas entradas tuvo el Centro de Electronica en el ultimo ano?"
+    start = correction.text.index("Electronica")
+    start, end = correction.to_original(start, start + len("Electronica"))
+    assert correction.original[start:end] == "Electrónica"
 
 
 def test_the_english_speller_leaves_accented_words_alone(speller: Speller) -> None:

@@ -134,6 +134,9 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     period = common.first_entity(tracker, "period")
     hts = common.first_entity(tracker, "hts_code")
     product = hts or common.first_entity(tracker, "product")
+    if recent and product and product == slot("ctx_product") and cues.NOT.search(text):
+        others = [p for p in common.entity_values(tracker, "product") if p != product]
+        product = others[-1] if others else product  # "sorry, not sneakers, bicycles": the product not asked before
     follow_up = topic is None and recent  # bot/followups.py made it a follow-up of the previous answer
     if follow_up and metric and metric == slot("ctx_metric") and cues.NOT.search(text):  # "no not entries, impotrs"
         metric = fuzzy.metric_in(text, besides=metric) or fuzzy.metric_in(typed, besides=metric) or metric
