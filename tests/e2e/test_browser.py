@@ -274,13 +274,16 @@ def test_the_language_switch(page: Page, bot: Bot) -> None:
 
 def test_each_answer_is_marked_with_its_language_when_none_was_chosen(page: Page, bot: Bot) -> None:
     """No language chosen: the widget stays English, and each answer carries the `lang` the server wrote it in,
-    an action's answer and a fixed reply alike: Spanish for Spanish words, English again for English ones.
+    an action's answer and a fixed reply alike: Spanish for Spanish words, English again for English ones; the
+    user's message takes the language of its answer.
     """
     wait_ready(page)
     root, answer = page.locator("#cee-chat"), page.locator(".cee-msg-bot").last
+    question = page.locator(".cee-msg-user").last
     ask(page, "¿Qué centro se encarga de las importaciones de acero?")  # an action's answer
     expect(last_bot_text(page)).to_contain_text("Base Metals", timeout=REPLY_TIMEOUT_MS)
     expect(answer).to_have_attribute("lang", "es")
+    expect(question).to_have_attribute("lang", "es")
     expect(root).to_have_attribute("lang", "en")
     ask(page, "muchas gracias")  # a fixed reply
     expect(last_bot_text(page)).to_contain_text("De nada", timeout=REPLY_TIMEOUT_MS)
@@ -289,6 +292,8 @@ def test_each_answer_is_marked_with_its_language_when_none_was_chosen(page: Page
     ask(page, "which center handles steel pipes?")
     expect(last_bot_text(page)).to_contain_text("Base Metals", timeout=REPLY_TIMEOUT_MS)
     expect(answer).to_have_attribute("lang", "en")
+    expect(question).to_have_attribute("lang", "en")
+    expect(page.locator(".cee-msg-user").first).to_have_attribute("lang", "es")  # each keeps its own
 
 
 def test_a_typed_choice_switches_the_widget_too(page: Page, bot: Bot) -> None:

@@ -16,7 +16,8 @@
  * the choice to the bot ("/es" or "/en": from then on it reads and answers every message in that language), sends
  * `metadata.language` with every message after it, keeps the choice in localStorage like the session, and shows the
  * widget's own words in it. The widget's root has the `lang` of its words, each message the `lang` it is in (a bot
- * message: the one the server names, so a Spanish answer is marked Spanish even when no language was chosen).
+ * message: the one the server names, so a Spanish answer is marked Spanish even when no language was chosen; a user's
+ * message sent with none chosen takes the language its answer names).
  */
 (function () {
   'use strict';
@@ -666,7 +667,11 @@
   }
 
   function appendRecord(msg, persist) {
-    if (!msg.lang) msg.lang = uiLang();
+    if (msg.from !== 'user' && knownLanguage(msg.lang)) settleUserLanguage(msg.lang);
+    if (!msg.lang) {
+      msg.lang = uiLang();
+      if (msg.from === 'user' && !state.language) msg.langUnsure = true; // its answer will say which it was
+    }
     if (persist !== false) {
       state.history.push(msg);
       if (state.history.length > MAX_HISTORY) state.history = state.history.slice(-MAX_HISTORY);
@@ -675,6 +680,24 @@
     if (ui.empty) ui.empty.hidden = true;
     ui.log.appendChild(renderMessage(msg, state.history.length - 1));
     scrollToEnd();
+  }
+
+  // The user's latest message, sent with no language chosen, is in the language its answer names (the server read
+  // its words): "¿qué centro maneja el acero?" in the English widget is marked Spanish once the answer comes.
+  function settleUserLanguage(lang) {
+    for (var i = state.history.length - 1; i >= 0; i--) {
+      var rec = state.history[i];
+      if (rec.from !== 'user') continue;
+      if (!rec.langUnsure) return;
+      delete rec.langUnsure;
+      rec.lang = lang;
+      saveHistory();
+      var nodes = ui.log ? ui.log.querySelectorAll('.cee-msg-user') : [];
+      for (var j = nodes.length - 1; j >= 0; j--) {
+        if (nodes[j].ceeRecord === rec) { nodes[j].setAttribute('lang', lang); break; }
+      }
+      return;
+    }
   }
 
   function renderHistory() {
