@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 
 from bot.knowledge import Knowledge, KnowledgeError, load_knowledge
+from bot.knowledge.phrases import forms
 from bot.nlp import ensure_pipeline, pipeline_path
 from bot.settings import ROOT
 from bot.spelling_words import dictionary_path, ensure_dictionary, render_dictionary
@@ -123,12 +124,16 @@ def render_lookups(kb: Knowledge) -> str:
     """
     translated = kb.translations.values()
     center_names = {v for c in kb.centers for n in c.names for v in _name_variants(n)}
+    # Spanish is read without its accents (bot/spelling.py): each name also without them, as the entity rules have it
     center_names |= {
-        n for t in translated for n in [*t.glosses.values(), *(w for ws in t.center_words.values() for w in ws)]
+        form
+        for t in translated
+        for n in [*t.glosses.values(), *(w for ws in t.center_words.values() for w in ws)]
+        for form in forms(n)
     }
     tables = {
         "center_name": sorted(center_names, key=str.lower),
-        "product_word": sorted({w for p in kb.all_products for w in p.words}, key=str.lower),
+        "product_word": sorted({f for p in kb.all_products for w in p.words for f in forms(w)}, key=str.lower),
         **{f"{CLASS_PREFIX}{name}": sorted(set(words)) for name, words in kb.word_classes.items()},
     }
     sources = "knowledge/centers.yml, knowledge/products.yml, knowledge/word_classes.yml and knowledge/es/"

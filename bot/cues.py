@@ -86,9 +86,9 @@ STARTS_A_REQUEST = re.compile(
 )
 # A message that opens by asking for something to be done: "sign us up for...", "anótame para...", "queremos que...".
 REQUEST_OPENING = _cue(
-    r"(please\s+)?(request|sign (me|us) up|put (me|us) down|enroll|register (me|us)|schedule|book|set up|"
+    r"(please\s+)?(sign (me|us) up|put (me|us) down|enroll|register (me|us)|schedule|book|set up|"
     r"(i|we)( would|'d)? (want|need|like) (a|an|to (request|schedule|book|sign|set|get))|can (you|someone) (set|book))",
-    r"(por favor\s+)?(pedir|solicitar|an[óo]ta(me|nos)|ap[úu]nta(me|nos)|inscr[íi]be(me|nos)|reg[íi]stra(me|nos)|"
+    r"(por favor\s+)?(an[óo]ta(me|nos)|ap[úu]nta(me|nos)|inscr[íi]be(me|nos)|reg[íi]stra(me|nos)|"
     r"agend\w*|program\w*|"
     r"(quiero|queremos|quisiera|quisi[ée]ramos|necesito|necesitamos) (una|un|que|pedir|solicitar|agendar|programar))",
     start=True,
@@ -108,9 +108,11 @@ ASKS_THE_PROCESS = re.compile(
     r"(procedimiento|proceso|tr[áa]mite|pasos)\b",
     re.IGNORECASE,
 )
+# Starting something now: "please start a change request. what are the steps after that?" is a request.
+BEGIN = _cue(r"start|begin|open|file|submit", r"empie\w*|empez\w*|inici\w*|comenz\w*|abr[ei]\w*|present\w*")
 # The asker's own request, or its progress: "what's the status of my request", "¿cómo va mi solicitud?".
 OWN_REQUEST = re.compile(
-    r"\b(my|our|mine|status|update|progress|mi|mis|nuestr[oa]s?|estado|novedad(es)?|avance|seguimiento|va)\b",
+    r"\b(i|me|we|us|my|our|mine|status|progress|mi|mis|nos|nuestr[oa]s?|estado|novedad(es)?|avance|seguimiento)\b",
     re.IGNORECASE,
 )
 ABOUT = _cue(
@@ -170,7 +172,7 @@ THE_CENTER = _cue(
 UNNAMED_PRODUCT = re.compile(
     r"\b(which|what|wat|wich)\s+(cent(er|re)|cee)\b.{0,25}?\b(products?|items?|goods|stuff|merchandise|"
     r"(hts|tariff|commodity) (codes?|numbers?))\b"
-    r"|\b(cent(er|re)|cee)\s+(for|handling|that handles)\s+(one of\s+)?(a|an|my|our|the|this|these|those)\s+"
+    r"|\b(cent(er|re)|cee)\s+(for|handling|that handles)\s+(one of\s+)?(my|our|the|this|these|those)\s+"
     r"(products?|items?|goods|stuff|merchandise)\b"
     r"|\b(centro|cee)\s+(de|del|para|que maneja)\s+(uno de\s+)?(un|una|mi|mis|nuestr[oa]s?|este|esta|estos|estas)\s+"
     r"(productos?|art[íi]culos?|mercanc[íi]as?|mercader[íi]as?)\b"

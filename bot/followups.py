@@ -29,9 +29,9 @@ be understood without the turn before:
 * a message of unknown words ("zxcvbnm lkjhg", "blorp zanzibar quux"): ``nlu_fallback``, whatever the classifier
   made of it (the spelling step says which messages are);
 * a message that names a product (or HTS number) and nothing else, read as a product question, however unsure the
-  classifier is ("toys n stuffed animals who handles those"), or as an FAQ, a Center or small talk while it asks
-  which Center handles it ("what cee covers vaccines", "excavators and bulldozers, which cee"), or, first thing,
-  in three words at most ("portland cement"): ``center_for_product``;
+  classifier is ("toys n stuffed animals who handles those"), or as an FAQ, a Center, small talk or a follow-up of
+  nothing while it asks which Center handles it ("what cee covers vaccines", "excavators and bulldozers, which cee"),
+  or, with no answer just before to follow, in three words at most ("portland cement"): ``center_for_product``;
 * a figure asked for with no Center named ("how many importers r at the cee", "post entry actions for the
   center?") read as an FAQ or a Center: ``ask_figure`` (``ask_total`` with "total" in it), whose action asks which
   Center, or takes the one just talked about; a ranking guessed with no ranking word in it ("¿cuántas entries
@@ -74,6 +74,7 @@ import re
 from typing import Optional
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.core.constants import ACTION_TWO_STAGE_FALLBACK_NAME
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -102,7 +103,6 @@ PIECES = {"center": ("center",), "metric": ("metric",), "product": ("product", "
 REQUESTS = (*REQUEST_INTENTS, "request_status")
 KEEP = ("faq", "chitchat", "stop", "greet", "goodbye", "thank", "help", "human_handoff")  # never read as a follow-up
 BEFORE = "intent_before_context"
-TWO_STAGE_FALLBACK = "action_two_stage_fallback"  # a loop, but no form: "Did you mean...?" and the rephrasing
 # What a question that names a product and asks for its Center is taken for when a classifier is unsure of it.
 _PRODUCT_RIVALS = ("faq", "center_info", "list_centers", "chitchat", "out_of_scope", "inform", "help")
 # What a question that names a figure and its Centers is taken for when the classifier is wrong about it.
@@ -131,7 +131,7 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
     if _metric_named_in_its_language(message):
         labels.add("metric")  # "quería decir personal": a word that names the figure in a Spanish message only
     # Rephrasing after "Did you mean...?" is a question of its own, read as one; a form's answers are the form's.
-    in_form = tracker is not None and tracker.active_loop_name not in (None, TWO_STAGE_FALLBACK)
+    in_form = tracker is not None and tracker.active_loop_name not in (None, ACTION_TWO_STAGE_FALLBACK_NAME)
     if in_form:
         if cues.CANCEL.match(text) and len(text.split()) <= 8:
             return "stop"  # "actually cancel, I'll call the center first" is not the Center asked for
@@ -142,12 +142,15 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return "nlu_fallback"
     if "request_ref" in labels and intent not in ("request_status", "stop", "goodbye", "thank", "human_handoff"):
         return "request_status"  # "any update on CR-2026-000001? my email is ...": a reference is asked about
+    process = cues.ASKS_THE_PROCESS.search(text) and not cues.BEGIN.search(text)
+    if intent in (*REQUEST_INTENTS, "faq") and process:
+        return "faq"  # "solicitar cambio de centro, ¿cuál es el procedimiento?": before a request's opening words
     if intent in ("faq", "inform", *REQUEST_INTENTS) and cues.REQUEST_OPENING.search(text):
         named = [name for name, words in cues.NAMES_A_REQUEST.items() if words.search(text)]
         if len(named) == 1:
             return named[0]  # "anótame para las llamadas periódicas", "queremos que el centro nos visite": a request
-    if intent in REQUEST_INTENTS and (cues.ASKS_ABOUT.match(text) or cues.ASKS_THE_PROCESS.search(text)):
-        return "faq"  # "what should go in a change request", "what's the process to get moved": not a request
+    if intent in REQUEST_INTENTS and cues.ASKS_ABOUT.match(text):
+        return "faq"  # "what should go in a request to change centers": a question about requests, not one
     if (
         intent == "request_status"
         and cues.ASKS_ABOUT.match(text)
@@ -248,10 +251,14 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
                 return "center_for_product"  # "los tenis y zapatos deportivos a qué centro van" ("zapatos": Footwear)
         elif intent == "center_for_product":
             return intent  # the product named bears out an unsure guess ("toys n stuffed animals who handles those")
-        elif intent in _PRODUCT_RIVALS and (cues.WHO_HANDLES.search(text) or (short and cues.CENTER_WORD.search(text))):
+        elif (intent in _PRODUCT_RIVALS or (intent == FOLLOW_UP and not recent_topic(tracker))) and (
+            cues.WHO_HANDLES.search(text) or (short and cues.CENTER_WORD.search(text))
+        ):
             return "center_for_product"  # "what cee covers vaccines", "excavators and bulldozers, which cee"
         elif intent in _PRODUCT_RIVALS and len(text.split()) <= BARE and not recent_topic(tracker):
-            return "center_for_product"  # "portland cement", first thing: the product's Center, not an FAQ article
+            return (
+                "center_for_product"  # "portland cement", nothing to follow: the product's Center, not an FAQ article
+            )
     topic = recent_topic(tracker)
     center_known = "center" in labels or bool(topic and tracker and tracker.get_slot("ctx_center"))
     if center_known and cues.CONTACT.search(text) and intent in ("faq", "center_info", "center_contact", FOLLOW_UP):

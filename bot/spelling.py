@@ -13,8 +13,10 @@ common English word (among words equally close, a domain word wins: "shrip" is "
 digit or a symbol (importer numbers, HTS codes, e-mails, references, CF-28) is never touched. The Spanish speller
 reads and writes words without their accents: most users leave them out, so "¿Qué es...?" is read as "¿que
 es...?", the way the model learnt it, and a correction comes out without them too ("cernto" → "centro", "telefno" →
-"telefono"; :class:`bot.normalise.OriginalText` gives the entities their accents back). It also accepts the known
-English words, because Spanish speakers use the English trade words as they are ("partner accounts", "entries").
+"telefono"; :class:`bot.normalise.OriginalText` gives the entities their accents back). A domain word whose bare form
+is a common English word keeps its accents: the entity rules know it only as written ("té", "carbón"). It also
+accepts the known English words, because Spanish speakers use the English trade words as they are ("partner
+accounts", "entries").
 The English speller leaves a word with an accent as it is.
 """
 
@@ -90,10 +92,12 @@ class Speller:
         replace: dict[str, str],
         keep: Iterable[str],
         fold: bool = False,
+        accented: Iterable[str] = (),
     ) -> None:
         from symspellpy import SymSpell
 
         self.fold = fold  # read and correct words without their accents (Spanish)
+        self.accented = set(accented)  # words that keep their accents: "té" (without, "te" names nothing)
         self.replace = dict(replace)
         self.accepted = set(known) | set(domain) | {w.lower() for w in keep}
         self.domain = set(domain)
@@ -120,7 +124,8 @@ class Speller:
         if language == "en":
             return cls(section["domain"], section["common"], section["known"], data["replace"], data["keep"])
         known = [*section["known"], *english["known"]]  # the English trade words are used as they are
-        return cls(section["domain"], section["common"], known, {}, data["keep"], fold=True)
+        accented = section.get("accented", ())  # a dictionary built before there was such a list has none
+        return cls(section["domain"], section["common"], known, {}, data["keep"], fold=True, accented=accented)
 
     def word(self, word: str) -> Optional[str]:
         """The correction of one lower-case word, or None when it stays as it is (a folding speller gives a word
@@ -129,6 +134,8 @@ class Speller:
         if word in self.replace:
             return self.replace[word]
         if self.fold:
+            if word in self.accented:
+                return None
             bare = plain(word)
             return self._closest(bare) or (bare if bare != word else None)
         return self._closest(word) if word.isascii() else None

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from bot.knowledge import Knowledge
+from bot.knowledge.phrases import forms
 from bot.knowledge.words import plain
 from bot.language import ENGLISH, SPANISH
 from bot.settings import MODELS_DIR, ROOT
@@ -30,7 +31,7 @@ SPELLING_DIR = MODELS_DIR / "spelling"
 # Per language: how many of wordfreq's most frequent words are accepted as they are, and how many a typo may become
 # besides the domain words (Spanish needs more: its verbs and adjectives have many forms).
 SIZES = {ENGLISH: (60_000, 8_000), SPANISH: (100_000, 30_000)}
-VERSION = 8  # bump when bot/spelling.py changes how it corrects: the dictionary's path changes and the model retrains
+VERSION = 9  # bump when bot/spelling.py changes how it corrects: the dictionary's path changes and the model retrains
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
@@ -54,6 +55,19 @@ def spanish_domain_words(kb: Knowledge) -> dict[str, int]:
     HTS chapter titles, figure, period and ranking words, the English trade words used as they are), the Centers'
     English names and cities, and the English figure words.
     """
+    return _count(SPANISH, _spanish_names(kb), known=None)
+
+
+def accented_words(kb: Knowledge) -> list[str]:
+    """The Spanish domain words that keep their accents: one-word names whose bare form is a common English word
+    ("té", "carbón"), which the entity rules and lookup tables therefore know only as written
+    (:func:`bot.knowledge.phrases.forms`).
+    """
+    words = {name.lower() for name in _spanish_names(kb) if " " not in name}
+    return sorted(w for w in words if forms(w) == (w,) and plain(w) != w)
+
+
+def _spanish_names(kb: Knowledge) -> list[str]:
     es = kb.translations[SPANISH]
     vocabulary = es.vocabulary
     names: list[str] = [w for p in vocabulary.products for w in p.words]
@@ -61,7 +75,7 @@ def spanish_domain_words(kb: Knowledge) -> dict[str, int]:
     names += [*es.chapter_titles.values(), *vocabulary.metric_words, *vocabulary.periods, *vocabulary.fewest]
     names += [p for phrases in vocabulary.metric_phrases.values() for p in phrases]
     names += [*vocabulary.borrowed, *(name for center in kb.centers for name in center.names), *METRIC_WORDS]
-    return _count(SPANISH, names, known=None)
+    return names
 
 
 def _section(language: str, domain: dict[str, int]) -> dict[str, Any]:
@@ -84,7 +98,7 @@ def render_dictionary(kb: Knowledge) -> str:
         "version": VERSION,
         "languages": {
             ENGLISH: _section(ENGLISH, domain_words(kb)),
-            SPANISH: _section(SPANISH, spanish_domain_words(kb)),
+            SPANISH: {**_section(SPANISH, spanish_domain_words(kb)), "accented": accented_words(kb)},
         },
         "replace": kb.spelling["replace"],
         "keep": sorted(kb.spelling["keep"]),

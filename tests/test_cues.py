@@ -42,7 +42,6 @@ FOUND = [
     (cues.WHO_HANDLES, "importamos llantas, q CEE nos toca"),
     (cues.REQUEST_OPENING, "anotame para las llamadas periodicas"),
     (cues.REQUEST_OPENING, "sign us up for the outreach calls"),
-    (cues.REQUEST_OPENING, "solicitar llamadas de outreach para mi empresa"),
     (cues.FIGURES_WORD, "dame los numeros del centro de Chicago"),
     (cues.WHICH_CENTER, "y en general cual centro procesa mas entradas"),
     (cues.WHO_HANDLES, "que centro las revisa despues del release"),
@@ -72,6 +71,8 @@ NOT_FOUND = [
     (cues.ASKS_THE_PROCESS, "start the process to change centers"),
     (cues.ASKS_THE_PROCESS, "quiero iniciar el trámite de cambio"),
     (cues.OWN_REQUEST, "quien aprueba las solicitudes de cambio de centro"),
+    (cues.OWN_REQUEST, "¿quién va a revisar las solicitudes de cambio?"),
+    (cues.UNNAMED_PRODUCT, "is the center for a product the same as the importer's center?"),
 ]
 
 

@@ -100,6 +100,11 @@ def test_a_question_about_requests_in_general_is_no_status_question() -> None:
     assert decide(message("what is the status of my request", "request_status"), None) is None
     assert decide(message("who is handling request CR-2026-000123", "request_status"), None) is None
     assert decide(message("¿cuál es el procedimiento para pedir otro centro?", "request_change_center"), None) == "faq"
+    assert decide(message("pedir otro centro, ¿cuál es el trámite?", "faq"), None) == "faq"  # certain
+    starting = message("please start a center change request. what are the steps after that?", "request_change_center")
+    assert decide(starting, None) is None
+    for own in ("when will I hear back about the change request?", "¿cuándo me contestan la solicitud de cambio?"):
+        assert decide(message(own, "request_status"), None) is None
 
 
 def test_a_rephrasing_after_did_you_mean_is_read_as_a_question_of_its_own() -> None:
@@ -240,7 +245,8 @@ def test_two_close_figure_intents_are_no_ambiguity() -> None:
         ("what cee covers vaccines", "faq"),
         ("excavators and bulldozers, which cee", "list_centers"),
         ("frozen shrimp center?", "chitchat"),
-        ("steel", "faq"),  # first thing, in three words at most: its Center is asked for
+        ("steel", "faq"),  # nothing to follow, in three words at most: its Center is asked for
+        ("bolts and nuts, what is the cee", "follow_up"),  # with nothing to follow, no follow-up
         ("portland cement pls", "out_of_scope"),
     ],
 )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.build import render_config, render_domain, stale_files
+from bot.build import render_config, render_domain, render_lookups, stale_files
 from bot.knowledge import KnowledgeError, knowledge, load_knowledge, normalise_hts
 from bot.nlg import responses_of
 from bot.settings import ROOT
@@ -174,3 +174,10 @@ def test_the_package_keeps_one_public_surface() -> None:
         assert getattr(package, name) is not None, name
     assert package.knowledge() is package.knowledge()  # loaded once, kept while no file changes
     assert package.KnowledgeError.__module__ == "bot.knowledge.files"
+
+
+def test_lookup_tables_have_each_spanish_name_as_users_type_it() -> None:
+    # Spanish is read without its accents (bot/spelling.py), except a word whose bare form is common English ("té")
+    tables = render_lookups(knowledge())
+    assert "      - Centro de Electrónica\n" in tables and "      - Centro de Electronica\n" in tables
+    assert "      - té\n" in tables and "      - te\n" not in tables

@@ -207,5 +207,10 @@ def test_spanish_is_read_without_its_accents_as_most_users_write_it(spanish: Spe
     assert correction.original[start:end] == "Electrónica"
 
 
+def test_a_word_known_only_with_its_accents_keeps_them(spanish: Speller) -> None:
+    # "te" is a common English word, so the entity rules know the product only as "té" (bot/knowledge/phrases.py)
+    assert spanish.correct("¿Qué centro maneja el té?").text == "¿Que centro maneja el té?"
+
+
 def test_the_english_speller_leaves_accented_words_alone(speller: Speller) -> None:
     assert speller.correct("the centro de electrónica").text == "the centro de electrónica"

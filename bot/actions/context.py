@@ -35,6 +35,7 @@ from bot import cues, fuzzy, language
 from bot.actions import common
 from bot.db import store
 from bot.knowledge import Center, knowledge
+from bot.knowledge.words import plain
 from bot.vocab import BY_KEY, MATCH_ORDER
 
 logger = logging.getLogger(__name__)
@@ -111,6 +112,11 @@ def text_of(tracker: Tracker) -> str:
     return str(latest.get("text_normalised") or latest.get("text") or "")
 
 
+def _same(words: str, other: Any) -> bool:
+    """Whether two product names are the same words, whatever their case and accents ("Camarón", "camaron")."""
+    return isinstance(other, str) and plain(words).lower() == plain(other).lower()
+
+
 def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     """Read the latest message against the context (see the module docstring).
 
@@ -134,8 +140,8 @@ def resolve(tracker: Tracker, topic: Optional[str]) -> Query:
     period = common.first_entity(tracker, "period")
     hts = common.first_entity(tracker, "hts_code")
     product = hts or common.first_entity(tracker, "product")
-    if recent and product and product == slot("ctx_product") and cues.NOT.search(text):
-        others = [p for p in common.entity_values(tracker, "product") if p != product]
+    if recent and product and _same(product, slot("ctx_product")) and cues.NOT.search(text):
+        others = [p for p in common.entity_values(tracker, "product") if not _same(p, product)]
         product = others[-1] if others else product  # "sorry, not sneakers, bicycles": the product not asked before
     follow_up = topic is None and recent  # bot/followups.py made it a follow-up of the previous answer
     if follow_up and metric and metric == slot("ctx_metric") and cues.NOT.search(text):  # "no not entries, impotrs"

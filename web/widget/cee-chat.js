@@ -195,7 +195,10 @@
     if (!raw) return [];
     try {
       var list = JSON.parse(raw);
-      return Array.isArray(list) ? list.filter(function (m) { return m && (m.from === 'user' || m.from === 'bot'); }) : [];
+      if (!Array.isArray(list)) return [];
+      list = list.filter(function (m) { return m && (m.from === 'user' || m.from === 'bot'); });
+      list.forEach(function (m) { delete m.langUnsure; }); // an answer after a reload is not theirs
+      return list;
     } catch (e) {
       return [];
     }
@@ -682,13 +685,13 @@
     scrollToEnd();
   }
 
-  // The user's latest message, sent with no language chosen, is in the language its answer names (the server read
-  // its words): "¿qué centro maneja el acero?" in the English widget is marked Spanish once the answer comes.
+  // The oldest user's message still unanswered, sent with no language chosen, is in the language its answer names
+  // (the server read its words): "¿qué centro maneja el acero?" in the English widget is marked Spanish once the
+  // answer comes. Answers come in the order of the questions.
   function settleUserLanguage(lang) {
-    for (var i = state.history.length - 1; i >= 0; i--) {
+    for (var i = 0; i < state.history.length; i++) {
       var rec = state.history[i];
-      if (rec.from !== 'user') continue;
-      if (!rec.langUnsure) return;
+      if (rec.from !== 'user' || !rec.langUnsure) continue;
       delete rec.langUnsure;
       rec.lang = lang;
       saveHistory();
