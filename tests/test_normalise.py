@@ -41,11 +41,16 @@ def test_a_courtesy_is_left_out_only_before_a_question(text: str, courtesy: str)
     assert courtesy_before_question(text) == courtesy
 
 
-def test_the_question_is_read_and_the_typed_text_comes_back(tmp_path: Path) -> None:
+def spelling_and_original(tmp_path: Path) -> tuple[SpellingNormaliser, OriginalText]:
+    """The first and last of the reading steps, as Rasa makes them, with the built dictionary."""
     dictionary = dictionary_path(render_dictionary(knowledge())).relative_to(ROOT)
     storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
     first = SpellingNormaliser.create({"dictionary": str(dictionary)}, storage, Resource("spelling"), context)
-    last = OriginalText.create({}, storage, Resource("original"), context)
+    return first, OriginalText.create({}, storage, Resource("original"), context)
+
+
+def test_the_question_is_read_and_the_typed_text_comes_back(tmp_path: Path) -> None:
+    first, last = spelling_and_original(tmp_path)
     typed = "Thnak you. Which centre handles Laredo?"
     message = Message(data={"text": typed})
     first.process([message])
@@ -59,10 +64,7 @@ def test_the_question_is_read_and_the_typed_text_comes_back(tmp_path: Path) -> N
 
 
 def test_spanish_is_read_without_accents_and_its_entities_get_them_back(tmp_path: Path) -> None:
-    dictionary = dictionary_path(render_dictionary(knowledge())).relative_to(ROOT)
-    storage, context = LocalModelStorage(tmp_path), ExecutionContext(GraphSchema({}), "test")
-    first = SpellingNormaliser.create({"dictionary": str(dictionary)}, storage, Resource("spelling"), context)
-    last = OriginalText.create({}, storage, Resource("original"), context)
+    first, last = spelling_and_original(tmp_path)
     typed = "¿Qué centro maneja el camarón y el acero?"
     message = Message(data={"text": typed, "language": "es"})
     first.process([message])
