@@ -190,7 +190,8 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         )
     ):
         return "center_for_importer"  # "which center is importer 12345": a wrong number, said so by the look-up
-    awaiting = tracker.get_slot("ctx_awaiting") if tracker and recent_topic(tracker) else None
+    topic = recent_topic(tracker)  # what the previous answer was about (read once: it walks the tracker's events)
+    awaiting = tracker.get_slot("ctx_awaiting") if tracker and topic else None
     if awaiting and labels & set(PIECES.get(awaiting, ())) and _pieces_only(message):
         return (
             FOLLOW_UP  # "por número de importadores" after "Which figure?": the piece asked for, whatever it looks like
@@ -215,7 +216,7 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         return "ask_figure"  # "¿cuántas entries procesaron ahí?": the Center talked about, or the action asks which
     # "what about Laredo entries": the context's; "and which center has the most entries?" is a ranking of its own
     ranking_asked = cues.WHICH_CENTER.search(text) and cues.SUPERLATIVE.search(text)
-    following = bool(cues.MARKER.match(text) and recent_topic(tracker) and not ranking_asked)
+    following = bool(cues.MARKER.match(text) and topic and not ranking_asked)
     figure_question = None if following else _figure_question(message, intent, labels, text)
     if figure_question:
         return figure_question
@@ -251,15 +252,14 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
                 return "center_for_product"  # "los tenis y zapatos deportivos a qué centro van" ("zapatos": Footwear)
         elif intent == "center_for_product":
             return intent  # the product named bears out an unsure guess ("toys n stuffed animals who handles those")
-        elif (intent in _PRODUCT_RIVALS or (intent == FOLLOW_UP and not recent_topic(tracker))) and (
+        elif (intent in _PRODUCT_RIVALS or (intent == FOLLOW_UP and not topic)) and (
             cues.WHO_HANDLES.search(text) or (short and cues.CENTER_WORD.search(text))
         ):
             return "center_for_product"  # "what cee covers vaccines", "excavators and bulldozers, which cee"
-        elif intent in _PRODUCT_RIVALS and len(text.split()) <= BARE and not recent_topic(tracker):
+        elif intent in _PRODUCT_RIVALS and len(text.split()) <= BARE and not topic:
             return (
                 "center_for_product"  # "portland cement", nothing to follow: the product's Center, not an FAQ article
             )
-    topic = recent_topic(tracker)
     center_known = "center" in labels or bool(topic and tracker and tracker.get_slot("ctx_center"))
     if center_known and cues.CONTACT.search(text) and intent in ("faq", "center_info", "center_contact", FOLLOW_UP):
         return "center_contact"  # "phone number for the Houston CEE", "how do I get in touch with them"
