@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from sanic import response
 
-from bot.runtime.action_server import AnswerLanguage
+from bot.runtime.action_server import AnswerLanguage, warm_up
 
 
 def _request(path: str, newest_language: str) -> SimpleNamespace:
@@ -46,3 +46,16 @@ def test_other_responses_stay_as_they_are() -> None:
         body = answer.body
         asyncio.run(plugin.name(request, answer))
         assert answer.body == body
+
+
+def test_the_warm_up_loads_what_the_first_action_would_otherwise_wait_for() -> None:
+    from bot import fuzzy
+    from bot.knowledge import knowledge
+
+    fuzzy._names.cache_clear()
+    fuzzy._products.cache_clear()
+    warm_up()
+    kb = id(knowledge())
+    assert fuzzy._names.cache_info().currsize == 1 and fuzzy._products.cache_info().currsize == 1
+    fuzzy._names(kb), fuzzy._products(kb)
+    assert fuzzy._names.cache_info().hits == 1 and fuzzy._products.cache_info().hits == 1

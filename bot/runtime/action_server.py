@@ -111,6 +111,19 @@ class AnswerLanguage:
         response.body = json.dumps(body).encode()
 
 
+def warm_up() -> None:
+    """Load what every action reads before the server listens: the knowledge (about 2 s on 2 cores) and the fuzzy
+    indexes built from it. Without this the first user's answer waits for them, and an action held up by a locked
+    database (8 s at most, ``STATEMENT_TIMEOUT_SECONDS``) could pass Rasa's 10 s action timeout.
+    """
+    from bot import fuzzy
+    from bot.knowledge import knowledge
+
+    knowledge()
+    fuzzy.centers_in("warm up")
+    fuzzy.product_in(["warm up"], None)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     """Check the address and the token, then run rasa_sdk's command line for :mod:`bot.actions`; the exit code."""
     settings = load_settings()
@@ -122,6 +135,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         )
         return 2
     os.environ["SANIC_HOST"] = host  # where rasa_sdk listens
+    warm_up()
     from rasa_sdk.__main__ import main as rasa_sdk_main
     from rasa_sdk.plugin import plugin_manager
 
