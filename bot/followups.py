@@ -61,6 +61,11 @@ be understood without the turn before:
 * a short message with an HTS number read as an FAQ question ("8703?" taken for CF-28): ``center_for_product``,
   unless it names a form (CF-28, CBP Form 29, 7501).
 
+When it leaves the intent as it is, intents out of place are no rivals of the top intent, and their share of the
+ranking goes to the others: ``follow_up`` with no answer just before to follow; changing an answer or continuing a
+request with no request under way or waiting ("how do I change to it?" after a Center answer is how to change
+Centers).
+
 During a form (not the "Did you mean...?" of a fallback: its rephrasing is read as any message), the form's own
 rules decide, except that an answer read as a request to start (a company named "Sample Sole Proprietor Imports") is
 an answer (``inform``) unless it has a word that starts a request, and a short message that starts with "cancel" or
@@ -325,8 +330,7 @@ class ContextualIntent(Component):
                 message.set(FAQ_CONTEXT, article)
             new = "faq" if article else decide(message, tracker)
             if new is None:
-                if recent_topic(tracker) is None:
-                    _drop_follow_up(message)
+                _drop_out_of_place(message, _out_of_place(tracker))
                 continue
             old = message.get(INTENT) or {}
             message.set(BEFORE, old, add_to_output=True)
@@ -438,10 +442,37 @@ def _figure_questions_only(message: Message) -> bool:
     )
 
 
-def _drop_follow_up(message: Message) -> None:
-    """With nothing to follow, ``follow_up`` is no rival of the top intent (the FallbackClassifier would call a close
-    second an ambiguity: "compare staffing at buffalo and laredo" is a figure question, not a follow-up).
+def _out_of_place(tracker: Optional[DialogueStateTracker]) -> set[str]:
+    """The intents that ask for something the conversation does not have: a follow-up with no answer just before to
+    follow; changing an answer or continuing a request with no request under way or waiting to be sent.
+    """
+    out = set() if recent_topic(tracker) else {FOLLOW_UP}
+    if tracker is None or not (tracker.active_loop_name or tracker.get_slot("pending_submit")):
+        out |= {"change_answer", "continue_request"}
+    return out
+
+
+def _drop_out_of_place(message: Message, out: set[str]) -> None:
+    """Intents out of place (:func:`_out_of_place`) are no rivals of the top intent, and their share goes to the
+    others: "how do I change to it?" after a Center answer is the FAQ (0.45, a fallback) and not "change an answer"
+    (0.34) with no request under way; "compare staffing at buffalo and laredo" is a figure question, not a follow-up.
+    The top intent itself is kept ("change my answer" with no request is told there is none).
     """
     ranking = message.get(INTENT_RANKING_KEY) or []
-    if len(ranking) > 1 and ranking[0].get(INTENT_NAME_KEY) != FOLLOW_UP:
-        message.set(INTENT_RANKING_KEY, [r for r in ranking if r.get(INTENT_NAME_KEY) != FOLLOW_UP], add_to_output=True)
+    if len(ranking) < 2 or ranking[0].get(INTENT_NAME_KEY) in out:
+        return
+    dropped = sum(float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) for r in ranking if r.get(INTENT_NAME_KEY) in out)
+    if not dropped:
+        return
+    scale = 1.0 / (1.0 - dropped) if dropped < 1.0 else 1.0
+    kept = [
+        {**r, PREDICTED_CONFIDENCE_KEY: float(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) * scale}
+        for r in ranking
+        if r.get(INTENT_NAME_KEY) not in out
+    ]
+    message.set(
+        INTENT,
+        {**(message.get(INTENT) or {}), PREDICTED_CONFIDENCE_KEY: kept[0][PREDICTED_CONFIDENCE_KEY]},
+        add_to_output=True,
+    )
+    message.set(INTENT_RANKING_KEY, kept, add_to_output=True)

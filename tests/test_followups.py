@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Optional
 
 import pytest
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.followups import FOLLOW_UP, decide
@@ -198,6 +200,37 @@ def test_a_follow_up_that_names_something_is_kept_without_context() -> None:
     assert decide(message("CEE006 importers?", FOLLOW_UP, ["center", "metric"], ["greet"]), None) is None
 
 
+def _ranked(text: str, *ranking: tuple[str, float]) -> Message:
+    """A message of ``text`` with the classifier's ranking ``(intent, confidence)``, likeliest first."""
+    return Message(
+        data={
+            "text": text,
+            "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+        }
+    )
+
+
+def test_intents_out_of_place_give_their_share_to_the_others() -> None:
+    def read(conversation: Optional[DialogueStateTracker]) -> Message:
+        ranked = _ranked("how do I change to it?", ("faq", 0.45), ("change_answer", 0.34), ("center_info", 0.11))
+        [out] = contextual().process([ranked], conversation)
+        return out
+
+    no_request = read(tracker("center"))  # after a Center answer, with no request under way: how to change Centers
+    assert no_request.get("intent") == {"name": "faq", "confidence": pytest.approx(0.45 / 0.66)}
+    assert [r["name"] for r in no_request.get("intent_ranking")] == ["faq", "center_info"]
+    assert no_request.get("intent_ranking")[1]["confidence"] == pytest.approx(0.11 / 0.66)
+    in_form = read(tracker(None, form="change_center_form"))  # during a request, an answer may be changed
+    assert [r["name"] for r in in_form.get("intent_ranking")] == ["faq", "change_answer", "center_info"]
+    waiting = tracker(None)
+    waiting.update(SlotSet("pending_submit", "change_center"))  # a request waits to be sent after an FAQ answer
+    assert [r["name"] for r in read(waiting).get("intent_ranking")] == ["faq", "change_answer", "center_info"]
+    asked = _ranked("change my answer", ("change_answer", 0.9), ("faq", 0.05))
+    [kept] = contextual().process([asked], tracker(None))
+    assert kept.get("intent") == {"name": "change_answer", "confidence": 0.9}  # told there is no request to change
+
+
 def test_without_context_follow_up_is_no_rival() -> None:
     figure = message("compare staffing at buffalo and laredo", "ask_figure", ["metric"], [FOLLOW_UP, "ask_trend"])
     [out] = contextual().process([figure], None)
@@ -225,14 +258,9 @@ def test_a_short_question_about_a_center_is_about_the_center(
 
 def test_two_close_figure_intents_are_no_ambiguity() -> None:
     def ranked(*ranking: tuple[str, float]) -> Message:
-        return Message(
-            data={
-                "text": "post entry actions for the center?",
-                "entities": [{"entity": "metric"}],
-                "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
-                "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
-            }
-        )
+        message = _ranked("post entry actions for the center?", *ranking)
+        message.set("entities", [{"entity": "metric"}])
+        return message
 
     assert decide(ranked(("ask_ranking", 0.49), ("ask_figure", 0.42)), None) == "ask_ranking"
     assert decide(ranked(("ask_ranking", 0.3), ("faq", 0.28)), None) is None
