@@ -45,6 +45,17 @@ def message(text: str, intent: str, entities: list[str] = (), ranking: list[str]
     )
 
 
+def ranked_message(text: str, *ranking: tuple[str, float]) -> Message:
+    """A message of ``text`` with the classifier's ranking ``(intent, confidence)``, likeliest first."""
+    return Message(
+        data={
+            "text": text,
+            "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+        }
+    )
+
+
 def contextual() -> ContextualIntent:
     """The component as Rasa makes it (it has no configuration and keeps nothing)."""
     return ContextualIntent.create({}, None, None, None)  # type: ignore[arg-type]

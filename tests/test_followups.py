@@ -12,7 +12,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.followups import FOLLOW_UP, decide
 from bot.normalise import NO_KNOWN_WORDS
-from tests.followup_turns import contextual, message, tracker
+from tests.followup_turns import contextual, message, ranked_message, tracker
 
 
 @pytest.mark.parametrize(
@@ -200,20 +200,9 @@ def test_a_follow_up_that_names_something_is_kept_without_context() -> None:
     assert decide(message("CEE006 importers?", FOLLOW_UP, ["center", "metric"], ["greet"]), None) is None
 
 
-def _ranked(text: str, *ranking: tuple[str, float]) -> Message:
-    """A message of ``text`` with the classifier's ranking ``(intent, confidence)``, likeliest first."""
-    return Message(
-        data={
-            "text": text,
-            "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
-            "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
-        }
-    )
-
-
 def test_intents_out_of_place_give_their_share_to_the_others() -> None:
     def read(conversation: Optional[DialogueStateTracker]) -> Message:
-        ranked = _ranked("how do I change to it?", ("faq", 0.45), ("change_answer", 0.34), ("center_info", 0.11))
+        ranked = ranked_message("how do I change to it?", ("faq", 0.45), ("change_answer", 0.34), ("center_info", 0.11))
         [out] = contextual().process([ranked], conversation)
         return out
 
@@ -226,7 +215,7 @@ def test_intents_out_of_place_give_their_share_to_the_others() -> None:
     waiting = tracker(None)
     waiting.update(SlotSet("pending_submit", "change_center"))  # a request waits to be sent after an FAQ answer
     assert [r["name"] for r in read(waiting).get("intent_ranking")] == ["faq", "change_answer", "center_info"]
-    asked = _ranked("change my answer", ("change_answer", 0.9), ("faq", 0.05))
+    asked = ranked_message("change my answer", ("change_answer", 0.9), ("faq", 0.05))
     [kept] = contextual().process([asked], tracker(None))
     assert kept.get("intent") == {"name": "change_answer", "confidence": 0.9}  # told there is no request to change
 
@@ -258,9 +247,9 @@ def test_a_short_question_about_a_center_is_about_the_center(
 
 def test_two_close_figure_intents_are_no_ambiguity() -> None:
     def ranked(*ranking: tuple[str, float]) -> Message:
-        message = _ranked("post entry actions for the center?", *ranking)
-        message.set("entities", [{"entity": "metric"}])
-        return message
+        figure = ranked_message("post entry actions for the center?", *ranking)
+        figure.set("entities", [{"entity": "metric"}])
+        return figure
 
     assert decide(ranked(("ask_ranking", 0.49), ("ask_figure", 0.42)), None) == "ask_ranking"
     assert decide(ranked(("ask_ranking", 0.3), ("faq", 0.28)), None) is None
