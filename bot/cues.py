@@ -28,7 +28,8 @@ MARKER = _cue(
     r"i mean|make that|make it|rather|instead|but|wrong|wait|my bad|typo|correction|scratch that|err?|um+|"
     r"compare (it|that|them|this)",
     r"y|qu[ée] tal|y qu[ée] tal|y (de|del|en|para|con)|igual|lo mismo|tambi[ée]n|ahora|entonces|vale|perd[óo]n|"
-    r"disculp[ae]|mejor|m[áa]s bien|quise decir|quiero decir|me equivoqu[ée]|me confund[íi]|error|espera|pero|"
+    r"disculp[ae]|mejor|m[áa]s bien|quise decir|quiero decir|me equivoqu[ée]|me confund[íi]|error|corrijo|"
+    r"correcci[óo]n|espera|pero|"
     r"en vez|en lugar|no,? (era|es|quer[íi]a)|comp[áa]r[ae](lo|la|los|las)?",
     start=True,
 )
