@@ -96,7 +96,7 @@ from bot.component import Component
 from bot.faq_followups import FAQ_CONTEXT, article_followed
 from bot.knowledge import knowledge
 from bot.normalise import NO_KNOWN_WORDS
-from bot.vocab import METRICS, REQUEST_INTENTS
+from bot.vocab import METRICS, PENDING_SUBMIT, REQUEST_INTENTS
 
 FOLLOW_UP = "follow_up"
 SHORT = 7  # words
@@ -447,7 +447,7 @@ def _out_of_place(tracker: Optional[DialogueStateTracker]) -> set[str]:
     follow; changing an answer or continuing a request with no request under way or waiting to be sent.
     """
     out = set() if recent_topic(tracker) else {FOLLOW_UP}
-    if tracker is None or not (tracker.active_loop_name or tracker.get_slot("pending_submit")):
+    if tracker is None or not (tracker.active_loop_name or tracker.get_slot(PENDING_SUBMIT)):
         out |= {"change_answer", "continue_request"}
     return out
 

@@ -115,6 +115,13 @@ def _products(kb_id: int) -> dict[str, tuple[tuple[tuple[str, ...], str, str], .
     return {letter: tuple(phrases) for letter, phrases in by_letter.items()}
 
 
+def load() -> None:
+    """Build the indexes of Center names and product phrases now, not on the first message that needs them."""
+    kb_id = id(knowledge())
+    _names(kb_id)
+    _products(kb_id)
+
+
 def product_in(texts: Sequence[str], found: Optional[tuple[str, str]]) -> Optional[tuple[str, str]]:
     """The product a message names: ``found`` (the product list's exact match, see ``Knowledge.find_product``) unless
     one of ``texts`` (the message as typed and as corrected) names a longer product phrase, misspelt or not.

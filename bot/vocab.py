@@ -25,6 +25,9 @@ def request_intent(kind: str) -> str:
 
 
 REQUEST_INTENTS: tuple[str, ...] = tuple(request_intent(kind) for kind in REQUEST_KINDS)
+# The slot that holds the kind of a confirmed request not stored yet (the database was unreachable): "try again" stores
+# it (bot/actions/request_steps.py); while it is set, a request is waiting (bot/followups.py).
+PENDING_SUBMIT = "pending_submit"
 # Words that name one kind of request ("please start a visit request", "quiero una visita"), English then Spanish,
 # to tell the kinds apart.
 REQUEST_WORDS: dict[str, str] = {

@@ -25,6 +25,7 @@ from bot.actions.request_form_base import active_kind, field_named, reopen
 from bot.actions.request_summary import change_center_draft, complete, details_of, idempotency_key, summary_values
 from bot.db import store
 from bot.requests.kinds import CHANGE_CENTER, KINDS, OUTREACH_CALL, SITE_VISIT, RequestKind
+from bot.vocab import PENDING_SUBMIT
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class _SubmitRequest(Action, ABC):
         kind = self.kind
         if not complete(tracker, kind):
             say(dispatcher, "utter_nothing_to_confirm")
-            return [SlotSet("pending_submit", None)]
+            return [SlotSet(PENDING_SUBMIT, None)]
         details, email = details_of(tracker, kind), str(tracker.get_slot(kind.email))
         key = idempotency_key(tracker.sender_id, kind.kind, details, email)
         try:
@@ -54,7 +55,7 @@ class _SubmitRequest(Action, ABC):
                 say(dispatcher, "utter_request_already_stored", what=kind.what, ref=stored)
                 return []
             say(dispatcher, "utter_request_not_stored", what=kind.what)
-            return [SlotSet("pending_submit", kind.kind)]
+            return [SlotSet(PENDING_SUBMIT, kind.kind)]
         if record.created:
             logger.info("Stored %s request %s", kind.kind, record.ref)
             self.submitted(dispatcher, tracker, record.ref)
@@ -65,7 +66,7 @@ class _SubmitRequest(Action, ABC):
         return [
             SlotSet(kind.ref_slot, record.ref),
             SlotSet("last_request_ref", record.ref),
-            SlotSet("pending_submit", None),
+            SlotSet(PENDING_SUBMIT, None),
         ]
 
     def submitted(self, dispatcher: CollectingDispatcher, tracker: Tracker, ref: str) -> None:
@@ -143,7 +144,7 @@ class ActionCancelRequest(Action):
         kind = self._cancelled(tracker)
         if kind is None:
             say(dispatcher, "utter_nothing_to_cancel")
-            return [SlotSet("pending_submit", None)]
+            return [SlotSet(PENDING_SUBMIT, None)]
         say(dispatcher, "utter_request_cancelled", what=kind.what)
         events = [SlotSet(s, None) for s in kind.all_slots]
         # pending_submit is always cleared (the rules expect it): another request waiting to be stored keeps its
@@ -152,7 +153,7 @@ class ActionCancelRequest(Action):
             SlotSet("requested_slot", None),
             SlotSet("edit_pending", None),
             SlotSet("edit_field", None),
-            SlotSet("pending_submit", None),
+            SlotSet(PENDING_SUBMIT, None),
         ]
         return events
 
@@ -166,7 +167,7 @@ class ActionCancelRequest(Action):
                 deactivated = True
         if deactivated:
             return _latest_form(tracker, list(KINDS.values()))
-        pending = tracker.get_slot("pending_submit")
+        pending = tracker.get_slot(PENDING_SUBMIT)
         if pending in KINDS:
             return KINDS[pending]
         return active_kind(tracker)
@@ -181,7 +182,7 @@ class ActionChangeAnswer(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         kind = active_kind(tracker)
         if kind is None:
-            pending = tracker.get_slot("pending_submit")
+            pending = tracker.get_slot(PENDING_SUBMIT)
             if pending in KINDS:
                 say(dispatcher, "utter_request_resume_to_change", what=KINDS[pending].what)
             elif tracker.get_slot("last_request_ref"):

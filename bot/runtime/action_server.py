@@ -117,11 +117,8 @@ def warm_up() -> None:
     database (8 s at most, ``STATEMENT_TIMEOUT_SECONDS``) could pass Rasa's 10 s action timeout.
     """
     from bot import fuzzy
-    from bot.knowledge import knowledge
 
-    knowledge()
-    fuzzy.centers_in("warm up")
-    fuzzy.product_in(["warm up"], None)
+    fuzzy.load()  # loads the knowledge first
 
 
 def main(argv: Optional[list[str]] = None) -> int:
