@@ -90,7 +90,7 @@ REQUEST_OPENING = _cue(
     r"(please\s+)?(sign (me|us) up|put (me|us) down|enroll|register (me|us)|schedule|book|set up|"
     r"(i|we)( would|'d)? (want|need|like) (a|an|to (request|schedule|book|sign|set|get))|can (you|someone) (set|book))",
     r"(por favor\s+)?(an[óo]ta(me|nos)|ap[úu]nta(me|nos)|inscr[íi]be(me|nos)|reg[íi]stra(me|nos)|"
-    r"agend\w*|program\w*|"
+    r"agend\w*|program\w*|pedir|solicitar|"
     r"(quiero|queremos|quisiera|quisi[ée]ramos|necesito|necesitamos) (una|un|que|pedir|solicitar|agendar|programar))",
     start=True,
 )

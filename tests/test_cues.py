@@ -42,6 +42,7 @@ FOUND = [
     (cues.WHO_HANDLES, "importamos llantas, q CEE nos toca"),
     (cues.REQUEST_OPENING, "anotame para las llamadas periodicas"),
     (cues.REQUEST_OPENING, "sign us up for the outreach calls"),
+    (cues.REQUEST_OPENING, "solicitar llamadas de seguimiento con nuestro centro"),  # an infinitive that asks
     (cues.FIGURES_WORD, "dame los numeros del centro de Chicago"),
     (cues.WHICH_CENTER, "y en general cual centro procesa mas entradas"),
     (cues.WHO_HANDLES, "que centro las revisa despues del release"),
@@ -50,10 +51,12 @@ FOUND = [
     (cues.ASKS_THE_PROCESS, "hola, ¿cuál es el trámite para pedir otro centro?"),
     (cues.OWN_REQUEST, "what's the status of the request"),
     (cues.OWN_REQUEST, "¿cómo va mi solicitud?"),
+    (cues.MARKER, "corrijo: partner accounts"),
 ]
 NOT_FOUND = [
     (cues.MARKER, "yes please"),
     (cues.MARKER, "ya tengo mi número"),
+    (cues.MARKER, "correcto, gracias"),
     (cues.CONTACT, "qué centro maneja el acero"),
     (cues.CANCEL, "para el centro de electrónica"),
     (cues.WHO_HANDLES, "cuántos importadores tiene"),
@@ -68,6 +71,7 @@ NOT_FOUND = [
     (cues.STARTS_A_REQUEST, "quiero saber a que centro pertenece mi empresa"),
     (cues.REQUEST_OPENING, "does the center do outreach calls"),
     (cues.REQUEST_OPENING, "quiero saber si hacen visitas"),
+    (cues.REQUEST_OPENING, "pedimos el cambio hace un mes"),  # what was asked for: its status, not a new request
     (cues.ASKS_THE_PROCESS, "start the process to change centers"),
     (cues.ASKS_THE_PROCESS, "quiero iniciar el trámite de cambio"),
     (cues.OWN_REQUEST, "quien aprueba las solicitudes de cambio de centro"),
