@@ -181,6 +181,13 @@ UNNAMED_PRODUCT = re.compile(
     r"(c[óo]digos?|n[úu]meros?|fracci[óo]n(es)?) (hts|arancelari[oa]s?))\b",
     re.IGNORECASE,
 )
+# The bot's own answers talked about: "if you tell me which center handles my product, is that official?", "how
+# official are your answers about...", "¿lo que me dices de qué centro maneja un producto aguanta...?": a question
+# about the answers (an FAQ), not the question they answer.
+YOUR_ANSWERS = _cue(
+    r"(if|what|whatever)\s+(you|u)\s+(tell|say|told|said)|your\s+(answers?|replies|reply)",
+    r"(si|lo que)\s+(me\s+)?(dices|dice|dijiste|dijo|respondes)|(tus|sus)\s+respuestas|tu\s+respuesta",
+)
 WORD = re.compile(r"[^\W\d_]+")  # a word of letters, accented or not
 
 

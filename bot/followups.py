@@ -229,6 +229,7 @@ def decide(message: Message, tracker: Optional[DialogueStateTracker]) -> Optiona
         not labels
         and intent not in ("stop", "greet", "goodbye", "thank", "human_handoff")
         and cues.UNNAMED_PRODUCT.search(text)
+        and not cues.YOUR_ANSWERS.search(text)
     ):
         return "center_for_product"  # "need the cee for one of our items": the look-up asks which product
     if intent in ("faq", "center_info") and not labels and cues.MY_CENTER.search(text):

@@ -52,11 +52,15 @@ FOUND = [
     (cues.OWN_REQUEST, "what's the status of the request"),
     (cues.OWN_REQUEST, "¿cómo va mi solicitud?"),
     (cues.MARKER, "corrijo: partner accounts"),
+    (cues.YOUR_ANSWERS, "wondering whether your answer about which cee handles our product would hold up"),
+    (cues.YOUR_ANSWERS, "lo que me dices del cee de mi producto aguanta si cbp no esta de acuerdo?"),
 ]
 NOT_FOUND = [
     (cues.MARKER, "yes please"),
     (cues.MARKER, "ya tengo mi número"),
     (cues.MARKER, "correcto, gracias"),
+    (cues.YOUR_ANSWERS, "can you tell me which center handles my product"),
+    (cues.YOUR_ANSWERS, "me dice qué centro maneja mi mercancía?"),
     (cues.CONTACT, "qué centro maneja el acero"),
     (cues.CANCEL, "para el centro de electrónica"),
     (cues.WHO_HANDLES, "cuántos importadores tiene"),

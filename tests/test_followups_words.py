@@ -45,6 +45,17 @@ def test_a_question_for_the_center_of_unnamed_products_is_a_product_question() -
     assert decide(message("wat center is my hts code under", "center_for_importer"), None) == "center_for_product"
     released = "once my goods are released what does the center do with the entry"
     assert decide(message(released, "faq"), None) is None
+    asked = "can you tell me which center handles my product"
+    assert decide(message(asked, "faq"), None) == "center_for_product"
+
+
+def test_a_question_about_the_bots_answers_on_products_is_no_product_question() -> None:
+    for line in (
+        "if you tell me which center handles my product is that official or just guidance",
+        "how official are your answers about which center handles a product",
+        "que tan oficial es lo que me dices de que centro maneja un producto",
+    ):
+        assert decide(message(line, "faq"), None) is None, line
 
 
 def test_a_figure_named_with_its_centers_or_a_ranking_word_is_a_figure_question() -> None:
