@@ -40,7 +40,8 @@ be understood without the turn before:
   and Machinery") or with a ranking word ("which centre has the most importers"), read as an FAQ, a Center or small
   talk, or as a figure question too unsure to answer: the figure question its words make (:func:`_figure_question`);
 * a question for the Center of "our products", "one of our items" with none named: ``center_for_product``, whose
-  look-up asks which product;
+  look-up asks which product (not a question about the bot's answers: "if you tell me which center handles my
+  product, is that official?");
 * a question for the asker's own Center, or for a Center found by importer number, with no number ("what center
   is my company assigned to", "find my cee by importer number") read as an FAQ or a Center: ``center_for_importer``,
   whose look-up asks for the number;
