@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, make_union
 
+from bot import lexical
 from bot.knowledge import Knowledge, knowledge
 
 
@@ -30,13 +31,14 @@ class AnswerIndex:
             TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english"),
             TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True),
         )
-        self.vectors = self.vectorizer.fit_transform(documents)
+        # Transposed once, in the row-major form a product with a question's row converts it to on every call.
+        self.columns = self.vectorizer.fit_transform(documents).T.tocsr()
 
     def probabilities(self, texts: Sequence[str], keys: Sequence[str], temperature: float) -> np.ndarray:
         """For each text, a probability per key in ``keys``' order: the softmax of its similarity to each article
         (``temperature``: lower is sharper); a key with no article here gets the lowest similarity.
         """
-        similarity = (self.vectorizer.transform(list(texts)) @ self.vectors.T).toarray()
+        similarity = (lexical.features(self.vectorizer, list(texts)) @ self.columns).toarray()
         column = {key: i for i, key in enumerate(self.keys)}
         scores = np.stack(
             [similarity[:, column[key]] if key in column else np.zeros(len(texts)) for key in keys], axis=1

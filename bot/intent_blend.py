@@ -95,7 +95,7 @@ class LexicalIntentBlend(Component):
             return messages
         labels = [str(label) for label in self.model.classes_]
         weight, length = float(self.component_config["weight"]), int(self.component_config["ranking_length"])
-        for message, row in zip(ranked, self.model.predict_proba([m.get(TEXT) or "" for m in ranked])):
+        for message, row in zip(ranked, lexical.predict_proba(self.model, [m.get(TEXT) or "" for m in ranked])):
             ranking = blend(message.get(INTENT_RANKING_KEY), dict(zip(labels, map(float, row))), weight, length)
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

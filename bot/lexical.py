@@ -15,11 +15,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Optional
 
+import numpy as np
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline, make_union
 from threadpoolctl import threadpool_limits
 
 MODEL_FILE = "model.pkl"
@@ -64,7 +66,33 @@ def fit(model: Pipeline, texts: list[str], labels: list[str]) -> Pipeline:
     two threads on 2 cores (8.5 s against 19 s for the intent blend's 2,427 examples while other work ran).
     """
     with threadpool_limits(1):
-        return model.fit(texts, labels)
+        return _column_major(model.fit(texts, labels))
+
+
+def _column_major(model: Pipeline) -> Pipeline:
+    """Keep the classifier's weights in column-major order, so that their transpose, which every prediction multiplies
+    the features by, is a contiguous array: in the other order, SciPy copies the whole matrix (about 30,000 features
+    by 60 labels for the FAQ) on every call, which took 1.6 ms of a message. The weights keep their values, so every
+    probability stays the same to the bit.
+    """
+    classifier = model[-1]
+    classifier.coef_ = np.asfortranarray(classifier.coef_)
+    return model
+
+
+def features(union: FeatureUnion, texts: list[str]) -> Any:
+    """``union.transform(texts)`` without joblib: the same matrix, 0.45 ms sooner for one message (FeatureUnion runs
+    its parts through ``joblib.Parallel`` even on one job). Unions with weighted or dropped parts go the usual way.
+    """
+    parts = union.transformer_list
+    if union.transformer_weights or any(isinstance(part, str) for _, part in parts):
+        return union.transform(texts)
+    return sparse.hstack([part.transform(texts) for _, part in parts]).tocsr()
+
+
+def predict_proba(model: Pipeline, texts: list[str]) -> np.ndarray:
+    """``model.predict_proba(texts)`` for a model of :func:`make_model`, through :func:`features`."""
+    return model[-1].predict_proba(features(model[0], texts))
 
 
 def make_model(
@@ -100,6 +128,7 @@ def load(storage: ModelStorage, resource: Resource) -> Pipeline | None:
     """The classifier kept in the trained model's storage (None when nothing was kept)."""
     try:
         with storage.read_from(resource) as folder:
-            return pickle.loads((Path(folder) / MODEL_FILE).read_bytes())  # our own training's output, not user input
+            model = pickle.loads((Path(folder) / MODEL_FILE).read_bytes())  # our own training's output, not user input
     except (ValueError, FileNotFoundError):
         return None
+    return None if model is None else _column_major(model)

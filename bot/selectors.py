@@ -183,7 +183,7 @@ class LexicalResponseSelector(Component):
         (``answer_weight`` of ``bot/answer_index.py``'s score, which reads the answers in use).
         """
         assert self.model is not None
-        learned = self.model.predict_proba(texts)
+        learned = lexical.predict_proba(self.model, texts)
         weight = float(self.component_config["answer_weight"])
         index = answer_index(str(self.retrieval_intent)) if weight else None
         if index is None:

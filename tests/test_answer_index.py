@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 from bot import answer_index as module
 from bot.answer_index import AnswerIndex, answer_index
@@ -27,6 +28,14 @@ def test_the_closest_article_is_the_likeliest() -> None:
     )
     assert [INDEX.keys[i] for i in probabilities.argmax(axis=1)] == ["faq/liquidation", "faq/cf28"]
     assert np.allclose(probabilities.sum(axis=1), 1)
+
+
+def test_the_transpose_kept_gives_the_similarities_of_the_transpose_made_per_call() -> None:
+    documents = ["Liquidation. The final computation of duties.", "CF-28. A request for information."]
+    index = AnswerIndex(["faq/liquidation", "faq/cf28"], documents)
+    asked = index.vectorizer.transform(["when is my entry liquidated", "cf 28 documents", ""])
+    per_call = asked @ clone(index.vectorizer).fit_transform(documents).T  # as before: transposed on every call
+    assert np.array_equal((asked @ index.columns).toarray(), per_call.toarray())
 
 
 def test_keys_follow_the_order_asked_for_and_unknown_keys_are_least_likely() -> None:
