@@ -7,6 +7,10 @@
   which cost more than the prediction itself for these small models. After Rasa's first prediction has traced the
   graph, the patch calls the traced function directly with the same tensors, when their types and shapes fit the
   signature (otherwise Rasa's own call runs).
+* ``Features._combine_sparse_features`` joins a message's sparse features (four featurisers, for the tokens and for
+  the sentence) with SciPy's general ``hstack``, 0.2 ms a join and about 1.2 ms a message. For two matrices in
+  coordinate format, as the featurisers give, the patch joins them directly, into the same matrix (same values,
+  order, index and value types); any other pair goes to Rasa's own code.
 * ``RemoteAction._validate_action_result`` calls ``jsonschema.validate``, which checks the (constant) schema itself
   before every custom action's answer: about 45 ms of CPU per custom action with jsonschema 4.17. The patch builds
   the validator once and validates each answer with it (same errors, same message).
@@ -25,10 +29,12 @@ def install() -> None:
     """Install the patches of this module (idempotent)."""
     from rasa.core.actions.action import RemoteAction
     from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.nlu.training_data.features import Features
     from rasa.utils.tensorflow.models import RasaModel
 
     _patch(DaskGraphRunner, "run", _run_graph)
     _patch(RasaModel, "_rasa_predict", _predict_traced)
+    _patch(Features, "_combine_sparse_features", _join_coordinates)
     _patch(RemoteAction, "_validate_action_result", _validate_with_one_validator)
 
 
@@ -119,3 +125,24 @@ def _validate_with_one_validator(original: Callable[..., Any]) -> Callable[..., 
         return original(self, result)  # raises with Rasa's own message
 
     return validate
+
+
+def _join_coordinates(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``Features._combine_sparse_features`` joining two coordinate-format matrices without ``scipy.sparse.bmat``."""
+    import numpy as np
+    from scipy.sparse import coo_matrix
+    from scipy.sparse._sputils import get_index_dtype, upcast
+
+    def combine(self: Any, additional_features: Any) -> None:
+        left, right = self.features, additional_features.features
+        if type(left) is not coo_matrix or type(right) is not coo_matrix or left.shape[0] != right.shape[0]:
+            return original(self, additional_features)  # Rasa's own join, and its error for unequal lengths
+        shape = (left.shape[0], left.shape[1] + right.shape[1])
+        index = get_index_dtype(maxval=max(shape))  # what hstack's bmat chooses
+        data = np.concatenate([left.data, right.data]).astype(upcast(left.dtype, right.dtype), copy=False)
+        rows = np.concatenate([left.row, right.row]).astype(index, copy=False)
+        columns = np.concatenate([left.col, right.col + left.shape[1]]).astype(index, copy=False)
+        self.features = coo_matrix((data, (rows, columns)), shape=shape)
+        self._cached_fingerprint = None
+
+    return combine

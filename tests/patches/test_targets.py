@@ -90,6 +90,12 @@ SPEED: tuple[Target, ...] = (  # installed on RASA_VERSION only
         "_rasa_predict",
         "(self, batch_in: Tuple[numpy.ndarray, ...]) -> Dict[str, Union[numpy.ndarray, Dict[str, Any]]]",
     ),
+    (
+        "rasa.shared.nlu.training_data.features",
+        "Features",
+        "_combine_sparse_features",
+        "(self, additional_features: 'Features') -> 'None'",
+    ),
     ("rasa.core.actions.action", "RemoteAction", "_validate_action_result", "(self, result: Dict[str, Any]) -> bool"),
     (
         "rasa.engine.storage.local_model_storage",
