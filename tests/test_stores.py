@@ -98,6 +98,26 @@ def test_a_copied_tracker_is_independent() -> None:
     assert len(copy.events) == len(tracker.events) + 1
 
 
+def test_every_slot_is_copied_as_copy_copy_copies_it() -> None:
+    import copy
+
+    from bot.stores import _copy_slot, _plain
+
+    slots = _domain().slots
+    assert {type(slot).__name__ for slot in slots if _plain(type(slot))} >= {"TextSlot", "CategoricalSlot", "AnySlot"}
+    for slot in slots:
+        slot.value = ["a", {"b": 1}] if type(slot).__name__ == "AnySlot" else slot.value
+        copied, expected = _copy_slot(slot), copy.copy(slot)
+        assert type(copied) is type(expected) and vars(copied) == vars(expected)
+        assert copied is not slot and (not isinstance(slot.value, list) or copied.value is not slot.value)
+
+    class Custom:
+        def __copy__(self) -> str:
+            return "its own copy"
+
+    assert not _plain(Custom) and _copy_slot(Custom()) == "its own copy"
+
+
 def test_the_memory_store_keeps_at_most_max_conversations_and_forgets_the_least_recently_used() -> None:
     from rasa.shared.core.trackers import DialogueStateTracker
 

@@ -9,7 +9,8 @@ Two kinds of patches, each module one purpose, every attribute replaced through
 * speed patches, which change how fast Rasa answers, never what it answers (``tests/patches/test_equivalence.py``
   runs the same conversations with and without them and compares every reply and event): :mod:`~bot.patches.trackers`
   (events and tracker copies), :mod:`~bot.patches.rules` (RulePolicy), :mod:`~bot.patches.execution` (graph runner,
-  TensorFlow prediction, action answers), :mod:`~bot.patches.loading` (model loading, garbage collection) and
+  sparse features, TensorFlow prediction), :mod:`~bot.patches.answers` (checking action answers),
+  :mod:`~bot.patches.loading` (model loading, garbage collection) and
   :mod:`~bot.patches.turns` (fair turns between messages). They rely on Rasa's private code, so they are installed
   only on :data:`RASA_VERSION`, the version they were written and checked for; on any other version they are skipped
   and the log says so. ``CEE_SPEEDUPS=0`` skips them too (to compare). ``bot/stores.py`` has the matching in-memory
@@ -26,7 +27,7 @@ import logging
 from collections.abc import Callable
 
 from bot.ior import install_log_masking
-from bot.patches import console, execution, loading, rules, safety, trackers, turns
+from bot.patches import answers, console, execution, loading, rules, safety, trackers, turns
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ SPEED_PATCHES: tuple[tuple[str, Callable[[], None]], ...] = (
     ("trackers", trackers.install),
     ("rules", rules.install),
     ("execution", execution.install),
+    ("answers", answers.install),
     ("loading", loading.install),
     ("turns", turns.install),  # wraps MessageProcessor.handle_message before the safety net does
 )

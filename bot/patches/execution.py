@@ -1,4 +1,4 @@
-"""Speed: running a message through the model graph, TensorFlow's prediction call and the action server's answer.
+"""Speed: running a message through the model graph, its sparse features and TensorFlow's prediction call.
 
 * ``DaskGraphRunner.run`` rebuilt the graph's minimal schema and ran it through dask's scheduler for every message
   (three times per message); the patch keeps the graph of each target list and calls its nodes in dependency order,
@@ -11,14 +11,10 @@
   the sentence) with SciPy's general ``hstack``, 0.2 ms a join and about 1.2 ms a message. For two matrices in
   coordinate format, as the featurisers give, the patch joins them directly, into the same matrix (same values,
   order, index and value types); any other pair goes to Rasa's own code.
-* ``RemoteAction._validate_action_result`` calls ``jsonschema.validate``, which checks the (constant) schema itself
-  before every custom action's answer: about 45 ms of CPU per custom action with jsonschema 4.17. The patch builds
-  the validator once and validates each answer with it (same errors, same message).
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any, Optional
 
@@ -27,7 +23,6 @@ from bot.patches.patching import _patch
 
 def install() -> None:
     """Install the patches of this module (idempotent)."""
-    from rasa.core.actions.action import RemoteAction
     from rasa.engine.runner.dask import DaskGraphRunner
     from rasa.shared.nlu.training_data.features import Features
     from rasa.utils.tensorflow.models import RasaModel
@@ -35,7 +30,6 @@ def install() -> None:
     _patch(DaskGraphRunner, "run", _run_graph)
     _patch(RasaModel, "_rasa_predict", _predict_traced)
     _patch(Features, "_combine_sparse_features", _join_coordinates)
-    _patch(RemoteAction, "_validate_action_result", _validate_with_one_validator)
 
 
 def _run_graph(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -99,32 +93,6 @@ def _predict_traced(original: Callable[..., Any]) -> Callable[..., Any]:
         return outputs
 
     return rasa_predict
-
-
-def _validate_with_one_validator(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``RemoteAction._validate_action_result`` with the schema checked once instead of once per answer."""
-    from rasa.core.actions.action import RemoteAction
-
-    @functools.lru_cache(maxsize=1)
-    def validator() -> Any:
-        from jsonschema.validators import validator_for
-
-        schema = RemoteAction.action_response_format_spec()
-        cls = validator_for(schema)
-        cls.check_schema(schema)  # once, instead of once per answer
-        return cls(schema)
-
-    def validate(self: Any, result: dict[str, Any]) -> bool:
-        from jsonschema.exceptions import best_match
-
-        if type(self).action_response_format_spec is not RemoteAction.action_response_format_spec:
-            return original(self, result)  # a subclass with its own schema: keep Rasa's behaviour
-        error = best_match(validator().iter_errors(result))
-        if error is None:
-            return True
-        return original(self, result)  # raises with Rasa's own message
-
-    return validate
 
 
 def _join_coordinates(original: Callable[..., Any]) -> Callable[..., Any]:
