@@ -33,13 +33,19 @@ def test_events_are_masked_written_through_and_read_back_after_a_restart(tmp_pat
     assert tracker is not None and len(tracker.events) == 3
     stored = str([event.as_dict() for event in tracker.events])
     assert "6789" in stored and "12345" not in stored and "123 45" not in stored and "123-4" not in stored
-    assert "12345" not in Path(db).read_bytes().decode("utf-8", errors="replace")
+    assert "12345" not in _stored(db)
+
+
+def _stored(db: str) -> str:
+    """What the SQLite database holds on disk: its file and its write-ahead log, which holds the latest commits."""
+    files = [Path(db), Path(f"{db}-wal")]
+    return b"".join(f.read_bytes() for f in files if f.exists()).decode("utf-8", errors="replace")
 
 
 def test_the_masking_sql_store_masks_too(tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     asyncio.run(MaskingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=db).save(_tracker("b")))
-    data = Path(db).read_bytes().decode("utf-8", errors="replace")
+    data = _stored(db)
     assert "***-**-6789" in data and "12345" not in data and "123 45" not in data
 
 
@@ -60,3 +66,22 @@ def test_each_event_is_written_once_over_several_saves(tmp_path: Path) -> None:
         return len(again.events)
 
     assert asyncio.run(run()) == 6
+
+
+def test_one_sqlite_connection_serves_every_save(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    db = str(tmp_path / "k.db")
+    store = PersistentTrackerStore(Domain.empty(), dialect="sqlite", db=db)
+    connects: list[object] = []
+    sa.event.listen(store.sql.engine, "connect", lambda connection, record: connects.append(connection))
+
+    async def run() -> None:
+        for sender in ("d", "e", "f"):
+            await store.save(_tracker(sender))
+
+    asyncio.run(run())
+    assert len(connects) <= 1  # kept open between messages (none when the one from creating the tables is reused)
+    with store.sql.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("SELECT COUNT(*) FROM events").scalar() == 9
