@@ -41,8 +41,8 @@ class PersistentTrackerStore(MemoryTrackerStore):
     def __init__(self, domain: Any, event_broker: Any = None, **sql: Any) -> None:
         super().__init__(domain, event_broker)
         self.sql = MaskingSQLTrackerStore(domain, **sql)
-        if self.sql.engine.dialect.name == "sqlite":
-            _keep_sqlite_connections(self.sql)
+        if self.sql.engine.dialect.name == "sqlite" and self.sql.engine.url.database not in (None, "", ":memory:"):
+            _keep_sqlite_connections(self.sql)  # a file (an in-memory database keeps SQLAlchemy's single connection)
         self._last_written: dict[str, Event] = {}  # per conversation, the last event written to SQL
 
     async def save(self, tracker: DialogueStateTracker) -> None:
