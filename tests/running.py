@@ -11,6 +11,7 @@ import sys
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from bot.runtime.processes import free_ports
@@ -21,6 +22,14 @@ from tests.stack import PORT_NAMES
 # A question every trained model answers with its FAQ article (the article's own first question, in words no other
 # article or intent uses), for the tests of what follows an FAQ answer (feedback buttons).
 FAQ_QUESTION, FAQ_ARTICLE = "What is the KI query?", "faq/ki_query"
+
+
+def sqlite_text(database: Path) -> str:
+    """What a SQLite database holds on disk, as text: its file and its write-ahead log, which holds the latest commits
+    (the tracker store keeps its connections open, so they may not be checkpointed into the file yet)."""
+    files = [database, database.with_name(f"{database.name}-wal")]
+    return b"".join(f.read_bytes() for f in files if f.exists()).decode("utf-8", errors="replace")
+
 
 # Chosen once per test run, so that a second run (or a `make run`) on the machine never clashes.
 TEST_PORTS = dict(zip(PORT_NAMES, free_ports(3)))

@@ -11,6 +11,7 @@ from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.tracker_store import MaskingSQLTrackerStore, PersistentTrackerStore
+from tests.running import sqlite_text
 
 
 def _tracker(sender: str) -> DialogueStateTracker:
@@ -33,19 +34,13 @@ def test_events_are_masked_written_through_and_read_back_after_a_restart(tmp_pat
     assert tracker is not None and len(tracker.events) == 3
     stored = str([event.as_dict() for event in tracker.events])
     assert "6789" in stored and "12345" not in stored and "123 45" not in stored and "123-4" not in stored
-    assert "12345" not in _stored(db)
-
-
-def _stored(db: str) -> str:
-    """What the SQLite database holds on disk: its file and its write-ahead log, which holds the latest commits."""
-    files = [Path(db), Path(f"{db}-wal")]
-    return b"".join(f.read_bytes() for f in files if f.exists()).decode("utf-8", errors="replace")
+    assert "12345" not in sqlite_text(Path(db))
 
 
 def test_the_masking_sql_store_masks_too(tmp_path: Path) -> None:
     db = str(tmp_path / "s.db")
     asyncio.run(MaskingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=db).save(_tracker("b")))
-    data = _stored(db)
+    data = sqlite_text(Path(db))
     assert "***-**-6789" in data and "12345" not in data and "123 45" not in data
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.ior import IorKind, parse_ior
-from tests.running import Bot, new_sender
+from tests.running import Bot, new_sender, sqlite_text
 
 # One number per form the parser reads as a Social Security number (distinct digits, to tell them apart).
 VARIANTS = ("271-83-4519", "318-274592", "42957-3816", "513 62 9847", "624195738", "7 3 5-2 8-6 1 4 9")
@@ -63,8 +63,7 @@ def test_ssn_variants_are_absent_from_replies_logs_and_the_tracker_store_file(bo
     _absent("\n".join(p.read_text(encoding="utf-8", errors="replace") for p in logs), "the server logs")
     database = bot.stack.log_dir / "conversations.db"
     assert database.exists(), "conversations are not stored in SQLite"
-    files = [database, database.with_name(f"{database.name}-wal")]  # the write-ahead log holds the latest commits
-    data = b"".join(f.read_bytes() for f in files if f.exists()).decode("utf-8", errors="replace")
+    data = sqlite_text(database)
     assert "***-**-4519" in data  # the conversations are there, masked
     _absent(data, "the tracker store's database file")
 
