@@ -34,9 +34,9 @@ RATE_LIMIT = 4
 WINDOW = 30
 
 
-def post(url: str, body: Any) -> tuple[int, Any, dict[str, str]]:
-    """POST ``body`` (bytes, or JSON-encoded) to the REST webhook; the status, the decoded JSON body and headers."""
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+def post(url: str, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+    """POST ``body`` as JSON to the REST webhook; the status, the decoded JSON body and headers."""
+    data = json.dumps(body).encode()
     request = urllib.request.Request(f"{url}/webhooks/rest/webhook", data, {"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -45,16 +45,16 @@ def post(url: str, body: Any) -> tuple[int, Any, dict[str, str]]:
         return error.code, json.loads(error.read()), dict(error.headers)
 
 
-def post_declaring(url: str, size: int) -> tuple[int, Any]:
+def post_declaring(webhook: str, size: int) -> tuple[int, Any]:
     """POST a body of ``size`` bytes, sending it only if the server has not answered to the headers alone.
 
     Sanic refuses a request on its declared length, before the body, and then closes the connection. A client that
     is still uploading can then see the connection reset before it reads the 413: a race on a busy machine. Like a
     browser reading an early answer, this waits for the answer to the headers first (the status and decoded JSON).
     """
-    parts = urllib.parse.urlsplit(url)
+    parts = urllib.parse.urlsplit(webhook)
     head = (
-        f"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
+        f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {size}\r\nConnection: close\r\n\r\n"
     )
     with socket.create_connection((parts.hostname, parts.port), timeout=60) as connection:
@@ -96,7 +96,7 @@ def test_rest_refuses_metadata_over_the_metadata_limit(bot: Bot) -> None:
 
 
 def test_rest_refuses_a_body_over_the_transport_ceiling_with_json(bot: Bot) -> None:
-    status, answer = post_declaring(rasa_url(bot.stack), 3 * 1024 * 1024)
+    status, answer = post_declaring(bot.rest_url, 3 * 1024 * 1024)
     assert status == 413 and "too large" in answer["message"]
     assert_answers_normally(rasa_url(bot.stack))
 
